@@ -1,0 +1,295 @@
+/**
+ * The provider contract: what every adapter implements. Field names are the neutral ones; PG names never
+ * appear here. All amounts are integer KRW; all times are ISO-8601 strings with an offset.
+ */
+
+export type ProviderId = 'nicepay' | 'bootpay' | 'cookiepay' | (string & {})
+
+/** What an adapter can do, said up front so callers never have to learn it from an error. */
+export interface ProviderCapabilities {
+  fullCancel: boolean
+  partialCancel: boolean
+  /** Refunds of deposited virtual-account / bank-transfer payments to a customer's bank account. */
+  refundAccount: boolean
+  taxFreeAmount: boolean
+  billingKeys: boolean
+  virtualAccounts: boolean
+  paymentLookup: boolean
+  notifications: boolean
+  /** A cancel may answer `deposit_required` (the merchant deposits first, the PG finishes later). */
+  postDepositCancel: boolean
+  /** The PG itself rejects a second cancel with the same `cancelId` (NicePay Moid, Bootpay cancel_id). */
+  cancelDedup: boolean
+  /** Responses carry a signature the adapter verifies. */
+  signedResponses: boolean
+  /** Why a capability is off, for the ones that are. */
+  notes?: Partial<Record<Exclude<keyof ProviderCapabilities, 'notes'>, string>>
+}
+
+export interface RefundAccount {
+  /** KFTC 3-digit bank code (see `BANKS`). */
+  bankCode: string
+  accountNumber: string
+  holderName: string
+}
+
+export interface CancelRequest {
+  /** The PG's id of the payment: NicePay TID, Bootpay receipt_id, CookiePay tid. */
+  transactionId: string
+  /** Omitted: cancel everything that remains. */
+  amount?: number
+  taxFreeAmount?: number
+  reason: string
+  /**
+   * Unique per cancel attempt and stable across retries of that attempt. Adapters derive the PG's own
+   * duplicate guard from it, so resending the same request can never cancel twice.
+   */
+  cancelId: string
+  refundAccount?: RefundAccount
+  orderId?: string
+  /** The payment's total, when the caller knows it (some PGs need it to tell full from partial). */
+  paymentAmount?: number
+}
+
+export interface CancelledResult {
+  status: 'cancelled'
+  /** What this cancel moved. */
+  cancelledAmount: number
+  /** What remains cancellable, when the PG says so. */
+  remainingAmount?: number
+  /** The PG's id of this cancel transaction. */
+  providerCancelId?: string
+  cancelledAt: string
+  providerCode: string
+  providerMessage: string
+}
+
+export interface DepositInstructions {
+  bankName: string
+  bankCode?: string
+  accountNumber: string
+  holderName?: string
+  /** What the merchant must deposit. */
+  depositAmount: number
+  /** What will be cancelled once the deposit arrives. */
+  cancelAmount: number
+  /** Deposit deadline, when the PG gives one. */
+  deadline?: string
+}
+
+export interface DepositRequiredResult {
+  status: 'deposit_required'
+  deposit: DepositInstructions
+  providerCode: string
+  providerMessage: string
+}
+
+export type CancelResult = CancelledResult | DepositRequiredResult
+
+export interface Buyer {
+  name?: string
+  email?: string
+  phone?: string
+}
+
+/** Card data lives only in memory for the duration of one call. */
+export interface CardData {
+  number: string
+  /** Two or four digits. */
+  expiryYear: string
+  expiryMonth: string
+  /** Birth date YYMMDD (personal) or 10-digit business registration number. */
+  ownerId?: string
+  /** First two digits of the card password. */
+  passwordPrefix?: string
+}
+
+export interface IssueBillingKeyRequest {
+  card: CardData
+  /** Unique per issue request; PGs use it as the order id of the registration. */
+  requestId: string
+  customerId?: string
+  goodsName?: string
+  buyer?: Buyer
+}
+
+export interface BillingKeyResult {
+  billingKey: string
+  cardCode?: string
+  cardName?: string
+  /** Masked card number as the PG returns it (never the full number). */
+  cardNumberMasked?: string
+  issuedAt: string
+  providerCode: string
+  providerMessage: string
+}
+
+export interface ChargeBillingKeyRequest {
+  billingKey: string
+  /** Merchant order id, unique per charge: the PG's duplicate guard where it has one. */
+  orderId: string
+  amount: number
+  taxFreeAmount?: number
+  goodsName: string
+  installmentMonths?: number
+  interestFree?: boolean
+  buyer?: Buyer
+}
+
+export interface ChargeResult {
+  status: 'paid'
+  transactionId: string
+  amount: number
+  approvedAt: string
+  approvalNumber?: string
+  cardCode?: string
+  cardName?: string
+  providerCode: string
+  providerMessage: string
+}
+
+export interface DeleteBillingKeyRequest {
+  billingKey: string
+  requestId?: string
+  reason?: string
+}
+
+export interface DeleteBillingKeyResult {
+  deletedAt: string
+  providerCode: string
+  providerMessage: string
+}
+
+export interface CashReceipt {
+  type: 'income_deduction' | 'proof_of_expense'
+  /** Phone number, card number or business number the receipt is issued to. */
+  identifier: string
+}
+
+export interface IssueVirtualAccountRequest {
+  orderId: string
+  amount: number
+  taxFreeAmount?: number
+  goodsName: string
+  /** KFTC 3-digit bank code. */
+  bankCode: string
+  /** Due date `YYYY-MM-DD` (end of that day) or a full ISO timestamp. */
+  dueDate: string
+  depositorName?: string
+  cashReceipt?: CashReceipt
+  buyer?: Buyer
+}
+
+export interface VirtualAccountResult {
+  transactionId: string
+  bankCode: string
+  bankName: string
+  accountNumber: string
+  holderName?: string
+  amount: number
+  dueDate: string
+  issuedAt: string
+  providerCode: string
+  providerMessage: string
+}
+
+export type TransactionStatus =
+  | 'ready'
+  | 'waiting_for_deposit'
+  | 'paid'
+  | 'partial_cancelled'
+  | 'cancelled'
+  | 'failed'
+  | 'expired'
+  | 'unknown'
+
+export type PaymentMethod = 'card' | 'virtual_account' | 'bank_transfer' | 'phone' | 'easy_pay' | 'other'
+
+export interface TransactionCancel {
+  amount: number
+  cancelledAt?: string
+  providerCancelId?: string
+  /** The `cancelId` of the cancel, where the PG echoes it. */
+  cancelId?: string
+}
+
+export interface TransactionLookup {
+  transactionId: string
+  status: TransactionStatus
+  amount: number
+  cancelledAmount: number
+  cancellableAmount: number
+  method?: PaymentMethod
+  orderId?: string
+  approvedAt?: string
+  cancels?: TransactionCancel[]
+  providerStatus?: string
+}
+
+export interface NotificationInput {
+  /** The body exactly as received: never re-serialised (NicePay sends EUC-KR forms). */
+  rawBody: Uint8Array
+  headers: Record<string, string>
+  sourceIp?: string
+  /**
+   * Looks up what the caller issued or knows for a transaction, so the adapter can match account and amount.
+   * Optional; adapters that re-query the PG do so as well.
+   */
+  expected?: (ref: { transactionId?: string; orderId?: string }) => Promise<ExpectedPayment | undefined>
+}
+
+export interface ExpectedPayment {
+  transactionId: string
+  amount: number
+  accountNumber?: string
+}
+
+export type NotificationEvent =
+  | {
+      type: 'payment.paid'
+      transactionId: string
+      orderId?: string
+      amount: number
+      method?: PaymentMethod
+      paidAt: string
+      depositorName?: string
+    }
+  | {
+      type: 'payment.cancelled'
+      transactionId: string
+      cancelledAmount: number
+      remainingAmount?: number
+      providerCancelId?: string
+      cancelledAt: string
+    }
+  | { type: 'payment.failed'; transactionId: string; reason?: string }
+  | { type: 'payment.other'; transactionId?: string; providerStatus: string }
+
+/** The HTTP answer the PG expects back, so it stops retrying (or retries, on failure). */
+export interface NotificationReply {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+export type NotificationResult =
+  | { verified: true; event: NotificationEvent; dedupKey: string; reply: NotificationReply }
+  | { verified: false; reason: string; reply: NotificationReply }
+
+export interface CallOptions {
+  signal?: AbortSignal
+  /** Overrides the adapter's read timeout for this call. */
+  timeoutMs?: number
+}
+
+export interface PaymentProvider {
+  readonly id: ProviderId
+  readonly capabilities: ProviderCapabilities
+  cancel(request: CancelRequest, options?: CallOptions): Promise<CancelResult>
+  issueBillingKey(request: IssueBillingKeyRequest, options?: CallOptions): Promise<BillingKeyResult>
+  chargeBillingKey(request: ChargeBillingKeyRequest, options?: CallOptions): Promise<ChargeResult>
+  deleteBillingKey(request: DeleteBillingKeyRequest, options?: CallOptions): Promise<DeleteBillingKeyResult>
+  issueVirtualAccount(request: IssueVirtualAccountRequest, options?: CallOptions): Promise<VirtualAccountResult>
+  getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup>
+  parseNotification(input: NotificationInput, options?: CallOptions): Promise<NotificationResult>
+}

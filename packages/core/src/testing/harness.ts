@@ -1,0 +1,50 @@
+import type { CardData, PaymentProvider, ProviderCapabilities, RefundAccount } from '../contract.js'
+import type { FaultInjector } from '../simulator/faults.js'
+
+/** What the simulator knows about a payment: the truth the suite checks the adapter against. */
+export interface SimulatorPaymentState {
+  amount: number
+  cancelledAmount: number
+  /** Cancel transactions the PG executed for this payment (a duplicate that was refused does not count). */
+  cancelCount: number
+}
+
+/** One fresh adapter + simulator pair, built by the adapter's own test for each case. */
+export interface ConformanceSetup {
+  provider: PaymentProvider
+  /** The simulator's fault injector (in process, also when the adapter talks to it over HTTP). */
+  faults: FaultInjector
+  /** A paid card payment. */
+  seedCardPayment(input: { amount: number }): Promise<{ transactionId: string }>
+  /** A virtual-account payment, deposited or still waiting. Needed when virtual accounts or refunds are capable. */
+  seedVirtualAccountPayment?(input: { amount: number; deposited: boolean }): Promise<{ transactionId: string }>
+  /** A payment whose cancel needs a deposit first (post-deposit cancel). */
+  seedSettledPayment?(input: { amount: number }): Promise<{ transactionId: string }>
+  /** Makes the deposit a `deposit_required` cancel asked for, as the merchant would. */
+  completeDeposit?(transactionId: string): Promise<void>
+  /** Marks an issued virtual account as paid by the customer. */
+  depositVirtualAccount?(transactionId: string): Promise<void>
+  inspect(transactionId: string): Promise<SimulatorPaymentState>
+  /** A card the simulator accepts for billing keys. */
+  testCard?: CardData
+  /** A refund account the simulator accepts. */
+  refundAccount?: RefundAccount
+  /** The same adapter configured against an address where nothing listens. */
+  unreachableProvider?: PaymentProvider
+  close?(): Promise<void>
+}
+
+export interface ConformanceHarness {
+  /** Shown in test names: 'nicepay (in-process)', 'bootpay v1 (http)', … */
+  name: string
+  setup(): Promise<ConformanceSetup>
+  /** The read timeout the adapter was given: fault delays are made longer than it. Keep it short (≤ 500 ms). */
+  timeoutMs: number
+}
+
+export interface ConformanceCase {
+  name: string
+  /** Returns why the case does not apply, or undefined when it does. */
+  skip?(caps: ProviderCapabilities, setup: ConformanceSetup): string | undefined
+  run(setup: ConformanceSetup, harness: ConformanceHarness): Promise<void>
+}

@@ -1,0 +1,3 @@
+export { conformanceCases } from './cases.js'
+export type { ConformanceCase, ConformanceHarness, ConformanceSetup, SimulatorPaymentState } from './harness.js'
+export { runConformanceCases, runConformanceSuite } from './suite.js'
