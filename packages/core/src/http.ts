@@ -68,6 +68,8 @@ function errorCode(err: unknown): string | undefined {
   for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string') return code
+    // fetch refuses ports on its block list before opening anything.
+    if ((e as { message?: unknown }).message === 'bad port') return 'ERR_INVALID_URL'
     e = (e as { cause?: unknown }).cause
   }
   return undefined

@@ -32,10 +32,29 @@ export function startServer(app: FetchApp, opts: { port?: number; hostname?: str
   })
 }
 
-/** A fetch that calls the app in process: no socket, same code path otherwise. */
+/**
+ * A fetch that calls the app in process: no socket, same code path otherwise. It honours the abort signal
+ * the way a socket would: the caller stops waiting, while the app goes on with what it was doing.
+ */
 export function inProcessFetch(app: FetchApp): FetchLike {
   return async (input, init) => {
     const req = input instanceof Request ? input : new Request(String(input), init)
-    return app.fetch(req)
+    const signal = init?.signal ?? undefined
+    if (!signal) return app.fetch(req)
+    signal.throwIfAborted()
+    return new Promise<Response>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason ?? new DOMException('aborted', 'AbortError'))
+      signal.addEventListener('abort', onAbort, { once: true })
+      Promise.resolve(app.fetch(req)).then(
+        (res) => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(res)
+        },
+        (err) => {
+          signal.removeEventListener('abort', onAbort)
+          reject(err)
+        },
+      )
+    })
   }
 }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { inProcessFetch, startServer } from '../simulator/serve.js'
+import type { ConformanceHarness } from './harness.js'
+import { runConformanceCases, runConformanceSuite } from './suite.js'
+import { NoDedupId, NoValidation, TimeoutAsDecline, TrustsAnyOk } from './toy/broken.js'
+import { createToyPg } from './toy/toy-pg.js'
+import { ToyProvider } from './toy/toy-provider.js'
+
+const TIMEOUT = 150
+
+function harness(name: string, Impl: typeof ToyProvider, over: 'process' | 'http' = 'process'): ConformanceHarness {
+  return {
+    name,
+    timeoutMs: TIMEOUT,
+    async setup() {
+      const pg = createToyPg()
+      const server = over === 'http' ? await startServer(pg.app) : undefined
+      const provider = new Impl({
+        baseUrl: server?.url ?? 'http://toy.invalid',
+        timeoutMs: TIMEOUT,
+        ...(server ? {} : { fetch: inProcessFetch(pg.app) }),
+      })
+      return {
+        provider,
+        faults: pg.faults,
+        seedCardPayment: async ({ amount }) => pg.seed(amount),
+        seedVirtualAccountPayment: async ({ amount, deposited }) => pg.seed(amount, 'virtual_account', deposited),
+        inspect: async (id) => pg.inspect(id),
+        unreachableProvider: new Impl({ baseUrl: 'http://127.0.0.1:1', timeoutMs: TIMEOUT }),
+        close: async () => server?.close(),
+      }
+    },
+  }
+}
+
+// The reference adapter passes the whole suite, in process and over a real socket.
+runConformanceSuite(harness('toy reference (in-process)', ToyProvider))
+runConformanceSuite(harness('toy reference (http)', ToyProvider, 'http'))
+
+describe('the conformance suite fails broken adapters', () => {
+  const cases: Array<[string, typeof ToyProvider, string[]]> = [
+    ['timeout reported as a decline', TimeoutAsDecline, ['a timeout after the PG executed is unknown, never rejected']],
+    ['no PG duplicate guard', NoDedupId, ['the same cancelId never cancels twice']],
+    ['no validation at the edge', NoValidation, ['invalid requests fail before any call to the PG']],
+    [
+      'any 200 taken as success',
+      TrustsAnyOk,
+      [
+        'an unreadable answer after the PG executed is unknown',
+        'an HTML error page instead of the protocol is unknown',
+        'a mis-encoded answer is read correctly or reported unknown, never as a rejection',
+      ],
+    ],
+  ]
+  for (const [what, Impl, expected] of cases) {
+    it(`${what}: fails exactly the cases it breaks`, async () => {
+      const results = await runConformanceCases(harness(what, Impl))
+      const failed = results.filter((r) => r.status === 'failed').map((r) => r.name)
+      expect(failed.sort()).toEqual([...expected].sort())
+    }, 30_000)
+  }
+})
