@@ -289,7 +289,10 @@ export interface PaymentProvider {
   issueBillingKey(request: IssueBillingKeyRequest, options?: CallOptions): Promise<BillingKeyResult>
   chargeBillingKey(request: ChargeBillingKeyRequest, options?: CallOptions): Promise<ChargeResult>
   deleteBillingKey(request: DeleteBillingKeyRequest, options?: CallOptions): Promise<DeleteBillingKeyResult>
-  issueVirtualAccount(request: IssueVirtualAccountRequest, options?: CallOptions): Promise<VirtualAccountResult>
+  issueVirtualAccount(
+    request: IssueVirtualAccountRequest,
+    options?: CallOptions,
+  ): Promise<VirtualAccountResult>
   getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup>
   parseNotification(input: NotificationInput, options?: CallOptions): Promise<NotificationResult>
 }

@@ -41,7 +41,11 @@ export interface PaymentErrorInit {
 }
 
 /** Codes whose outcome is unknown unless an adapter says otherwise. */
-const UNKNOWN_BY_DEFAULT: ReadonlySet<PaymentErrorCode> = new Set(['timeout', 'invalid_response', 'signature_mismatch'])
+const UNKNOWN_BY_DEFAULT: ReadonlySet<PaymentErrorCode> = new Set([
+  'timeout',
+  'invalid_response',
+  'signature_mismatch',
+])
 
 export class PaymentError extends Error {
   override readonly name = 'PaymentError'
@@ -84,7 +88,10 @@ export class PaymentError extends Error {
 }
 
 export function isPaymentError(err: unknown): err is PaymentError {
-  return err instanceof PaymentError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'PaymentError')
+  return (
+    err instanceof PaymentError ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'PaymentError')
+  )
 }
 
 export function invalidRequest(param: string, message: string): PaymentError {

@@ -79,7 +79,12 @@ const sharedAgents = new Map<number, Agent>()
 function agentFor(connectTimeoutMs: number): Agent {
   let a = sharedAgents.get(connectTimeoutMs)
   if (!a) {
-    a = new Agent({ connect: { timeout: connectTimeoutMs }, keepAliveTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0 })
+    a = new Agent({
+      connect: { timeout: connectTimeoutMs },
+      keepAliveTimeout: 4_000,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    })
     sharedAgents.set(connectTimeoutMs, a)
   }
   return a
@@ -113,7 +118,10 @@ export class HttpTransport {
     const base: FetchLike =
       opts.fetch ??
       ((input, init) =>
-        undiciFetch(input as string, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>)
+        undiciFetch(
+          input as string,
+          { ...(init as object), dispatcher } as never,
+        ) as unknown as Promise<Response>)
     this.#fetch = createFetch({ fetch: base as typeof fetch, Headers, AbortController })
   }
 
@@ -149,9 +157,22 @@ export class HttpTransport {
     req.signal?.addEventListener('abort', onOuterAbort, { once: true })
     const done = (outcome: HttpCallEvent['outcome'], status?: number) => {
       const durationMs = performance.now() - started
-      this.#onCall?.({ provider: this.provider, operation: req.operation, outcome, durationMs, ...(status ? { status } : {}) })
+      this.#onCall?.({
+        provider: this.provider,
+        operation: req.operation,
+        outcome,
+        durationMs,
+        ...(status ? { status } : {}),
+      })
       this.#logger.debug(
-        { provider: this.provider, operation: req.operation, where, status, outcome, ms: Math.round(durationMs) },
+        {
+          provider: this.provider,
+          operation: req.operation,
+          where,
+          status,
+          outcome,
+          ms: Math.round(durationMs),
+        },
         'pg call',
       )
     }
@@ -168,7 +189,12 @@ export class HttpTransport {
       const res = await this.#fetch.raw(url, opts)
       const body = new Uint8Array((res._data as ArrayBuffer | undefined) ?? new ArrayBuffer(0))
       done('response', res.status)
-      return { status: res.status, headers: res.headers, body, text: () => new TextDecoder('utf-8').decode(body) }
+      return {
+        status: res.status,
+        headers: res.headers,
+        body,
+        text: () => new TextDecoder('utf-8').decode(body),
+      }
     } catch (err) {
       const code = errorCode(err)
       if (ctrl.signal.aborted && ctrl.signal.reason === timedOut) {
@@ -191,12 +217,16 @@ export class HttpTransport {
         })
       }
       done('broken')
-      const why = req.signal?.aborted ? 'the call was aborted' : `the connection broke (${code ?? 'network error'})`
+      const why = req.signal?.aborted
+        ? 'the call was aborted'
+        : `the connection broke (${code ?? 'network error'})`
       throw new PaymentError({
         code: 'invalid_response',
         outcome: req.moneyMoving ? 'unknown' : 'rejected',
         provider: this.provider,
-        message: this.redactor.apply(`${this.provider} ${where}: ${why} before a complete answer; the outcome is unknown`),
+        message: this.redactor.apply(
+          `${this.provider} ${where}: ${why} before a complete answer; the outcome is unknown`,
+        ),
         cause: err,
       })
     } finally {

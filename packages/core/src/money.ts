@@ -15,7 +15,8 @@ export function assertKrw(value: unknown, field: string, min = 0): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw invalidAmount(field, 'must be a number of won')
   }
-  if (!Number.isInteger(value)) throw invalidAmount(field, 'must be a whole number of won (KRW has no minor unit)')
+  if (!Number.isInteger(value))
+    throw invalidAmount(field, 'must be a whole number of won (KRW has no minor unit)')
   if (value < min) throw invalidAmount(field, min > 0 ? `must be at least ${min}` : 'must not be negative')
   if (value > MAX_KRW) throw invalidAmount(field, 'must have at most 12 digits')
   return value

@@ -42,7 +42,9 @@ export abstract class BaseProvider implements PaymentProvider {
     return Promise.reject(unsupported(this.id, 'deleteBillingKey', this.capabilities.notes?.billingKeys))
   }
   issueVirtualAccount(_r: IssueVirtualAccountRequest, _o?: CallOptions): Promise<VirtualAccountResult> {
-    return Promise.reject(unsupported(this.id, 'issueVirtualAccount', this.capabilities.notes?.virtualAccounts))
+    return Promise.reject(
+      unsupported(this.id, 'issueVirtualAccount', this.capabilities.notes?.virtualAccounts),
+    )
   }
   getTransaction(_id: string, _o?: CallOptions): Promise<TransactionLookup> {
     return Promise.reject(unsupported(this.id, 'getTransaction', this.capabilities.notes?.paymentLookup))
@@ -62,7 +64,11 @@ export function requireText(value: unknown, field: string, maxLength = 1000): st
  * The checks every adapter applies to a CancelRequest before anything touches the network. PG-specific limits
  * (byte lengths, charsets) are the adapter's to add.
  */
-export function validateCancelRequest(req: CancelRequest, caps: ProviderCapabilities, provider: string): void {
+export function validateCancelRequest(
+  req: CancelRequest,
+  caps: ProviderCapabilities,
+  provider: string,
+): void {
   requireText(req.transactionId, 'transactionId', 100)
   requireText(req.cancelId, 'cancelId', 100)
   requireText(req.reason, 'reason', 500)
@@ -78,7 +84,8 @@ export function validateCancelRequest(req: CancelRequest, caps: ProviderCapabili
   if (req.refundAccount !== undefined) {
     if (!caps.refundAccount) throw unsupported(provider, 'refundAccount')
     const ra = req.refundAccount
-    if (!isBankCode(ra.bankCode)) throw invalidRequest('refundAccount.bankCode', 'must be a KFTC 3-digit bank code')
+    if (!isBankCode(ra.bankCode))
+      throw invalidRequest('refundAccount.bankCode', 'must be a KFTC 3-digit bank code')
     if (typeof ra.accountNumber !== 'string' || !/^[0-9-]{6,20}$/.test(ra.accountNumber)) {
       throw invalidRequest('refundAccount.accountNumber', 'must be 6-20 digits (dashes allowed)')
     }

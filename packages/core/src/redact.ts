@@ -6,10 +6,28 @@ export const REDACTED = '[REDACTED]'
 
 const PAN = /(?<![0-9A-Za-z])(\d[ -]?){12,18}\d(?![0-9A-Za-z])/g
 
+function luhn(digits: string): boolean {
+  let sum = 0
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48
+    if (i % 2 === 1) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return sum % 10 === 0
+}
+
+/**
+ * Masks digit runs that could be card numbers (13-19 digits passing the Luhn check). Over-masking an id that
+ * happens to pass Luhn is the price of never printing a PAN.
+ */
 export function maskCardNumbers(text: string): string {
   return text.replace(PAN, (m) => {
     const digits = m.replace(/\D/g, '')
-    return digits.length >= 13 ? `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}` : m
+    if (digits.length < 13 || !luhn(digits)) return m
+    return `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`
   })
 }
 

@@ -37,7 +37,12 @@ export function kstIso(epochMs: number): string {
 export function parseKstCompact(value: string | undefined | null): string | undefined {
   if (!value) return undefined
   const v = value.trim().replace(/[-: T]/g, '')
-  let y: string, mo: string, d: string, h = '23', mi = '59', s = '59'
+  let y: string,
+    mo: string,
+    d: string,
+    h = '23',
+    mi = '59',
+    s = '59'
   if (/^\d{8}$/.test(v)) [y, mo, d] = [v.slice(0, 4), v.slice(4, 6), v.slice(6, 8)]
   else if (/^\d{10}$/.test(v)) {
     // yyyyMMddHH: the hour the deadline falls in.
@@ -48,7 +53,14 @@ export function parseKstCompact(value: string | undefined | null): string | unde
     ;[y, mo, d, h, mi] = [v.slice(0, 4), v.slice(4, 6), v.slice(6, 8), v.slice(8, 10), v.slice(10, 12)]
     s = '00'
   } else if (/^\d{14}$/.test(v)) {
-    ;[y, mo, d, h, mi, s] = [v.slice(0, 4), v.slice(4, 6), v.slice(6, 8), v.slice(8, 10), v.slice(10, 12), v.slice(12, 14)]
+    ;[y, mo, d, h, mi, s] = [
+      v.slice(0, 4),
+      v.slice(4, 6),
+      v.slice(6, 8),
+      v.slice(8, 10),
+      v.slice(10, 12),
+      v.slice(12, 14),
+    ]
   } else return undefined
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}+09:00`
   const t = Date.parse(iso)

@@ -67,7 +67,10 @@ export class TokenCache {
    * Runs `call` with a token. When `isTokenRejected` says the PG refused the token, the token is dropped and
    * `call` runs once more with a fresh one; a second refusal is returned to the caller as it is.
    */
-  async withToken<T>(call: (token: string) => Promise<T>, isTokenRejected: (result: T | unknown) => boolean): Promise<T> {
+  async withToken<T>(
+    call: (token: string) => Promise<T>,
+    isTokenRejected: (result: T | unknown) => boolean,
+  ): Promise<T> {
     const token = await this.get()
     let first: T
     try {

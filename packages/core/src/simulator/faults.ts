@@ -94,7 +94,8 @@ export class FaultInjector {
       if (--r.left <= 0) this.#rules.splice(i, 1)
     } else if (this.#random && (!this.#random.path || path.includes(this.#random.path))) {
       const rnd = this.#random
-      if (rnd.faults.length > 0 && rnd.next() < rnd.rate) fault = rnd.faults[Math.floor(rnd.next() * rnd.faults.length)]
+      if (rnd.faults.length > 0 && rnd.next() < rnd.rate)
+        fault = rnd.faults[Math.floor(rnd.next() * rnd.faults.length)]
     }
     if (fault) this.log.push({ path, fault })
     return fault
@@ -122,6 +123,8 @@ function brokenConnection(c: Context): Response {
   const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming
   if (incoming?.socket) {
     incoming.socket.destroy()
+    // The socket is gone: whatever is returned is never written.
+    return new Response(null, { status: 200 })
   }
   // In process (app.fetch), or in case the socket outlives destroy(): a body that fails while being read.
   const err = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
@@ -163,7 +166,9 @@ export function faultMiddleware(injector: FaultInjector): MiddlewareHandler {
     if (!fault) return next()
     switch (fault.kind) {
       case 'status':
-        return c.body(fault.body ?? '', fault.status as 500, { 'content-type': fault.contentType ?? 'text/plain' })
+        return c.body(fault.body ?? '', fault.status as 500, {
+          'content-type': fault.contentType ?? 'text/plain',
+        })
       case 'html':
         return c.body(HTML_PAGE, (fault.status ?? 200) as 200, { 'content-type': 'text/html' })
       case 'reset':

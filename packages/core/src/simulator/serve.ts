@@ -13,7 +13,10 @@ interface FetchApp {
 }
 
 /** Serves a Hono app (a simulator, usually) on loopback. Port 0 picks a free one. */
-export function startServer(app: FetchApp, opts: { port?: number; hostname?: string } = {}): Promise<RunningServer> {
+export function startServer(
+  app: FetchApp,
+  opts: { port?: number; hostname?: string } = {},
+): Promise<RunningServer> {
   const hostname = opts.hostname ?? '127.0.0.1'
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname }, (info: AddressInfo) => {

@@ -6,7 +6,11 @@ import type { ConformanceCase, ConformanceSetup } from './harness.js'
 let seq = 0
 const cancelId = (tag: string) => `cf-${tag}-${Date.now().toString(36)}-${(seq++).toString(36)}`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const DEFAULT_REFUND: RefundAccount = { bankCode: '004', accountNumber: '12345678901234', holderName: '홍길동' }
+const DEFAULT_REFUND: RefundAccount = {
+  bankCode: '004',
+  accountNumber: '12345678901234',
+  holderName: '홍길동',
+}
 
 async function expectError(p: Promise<unknown>, what: string): Promise<PaymentError> {
   let value: unknown
@@ -22,7 +26,10 @@ async function expectError(p: Promise<unknown>, what: string): Promise<PaymentEr
 async function expectCode(p: Promise<unknown>, codes: PaymentErrorCode | PaymentErrorCode[], what: string) {
   const err = await expectError(p, what)
   const want = Array.isArray(codes) ? codes : [codes]
-  assert.ok(want.includes(err.code), `${what}: expected ${want.join(' or ')}, got ${err.code} (${err.message})`)
+  assert.ok(
+    want.includes(err.code),
+    `${what}: expected ${want.join(' or ')}, got ${err.code} (${err.message})`,
+  )
   return err
 }
 
@@ -30,18 +37,29 @@ function assertCancelled(r: CancelResult, amount: number, what: string) {
   assert.equal(r.status, 'cancelled', `${what}: status`)
   if (r.status !== 'cancelled') return
   assert.equal(r.cancelledAmount, amount, `${what}: cancelledAmount`)
-  assert.ok(typeof r.cancelledAt === 'string' && !Number.isNaN(Date.parse(r.cancelledAt)), `${what}: cancelledAt`)
+  assert.ok(
+    typeof r.cancelledAt === 'string' && !Number.isNaN(Date.parse(r.cancelledAt)),
+    `${what}: cancelledAt`,
+  )
 }
 
 /** An unknown-outcome fault on a cancel: never a rejection, and the PG did execute it. */
-async function unknownAfterExecute(s: ConformanceSetup, fault: Parameters<ConformanceSetup['faults']['inject']>[0], waitMs = 0) {
+async function unknownAfterExecute(
+  s: ConformanceSetup,
+  fault: Parameters<ConformanceSetup['faults']['inject']>[0],
+  waitMs = 0,
+) {
   const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
   s.faults.inject(fault)
   const err = await expectError(
     s.provider.cancel({ transactionId, reason: 'conformance', cancelId: cancelId('unk'), amount: 10_000 }),
     'cancel with a spoiled answer',
   )
-  assert.equal(err.outcome, 'unknown', `a spoiled answer after execution must be unknown, got ${err.code}/${err.outcome}`)
+  assert.equal(
+    err.outcome,
+    'unknown',
+    `a spoiled answer after execution must be unknown, got ${err.code}/${err.outcome}`,
+  )
   if (waitMs) await sleep(waitMs)
   const st = await s.inspect(transactionId)
   assert.equal(st.cancelledAmount, 10_000, 'the simulator executed the cancel')
@@ -69,10 +87,17 @@ export const conformanceCases: ConformanceCase[] = [
       const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
       let remaining = 10_000
       for (const amount of [3_000, 3_000, 4_000]) {
-        const r = await s.provider.cancel({ transactionId, amount, reason: '부분 취소', cancelId: cancelId('part'), paymentAmount: 10_000 })
+        const r = await s.provider.cancel({
+          transactionId,
+          amount,
+          reason: '부분 취소',
+          cancelId: cancelId('part'),
+          paymentAmount: 10_000,
+        })
         remaining -= amount
         assertCancelled(r, amount, `partial cancel of ${amount}`)
-        if (r.status === 'cancelled' && r.remainingAmount !== undefined) assert.equal(r.remainingAmount, remaining, 'remainingAmount')
+        if (r.status === 'cancelled' && r.remainingAmount !== undefined)
+          assert.equal(r.remainingAmount, remaining, 'remainingAmount')
       }
       const st = await s.inspect(transactionId)
       assert.equal(st.cancelledAmount, 10_000)
@@ -163,7 +188,7 @@ export const conformanceCases: ConformanceCase[] = [
   },
   {
     name: 'a waiting virtual account is cancelled without a refund account',
-    skip: (c, s) => needs(!!s.seedVirtualAccountPayment, 'no virtual-account payments in the simulator'),
+    skip: (_c, s) => needs(!!s.seedVirtualAccountPayment, 'no virtual-account payments in the simulator'),
     async run(s) {
       const { transactionId } = await s.seedVirtualAccountPayment!({ amount: 15_000, deposited: false })
       const r = await s.provider.cancel({ transactionId, reason: '미입금 취소', cancelId: cancelId('va0') })
@@ -175,7 +200,11 @@ export const conformanceCases: ConformanceCase[] = [
     skip: (c, s) => needs(c.billingKeys && !!s.testCard, 'no billing keys'),
     async run(s) {
       const card = s.testCard!
-      const issued = await s.provider.issueBillingKey({ card, requestId: cancelId('bk'), buyer: { name: '홍길동' } })
+      const issued = await s.provider.issueBillingKey({
+        card,
+        requestId: cancelId('bk'),
+        buyer: { name: '홍길동' },
+      })
       assert.ok(issued.billingKey.length > 0, 'billing key')
       const text = JSON.stringify(issued)
       assert.ok(!text.includes(card.number), 'the result never carries the card number')
@@ -191,7 +220,12 @@ export const conformanceCases: ConformanceCase[] = [
       assert.ok(charge.transactionId.length > 0)
       await s.provider.deleteBillingKey({ billingKey: issued.billingKey, requestId: cancelId('del') })
       await expectCode(
-        s.provider.chargeBillingKey({ billingKey: issued.billingKey, orderId: cancelId('order'), amount: 1_004, goodsName: '정기구독' }),
+        s.provider.chargeBillingKey({
+          billingKey: issued.billingKey,
+          orderId: cancelId('order'),
+          amount: 1_004,
+          goodsName: '정기구독',
+        }),
         'billing_key_invalid',
         'charging a deleted key',
       )
@@ -213,7 +247,11 @@ export const conformanceCases: ConformanceCase[] = [
       assert.ok(va.accountNumber.length >= 6, 'account number')
       assert.equal(va.amount, 12_000)
       assert.equal(va.bankCode, '004')
-      const r = await s.provider.cancel({ transactionId: va.transactionId, reason: '발급 취소', cancelId: cancelId('vac') })
+      const r = await s.provider.cancel({
+        transactionId: va.transactionId,
+        reason: '발급 취소',
+        cancelId: cancelId('vac'),
+      })
       assert.equal(r.status, 'cancelled')
     },
   },
@@ -242,7 +280,10 @@ export const conformanceCases: ConformanceCase[] = [
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 3_000 })
       s.faults.inject({ kind: 'status', status: 500, body: 'Internal Server Error' })
-      const err = await expectError(s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('5xx') }), '5xx')
+      const err = await expectError(
+        s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('5xx') }),
+        '5xx',
+      )
       assert.equal(err.outcome, 'unknown', `got ${err.code}/${err.outcome}`)
     },
   },
@@ -251,7 +292,10 @@ export const conformanceCases: ConformanceCase[] = [
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 3_000 })
       s.faults.inject({ kind: 'html' })
-      const err = await expectError(s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('html') }), 'html')
+      const err = await expectError(
+        s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('html') }),
+        'html',
+      )
       assert.equal(err.code, 'invalid_response')
       assert.equal(err.outcome, 'unknown')
     },
@@ -284,7 +328,11 @@ export const conformanceCases: ConformanceCase[] = [
     skip: (_c, s) => needs(!!s.unreachableProvider, 'the harness gives no unreachable provider'),
     async run(s) {
       const err = await expectCode(
-        s.unreachableProvider!.cancel({ transactionId: 'T0000000000', reason: 'x', cancelId: cancelId('down') }),
+        s.unreachableProvider!.cancel({
+          transactionId: 'T0000000000',
+          reason: 'x',
+          cancelId: cancelId('down'),
+        }),
         'provider_unavailable',
         'nothing listens',
       )
@@ -316,7 +364,12 @@ export const conformanceCases: ConformanceCase[] = [
     name: 'cancel of an unknown transaction is transaction_not_found',
     async run(s) {
       const err = await expectCode(
-        s.provider.cancel({ transactionId: 'NOSUCHTX0000000000000000000000', amount: 1_000, reason: 'x', cancelId: cancelId('nf') }),
+        s.provider.cancel({
+          transactionId: 'NOSUCHTX0000000000000000000000',
+          amount: 1_000,
+          reason: 'x',
+          cancelId: cancelId('nf'),
+        }),
         'transaction_not_found',
         'unknown transaction',
       )
@@ -329,19 +382,29 @@ export const conformanceCases: ConformanceCase[] = [
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
       const partial = s.provider.capabilities.partialCancel
-      await s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('lk'), ...(partial ? { amount: 4_000 } : {}) })
+      await s.provider.cancel({
+        transactionId,
+        reason: 'x',
+        cancelId: cancelId('lk'),
+        ...(partial ? { amount: 4_000 } : {}),
+      })
       const t = await s.provider.getTransaction(transactionId)
       assert.equal(t.transactionId, transactionId)
       assert.equal(t.amount, 10_000)
       assert.equal(t.cancelledAmount, partial ? 4_000 : 10_000)
       assert.equal(t.cancellableAmount, partial ? 6_000 : 0)
       assert.equal(t.status, partial ? 'partial_cancelled' : 'cancelled')
-      await expectCode(s.provider.getTransaction('NOSUCHTX0000000000000000000000'), 'transaction_not_found', 'lookup of nothing')
+      await expectCode(
+        s.provider.getTransaction('NOSUCHTX0000000000000000000000'),
+        'transaction_not_found',
+        'lookup of nothing',
+      )
     },
   },
   {
     name: 'post-deposit cancel: deposit_required, then cancelled after the deposit',
-    skip: (c, s) => needs(c.postDepositCancel && !!s.seedSettledPayment && !!s.completeDeposit, 'no post-deposit cancel'),
+    skip: (c, s) =>
+      needs(c.postDepositCancel && !!s.seedSettledPayment && !!s.completeDeposit, 'no post-deposit cancel'),
     async run(s) {
       const { transactionId } = await s.seedSettledPayment!({ amount: 30_000 })
       const r = await s.provider.cancel({ transactionId, reason: '정산 후 취소', cancelId: cancelId('pdc') })
@@ -350,7 +413,11 @@ export const conformanceCases: ConformanceCase[] = [
       assert.equal(r.deposit.cancelAmount, 30_000)
       assert.ok(r.deposit.depositAmount > 0)
       assert.ok(r.deposit.accountNumber.length > 0)
-      assert.equal((await s.inspect(transactionId)).cancelledAmount, 0, 'nothing is cancelled before the deposit')
+      assert.equal(
+        (await s.inspect(transactionId)).cancelledAmount,
+        0,
+        'nothing is cancelled before the deposit',
+      )
       await s.completeDeposit!(transactionId)
       assert.equal((await s.inspect(transactionId)).cancelledAmount, 30_000)
     },
@@ -368,13 +435,23 @@ export const conformanceCases: ConformanceCase[] = [
       }
       if (!c.virtualAccounts) {
         await expectCode(
-          s.provider.issueVirtualAccount({ orderId: 'o', amount: 1000, goodsName: 'g', bankCode: '004', dueDate: '2099-01-01' }),
+          s.provider.issueVirtualAccount({
+            orderId: 'o',
+            amount: 1000,
+            goodsName: 'g',
+            bankCode: '004',
+            dueDate: '2099-01-01',
+          }),
           'unsupported_operation',
           'virtual accounts are declared unsupported',
         )
       }
       if (!c.paymentLookup) {
-        await expectCode(s.provider.getTransaction('x'), 'unsupported_operation', 'lookup is declared unsupported')
+        await expectCode(
+          s.provider.getTransaction('x'),
+          'unsupported_operation',
+          'lookup is declared unsupported',
+        )
       }
     },
   },

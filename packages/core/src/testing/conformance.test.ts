@@ -8,7 +8,11 @@ import { ToyProvider } from './toy/toy-provider.js'
 
 const TIMEOUT = 150
 
-function harness(name: string, Impl: typeof ToyProvider, over: 'process' | 'http' = 'process'): ConformanceHarness {
+function harness(
+  name: string,
+  Impl: typeof ToyProvider,
+  over: 'process' | 'http' = 'process',
+): ConformanceHarness {
   return {
     name,
     timeoutMs: TIMEOUT,
@@ -24,7 +28,8 @@ function harness(name: string, Impl: typeof ToyProvider, over: 'process' | 'http
         provider,
         faults: pg.faults,
         seedCardPayment: async ({ amount }) => pg.seed(amount),
-        seedVirtualAccountPayment: async ({ amount, deposited }) => pg.seed(amount, 'virtual_account', deposited),
+        seedVirtualAccountPayment: async ({ amount, deposited }) =>
+          pg.seed(amount, 'virtual_account', deposited),
         inspect: async (id) => pg.inspect(id),
         unreachableProvider: new Impl({ baseUrl: 'http://127.0.0.1:1', timeoutMs: TIMEOUT }),
         close: async () => server?.close(),
@@ -39,7 +44,11 @@ runConformanceSuite(harness('toy reference (http)', ToyProvider, 'http'))
 
 describe('the conformance suite fails broken adapters', () => {
   const cases: Array<[string, typeof ToyProvider, string[]]> = [
-    ['timeout reported as a decline', TimeoutAsDecline, ['a timeout after the PG executed is unknown, never rejected']],
+    [
+      'timeout reported as a decline',
+      TimeoutAsDecline,
+      ['a timeout after the PG executed is unknown, never rejected'],
+    ],
     ['no PG duplicate guard', NoDedupId, ['the same cancelId never cancels twice']],
     ['no validation at the edge', NoValidation, ['invalid requests fail before any call to the PG']],
     [

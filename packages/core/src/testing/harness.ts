@@ -17,7 +17,10 @@ export interface ConformanceSetup {
   /** A paid card payment. */
   seedCardPayment(input: { amount: number }): Promise<{ transactionId: string }>
   /** A virtual-account payment, deposited or still waiting. Needed when virtual accounts or refunds are capable. */
-  seedVirtualAccountPayment?(input: { amount: number; deposited: boolean }): Promise<{ transactionId: string }>
+  seedVirtualAccountPayment?(input: {
+    amount: number
+    deposited: boolean
+  }): Promise<{ transactionId: string }>
   /** A payment whose cancel needs a deposit first (post-deposit cancel). */
   seedSettledPayment?(input: { amount: number }): Promise<{ transactionId: string }>
   /** Makes the deposit a `deposit_required` cancel asked for, as the merchant would. */

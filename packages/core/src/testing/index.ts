@@ -1,3 +1,8 @@
 export { conformanceCases } from './cases.js'
-export type { ConformanceCase, ConformanceHarness, ConformanceSetup, SimulatorPaymentState } from './harness.js'
+export type {
+  ConformanceCase,
+  ConformanceHarness,
+  ConformanceSetup,
+  SimulatorPaymentState,
+} from './harness.js'
 export { runConformanceCases, runConformanceSuite } from './suite.js'

@@ -26,7 +26,8 @@ export function createToyPg() {
     if (typeof b.amount === 'number' && (!Number.isInteger(b.amount) || b.amount <= 0)) {
       return c.json({ code: 'BAD_AMOUNT', message: 'bad amount' }, 400)
     }
-    if (b.cancelId && cancelIds.has(b.cancelId)) return c.json({ code: 'DUPLICATE', message: 'duplicate cancel id' }, 409)
+    if (b.cancelId && cancelIds.has(b.cancelId))
+      return c.json({ code: 'DUPLICATE', message: 'duplicate cancel id' }, 409)
     const remaining = p.amount - p.cancelled
     if (remaining === 0) return c.json({ code: 'ALREADY', message: 'already cancelled' }, 409)
     const amount = b.amount ?? remaining
@@ -37,7 +38,13 @@ export function createToyPg() {
     if (b.cancelId) cancelIds.add(b.cancelId)
     p.cancelled += amount
     p.cancels++
-    return c.json({ code: 'OK', amount, remaining: p.amount - p.cancelled, at: new Date().toISOString(), id: `C${++n}` })
+    return c.json({
+      code: 'OK',
+      amount,
+      remaining: p.amount - p.cancelled,
+      at: new Date().toISOString(),
+      id: `C${++n}`,
+    })
   })
   app.get('/api/tx/:id', (c) => {
     const p = payments.get(c.req.param('id'))

@@ -32,7 +32,12 @@ export class ToyProvider extends BaseProvider {
 
   constructor(opts: { baseUrl: string; fetch?: FetchLike; timeoutMs: number }) {
     super()
-    this.http = new HttpTransport({ provider: 'toy', baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}) })
+    this.http = new HttpTransport({
+      provider: 'toy',
+      baseUrl: opts.baseUrl,
+      timeoutMs: opts.timeoutMs,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    })
   }
 
   protected validate(req: CancelRequest): void {
@@ -50,7 +55,11 @@ export class ToyProvider extends BaseProvider {
       json = JSON.parse(res.text()) as Record<string, unknown>
       if (typeof json.code !== 'string') throw new Error('no code')
     } catch {
-      throw new PaymentError({ code: 'invalid_response', provider: 'toy', message: `unreadable answer (HTTP ${res.status})` })
+      throw new PaymentError({
+        code: 'invalid_response',
+        provider: 'toy',
+        message: `unreadable answer (HTTP ${res.status})`,
+      })
     }
     if (json.code !== 'OK') throw errorFromTable(CODES, 'toy', json.code as string, String(json.message))
     return json
@@ -79,7 +88,14 @@ export class ToyProvider extends BaseProvider {
   }
 
   override async getTransaction(id: string): Promise<TransactionLookup> {
-    const j = this.read(await this.http.request({ operation: 'lookup', method: 'GET', path: `/api/tx/${id}`, moneyMoving: false }))
+    const j = this.read(
+      await this.http.request({
+        operation: 'lookup',
+        method: 'GET',
+        path: `/api/tx/${id}`,
+        moneyMoving: false,
+      }),
+    )
     const amount = j.amount as number
     const cancelled = j.cancelled as number
     return {
