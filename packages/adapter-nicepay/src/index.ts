@@ -1,1 +1,16 @@
-export {}
+export { KFTC_TO_NICEPAY, NICEPAY_TO_KFTC, NICEPAY_VBANK_BANKS } from './banks.js'
+export { NICEPAY_CODES, nicepayError, SUCCESS as NICEPAY_SUCCESS_CODES } from './codes.js'
+export { decryptEncData, encryptEncData, sha256Hex, signData } from './crypto.js'
+export {
+  assertEucKrText,
+  encodeForm,
+  eucKrLength,
+  firstNonEucKr,
+  javaUrlEncodeEucKr,
+  parseForm,
+} from './encoding.js'
+export { NICEPAY_CARD_CANCEL_URL, NICEPAY_WEBAPI_URL, NicePay, type NicePayOptions } from './nicepay.js'
+export { cancelMoid } from './transformers/cancel.js'
+export { NICEPAY_NOTIFICATION_IPS } from './transformers/notification.js'
+export { defaultTidGenerator, type TidGenerator } from './tid.js'
+export { decodeAnswer, type NicePayAnswer } from './wire.js'

@@ -1,0 +1,110 @@
+import { type CodeMapping, type CodeTable, errorFromTable, type PaymentError } from '@paymux/core'
+
+/**
+ * NicePay legacy result codes → neutral codes, as data. Sources: manual-code (legacy table), the billing and
+ * virtual-account pages, and the REST table for shared codes. Anything not here becomes `provider_rejected`
+ * carrying the raw code and message.
+ */
+
+/** Success codes per operation. 2225 (환불 접수 성공) is a refund NicePay accepted and executes later. */
+export const SUCCESS = {
+  cancel: new Set(['2001', '2211', '2225']),
+  vacount: new Set(['4100']),
+  billingRegist: new Set(['F100']),
+  billingApprove: new Set(['3001']),
+  billkeyRemove: new Set(['F101']),
+  notificationDeposit: new Set(['4110']),
+} as const
+
+const rejected = (code: CodeMapping['code']): CodeMapping => ({ code })
+const many = (codes: string[], m: CodeMapping) => Object.fromEntries(codes.map((c) => [c, m]))
+
+export const NICEPAY_CODES: CodeTable = {
+  // cancel_process.jsp
+  '2010': rejected('invalid_request'), // 취소 요청금액 0원 이하
+  '2011': rejected('invalid_request'), // 취소 금액 불일치 (full cancel with a wrong amount)
+  '2012': rejected('transaction_not_found'),
+  '2013': rejected('already_cancelled'),
+  '2015': rejected('already_cancelled'), // 기취소 / 기 취소 요청
+  '2014': rejected('provider_rejected'), // 취소 불가능 거래
+  '2016': rejected('provider_rejected'), // 취소 기한 초과
+  '2019': rejected('provider_rejected'), // 타 회원사 거래
+  '2035': rejected('provider_rejected'),
+  '2020': rejected('provider_rejected'), // 망취소 허용시간 초과
+  '2026': rejected('amount_exceeds_cancellable'),
+  '2032': rejected('amount_exceeds_cancellable'),
+  ...many(['2028', '2029', '2030', '2031', '2033', '2038', '2039', '2051', '2052', '1533', '1534', '1535'], {
+    code: 'partial_cancel_unsupported',
+  }),
+  '2045': rejected('partial_cancel_unsupported'), // 채번취소 시 부분취소 불가
+  '2223': rejected('partial_cancel_unsupported'), // 부분환불 불가
+  '2036': rejected('provider_rejected'), // 입금완료 상태 아님
+  '2037': rejected('provider_rejected'), // 환불 불가 결제수단
+  '2047': rejected('refund_account_required'), // 이미 입금처리 완료: refund with Refund* fields
+  '2221': rejected('refund_account_required'), // 환불 계좌정보 미입력
+  '2222': rejected('provider_rejected'), // 계좌주 성명조회 실패
+  '2212': rejected('duplicate_request'), // 환불 진행중
+  '2226': rejected('provider_rejected'),
+  '2046': rejected('provider_rejected'), // 당일 거래만 취소 가능
+  ...many(['2048', '2049', '2050', '2054', '1615'], { code: 'amount_exceeds_cancellable' }), // tax split
+  '2059': rejected('provider_rejected'), // 부분취소 잔액 불일치
+  '2060': rejected('duplicate_request'), // 부분취소 잔액 중복
+  // "잠시후 반드시 재취소처리 요망": the issuer timed out and NicePay says nothing was cancelled; retry is safe.
+  '2056': { code: 'provider_unavailable', retryable: true },
+  // Authentication / signature / merchant
+  ...many(['A101', 'A211', 'A109', 'A114', 'A224', '1641', '1642'], { code: 'authentication_failed' }),
+  A122: rejected('provider_rejected'), // MID 불일치 (another merchant's TID)
+  ...many(['A115', 'A118', 'A251'], { code: 'transaction_not_found' }),
+  // Request format
+  ...many(
+    [
+      'A102',
+      'A106',
+      'A107',
+      'A108',
+      'A116',
+      'A117',
+      'A147',
+      'A212',
+      'A227',
+      '9000',
+      '9001',
+      'V801',
+      'V802',
+      'T001',
+    ],
+    { code: 'invalid_request' },
+  ),
+  ...many(['T002', 'T003', 'A204', 'A205'], { code: 'invalid_request' }),
+  ...many(['1650', '1652', '1653', '1654', '1655', '1656'], { code: 'invalid_request' }),
+  // Duplicates (order number, TID): NicePay refused the second request, the first one stands.
+  ...many(['A127', '1681', '1722', 'A225', '1651'], { code: 'duplicate_request' }),
+  // "API 지연처리": accepted but not finished; what happened is not known yet.
+  A299: { code: 'provider_unavailable', outcome: 'unknown', retryable: false },
+  '1101': { code: 'provider_unavailable', retryable: true }, // 통신 연결 실패
+  '1102': { code: 'timeout', outcome: 'unknown' }, // 통신 지연
+  ...many(['X001', 'X002', 'X003', 'X004'], {
+    code: 'provider_unavailable',
+    outcome: 'unknown',
+    retryable: false,
+  }),
+  // get_vacount.jsp
+  ...many(['4101', '4102', '4103', '4104', '4107', '4141', '4144'], { code: 'invalid_request' }),
+  ...many(['4108', '4115', '4116', '4117', '4118', '4119', '4125', '4126', '4127', '4145'], {
+    code: 'provider_rejected',
+  }),
+  '4109': rejected('provider_rejected'), // 입금대기상태
+  '4123': rejected('already_cancelled'), // 채번취소 상태
+  '4124': rejected('duplicate_request'), // 입금내역 기처리
+  // Billing
+  ...many(['F112', 'F113', 'F118'], { code: 'card_declined' }),
+  ...many(['F115', 'F116', 'F117'], { code: 'provider_rejected' }),
+  F201: rejected('duplicate_request'), // 이미 등록된 카드
+  ...many(['A124', 'A125', 'A126', 'A223', 'A255'], { code: 'billing_key_invalid' }),
+  ...many(['3011', '3021', '3022', '3023', '3095'], { code: 'card_declined' }),
+  '3041': rejected('invalid_request'), // 금액 오류
+}
+
+export function nicepayError(resultCode: string, resultMsg: string): PaymentError {
+  return errorFromTable(NICEPAY_CODES, 'nicepay', resultCode, resultMsg)
+}

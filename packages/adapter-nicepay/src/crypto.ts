@@ -1,0 +1,54 @@
+import { createCipheriv, createDecipheriv, createHash, timingSafeEqual } from 'node:crypto'
+
+/** hex(sha256(concat)), lower case: every NicePay SignData / Signature. Inputs are ASCII. */
+export function sha256Hex(...parts: string[]): string {
+  return createHash('sha256').update(parts.join(''), 'utf8').digest('hex')
+}
+
+/** The SignData formulas of the legacy webapi, one per endpoint (manual, see the README). */
+export const signData = {
+  cancel: (mid: string, cancelAmt: string, ediDate: string, key: string) =>
+    sha256Hex(mid, cancelAmt, ediDate, key),
+  cancelResponse: (tid: string, mid: string, cancelAmt: string, key: string) =>
+    sha256Hex(tid, mid, cancelAmt, key),
+  vacount: (mid: string, amt: string, ediDate: string, moid: string, key: string) =>
+    sha256Hex(mid, amt, ediDate, moid, key),
+  billingRegist: (mid: string, ediDate: string, moid: string, key: string) =>
+    sha256Hex(mid, ediDate, moid, key),
+  billingApprove: (mid: string, ediDate: string, moid: string, amt: string, bid: string, key: string) =>
+    sha256Hex(mid, ediDate, moid, amt, bid, key),
+  billkeyRemove: (mid: string, ediDate: string, moid: string, bid: string, key: string) =>
+    sha256Hex(mid, ediDate, moid, bid, key),
+  transStatus: (tid: string, mid: string, ediDate: string, key: string) => sha256Hex(tid, mid, ediDate, key),
+} as const
+
+/** Constant-time comparison of two hex digests, case-insensitive. */
+export function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a.toLowerCase(), 'utf8')
+  const y = Buffer.from(b.toLowerCase(), 'utf8')
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** AES-128 key: the first 16 characters of the MerchantKey, as ASCII bytes. */
+function aesKey(merchantKey: string): Buffer {
+  const k = Buffer.from(merchantKey.slice(0, 16), 'latin1')
+  if (k.length !== 16) throw new TypeError('the MerchantKey must be at least 16 characters')
+  return k
+}
+
+/** EncData: hex(AES-128-ECB/PKCS5(plain)), lower case (NicePay decodes hex case-insensitively). */
+export function encryptEncData(plain: string, merchantKey: string): string {
+  const c = createCipheriv('aes-128-ecb', aesKey(merchantKey), null)
+  return Buffer.concat([c.update(plain, 'utf8'), c.final()]).toString('hex')
+}
+
+/** The simulator's side: undefined when the hex or the padding is wrong. */
+export function decryptEncData(hex: string, merchantKey: string): string | undefined {
+  if (!/^(?:[0-9a-fA-F]{32})+$/.test(hex)) return undefined
+  try {
+    const d = createDecipheriv('aes-128-ecb', aesKey(merchantKey), null)
+    return Buffer.concat([d.update(Buffer.from(hex, 'hex')), d.final()]).toString('utf8')
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,366 @@
+import {
+  BaseProvider,
+  type BillingKeyResult,
+  type CallOptions,
+  type CancelRequest,
+  type CancelResult,
+  type ChargeBillingKeyRequest,
+  type ChargeResult,
+  type DeleteBillingKeyRequest,
+  type DeleteBillingKeyResult,
+  type FetchLike,
+  HttpTransport,
+  type HttpCallEvent,
+  type IssueBillingKeyRequest,
+  type IssueVirtualAccountRequest,
+  invalidRequest,
+  kstCompact,
+  type Logger,
+  type NotificationInput,
+  type NotificationResult,
+  type ProviderCapabilities,
+  Redactor,
+  validateCancelRequest,
+  type VirtualAccountResult,
+} from '@paymux/core'
+import { KFTC_TO_NICEPAY } from './banks.js'
+import { nicepayError, SUCCESS } from './codes.js'
+import { encryptEncData } from './crypto.js'
+import { assertAsciiId, assertEucKrText, encodeForm } from './encoding.js'
+import {
+  badSignature,
+  type CancelWire,
+  cancelForm,
+  cancelledResult,
+  cancelMoid,
+  cancelSignatureMatches,
+} from './transformers/cancel.js'
+import {
+  approveForm,
+  assertBid,
+  billingKeyResult,
+  chargeResult,
+  deletedResult,
+  registForm,
+  removeForm,
+} from './transformers/billing.js'
+import { ANSWER_PREFS, type FormPairs } from './transformers/common.js'
+import { buyerPairs, cardPlaintext } from './transformers/fields.js'
+import { NICEPAY_NOTIFICATION_IPS, parseDepositNotification } from './transformers/notification.js'
+import { vacountForm, virtualAccountResult } from './transformers/virtual-account.js'
+import {
+  defaultTidGenerator,
+  PRDT_BILLING,
+  PRDT_NORMAL,
+  SVC_CARD,
+  SVC_VBANK,
+  type TidGenerator,
+} from './tid.js'
+import { decodeAnswer, type NicePayAnswer } from './wire.js'
+
+export const NICEPAY_WEBAPI_URL = 'https://webapi.nicepay.co.kr'
+export const NICEPAY_CARD_CANCEL_URL = 'https://pg-api.nicepay.co.kr'
+
+export interface NicePayOptions {
+  /** Merchant id (10 characters). */
+  mid: string
+  /** MerchantKey from NicePay's merchant admin: signs every request and keys EncData. */
+  merchantKey: string
+  /** Host of get_vacount, billing and virtual-account cancels. Default `https://webapi.nicepay.co.kr`. */
+  baseUrl?: string
+  /**
+   * Host of card cancels. Default `https://pg-api.nicepay.co.kr` (where the manual documents them), or
+   * `baseUrl` when only that was given (a simulator, a proxy).
+   */
+  cancelBaseUrl?: string
+  /** Read timeout. Default 30 s (NicePay's REST manual: connect 5 s, read 30 s). */
+  timeoutMs?: number
+  connectTimeoutMs?: number
+  fetch?: FetchLike
+  clock?: () => number
+  /** TIDs for billing charges and virtual accounts. Default: the FAQ rule with a collision-free counter. */
+  tidGenerator?: TidGenerator
+  logger?: Logger
+  onCall?: (event: HttpCallEvent) => void
+  /** Source IPs notifications are accepted from. Default NicePay's three senders; `false` turns the check off. */
+  notificationIpAllowList?: readonly string[] | false
+  /**
+   * NicePay cancels need the amount even for a full cancel. When a request has neither `amount` nor
+   * `paymentAmount`, this is asked (typically the merchant's order record). Amounts this instance itself
+   * issued or charged are remembered as a fallback.
+   */
+  paymentAmountOf?: (transactionId: string) => Promise<number | undefined> | number | undefined
+  /**
+   * A successful cancel without a `Signature` is treated as unverifiable (`signature_mismatch`, unknown).
+   * Default true; turn off only for a MID NicePay does not sign cancels for.
+   */
+  requireCancelSignature?: boolean
+}
+
+const PATHS = {
+  cancel: '/webapi/cancel_process.jsp',
+  vacount: '/webapi/get_vacount.jsp',
+  billingRegist: '/webapi/billing/billing_regist.jsp',
+  billingApprove: '/webapi/billing/billing_approve.jsp',
+  billkeyRemove: '/webapi/billing/billkey_remove.jsp',
+} as const
+
+const CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=euc-kr'
+
+/** How many issued/charged amounts an instance remembers for cancels that omit the amount. */
+const REMEMBERED = 10_000
+
+export class NicePay extends BaseProvider {
+  readonly id = 'nicepay'
+  readonly capabilities: ProviderCapabilities = {
+    fullCancel: true,
+    partialCancel: true,
+    refundAccount: true,
+    taxFreeAmount: false,
+    billingKeys: true,
+    virtualAccounts: true,
+    paymentLookup: false,
+    notifications: true,
+    postDepositCancel: false,
+    cancelDedup: true,
+    signedResponses: true,
+    notes: {
+      paymentLookup:
+        'inquery/trans_status.jsp answers only a status (0 approved, 1 cancelled, 9 none) without amounts, so it cannot fill a lookup',
+      taxFreeAmount: 'tax-split cancels (TaxFreeAmt and friends) are not wired yet',
+      postDepositCancel: 'NicePay cancels execute directly; no merchant deposit step exists',
+    },
+  }
+
+  readonly #mid: string
+  readonly #key: string
+  readonly #webapi: HttpTransport
+  readonly #cardCancel: HttpTransport
+  readonly #clock: () => number
+  readonly #tid: TidGenerator
+  readonly #allowList: readonly string[] | false
+  readonly #amountOf: NicePayOptions['paymentAmountOf']
+  readonly #requireSig: boolean
+  readonly #known = new Map<string, number>()
+
+  constructor(opts: NicePayOptions) {
+    super()
+    if (typeof opts?.mid !== 'string' || !/^[A-Za-z0-9]{10}$/.test(opts.mid)) {
+      throw new TypeError('NicePay: mid must be the 10-character merchant id')
+    }
+    if (typeof opts.merchantKey !== 'string' || opts.merchantKey.length < 16) {
+      throw new TypeError('NicePay: merchantKey must be the merchant key (at least 16 characters)')
+    }
+    this.#mid = opts.mid
+    this.#key = opts.merchantKey
+    this.#clock = opts.clock ?? Date.now
+    this.#tid = opts.tidGenerator ?? defaultTidGenerator
+    this.#allowList = opts.notificationIpAllowList ?? NICEPAY_NOTIFICATION_IPS
+    this.#amountOf = opts.paymentAmountOf
+    this.#requireSig = opts.requireCancelSignature ?? true
+    const redactor = new Redactor([opts.merchantKey, opts.merchantKey.slice(0, 16)])
+    const common = {
+      provider: 'nicepay',
+      redactor,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.onCall ? { onCall: opts.onCall } : {}),
+    }
+    const base = opts.baseUrl ?? NICEPAY_WEBAPI_URL
+    this.#webapi = new HttpTransport({ ...common, baseUrl: base })
+    const cancelBase = opts.cancelBaseUrl ?? (opts.baseUrl ? opts.baseUrl : NICEPAY_CARD_CANCEL_URL)
+    this.#cardCancel =
+      cancelBase === base ? this.#webapi : new HttpTransport({ ...common, baseUrl: cancelBase })
+  }
+
+  async #post(
+    transport: HttpTransport,
+    operation: string,
+    path: string,
+    pairs: FormPairs,
+    moneyMoving: boolean,
+    options?: CallOptions,
+  ): Promise<NicePayAnswer> {
+    const res = await transport.request({
+      operation,
+      method: 'POST',
+      path,
+      headers: { 'content-type': CONTENT_TYPE, accept: 'application/json, text/plain, */*' },
+      body: encodeForm(pairs),
+      moneyMoving,
+      ...(options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options?.signal ? { signal: options.signal } : {}),
+    })
+    return decodeAnswer(res, moneyMoving)
+  }
+
+  #remember(tid: string, amount: number): void {
+    this.#known.delete(tid)
+    this.#known.set(tid, amount)
+    if (this.#known.size > REMEMBERED) this.#known.delete(this.#known.keys().next().value as string)
+  }
+
+  async #paymentTotal(req: CancelRequest): Promise<number | undefined> {
+    if (req.paymentAmount !== undefined) return req.paymentAmount
+    const viaHook = this.#amountOf ? await this.#amountOf(req.transactionId) : undefined
+    return viaHook ?? this.#known.get(req.transactionId)
+  }
+
+  override async cancel(req: CancelRequest, options?: CallOptions): Promise<CancelResult> {
+    validateCancelRequest(req, this.capabilities, this.id)
+    assertAsciiId(req.transactionId, 'transactionId', 30, /^[A-Za-z0-9]+$/)
+    assertEucKrText(req.reason, 'reason', 100)
+    let refund: CancelWire['refund']
+    if (req.refundAccount) {
+      const ra = req.refundAccount
+      const bankCode = KFTC_TO_NICEPAY[ra.bankCode]
+      if (!bankCode) throw invalidRequest('refundAccount.bankCode', 'NicePay has no code for this bank')
+      const accountNumber = ra.accountNumber.replace(/-/g, '')
+      if (accountNumber.length > 16)
+        throw invalidRequest('refundAccount.accountNumber', 'NicePay allows at most 16 digits')
+      refund = {
+        accountNumber,
+        bankCode,
+        holderName: assertEucKrText(ra.holderName, 'refundAccount.holderName', 10),
+      }
+    }
+    const total = await this.#paymentTotal(req)
+    const cancelAmt = req.amount ?? total
+    if (cancelAmt === undefined) {
+      throw invalidRequest(
+        'amount',
+        'NicePay needs the amount of every cancel: pass amount or paymentAmount (or configure paymentAmountOf)',
+      )
+    }
+    const now = this.#clock()
+    const wire: CancelWire = {
+      tid: req.transactionId,
+      mid: this.#mid,
+      moid: cancelMoid(req.cancelId),
+      cancelAmt,
+      cancelMsg: req.reason,
+      partial: total === undefined || cancelAmt !== total,
+      ediDate: kstCompact(now),
+      ...(refund ? { refund } : {}),
+    }
+    // Virtual-account cancels live on webapi, card cancels on pg-api; the TID's svcCd says which it is.
+    const isVbank = refund !== undefined || req.transactionId.slice(10, 12) === SVC_VBANK
+    const transport = isVbank ? this.#webapi : this.#cardCancel
+    const answer = await this.#post(
+      transport,
+      'cancel',
+      PATHS.cancel,
+      cancelForm(wire, this.#key),
+      true,
+      options,
+    )
+    const code = answer.ResultCode!
+    const signed = answer.Signature?.trim()
+    if (SUCCESS.cancel.has(code)) {
+      if ((signed || this.#requireSig) && !cancelSignatureMatches(answer, wire.tid, this.#mid, this.#key)) {
+        throw badSignature('cancel answer')
+      }
+      return cancelledResult(answer, wire, now)
+    }
+    throw nicepayError(code, answer.ResultMsg ?? '')
+  }
+
+  override async issueVirtualAccount(
+    req: IssueVirtualAccountRequest,
+    options?: CallOptions,
+  ): Promise<VirtualAccountResult> {
+    const now = this.#clock()
+    const tid = this.#tid(this.#mid, SVC_VBANK, PRDT_NORMAL, now)
+    const pairs = vacountForm(req, {
+      tid,
+      mid: this.#mid,
+      ediDate: kstCompact(now),
+      merchantKey: this.#key,
+      now,
+    })
+    const answer = await this.#post(this.#webapi, 'issueVirtualAccount', PATHS.vacount, pairs, true, options)
+    if (!SUCCESS.vacount.has(answer.ResultCode!))
+      throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '')
+    const result = virtualAccountResult(answer, req, tid, now)
+    this.#remember(result.transactionId, result.amount)
+    return result
+  }
+
+  override async issueBillingKey(
+    req: IssueBillingKeyRequest,
+    options?: CallOptions,
+  ): Promise<BillingKeyResult> {
+    const moid = assertAsciiId(String(req.requestId ?? ''), 'requestId', 64)
+    const buyer = buyerPairs(req.buyer)
+    // The plaintext exists only inside this call; validation messages never quote it.
+    const encData = encryptEncData(cardPlaintext(req.card), this.#key)
+    const now = this.#clock()
+    const pairs = [
+      ...registForm({ mid: this.#mid, ediDate: kstCompact(now), moid, encData, merchantKey: this.#key }),
+      ...buyer,
+      ...ANSWER_PREFS,
+    ]
+    const answer = await this.#post(
+      this.#webapi,
+      'issueBillingKey',
+      PATHS.billingRegist,
+      pairs,
+      true,
+      options,
+    )
+    if (!SUCCESS.billingRegist.has(answer.ResultCode!))
+      throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '')
+    return billingKeyResult(answer, now)
+  }
+
+  override async chargeBillingKey(
+    req: ChargeBillingKeyRequest,
+    options?: CallOptions,
+  ): Promise<ChargeResult> {
+    const now = this.#clock()
+    const tid = this.#tid(this.#mid, SVC_CARD, PRDT_BILLING, now)
+    const pairs = approveForm(req, { tid, mid: this.#mid, ediDate: kstCompact(now), merchantKey: this.#key })
+    const answer = await this.#post(
+      this.#webapi,
+      'chargeBillingKey',
+      PATHS.billingApprove,
+      pairs,
+      true,
+      options,
+    )
+    if (!SUCCESS.billingApprove.has(answer.ResultCode!))
+      throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '')
+    const result = chargeResult(answer, req, tid, now)
+    this.#remember(result.transactionId, result.amount)
+    return result
+  }
+
+  override async deleteBillingKey(
+    req: DeleteBillingKeyRequest,
+    options?: CallOptions,
+  ): Promise<DeleteBillingKeyResult> {
+    const bid = assertBid(req.billingKey)
+    const now = this.#clock()
+    const moid = req.requestId
+      ? assertAsciiId(req.requestId, 'requestId', 64)
+      : `del-${kstCompact(now)}-${Math.random().toString(36).slice(2, 10)}`
+    const pairs = removeForm({ bid, mid: this.#mid, ediDate: kstCompact(now), moid, merchantKey: this.#key })
+    const answer = await this.#post(
+      this.#webapi,
+      'deleteBillingKey',
+      PATHS.billkeyRemove,
+      pairs,
+      true,
+      options,
+    )
+    if (!SUCCESS.billkeyRemove.has(answer.ResultCode!))
+      throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '')
+    return deletedResult(answer, now)
+  }
+
+  override parseNotification(input: NotificationInput): Promise<NotificationResult> {
+    return parseDepositNotification(input, { mid: this.#mid, allowList: this.#allowList, now: this.#clock() })
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  assertKrw,
+  type BillingKeyResult,
+  type ChargeBillingKeyRequest,
+  type ChargeResult,
+  type DeleteBillingKeyResult,
+  invalidRequest,
+  kstIso,
+  PaymentError,
+} from '@paymux/core'
+import { signData } from '../crypto.js'
+import { assertAsciiId, assertEucKrText } from '../encoding.js'
+import type { NicePayAnswer } from '../wire.js'
+import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
+import { buyerPairs } from './fields.js'
+
+export function registForm(ctx: {
+  mid: string
+  ediDate: string
+  moid: string
+  encData: string
+  merchantKey: string
+}) {
+  const pairs: FormPairs = [
+    ['MID', ctx.mid],
+    ['EdiDate', ctx.ediDate],
+    ['Moid', ctx.moid],
+    ['EncData', ctx.encData],
+    ['SignData', signData.billingRegist(ctx.mid, ctx.ediDate, ctx.moid, ctx.merchantKey)],
+  ]
+  return pairs
+}
+
+export function billingKeyResult(answer: NicePayAnswer, now: number): BillingKeyResult {
+  const bid = optional(answer, 'BID')
+  if (!bid) {
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'unknown',
+      provider: 'nicepay',
+      providerCode: answer.ResultCode,
+      message: 'nicepay reported a billing key without BID; the outcome is unknown',
+    })
+  }
+  const r: BillingKeyResult = {
+    billingKey: bid,
+    issuedAt: kstIso(now),
+    providerCode: answer.ResultCode!,
+    providerMessage: answer.ResultMsg ?? '',
+  }
+  const code = optional(answer, 'CardCode')
+  const name = optional(answer, 'CardName')
+  if (code) r.cardCode = code
+  if (name) r.cardName = name
+  return r
+}
+
+export function assertBid(bid: unknown): string {
+  if (typeof bid !== 'string' || !bid) throw invalidRequest('billingKey', 'is required')
+  return assertAsciiId(bid, 'billingKey', 30, /^[A-Za-z0-9]+$/)
+}
+
+export function approveForm(
+  req: ChargeBillingKeyRequest,
+  ctx: { tid: string; mid: string; ediDate: string; merchantKey: string },
+): FormPairs {
+  const bid = assertBid(req.billingKey)
+  assertAsciiId(req.orderId, 'orderId', 64)
+  const amt = String(assertKrw(req.amount, 'amount', 1))
+  if (typeof req.goodsName !== 'string' || !req.goodsName.trim())
+    throw invalidRequest('goodsName', 'is required')
+  assertEucKrText(req.goodsName, 'goodsName', 40)
+  const months = req.installmentMonths ?? 0
+  if (!Number.isInteger(months) || months < 0 || months > 99) {
+    throw invalidRequest('installmentMonths', 'must be a whole number of months (0 = lump sum)')
+  }
+  return [
+    ['BID', bid],
+    ['MID', ctx.mid],
+    ['TID', ctx.tid],
+    ['EdiDate', ctx.ediDate],
+    ['Moid', req.orderId],
+    ['Amt', amt],
+    ['GoodsName', req.goodsName],
+    ['SignData', signData.billingApprove(ctx.mid, ctx.ediDate, req.orderId, amt, bid, ctx.merchantKey)],
+    ['CardInterest', req.interestFree ? '1' : '0'],
+    ['CardQuota', String(months <= 1 ? 0 : months).padStart(2, '0')],
+    ...buyerPairs(req.buyer),
+    ...ANSWER_PREFS,
+  ]
+}
+
+export function chargeResult(
+  answer: NicePayAnswer,
+  req: ChargeBillingKeyRequest,
+  tid: string,
+  now: number,
+): ChargeResult {
+  const amount = amountOf(answer, 'Amt', true)
+  if (amount !== req.amount) {
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'unknown',
+      provider: 'nicepay',
+      providerCode: answer.ResultCode,
+      message: `nicepay reported a charge of ${amount} won where ${req.amount} was asked; the outcome is unknown`,
+    })
+  }
+  const r: ChargeResult = {
+    status: 'paid',
+    transactionId: optional(answer, 'TID') ?? tid,
+    amount,
+    approvedAt: kstTime(optional(answer, 'AuthDate'), now),
+    providerCode: answer.ResultCode!,
+    providerMessage: answer.ResultMsg ?? '',
+  }
+  const authCode = optional(answer, 'AuthCode')
+  const code = optional(answer, 'CardCode')
+  const name = optional(answer, 'CardName')
+  if (authCode) r.approvalNumber = authCode
+  if (code) r.cardCode = code
+  if (name) r.cardName = name
+  return r
+}
+
+export function removeForm(ctx: {
+  bid: string
+  mid: string
+  ediDate: string
+  moid: string
+  merchantKey: string
+}) {
+  const pairs: FormPairs = [
+    ['BID', ctx.bid],
+    ['MID', ctx.mid],
+    ['EdiDate', ctx.ediDate],
+    ['Moid', ctx.moid],
+    ['SignData', signData.billkeyRemove(ctx.mid, ctx.ediDate, ctx.moid, ctx.bid, ctx.merchantKey)],
+    ...ANSWER_PREFS,
+  ]
+  return pairs
+}
+
+export function deletedResult(answer: NicePayAnswer, now: number): DeleteBillingKeyResult {
+  return {
+    deletedAt: kstIso(now),
+    providerCode: answer.ResultCode!,
+    providerMessage: answer.ResultMsg ?? '',
+  }
+}

@@ -1,0 +1,99 @@
+import { type CancelledResult, PaymentError } from '@paymux/core'
+import { sameHex, sha256Hex, signData } from '../crypto.js'
+import type { NicePayAnswer } from '../wire.js'
+import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
+
+export interface CancelWire {
+  tid: string
+  mid: string
+  moid: string
+  cancelAmt: number
+  cancelMsg: string
+  partial: boolean
+  ediDate: string
+  refund?: { accountNumber: string; bankCode: string; holderName: string }
+}
+
+/** Field order of NicePay's own JSP sample (the test vectors keep it). */
+export function cancelForm(w: CancelWire, merchantKey: string): FormPairs {
+  const amt = String(w.cancelAmt)
+  const pairs: FormPairs = [
+    ['TID', w.tid],
+    ['MID', w.mid],
+    ['Moid', w.moid],
+    ['CancelAmt', amt],
+    ['CancelMsg', w.cancelMsg],
+    ['PartialCancelCode', w.partial ? '1' : '0'],
+    ['EdiDate', w.ediDate],
+    ...ANSWER_PREFS,
+    ['SignData', signData.cancel(w.mid, amt, w.ediDate, merchantKey)],
+  ]
+  if (w.refund) {
+    pairs.push(['RefundAcctNo', w.refund.accountNumber], ['RefundBankCd', w.refund.bankCode])
+    pairs.push(['RefundAcctNm', w.refund.holderName])
+  }
+  return pairs
+}
+
+/**
+ * The cancel Signature is hex(sha256(TID+MID+CancelAmt+MerchantKey)), but which CancelAmt string the server
+ * hashes is disputed (the 12-digit one it returns, or the plain integer): either is accepted.
+ */
+export function cancelSignatureMatches(
+  answer: NicePayAnswer,
+  tid: string,
+  mid: string,
+  merchantKey: string,
+): boolean {
+  const sig = answer.Signature?.trim()
+  if (!sig) return false
+  const returned = answer.CancelAmt?.trim() ?? ''
+  const forms = new Set([returned, String(Number.parseInt(returned || '0', 10))])
+  return [...forms].some((amt) => sameHex(sig, signData.cancelResponse(tid, mid, amt, merchantKey)))
+}
+
+export function badSignature(what: string): PaymentError {
+  return new PaymentError({
+    code: 'signature_mismatch',
+    outcome: 'unknown',
+    provider: 'nicepay',
+    message: `nicepay's ${what} carries no valid Signature: it may be forged or corrupted, so the outcome is unknown`,
+  })
+}
+
+export function cancelledResult(answer: NicePayAnswer, w: CancelWire, now: number): CancelledResult {
+  const cancelledAmount = amountOf(answer, 'CancelAmt', true)
+  if (cancelledAmount !== w.cancelAmt) {
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'unknown',
+      provider: 'nicepay',
+      providerCode: answer.ResultCode,
+      message: `nicepay reported cancelling ${cancelledAmount} won where ${w.cancelAmt} was asked; the outcome is unknown`,
+    })
+  }
+  const remain = optional(answer, 'RemainAmt')
+  const date = optional(answer, 'CancelDate')
+  const time = optional(answer, 'CancelTime')
+  const result: CancelledResult = {
+    status: 'cancelled',
+    cancelledAmount,
+    cancelledAt: kstTime(date && time ? `${date}${time}` : date, now),
+    providerCode: answer.ResultCode!,
+    providerMessage: answer.ResultMsg ?? '',
+  }
+  if (remain !== undefined) result.remainingAmount = amountOf(answer, 'RemainAmt', true)
+  const num = optional(answer, 'CancelNum')
+  if (num) result.providerCancelId = num
+  return result
+}
+
+/**
+ * Moid of a cancel, from the caller's cancelId: the same cancelId always gives the same Moid, so NicePay's
+ * duplicate guard refuses a replay. Short safe ids are used as they are (easy to find in NicePay's admin);
+ * others are hashed into 64 ASCII bytes.
+ */
+export function cancelMoid(cancelId: string): string {
+  if (/^[A-Za-z0-9._-]{1,64}$/.test(cancelId)) return cancelId
+  return `cx-${sha256Hex(cancelId).slice(0, 48)}`
+}
