@@ -1,0 +1,92 @@
+import {
+  type PaymentMethod,
+  parseKrw,
+  parseKstCompact,
+  type TransactionLookup,
+  type TransactionStatus,
+} from '@paymux/core'
+import { errorForAnswer, SUCCESS } from '../codes.js'
+import { type Answer, Fields, invalidResponse } from '../wire.js'
+
+/**
+ * PAYMETHOD / PAY_METHOD values: the manual says VACCT, the plugins see VACCOUNT in practice [VENDOR];
+ * CARD_SUGI (key-in) and CARD_BATCH (billing) are cards.
+ */
+export const PAY_METHODS: Readonly<Record<string, PaymentMethod>> = {
+  CARD: 'card',
+  CARD_SUGI: 'card',
+  CARD_BATCH: 'card',
+  BANK: 'bank_transfer',
+  VACCT: 'virtual_account',
+  VACCOUNT: 'virtual_account',
+  MOBILE: 'phone',
+  KAKAOPAY: 'easy_pay',
+  NAVERPAY: 'easy_pay',
+  PAYCO: 'easy_pay',
+  TOSSPAY: 'easy_pay',
+}
+
+export function methodOf(value: string | undefined): PaymentMethod | undefined {
+  if (!value) return undefined
+  return PAY_METHODS[value.toUpperCase()] ?? 'other'
+}
+
+/** The cumulative cancelled amount from a paysearch answer (`CANCLE_SUM_AMOUNT`, typo is CookiePay's). */
+export function cancelSumFromPaysearch(value: unknown, tid: string): number | undefined {
+  const rows = Array.isArray(value) ? value : [value]
+  for (const row of rows) {
+    if (typeof row !== 'object' || row === null) continue
+    const f = new Fields(row as Record<string, unknown>)
+    const code = f.get('RESULTCODE')
+    if ((code && code !== SUCCESS) || f.get('TID') !== tid) continue
+    const sum = parseKrw(f.get('CANCLE_SUM_AMOUNT', 'CANCEL_SUM_AMOUNT'))
+    if (sum !== undefined) return sum
+  }
+  return undefined
+}
+
+/**
+ * paycert (+ the paysearch cancel sum when there is one) → the neutral lookup. paycert alone shows a cancel
+ * only as CANCELDATE/CANCELMSG without an amount; then the status is `unknown` and nothing is cancellable,
+ * so nobody decides a refund on a guess.
+ */
+export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefined): TransactionLookup {
+  if (a.code !== SUCCESS) throw errorForAnswer(a.code, a.message)
+  const f = a.fields
+  const amount = parseKrw(f.get('AMOUNT'))
+  const returnedTid = f.get('TID')
+  if (amount === undefined)
+    throw invalidResponse('paycert', 'RESULTCODE 0000 without a readable AMOUNT', false)
+  if (returnedTid && returnedTid !== tid) throw invalidResponse('paycert', `answered for another TID`, false)
+  const method = methodOf(f.get('PAYMETHOD', 'PAY_METHOD'))
+  const acceptDate = f.get('ACCEPTDATE', 'ACCEPT_DATE')
+  const cancelDate = f.get('CANCELDATE')
+  let status: TransactionStatus
+  let cancelledAmount = 0
+  if (cancelSum !== undefined) {
+    cancelledAmount = Math.min(cancelSum, amount)
+    if (cancelledAmount >= amount) status = 'cancelled'
+    else if (cancelledAmount > 0) status = 'partial_cancelled'
+    else status = method === 'virtual_account' && !acceptDate ? 'waiting_for_deposit' : 'paid'
+  } else if (cancelDate) {
+    status = 'unknown'
+  } else {
+    status = method === 'virtual_account' && !acceptDate ? 'waiting_for_deposit' : 'paid'
+  }
+  const cancellableAmount = status === 'unknown' ? 0 : amount - cancelledAmount
+  const orderId = f.get('ORDERNO')
+  const approvedAt = parseKstCompact(acceptDate)
+  return {
+    transactionId: tid,
+    status,
+    amount,
+    cancelledAmount,
+    cancellableAmount,
+    ...(method ? { method } : {}),
+    ...(orderId ? { orderId } : {}),
+    ...(approvedAt ? { approvedAt } : {}),
+    providerStatus: [f.get('PAYMETHOD', 'PAY_METHOD') ?? '', cancelDate ? `CANCELDATE=${cancelDate}` : '']
+      .filter(Boolean)
+      .join(' '),
+  }
+}
