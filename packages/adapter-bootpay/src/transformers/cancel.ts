@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto'
+import { type CancelledResult, type CancelRequest, kstIso, PaymentError, parseKstCompact } from '@paymux/core'
+import { KFTC_TO_BOOTPAY_BANK } from '../codes.js'
+import { type ApiVersion, type Json, num, PROVIDER, str } from '../wire.js'
+
+/** Bootpay does not publish a limit for `cancel_id`; ids longer than this (or with odd characters) are hashed. */
+const CANCEL_ID_MAX = 64
+const CANCEL_ID_SAFE = /^[A-Za-z0-9_.:-]+$/
+
+/**
+ * Bootpay's duplicate guard, derived from the caller's cancelId: the same cancelId always gives the same
+ * cancel_id, so a resent request can never cancel twice.
+ */
+export function toCancelId(cancelId: string): string {
+  if (cancelId.length <= CANCEL_ID_MAX && CANCEL_ID_SAFE.test(cancelId)) return cancelId
+  return `pmx_${createHash('sha256').update(cancelId, 'utf8').digest('hex').slice(0, 40)}`
+}
+
+export function bootpayBankCode(kftc: string): string {
+  const code = KFTC_TO_BOOTPAY_BANK[kftc]
+  if (!code) {
+    throw new PaymentError({
+      code: 'invalid_request',
+      param: 'refundAccount.bankCode',
+      message: `refundAccount.bankCode: Bootpay has no code for bank ${kftc}`,
+    })
+  }
+  return code
+}
+
+export function cancelBody(version: ApiVersion, req: CancelRequest, canceller: string): Json {
+  const refund = req.refundAccount
+  const account = refund?.accountNumber.replace(/-/g, '')
+  if (version === 'v1') {
+    return {
+      receipt_id: req.transactionId,
+      ...(req.amount !== undefined ? { price: req.amount } : {}),
+      ...(req.taxFreeAmount !== undefined ? { tax_free: req.taxFreeAmount } : {}),
+      cancel_id: toCancelId(req.cancelId),
+      name: canceller,
+      reason: req.reason,
+      ...(refund
+        ? {
+            refund: { account, accountholder: refund.holderName, bankcode: bootpayBankCode(refund.bankCode) },
+          }
+        : {}),
+    }
+  }
+  return {
+    receipt_id: req.transactionId,
+    cancel_id: toCancelId(req.cancelId),
+    ...(req.amount !== undefined ? { cancel_price: req.amount } : {}),
+    ...(req.taxFreeAmount !== undefined ? { cancel_tax_free: req.taxFreeAmount } : {}),
+    cancel_username: canceller,
+    cancel_message: req.reason,
+    ...(refund
+      ? {
+          refund: {
+            bank_account: account,
+            bank_username: refund.holderName,
+            bank_code: bootpayBankCode(refund.bankCode),
+          },
+        }
+      : {}),
+  }
+}
+
+function badAnswer(why: string): PaymentError {
+  return new PaymentError({
+    code: 'invalid_response',
+    outcome: 'unknown',
+    provider: PROVIDER,
+    message: `bootpay cancel: ${why}; the cancel may have been executed`,
+  })
+}
+
+/**
+ * v1 answers what this cancel moved (`request_cancel_price`) and what remains (`remain_price`); `cancelled_price`
+ * is the running total.
+ */
+export function readV1Cancel(data: Json, req: CancelRequest, now: number): CancelledResult {
+  const cumulative = num(data.cancelled_price)
+  const remaining = num(data.remain_price)
+  const moved = num(data.request_cancel_price) ?? req.amount ?? cumulative
+  if (moved === undefined) throw badAnswer('the answer says neither what was cancelled nor the running total')
+  return {
+    status: 'cancelled',
+    cancelledAmount: moved,
+    ...(remaining !== undefined ? { remainingAmount: remaining } : {}),
+    ...(str(data.tid) ? { providerCancelId: str(data.tid)! } : {}),
+    cancelledAt: parseKstCompact(str(data.revoked_at)) ?? kstIso(now),
+    providerCode: '0',
+    providerMessage: 'cancelled',
+  }
+}
+
+/**
+ * v2 answers the receipt after the cancel: `cancelled_price` is the running total, so what this cancel moved is
+ * the requested amount, or for a full cancel the total minus what was cancelled before (when known).
+ */
+export function readV2Cancel(
+  receipt: Json,
+  req: CancelRequest,
+  cancelledBefore: number | undefined,
+  now: number,
+): CancelledResult {
+  const price = num(receipt.price)
+  const cumulative = num(receipt.cancelled_price)
+  if (price === undefined || cumulative === undefined)
+    throw badAnswer('the receipt has no price or cancelled_price')
+  const moved = req.amount ?? cumulative - (cancelledBefore ?? 0)
+  if (moved <= 0) throw badAnswer('the receipt shows nothing cancelled')
+  const at = str(receipt.cancelled_at)
+  return {
+    status: 'cancelled',
+    cancelledAmount: moved,
+    remainingAmount: Math.max(0, price - cumulative),
+    cancelledAt: at && !Number.isNaN(Date.parse(at)) ? at : kstIso(now),
+    providerCode: str(receipt.status) ?? '',
+    providerMessage: str(receipt.status_locale) ?? '',
+  }
+}

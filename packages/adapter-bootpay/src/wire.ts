@@ -1,0 +1,127 @@
+import {
+  type CodeMapping,
+  errorFromTable,
+  type HttpResponse,
+  PaymentError,
+  type Redactor,
+} from '@paymux/core'
+import { V1_ERROR_CODES, V1_STATUS_FALLBACK, V2_ERROR_CODES } from './codes.js'
+
+export type ApiVersion = 'v1' | 'v2'
+export type Json = Record<string, unknown>
+
+export const PROVIDER = 'bootpay'
+
+/** What a call needs to know to classify a failure. */
+export interface CallContext {
+  operation: string
+  moneyMoving: boolean
+  redactor: Redactor
+}
+
+/** A parsed Bootpay answer, before it is judged. */
+export interface Answer {
+  status: number
+  /** The JSON object, when the body was one. */
+  json: Json | undefined
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+function invalid(ctx: CallContext, why: string, status: number): PaymentError {
+  return new PaymentError({
+    code: 'invalid_response',
+    // Only a call that may have moved money has an unknown outcome; a failed lookup moved nothing.
+    outcome: ctx.moneyMoving ? 'unknown' : 'rejected',
+    provider: PROVIDER,
+    message: ctx.redactor.apply(`bootpay ${ctx.operation}: ${why} (HTTP ${status})`),
+  })
+}
+
+/**
+ * Decodes strictly: Bootpay answers UTF-8 JSON, so bytes that are not valid UTF-8 mean the answer was damaged
+ * on the way, and a damaged answer to a money-moving call has an unknown outcome.
+ */
+export function readAnswer(res: HttpResponse, ctx: CallContext): Answer {
+  let text: string
+  try {
+    text = strictUtf8.decode(res.body)
+  } catch {
+    throw invalid(ctx, 'the answer is not valid UTF-8', res.status)
+  }
+  const trimmed = text.trim()
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed)
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        return { status: res.status, json: parsed as Json }
+    } catch {
+      // fall through: not JSON
+    }
+  }
+  return { status: res.status, json: undefined }
+}
+
+export const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined
+
+export const num = (v: unknown): number | undefined => {
+  if (typeof v === 'number' && Number.isFinite(v)) return v
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v.trim())
+  return undefined
+}
+
+export const obj = (v: unknown): Json | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
+
+/** The v1 envelope's `code`, when the body is an envelope. */
+export function v1Code(a: Answer): string | undefined {
+  return a.json ? str(a.json.code) : undefined
+}
+
+/** The v2 `error_code`, when the body is an error. */
+export function v2ErrorCode(a: Answer): string | undefined {
+  return a.json ? str(a.json.error_code) : undefined
+}
+
+function fallbackFor(ctx: CallContext, status: number): CodeMapping {
+  // An unrecognised refusal that came with a 5xx may be a failure after the PG acted: not a clean rejection.
+  return status >= 500 && ctx.moneyMoving
+    ? { code: 'provider_rejected', outcome: 'unknown' }
+    : { code: 'provider_rejected' }
+}
+
+/** Returns v1 `data` (or the envelope itself when it has none) or throws the mapped error. */
+export function v1Success(a: Answer, ctx: CallContext): Json {
+  const code = v1Code(a)
+  if (!a.json || code === undefined) {
+    throw invalid(ctx, 'the answer is not a Bootpay v1 envelope', a.status)
+  }
+  if (code === '0' && a.status < 300) return obj(a.json.data) ?? a.json
+  if (code === '0') throw invalid(ctx, 'a success envelope came with an error status', a.status)
+  const message = ctx.redactor.apply(str(a.json.message) ?? '')
+  const envStatus = num(a.json.status) ?? a.status
+  const fallback = V1_STATUS_FALLBACK[envStatus] ?? fallbackFor(ctx, a.status)
+  return throwMapped(errorFromTable(V1_ERROR_CODES, PROVIDER, code, message, fallback))
+}
+
+/** Returns the v2 resource or throws the mapped error. */
+export function v2Success(a: Answer, ctx: CallContext): Json {
+  const code = v2ErrorCode(a)
+  if (a.json && code !== undefined) {
+    const pg = str(a.json.pg_error_code)
+    const pgMessage = str(a.json.pg_error_message)
+    const base = ctx.redactor.apply(str(a.json.message) ?? '')
+    const message = pg
+      ? `${base} (pg_error_code ${pg}${pgMessage ? `: ${ctx.redactor.apply(pgMessage)}` : ''})`
+      : base
+    throwMapped(errorFromTable(V2_ERROR_CODES, PROVIDER, code, message, fallbackFor(ctx, a.status)))
+  }
+  if (!a.json) throw invalid(ctx, 'the answer is not JSON', a.status)
+  if (a.status >= 300) throw invalid(ctx, 'an error status without a Bootpay error body', a.status)
+  return a.json
+}
+
+function throwMapped(err: PaymentError): never {
+  throw err
+}
