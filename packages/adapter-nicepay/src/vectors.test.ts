@@ -12,14 +12,17 @@ const I = vectors.meta.inputs
 
 /** Each vector's formula, computed by the adapter's own function (not by re-concatenating the plaintext). */
 function compute(name: string, mid: string, key: string): string {
-  if (name.startsWith('cancel_process.jsp request')) return signData.cancel(mid, I.Amt_and_CancelAmt, I.EdiDate, key)
+  if (name.startsWith('cancel_process.jsp request'))
+    return signData.cancel(mid, I.Amt_and_CancelAmt, I.EdiDate, key)
   if (name.includes('response Signature') && name.includes('unpadded'))
     return signData.cancelResponse(I.TID, mid, I.Amt_and_CancelAmt, key)
-  if (name.includes('response Signature')) return signData.cancelResponse(I.TID, mid, I.Amt_and_CancelAmt.padStart(12, '0'), key)
+  if (name.includes('response Signature'))
+    return signData.cancelResponse(I.TID, mid, I.Amt_and_CancelAmt.padStart(12, '0'), key)
   if (name.startsWith('get_vacount') || name.includes('card_keyin'))
     return signData.vacount(mid, I.Amt_and_CancelAmt, I.EdiDate, I.Moid, key)
   if (name.includes('billing_regist')) return signData.billingRegist(mid, I.EdiDate, I.Moid, key)
-  if (name.includes('billing_approve')) return signData.billingApprove(mid, I.EdiDate, I.Moid, I.Amt_and_CancelAmt, I.BID, key)
+  if (name.includes('billing_approve'))
+    return signData.billingApprove(mid, I.EdiDate, I.Moid, I.Amt_and_CancelAmt, I.BID, key)
   if (name.includes('billkey_remove')) return signData.billkeyRemove(mid, I.EdiDate, I.Moid, I.BID, key)
   if (name.includes('trans_status')) return signData.transStatus(I.TID, mid, I.EdiDate, key)
   throw new Error(`no formula for vector ${name}`)
@@ -40,12 +43,14 @@ describe('SignData / Signature vectors', () => {
   it('reproduces the published examples', () => {
     const pb = vectors.published_vectors_reproduced[3]!
     const key = keyOf('nictest04m')
-    const inp = pb.inputs as Record<string, string>
+    const inp = pb.inputs as unknown as Record<string, string>
     expect(signData.cancel(inp.MID!, inp.CancelAmt!, inp.EdiDate!, key)).toBe(
-      (pb.expected as Record<string, string>)['cancel SignData MID+CancelAmt+EdiDate+Key'],
+      (pb.expected as unknown as Record<string, string>)['cancel SignData MID+CancelAmt+EdiDate+Key'],
     )
     expect(signData.cancelResponse(inp.TID!, inp.MID!, '000000001004', key)).toBe(
-      (pb.expected as Record<string, string>)['cancel response Signature TID+MID+CancelAmt(12-digit padded)+Key'],
+      (pb.expected as unknown as Record<string, string>)[
+        'cancel response Signature TID+MID+CancelAmt(12-digit padded)+Key'
+      ],
     )
   })
 })
