@@ -1,0 +1,195 @@
+import { randomBytes, randomInt } from 'node:crypto'
+import { kstCompact } from '@paymux/core'
+import type { ResolvedSettings, SimError } from './settings.js'
+
+export interface SimCancel {
+  cancelTid: string
+  amount: number
+  /** yyyyMMddHHmmss KST. */
+  date: string
+  reason: string
+  viaDeposit: boolean
+}
+
+export interface PendingDepositCancel {
+  amount: number
+  reason: string
+  bankName: string
+  accountNo: string
+  depositAmount: number
+  depositEndDate: string
+}
+
+export interface SimPayment {
+  tid: string
+  orderNo: string
+  apiId: string
+  amount: number
+  method: 'card' | 'virtual_account'
+  /** PAYMETHOD as paycert shows it. */
+  payMethod: string
+  deposited: boolean
+  /** Paid out / settlement fixed: a cancel answers 9029 (Kiwoom only, per the manual). */
+  settled: boolean
+  createdAt: number
+  acceptDate: string
+  acceptNo: string
+  buyerName: string
+  productName: string
+  cancels: SimCancel[]
+  pending?: PendingDepositCancel
+  va?: { accountNo: string; bankCode: string; bankName: string; receiver: string; depositEndDate: string }
+}
+
+export interface SeedPaymentInput {
+  amount: number
+  method?: 'card' | 'virtual_account'
+  deposited?: boolean
+  settled?: boolean
+  transactionId?: string
+  orderId?: string
+  /** The 연동 ID the payment belongs to (a cancel must use the same pair). Default: the first account. */
+  apiId?: string
+  /** PAYMETHOD override for cards (KAKAOPAY, NAVERPAY, CARD_SUGI, …). */
+  payMethod?: string
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: SimError }
+
+const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('')
+const alnum = (n: number) =>
+  Array.from(randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[b % 36]).join('')
+
+export function cancelledAmount(p: SimPayment): number {
+  return p.cancels.reduce((n, c) => n + c.amount, 0)
+}
+
+export function statusOf(p: SimPayment): string {
+  const done = cancelledAmount(p)
+  if (done >= p.amount) return 'cancelled'
+  if (p.pending) return 'deposit_cancel_pending'
+  if (done > 0) return 'partial_cancelled'
+  if (p.method === 'virtual_account' && !p.deposited) return 'waiting_for_deposit'
+  return 'paid'
+}
+
+/** The simulator's memory. One store per simulator instance. */
+export class SimState {
+  readonly payments = new Map<string, SimPayment>()
+  readonly #s: ResolvedSettings
+
+  constructor(settings: ResolvedSettings) {
+    this.#s = settings
+  }
+
+  newTid(kind: 'toss' | 'va' | 'kiwoom'): string {
+    const t = kstCompact(this.#s.clock())
+    if (kind === 'kiwoom') return `${t.slice(2)}GU${alnum(6)}` // 260131144253GU00KCCV
+    return `${kind === 'va' ? 'XEH' : 'cTS'}${t.slice(2)}${digits(5)}`
+  }
+
+  seed(input: SeedPaymentInput): SimPayment {
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+      throw new TypeError('amount must be a positive integer')
+    const method = input.method ?? 'card'
+    const settled = input.settled ?? false
+    const tid =
+      input.transactionId ?? this.newTid(settled ? 'kiwoom' : method === 'virtual_account' ? 'va' : 'toss')
+    if (this.payments.has(tid)) throw new TypeError(`payment ${tid} exists`)
+    const now = this.#s.clock()
+    const deposited = method === 'card' ? true : (input.deposited ?? false)
+    const p: SimPayment = {
+      tid,
+      orderNo: input.orderId ?? `${kstCompact(now)}${digits(4)}`,
+      apiId: input.apiId ?? this.#s.accounts[0]!.apiId,
+      amount: input.amount,
+      method,
+      payMethod: method === 'virtual_account' ? 'VACCT' : (input.payMethod ?? 'CARD'),
+      deposited,
+      settled,
+      createdAt: now,
+      acceptDate: deposited ? kstCompact(now) : '',
+      acceptNo: method === 'card' ? digits(8) : deposited ? '00000000' : '',
+      buyerName: '홍길동',
+      productName: 'paymux 시뮬레이터 상품',
+      cancels: [],
+    }
+    if (method === 'virtual_account') {
+      p.va = {
+        accountNo: `5${digits(13)}`,
+        bankCode: '03',
+        bankName: '중소기업은행',
+        receiver: '(주)페이먹스',
+        depositEndDate: kstCompact(now + 3 * 86400_000).slice(0, 8) + '235959',
+      }
+    }
+    this.payments.set(tid, p)
+    return p
+  }
+
+  /** `/api/cancel` semantics once the caller is authenticated and the body is well-formed. */
+  cancel(
+    p: SimPayment,
+    req: { reason: string; amount?: number; bank?: string; accountNo?: string; accountName?: string },
+  ): Outcome<SimCancel> {
+    const c = this.#s.codes
+    const remaining = p.amount - cancelledAmount(p)
+    if (remaining <= 0) return { ok: false, error: c.alreadyCancelled }
+    if (p.settled) return { ok: false, error: c.settled }
+    const amount = req.amount ?? remaining
+    if (p.method === 'virtual_account') {
+      if (!p.deposited && amount !== remaining) return { ok: false, error: c.partialNotAllowed }
+      if (p.deposited) {
+        if (!req.bank || !req.accountNo || !req.accountName)
+          return { ok: false, error: c.refundAccountRequired }
+        const shape = this.#s.refundBankCodeDigits === 2 ? /^\d{2}$/ : /^\d{3}$/
+        if (!shape.test(req.bank) || !/^\d{6,20}$/.test(req.accountNo))
+          return { ok: false, error: c.invalidBank }
+      }
+    }
+    if (amount > remaining) return { ok: false, error: c.overCancel }
+    if (!this.#s.partialCancel && amount !== remaining) return { ok: false, error: c.partialNotAllowed }
+    return { ok: true, value: this.#apply(p, amount, req.reason, false) }
+  }
+
+  /** `/api/get_cancel_bank_account`: names the account the merchant must deposit into. */
+  depositAccount(p: SimPayment, req: { reason: string; amount: number }): Outcome<PendingDepositCancel> {
+    const c = this.#s.codes
+    const remaining = p.amount - cancelledAmount(p)
+    if (remaining <= 0) return { ok: false, error: c.alreadyCancelled }
+    if (!p.settled) return { ok: false, error: c.notSettled }
+    if (req.amount > remaining) return { ok: false, error: c.overCancel }
+    const now = this.#s.clock()
+    const end = kstCompact(now + this.#s.depositDays * 86400_000).slice(0, 8)
+    const full = `${end}235959`
+    p.pending = {
+      amount: req.amount,
+      reason: req.reason,
+      bankName: this.#s.depositBankName,
+      accountNo: `0${digits(13)}`,
+      depositAmount: req.amount + this.#s.depositFee,
+      depositEndDate: full.slice(0, this.#s.depositEndDateDigits),
+    }
+    return { ok: true, value: p.pending }
+  }
+
+  /** The merchant deposited: CookiePay executes the pending cancel. */
+  completeDeposit(p: SimPayment): SimCancel | undefined {
+    const pending = p.pending
+    if (!pending) return undefined
+    p.pending = undefined
+    return this.#apply(p, pending.amount, pending.reason, true)
+  }
+
+  #apply(p: SimPayment, amount: number, reason: string, viaDeposit: boolean): SimCancel {
+    const cancel: SimCancel = {
+      cancelTid: this.newTid(p.settled ? 'kiwoom' : 'toss'),
+      amount,
+      date: kstCompact(this.#s.clock()),
+      reason,
+      viaDeposit,
+    }
+    p.cancels.push(cancel)
+    return cancel
+  }
+}
