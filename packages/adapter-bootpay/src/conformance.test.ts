@@ -1,0 +1,64 @@
+import { inProcessFetch, startServer } from '@paymux/core/simulator'
+import { type ConformanceSetup, runConformanceSuite } from '@paymux/core/testing'
+import { Bootpay, type BootpayOptions } from './bootpay.js'
+import { BOOTPAY_DEMO_CREDENTIALS, BOOTPAY_TEST_CARD, createBootpaySimulator } from './simulator/index.js'
+
+const TIMEOUT_MS = 300
+type Mode = 'v1' | 'v2' | 'v2-basic'
+
+function credentialsFor(mode: Mode): BootpayOptions {
+  const c = BOOTPAY_DEMO_CREDENTIALS
+  if (mode === 'v2-basic') return { apiVersion: 'v2', clientKey: c.clientKey, secretKey: c.secretKey }
+  return { apiVersion: mode, applicationId: c.applicationId, privateKey: c.privateKey }
+}
+
+function harness(mode: Mode, transport: 'in-process' | 'http') {
+  return {
+    name: `bootpay ${mode} (${transport})`,
+    timeoutMs: TIMEOUT_MS,
+    async setup(): Promise<ConformanceSetup> {
+      const sim = createBootpaySimulator()
+      const server = transport === 'http' ? await startServer(sim.app) : undefined
+      const base = server?.url ?? 'http://bootpay.sim'
+      const provider = new Bootpay({
+        ...credentialsFor(mode),
+        baseUrl: base,
+        timeoutMs: TIMEOUT_MS,
+        notificationIpAllowList: [],
+        ...(server ? {} : { fetch: inProcessFetch(sim.app) }),
+      })
+      // The token is fetched before the suite injects faults, so each fault lands on the call under test.
+      await provider.warmUp()
+      const unreachableProvider = new Bootpay({
+        ...credentialsFor(mode),
+        baseUrl: 'http://127.0.0.1:1',
+        timeoutMs: TIMEOUT_MS,
+        connectTimeoutMs: 200,
+      })
+      const state = (id: string) => {
+        const s = sim.inspect(id)
+        if (!s) throw new Error(`the simulator has no payment ${id}`)
+        return s
+      }
+      return {
+        provider,
+        faults: sim.faults,
+        seedCardPayment: async ({ amount }) => sim.seedPayment({ amount }),
+        seedVirtualAccountPayment: async ({ amount, deposited }) =>
+          sim.seedPayment({ amount, method: 'virtual_account', deposited }),
+        inspect: async (id) => state(id),
+        testCard: { ...BOOTPAY_TEST_CARD },
+        refundAccount: { bankCode: '004', accountNumber: '12345678901234', holderName: '홍길동' },
+        unreachableProvider,
+        close: async () => {
+          await server?.close()
+        },
+      }
+    },
+  }
+}
+
+for (const mode of ['v2', 'v2-basic', 'v1'] as const) {
+  runConformanceSuite(harness(mode, 'in-process'))
+  runConformanceSuite(harness(mode, 'http'))
+}

@@ -1,0 +1,128 @@
+/**
+ * Everything the simulator does that Bootpay's documents leave open is a setting, with the reading this package
+ * thinks most likely as the default.
+ */
+export type SimErrorKind =
+  | 'not_found'
+  | 'already_cancelled'
+  | 'not_cancellable'
+  | 'price_over'
+  | 'partial_unsupported'
+  | 'price_too_small'
+  | 'cancel_id_duplicated'
+  | 'partial_guard'
+  | 'refund_required'
+  | 'refund_invalid'
+  | 'invalid_param'
+  | 'bk_expired'
+  | 'card_declined'
+  | 'token_invalid'
+  | 'app_invalid'
+
+export interface SimErrorAnswer {
+  http: number
+  /** v1 envelope `code`. */
+  v1: number
+  /** v2 `error_code`. */
+  v2: string
+  message: string
+}
+
+/**
+ * What the simulator answers for each failure. Documented by Bootpay: RC_NOT_FOUND, RC_ALREADY_CANCELLED,
+ * SUBSCRIBE_BK_EXPIRED, SUBSCRIBE_PUBLISH_FAILED, TOKEN_KEY_INVALID, APP_KEY_NOT_FOUND; v1 -2410 and the
+ * (unattributed) -3708/-3710/-200/-100. The rest, and every HTTP status, are this simulator's choice.
+ */
+export const DEFAULT_SIM_ERRORS: Record<SimErrorKind, SimErrorAnswer> = {
+  not_found: { http: 404, v1: -2410, v2: 'RC_NOT_FOUND', message: '결제 정보를 찾을 수 없습니다.' },
+  already_cancelled: { http: 400, v1: -3708, v2: 'RC_ALREADY_CANCELLED', message: '이미 취소된 결제건 입니다.' },
+  not_cancellable: { http: 400, v1: -3709, v2: 'RC_NOT_CANCELLABLE', message: '취소할 수 없는 결제 상태입니다.' },
+  price_over: { http: 400, v1: -3710, v2: 'RC_CANCEL_PRICE_OVER', message: '취소 금액이 취소 가능 금액보다 큽니다.' },
+  partial_unsupported: {
+    http: 400,
+    v1: -3711,
+    v2: 'RC_PARTIAL_CANCEL_NOT_SUPPORTED',
+    message: '부분취소를 지원하지 않는 PG사 또는 결제수단입니다.',
+  },
+  price_too_small: { http: 400, v1: -3713, v2: 'RC_CANCEL_PRICE_INVALID', message: '부분취소 금액은 1,000원보다 커야 합니다.' },
+  cancel_id_duplicated: { http: 400, v1: -3712, v2: 'RC_CANCEL_ID_DUPLICATED', message: '이미 처리된 cancel_id 입니다.' },
+  partial_guard: {
+    http: 400,
+    v1: -3714,
+    v2: 'RC_PARTIAL_CANCEL_DUPLICATED',
+    message: '동일한 결제건에 대해 10초 이내에 부분취소를 요청할 수 없습니다.',
+  },
+  refund_required: { http: 400, v1: -3720, v2: 'RC_REFUND_ACCOUNT_REQUIRED', message: '환불 계좌 정보가 필요합니다.' },
+  refund_invalid: { http: 400, v1: -3721, v2: 'RC_REFUND_ACCOUNT_INVALID', message: '환불 계좌 정보가 올바르지 않습니다.' },
+  invalid_param: { http: 400, v1: -1000, v2: 'RC_INVALID_PARAMETER', message: '요청 값이 올바르지 않습니다.' },
+  bk_expired: { http: 400, v1: -4100, v2: 'SUBSCRIBE_BK_EXPIRED', message: '만료되었거나 삭제된 빌링키입니다.' },
+  card_declined: { http: 400, v1: -4101, v2: 'SUBSCRIBE_PUBLISH_FAILED', message: '카드 정보가 올바르지 않습니다.' },
+  token_invalid: { http: 401, v1: -200, v2: 'TOKEN_KEY_INVALID', message: 'ACCESS TOKEN 값을 확인해주세요.' },
+  app_invalid: { http: 401, v1: -100, v2: 'APP_KEY_NOT_FOUND', message: '인증 정보가 올바르지 않습니다.' },
+}
+
+export interface BootpaySimulatorSettings {
+  /** PGs whose card payments may be cancelled partially (the v1 manual's list). */
+  partialCancelPgs: string[]
+  /**
+   * A partial `price` must be greater than this (the v1 manual: "1,000원보다 더 큰 값이어야 함"). Per API
+   * generation; null turns the rule off. Whether v2 keeps the rule is not documented.
+   */
+  partialCancelMinExclusive: { v1: number | null; v2: number | null }
+  /** The per-receipt duplicate partial-cancel guard (10 s in the manual; must be activated there). null = off. */
+  partialCancelGuardMs: number | null
+  /** A repeated `cancel_id`: refused with an error, or answered with the receipt again. Nothing moves either way. */
+  duplicateCancelId: 'error' | 'replay'
+  /** The v2 receipt `status` after a partial cancel (Bootpay's docs disagree: 1 or 20). */
+  v2PartialCancelStatus: 1 | 20
+  /** Token lifetime and the window in which a new token request returns the same token. */
+  tokenTtlMs: number
+  tokenReuseMs: number
+  /** Refuse every token (to exercise the adapter's retry-once-then-fail path). */
+  rejectAllTokens: boolean
+  /** PGs allowed to issue billing keys from card data over REST (v1 manual: nicepay, payapp, welcome). */
+  restBillingPgs: string[]
+  /** Card numbers whose billing-key issue the PG declines. */
+  declinedCards: string[]
+  /** PG assigned to seeded payments when the seed does not say. */
+  defaultPg: string
+  /** Where webhooks go; unset = none are sent. */
+  webhookUrl: string | undefined
+  /** Which generation's webhook shape to send. */
+  webhookVersion: 'v1' | 'v2'
+  /** v1 Feedback URL body: form (Bootpay's default) or JSON. */
+  v1WebhookContentType: 'urlencoded' | 'json'
+  /** v1 bodies carry `application_id` and `private_key` (the v1 manual's example does). */
+  v1WebhookIncludesKeys: boolean
+  /** Send a webhook on every paid/cancelled change automatically. */
+  autoWebhooks: boolean
+  /** Deliveries per webhook (Bootpay: up to 10) and the pause between them. */
+  webhookAttempts: number
+  webhookRetryDelayMs: number
+  /** Answers per failure kind (see DEFAULT_SIM_ERRORS). */
+  errors: Record<SimErrorKind, SimErrorAnswer>
+}
+
+export function defaultSettings(): BootpaySimulatorSettings {
+  return {
+    partialCancelPgs: ['inicis', 'kcp', 'danal', 'payletter', 'nicepay', 'kakao', 'payco'],
+    partialCancelMinExclusive: { v1: 1000, v2: 1000 },
+    partialCancelGuardMs: null,
+    duplicateCancelId: 'error',
+    v2PartialCancelStatus: 1,
+    tokenTtlMs: 30 * 60_000,
+    tokenReuseMs: 25 * 60_000,
+    rejectAllTokens: false,
+    restBillingPgs: ['nicepay', 'payapp', 'welcome', '나이스페이', '나이스페이먼츠'],
+    declinedCards: ['4000000000000002'],
+    defaultPg: 'nicepay',
+    webhookUrl: undefined,
+    webhookVersion: 'v2',
+    v1WebhookContentType: 'urlencoded',
+    v1WebhookIncludesKeys: true,
+    autoWebhooks: true,
+    webhookAttempts: 10,
+    webhookRetryDelayMs: 1000,
+    errors: { ...DEFAULT_SIM_ERRORS },
+  }
+}

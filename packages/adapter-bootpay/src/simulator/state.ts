@@ -1,0 +1,328 @@
+import { randomBytes } from 'node:crypto'
+import type { BootpaySimulatorSettings, SimErrorKind } from './settings.js'
+
+export type Version = 'v1' | 'v2'
+
+export class SimError extends Error {
+  constructor(
+    readonly kind: SimErrorKind,
+    detail?: string,
+  ) {
+    super(detail ?? kind)
+  }
+}
+
+export interface SimCancel {
+  cancelId: string | undefined
+  price: number
+  taxFree: number
+  at: number
+}
+
+export interface SimReceipt {
+  receiptId: string
+  orderId: string
+  orderName: string
+  price: number
+  taxFree: number
+  cancelledPrice: number
+  cancelledTaxFree: number
+  /** Bootpay receipt status: 1 paid, 5 waiting for deposit, 20 cancelled, -3 virtual account withdrawn. */
+  status: number
+  pg: string
+  method: 'card' | 'vbank' | 'card_rebill_rest'
+  requestedAt: number
+  purchasedAt: number | undefined
+  cancelledAt: number | undefined
+  tid: string
+  cancels: SimCancel[]
+  lastPartialAt: number | undefined
+  settled: boolean
+  vbank?: { bankCode: string; account: string }
+  card?: { masked: string; companyCode: string; company: string; approveNo: string }
+}
+
+export interface SimBillingKey {
+  billingKey: string
+  receiptId: string
+  subscriptionId: string
+  pg: string
+  masked: string
+  companyCode: string
+  company: string
+  publishedAt: number
+  expireAt: number
+  deleted: boolean
+}
+
+export interface RefundInput {
+  account: string | undefined
+  holder: string | undefined
+  bankCode: string | undefined
+}
+
+export interface CancelInput {
+  version: Version
+  receiptId: string
+  price: number | undefined
+  taxFree: number | undefined
+  cancelId: string | undefined
+  refund: RefundInput | undefined
+}
+
+/** Bank codes Bootpay accepts for refunds (KFTC numbering). */
+const REFUND_BANKS = new Set([
+  '002', '003', '004', '007', '011', '012', '020', '023', '027', '031', '032', '034', '035', '037', '039', '045',
+  '048', '050', '064', '071', '081', '088', '089', '090', '092',
+])
+
+let counter = 0
+/** 24 hex characters, like Bootpay's (MongoDB ObjectId) receipt ids. */
+export function objectId(now: number): string {
+  const t = Math.floor(now / 1000).toString(16).padStart(8, '0').slice(-8)
+  const c = (counter++ & 0xffffff).toString(16).padStart(6, '0')
+  return `${t}${randomBytes(5).toString('hex')}${c}`
+}
+
+function luhn(number: string): boolean {
+  let sum = 0
+  for (let i = 0; i < number.length; i++) {
+    let d = Number(number[number.length - 1 - i])
+    if (i % 2 === 1) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return sum % 10 === 0
+}
+
+/** Masks like Bootpay: first 8 digits, 4 stars, last 4. */
+export const maskCard = (n: string) => `${n.slice(0, 8)}****${n.slice(-4)}`
+
+export interface TokenRecord {
+  version: Version
+  credential: string
+  issuedAt: number
+  expiresAt: number
+}
+
+/** The simulator's memory: receipts, billing keys and tokens. Card numbers are never kept. */
+export class SimState {
+  readonly receipts = new Map<string, SimReceipt>()
+  readonly billingKeys = new Map<string, SimBillingKey>()
+  readonly tokens = new Map<string, TokenRecord>()
+  readonly stats = { tokenRequests: { v1: 0, v2: 0 }, tokensIssued: 0 }
+  #current = new Map<string, string>()
+
+  constructor(
+    readonly settings: BootpaySimulatorSettings,
+    readonly clock: () => number,
+  ) {}
+
+  /** Bootpay: a request within 25 minutes returns the same token; later, a new one while the old one lives on. */
+  issueToken(version: Version, credential: string): TokenRecord & { token: string } {
+    const now = this.clock()
+    this.stats.tokenRequests[version]++
+    const key = `${version}:${credential}`
+    const cur = this.#current.get(key)
+    const rec = cur ? this.tokens.get(cur) : undefined
+    if (cur && rec && now - rec.issuedAt < this.settings.tokenReuseMs && now < rec.expiresAt) return { ...rec, token: cur }
+    const token = randomBytes(32).toString('hex')
+    const fresh: TokenRecord = { version, credential, issuedAt: now, expiresAt: now + this.settings.tokenTtlMs }
+    this.tokens.set(token, fresh)
+    this.#current.set(key, token)
+    this.stats.tokensIssued++
+    return { ...fresh, token }
+  }
+
+  tokenValid(token: string, version: Version): boolean {
+    if (this.settings.rejectAllTokens) return false
+    const rec = this.tokens.get(token)
+    return !!rec && rec.version === version && this.clock() < rec.expiresAt
+  }
+
+  /** Forgets every token, as when Bootpay's keys are rotated. */
+  revokeTokens(): void {
+    this.tokens.clear()
+    this.#current.clear()
+  }
+
+  seed(input: {
+    amount: number
+    method?: 'card' | 'virtual_account'
+    deposited?: boolean
+    settled?: boolean
+    transactionId?: string
+    orderId?: string
+    pg?: string
+    taxFree?: number
+  }): SimReceipt {
+    const now = this.clock()
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw new Error('amount must be a positive integer')
+    const id = input.transactionId ?? objectId(now)
+    const vbank = input.method === 'virtual_account'
+    const paid = !vbank || input.deposited === true
+    const r: SimReceipt = {
+      receiptId: id,
+      orderId: input.orderId ?? `order_${id}`,
+      orderName: '테스트 상품',
+      price: input.amount,
+      taxFree: input.taxFree ?? 0,
+      cancelledPrice: 0,
+      cancelledTaxFree: 0,
+      status: paid ? 1 : 5,
+      pg: input.pg ?? this.settings.defaultPg,
+      method: vbank ? 'vbank' : 'card',
+      requestedAt: now,
+      purchasedAt: paid ? now : undefined,
+      cancelledAt: undefined,
+      tid: `T${id.slice(-12)}`,
+      cancels: [],
+      lastPartialAt: undefined,
+      settled: input.settled === true,
+      ...(vbank
+        ? { vbank: { bankCode: '004', account: `9${String(now).slice(-11)}` } }
+        : { card: { masked: '55704204****1074', companyCode: '02', company: 'KB국민', approveNo: String(now).slice(-8) } }),
+    }
+    this.receipts.set(id, r)
+    return r
+  }
+
+  receipt(id: string): SimReceipt {
+    const r = this.receipts.get(id)
+    if (!r) throw new SimError('not_found')
+    return r
+  }
+
+  /** Bootpay's cancel rules. Returns the receipt and what this call moved (0 for a replayed cancel_id). */
+  cancel(input: CancelInput): { receipt: SimReceipt; moved: number; movedTaxFree: number } {
+    const s = this.settings
+    const r = this.receipt(input.receiptId)
+    const now = this.clock()
+    if (input.cancelId !== undefined && r.cancels.some((c) => c.cancelId === input.cancelId)) {
+      if (s.duplicateCancelId === 'error') throw new SimError('cancel_id_duplicated')
+      return { receipt: r, moved: 0, movedTaxFree: 0 }
+    }
+    if (r.status === 20 || r.status === -3 || r.cancelledPrice >= r.price) throw new SimError('already_cancelled')
+    if (r.status !== 1 && r.status !== 5) throw new SimError('not_cancellable')
+    const remaining = r.price - r.cancelledPrice
+    if (input.price !== undefined) {
+      if (!Number.isSafeInteger(input.price) || input.price <= 0) throw new SimError('invalid_param', 'price')
+      if (input.price > remaining) throw new SimError('price_over')
+    }
+    const partial = input.price !== undefined && input.price < r.price
+    if (partial) {
+      if (r.method === 'vbank' || !s.partialCancelPgs.includes(r.pg)) throw new SimError('partial_unsupported')
+      const min = s.partialCancelMinExclusive[input.version]
+      if (min !== null && input.price! <= min) throw new SimError('price_too_small')
+      if (s.partialCancelGuardMs !== null && r.lastPartialAt !== undefined && now - r.lastPartialAt < s.partialCancelGuardMs) {
+        throw new SimError('partial_guard')
+      }
+    }
+    const moved = input.price ?? remaining
+    const taxRemaining = r.taxFree - r.cancelledTaxFree
+    const movedTaxFree = input.taxFree ?? (partial ? 0 : taxRemaining)
+    if (!Number.isSafeInteger(movedTaxFree) || movedTaxFree < 0 || movedTaxFree > taxRemaining || movedTaxFree > moved) {
+      throw new SimError('invalid_param', 'tax_free')
+    }
+    if (r.method === 'vbank' && r.status === 1) this.#checkRefund(input.refund)
+    r.cancelledPrice += moved
+    r.cancelledTaxFree += movedTaxFree
+    r.cancelledAt = now
+    if (r.status === 5) r.status = -3
+    else if (r.cancelledPrice >= r.price) r.status = 20
+    else if (input.version === 'v2') r.status = s.v2PartialCancelStatus
+    if (partial) r.lastPartialAt = now
+    r.cancels.push({ cancelId: input.cancelId, price: moved, taxFree: movedTaxFree, at: now })
+    return { receipt: r, moved, movedTaxFree }
+  }
+
+  #checkRefund(refund: RefundInput | undefined): void {
+    if (!refund || (!refund.account && !refund.holder && !refund.bankCode)) throw new SimError('refund_required')
+    const ok =
+      typeof refund.account === 'string' &&
+      /^\d{6,20}$/.test(refund.account) &&
+      typeof refund.holder === 'string' &&
+      refund.holder.trim() !== '' &&
+      typeof refund.bankCode === 'string' &&
+      REFUND_BANKS.has(refund.bankCode)
+    if (!ok) throw new SimError('refund_invalid')
+  }
+
+  deposit(id: string): SimReceipt {
+    const r = this.receipt(id)
+    if (r.method !== 'vbank' || r.status !== 5) throw new SimError('not_cancellable', 'not a waiting virtual account')
+    r.status = 1
+    r.purchasedAt = this.clock()
+    return r
+  }
+
+  issueBillingKey(input: {
+    pg: string
+    subscriptionId: string
+    cardNo: unknown
+    cardPw: unknown
+    identity: unknown
+    expireYear: unknown
+    expireMonth: unknown
+  }): SimBillingKey {
+    const now = this.clock()
+    if (!this.settings.restBillingPgs.includes(input.pg)) throw new SimError('invalid_param', 'pg')
+    const n = typeof input.cardNo === 'string' ? input.cardNo : ''
+    const yy = typeof input.expireYear === 'string' ? input.expireYear : ''
+    const mm = typeof input.expireMonth === 'string' ? input.expireMonth : ''
+    if (!/^\d{13,19}$/.test(n) || !luhn(n)) throw new SimError('card_declined')
+    if (!/^\d{2}$/.test(yy) || !/^(0[1-9]|1[0-2])$/.test(mm)) throw new SimError('invalid_param', 'expire')
+    if (input.cardPw !== undefined && !(typeof input.cardPw === 'string' && /^\d{2}$/.test(input.cardPw))) {
+      throw new SimError('invalid_param', 'card_pw')
+    }
+    if (input.identity !== undefined && !(typeof input.identity === 'string' && /^(\d{6}|\d{10})$/.test(input.identity))) {
+      throw new SimError('invalid_param', 'identity')
+    }
+    const expireAt = Date.UTC(2000 + Number(yy), Number(mm), 1) - 1
+    if (expireAt < now) throw new SimError('card_declined', 'expired card')
+    if (this.settings.declinedCards.includes(n)) throw new SimError('card_declined')
+    const bk: SimBillingKey = {
+      billingKey: objectId(now),
+      receiptId: objectId(now),
+      subscriptionId: input.subscriptionId,
+      pg: input.pg,
+      masked: maskCard(n),
+      companyCode: '02',
+      company: 'KB국민',
+      publishedAt: now,
+      expireAt,
+      deleted: false,
+    }
+    this.billingKeys.set(bk.billingKey, bk)
+    return bk
+  }
+
+  billingKey(key: string): SimBillingKey {
+    const bk = this.billingKeys.get(key)
+    if (!bk || bk.deleted || bk.expireAt < this.clock()) throw new SimError('bk_expired')
+    return bk
+  }
+
+  charge(input: { billingKey: string; price: unknown; taxFree: unknown; orderId: unknown; orderName: unknown }): SimReceipt {
+    const bk = this.billingKey(input.billingKey)
+    const price = input.price
+    if (typeof price !== 'number' || !Number.isSafeInteger(price) || price <= 0) throw new SimError('invalid_param', 'price')
+    if (typeof input.orderId !== 'string' || input.orderId === '') throw new SimError('invalid_param', 'order_id')
+    if (typeof input.orderName !== 'string' || input.orderName === '') throw new SimError('invalid_param', 'order_name')
+    const taxFree = input.taxFree === undefined ? 0 : input.taxFree
+    if (typeof taxFree !== 'number' || taxFree < 0 || taxFree > price) throw new SimError('invalid_param', 'tax_free')
+    const r = this.seed({ amount: price, orderId: input.orderId, pg: 'nicepay', taxFree })
+    r.method = 'card_rebill_rest'
+    r.orderName = input.orderName
+    r.card = { masked: bk.masked, companyCode: bk.companyCode, company: bk.company, approveNo: r.card!.approveNo }
+    return r
+  }
+
+  deleteBillingKey(key: string): SimBillingKey {
+    const bk = this.billingKey(key)
+    bk.deleted = true
+    return bk
+  }
+}
