@@ -10,7 +10,9 @@ async function setup(mode: 'in-process' | 'http'): Promise<ConformanceSetup> {
   const server = mode === 'http' ? await startServer(sim.app) : undefined
   const base = { ...COOKIEPAY_DEMO_CREDENTIALS, environment: 'sandbox' as const, timeoutMs: TIMEOUT_MS }
   const provider = new CookiePay(
-    server ? { ...base, baseUrl: server.url } : { ...base, baseUrl: 'http://cookiepay.sim', fetch: inProcessFetch(sim.app) },
+    server
+      ? { ...base, baseUrl: server.url }
+      : { ...base, baseUrl: 'http://cookiepay.sim', fetch: inProcessFetch(sim.app) },
   )
   // The TOKEN is fetched up front, so a fault the suite injects lands on the call under test, not on the token.
   await provider.warmUp()
@@ -37,5 +39,9 @@ async function setup(mode: 'in-process' | 'http'): Promise<ConformanceSetup> {
   }
 }
 
-runConformanceSuite({ name: 'cookiepay (in-process)', timeoutMs: TIMEOUT_MS, setup: () => setup('in-process') })
+runConformanceSuite({
+  name: 'cookiepay (in-process)',
+  timeoutMs: TIMEOUT_MS,
+  setup: () => setup('in-process'),
+})
 runConformanceSuite({ name: 'cookiepay (http)', timeoutMs: TIMEOUT_MS, setup: () => setup('http') })

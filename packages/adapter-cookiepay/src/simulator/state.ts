@@ -82,10 +82,21 @@ export class SimState {
     this.#s = settings
   }
 
+  readonly #used = new Set<string>()
+
+  /** TIDs shaped like the captured ones (20 characters); unique within this simulator. */
   newTid(kind: 'toss' | 'va' | 'kiwoom'): string {
     const t = kstCompact(this.#s.clock())
-    if (kind === 'kiwoom') return `${t.slice(2)}GU${alnum(6)}` // 260131144253GU00KCCV
-    return `${kind === 'va' ? 'XEH' : 'cTS'}${t.slice(2)}${digits(5)}`
+    for (;;) {
+      const tid =
+        kind === 'kiwoom'
+          ? `${t.slice(2)}GU${alnum(6)}`
+          : `${kind === 'va' ? 'XEH' : 'cTS'}${t.slice(2)}${digits(5)}`
+      if (!this.#used.has(tid) && !this.payments.has(tid)) {
+        this.#used.add(tid)
+        return tid
+      }
+    }
   }
 
   seed(input: SeedPaymentInput): SimPayment {
