@@ -1,0 +1,427 @@
+import { createDecipheriv } from 'node:crypto'
+import { kstParts } from '@paymux/core'
+import { consumeFault, type FaultInjector, faultMiddleware } from '@paymux/core/simulator'
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { SIM_BANKS } from './messages.js'
+import {
+  eucKrLen,
+  type Fields,
+  failure,
+  message,
+  type ParsedRequest,
+  pad12,
+  parseRequest,
+  render,
+  sign,
+} from './protocol.js'
+import type { NicePaySimulatorSettings, SimMerchant } from './settings.js'
+import type { SimPayment, SimState } from './state.js'
+
+export interface SimContext {
+  state: SimState
+  faults: FaultInjector
+  settings: NicePaySimulatorSettings
+  merchants: Map<string, SimMerchant>
+  clock: () => number
+}
+
+type Handler = (req: ParsedRequest, key: string, c: Context) => Fields
+
+/** Byte limits NicePay applies (EUC-KR bytes for Korean fields), per the manual's parameter tables. */
+const LIMITS: Readonly<Record<string, number>> = {
+  TID: 30,
+  MID: 10,
+  Moid: 64,
+  CancelAmt: 12,
+  Amt: 12,
+  CancelMsg: 100,
+  GoodsName: 40,
+  RefundAcctNo: 16,
+  RefundBankCd: 3,
+  RefundAcctNm: 10,
+  BuyerName: 30,
+  BuyerEmail: 60,
+  BuyerTel: 20,
+  VbankAccountName: 30,
+  ReceiptTypeNo: 11,
+  MallReserved: 500,
+  BID: 30,
+  EncData: 512,
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    readonly detail?: string,
+  ) {
+    super(code)
+  }
+}
+
+const refuse = (code: string, detail?: string): never => {
+  throw new Refusal(code, detail)
+}
+
+function require(f: Fields, names: string[]): void {
+  for (const n of names) if (!f[n]?.trim()) refuse('A117', n)
+}
+
+function kst(now: number) {
+  const t = kstParts(now)
+  return {
+    yyyyMMdd: `${t.yyyy}${t.MM}${t.dd}`,
+    HHmmss: `${t.HH}${t.mm}${t.ss}`,
+    yyMMddHHmmss: `${t.yy}${t.MM}${t.dd}${t.HH}${t.mm}${t.ss}`,
+  }
+}
+
+/** TID rule checks NicePay applies to merchant-made TIDs (1651–1656). */
+function checkTid(ctx: SimContext, tid: string, mid: string, svcCd: string, prdtCd: string): void {
+  if (tid.length !== 30) refuse('1652')
+  if (!tid.startsWith(mid)) refuse('1654')
+  if (tid.slice(10, 12) !== svcCd) refuse('1655')
+  if (tid.slice(12, 14) !== prdtCd) refuse('1656')
+  const d = tid.slice(14, 26)
+  const [MM, dd, HH, mi, ss] = [
+    d.slice(2, 4),
+    d.slice(4, 6),
+    d.slice(6, 8),
+    d.slice(8, 10),
+    d.slice(10, 12),
+  ].map(Number)
+  if (!/^\d{12}$/.test(d) || MM! < 1 || MM! > 12 || dd! < 1 || dd! > 31 || HH! > 23 || mi! > 59 || ss! > 59)
+    refuse('1653')
+  if (!/^\d{4}$/.test(tid.slice(26))) refuse('1652')
+  if (ctx.state.usedTids.has(tid)) refuse('1651')
+}
+
+function amount(v: string | undefined, code: string): number {
+  if (!v || !/^\d{1,12}$/.test(v.trim())) return refuse(code)
+  return Number(v.trim())
+}
+
+function cancel(ctx: SimContext): Handler {
+  return (req, key, c) => {
+    const f = req.fields
+    require(f, ['TID', 'Moid', 'CancelAmt', 'CancelMsg', 'PartialCancelCode'])
+    const mid = f.MID!
+    const p = ctx.state.payments.get(f.TID!)
+    if (!p) return failure('2012', { TID: f.TID!, MID: mid })
+    if (p.mid !== mid) return failure('A122', { TID: f.TID!, MID: mid })
+    const amt = amount(f.CancelAmt, '2010')
+    if (amt <= 0) refuse('2010')
+    const partial = f.PartialCancelCode === '1'
+    if (!partial && f.PartialCancelCode !== '0') refuse('A117', 'PartialCancelCode')
+    const s = ctx.settings
+    const remaining = p.amount - p.cancelledAmount
+    if (p.issueCancelled || remaining <= 0) refuse(s.alreadyCancelledCode)
+    if (p.cancels.some((x) => x.moid === f.Moid)) refuse(s.duplicateMoidCode)
+    let code = '2001'
+    let refund: SimPayment['cancels'][number]['refundAccount']
+    if (p.method === 'virtual_account' && !p.vbank?.deposited) {
+      if (partial) refuse('2045')
+      if (amt !== p.amount) refuse('2011')
+      p.issueCancelled = true
+    } else {
+      if (p.method === 'virtual_account') {
+        if (!f.RefundAcctNo?.trim() || !f.RefundBankCd?.trim() || !f.RefundAcctNm?.trim()) refuse('2221')
+        if (!/^\d{1,16}$/.test(f.RefundAcctNo!) || !SIM_BANKS[f.RefundBankCd!]) refuse('2222')
+        if (partial && !s.partialRefund) refuse('2223')
+        refund = { bankCode: f.RefundBankCd!, accountNumber: f.RefundAcctNo!, holderName: f.RefundAcctNm! }
+        code = s.vbankRefundCode
+      } else if (partial && !s.partialCancel) refuse('2029')
+      if (amt > remaining) refuse('2032')
+      if (!partial && amt !== remaining) refuse('2011')
+    }
+    const now = ctx.clock()
+    const cancelNum = ctx.state.nextCancelNum()
+    p.cancelledAmount += amt
+    p.cancels.push({
+      moid: f.Moid!,
+      amount: amt,
+      cancelNum,
+      at: now,
+      ...(refund ? { refundAccount: refund } : {}),
+    })
+    const cancelAmt = pad12(amt)
+    const signedAmt = s.signatureAmount === 'unpadded' ? String(amt) : cancelAmt
+    const signKey = consumeFault(c, 'bad_signature') ? `${key}x` : key
+    const t = kst(now)
+    return {
+      ResultCode: code,
+      ResultMsg: message(code),
+      CancelAmt: cancelAmt,
+      MID: mid,
+      Moid: f.Moid!,
+      Signature: sign(p.tid, mid, signedAmt, signKey),
+      PayMethod: p.method === 'card' ? 'CARD' : 'VBANK',
+      TID: p.tid,
+      CancelDate: t.yyyyMMdd,
+      CancelTime: t.HHmmss,
+      CancelNum: cancelNum,
+      RemainAmt: pad12(p.amount - p.cancelledAmount),
+      MallReserved: f.MallReserved ?? '',
+    }
+  }
+}
+
+function vacount(ctx: SimContext): Handler {
+  return (req) => {
+    const f = req.fields
+    require(f, ['TID', 'Moid', 'Amt', 'GoodsName', 'CashReceiptType', 'BankCode', 'VbankExpDate'])
+    const mid = f.MID!
+    checkTid(ctx, f.TID!, mid, '03', '01')
+    const amt = amount(f.Amt, 'A116')
+    if (amt < 1) refuse('4141')
+    const bank = SIM_BANKS[f.BankCode!]
+    if (!bank?.vbank) refuse('4104', 'BankCode')
+    if (!['0', '1', '2'].includes(f.CashReceiptType!)) refuse('A117', 'CashReceiptType')
+    if (f.CashReceiptType !== '0') require(f, ['ReceiptTypeNo'])
+    if (f.VbankAccountName && !ctx.settings.vbankAccountName) refuse('4145')
+    const exp = f.VbankExpDate!
+    if (!/^(\d{8}|\d{12})$/.test(exp)) refuse('A106', 'VbankExpDate')
+    const now = ctx.clock()
+    const t = kst(now)
+    if (exp.slice(0, 8) < t.yyyyMMdd) refuse('A108')
+    const expTime = exp.length === 12 ? `${exp.slice(8)}00` : '235959'
+    if (exp.slice(0, 8) === t.yyyyMMdd && expTime <= t.HHmmss) refuse('A107')
+    const moidKey = `vacount:${mid}:${f.Moid}`
+    if (ctx.state.usedMoids.has(moidKey)) refuse('A127')
+    const accountNumber = ctx.state.nextAccountNumber(f.BankCode!)
+    ctx.state.usedTids.add(f.TID!)
+    ctx.state.usedMoids.add(moidKey)
+    ctx.state.payments.set(f.TID!, {
+      tid: f.TID!,
+      mid,
+      method: 'virtual_account',
+      amount: amt,
+      cancelledAmount: 0,
+      orderId: f.Moid!,
+      goodsName: f.GoodsName!,
+      ...(f.BuyerName ? { buyerName: f.BuyerName } : {}),
+      ...(f.BuyerEmail ? { buyerEmail: f.BuyerEmail } : {}),
+      approvedAt: now,
+      cancels: [],
+      vbank: {
+        bankCode: f.BankCode!,
+        bankName: bank!.name,
+        accountNumber,
+        expDate: exp.slice(0, 8),
+        expTime,
+        ...(f.VbankAccountName ? { accountName: f.VbankAccountName } : {}),
+        deposited: false,
+      },
+    })
+    return {
+      ResultCode: '4100',
+      ResultMsg: message('4100'),
+      TID: f.TID!,
+      Moid: f.Moid!,
+      Amt: pad12(amt),
+      AuthDate: t.yyMMddHHmmss,
+      VbankBankCode: f.BankCode!,
+      VbankBankName: bank!.name,
+      VbankNum: accountNumber,
+      VbankExpDate: exp.slice(0, 8),
+      VbankExpTime: expTime,
+    }
+  }
+}
+
+function luhn(digits: string): boolean {
+  let sum = 0
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i])
+    if (i % 2 === 1) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+  }
+  return sum % 10 === 0
+}
+
+/** Cards the simulator declines at registration ("사용할 수 없는 카드"), for unhappy-path tests. */
+export const SIM_DECLINED_CARDS = new Set(['4000000000000002'])
+
+function billingRegist(ctx: SimContext): Handler {
+  return (req, key) => {
+    const f = req.fields
+    require(f, ['Moid', 'EncData'])
+    const mid = f.MID!
+    let plain: string
+    try {
+      if (!/^(?:[0-9a-fA-F]{32})+$/.test(f.EncData!)) throw new Error('hex')
+      const d = createDecipheriv('aes-128-ecb', Buffer.from(key.slice(0, 16), 'latin1'), null)
+      plain = Buffer.concat([d.update(Buffer.from(f.EncData!, 'hex')), d.final()]).toString('utf8')
+    } catch {
+      return refuse('A205', 'EncData')
+    }
+    const card = Object.fromEntries(new URLSearchParams(plain))
+    const no = card.CardNo ?? ''
+    if (!/^\d{14,16}$/.test(no) || !luhn(no)) refuse('F112')
+    const yy = Number(card.ExpYear)
+    const mm = Number(card.ExpMonth)
+    const t = kstParts(ctx.clock())
+    const nowYm = Number(t.yy) * 100 + Number(t.MM)
+    if (!/^\d{2}$/.test(card.ExpYear ?? '') || !/^\d{2}$/.test(card.ExpMonth ?? '') || mm < 1 || mm > 12)
+      refuse('F113')
+    if (yy * 100 + mm < nowYm) refuse('F113')
+    if (ctx.settings.requireIdNo && !/^(\d{6}|\d{10})$/.test(card.IDNo ?? '')) refuse('F113')
+    if (SIM_DECLINED_CARDS.has(no)) refuse('F118')
+    const moidKey = `regist:${mid}:${f.Moid}`
+    if (ctx.state.usedMoids.has(moidKey)) refuse('A127')
+    ctx.state.usedMoids.add(moidKey)
+    const now = ctx.clock()
+    const k = kst(now)
+    let bid: string
+    do bid = `BIKY${mid}${k.yyMMddHHmmss}${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`
+    while (ctx.state.billingKeys.has(bid))
+    const tid = `${mid}0116${k.yyMMddHHmmss}${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`
+    ctx.state.usedTids.add(tid)
+    ctx.state.billingKeys.set(bid, {
+      bid,
+      mid,
+      cardMasked: `${no.slice(0, 8)}****${no.slice(-4)}`,
+      cardCode: '02',
+      cardName: 'KB국민',
+      active: true,
+      issuedAt: now,
+    })
+    return {
+      ResultCode: 'F100',
+      ResultMsg: message('F100'),
+      TID: tid,
+      BID: bid,
+      AuthDate: k.yyyyMMdd,
+      CardCode: '02',
+      CardName: 'KB국민',
+      CardCl: '0',
+      AcquCardCode: '02',
+      AcquCardName: 'KB국민',
+    }
+  }
+}
+
+function billingApprove(ctx: SimContext): Handler {
+  return (req) => {
+    const f = req.fields
+    require(f, ['BID', 'TID', 'Moid', 'Amt', 'GoodsName', 'CardInterest', 'CardQuota'])
+    const mid = f.MID!
+    checkTid(ctx, f.TID!, mid, '01', '16')
+    const bk = ctx.state.billingKeys.get(f.BID!)
+    if (!bk || bk.mid !== mid) refuse('A124')
+    if (!bk!.active) refuse('A125')
+    const amt = amount(f.Amt, '3041')
+    if (amt < 1) refuse('3041')
+    if (!/^[01]$/.test(f.CardInterest!)) refuse('A117', 'CardInterest')
+    if (!/^\d{2}$/.test(f.CardQuota!)) refuse('A117', 'CardQuota')
+    const moidKey = `approve:${mid}:${f.Moid}`
+    if (ctx.state.usedMoids.has(moidKey)) refuse('A127')
+    const now = ctx.clock()
+    ctx.state.usedTids.add(f.TID!)
+    ctx.state.usedMoids.add(moidKey)
+    ctx.state.payments.set(f.TID!, {
+      tid: f.TID!,
+      mid,
+      method: 'card',
+      amount: amt,
+      cancelledAmount: 0,
+      orderId: f.Moid!,
+      goodsName: f.GoodsName!,
+      approvedAt: now,
+      cancels: [],
+      billingKey: bk!.bid,
+    })
+    return {
+      ResultCode: '3001',
+      ResultMsg: message('3001'),
+      TID: f.TID!,
+      Moid: f.Moid!,
+      Amt: pad12(amt),
+      AuthCode: ctx.state.nextAuthCode(),
+      AuthDate: kst(now).yyMMddHHmmss,
+      AcquCardCode: bk!.cardCode,
+      AcquCardName: bk!.cardName,
+      CardNo: bk!.cardMasked,
+      CardCode: bk!.cardCode,
+      CardName: bk!.cardName,
+      CardQuota: f.CardQuota!,
+      CardCl: '0',
+      CcPartCl: '1',
+      CardInterest: f.CardInterest!,
+      MallReserved: f.MallReserved ?? '',
+    }
+  }
+}
+
+function billkeyRemove(ctx: SimContext): Handler {
+  return (req) => {
+    const f = req.fields
+    require(f, ['BID', 'Moid'])
+    const mid = f.MID!
+    const bk = ctx.state.billingKeys.get(f.BID!)
+    if (!bk) refuse('A124')
+    if (bk!.mid !== mid) refuse('A255')
+    if (!bk!.active) refuse('A126')
+    bk!.active = false
+    const k = kst(ctx.clock())
+    return {
+      ResultCode: 'F101',
+      ResultMsg: message('F101'),
+      TID: `${mid}0116${k.yyMMddHHmmss}${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`,
+      BID: bk!.bid,
+      AuthDate: k.yyyyMMdd,
+    }
+  }
+}
+
+/** The SignData formula of each endpoint, straight from the manual's parameter tables. */
+const SIGNED: Record<string, (f: Fields, key: string) => string> = {
+  cancel: (f, k) => sign(f.MID!, f.CancelAmt!, f.EdiDate!, k),
+  vacount: (f, k) => sign(f.MID!, f.Amt!, f.EdiDate!, f.Moid!, k),
+  billingRegist: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, k),
+  billingApprove: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, f.Amt!, f.BID!, k),
+  billkeyRemove: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, f.BID!, k),
+}
+
+function endpoint(ctx: SimContext, name: keyof typeof SIGNED, handler: Handler) {
+  return async (c: Context) => {
+    const body = new Uint8Array(await c.req.arrayBuffer())
+    const parsed = parseRequest(body, ctx.settings.strictEucKr)
+    const fallback = { charset: 'euc-kr', ediType: 'JSON' } as const
+    if (!parsed.ok) return render(c, fallback, failure(parsed.code, {}, parsed.why))
+    const req = parsed.req
+    const misEncode = consumeFault(c, 'mis_encoded')
+    const f = req.fields
+    const echo: Fields = {}
+    for (const k of ['TID', 'MID', 'Moid', 'BID'] as const) if (f[k]) echo[k] = f[k]!
+    try {
+      require(f, ['MID', 'EdiDate', 'SignData'])
+      const merchant = ctx.merchants.get(f.MID!)
+      if (!merchant) refuse('A114')
+      if (!/^\d{14}$/.test(f.EdiDate!)) refuse('A106', 'EdiDate')
+      if (SIGNED[name]!(f, merchant!.merchantKey) !== f.SignData!.toLowerCase()) refuse('A101')
+      for (const [field, max] of Object.entries(LIMITS)) {
+        if (f[field] !== undefined && eucKrLen(f[field]!) > max) refuse('A147', field)
+      }
+      return render(c, req, handler(req, merchant!.merchantKey, c), { misEncode })
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err
+      return render(c, req, failure(err.code, echo, err.detail), { misEncode })
+    }
+  }
+}
+
+/** NicePay's five server-to-server endpoints on their real paths. */
+export function protocolRoutes(ctx: SimContext): Hono {
+  const app = new Hono()
+  app.use('/webapi/*', faultMiddleware(ctx.faults))
+  app.post('/webapi/cancel_process.jsp', endpoint(ctx, 'cancel', cancel(ctx)))
+  app.post('/webapi/get_vacount.jsp', endpoint(ctx, 'vacount', vacount(ctx)))
+  app.post('/webapi/billing/billing_regist.jsp', endpoint(ctx, 'billingRegist', billingRegist(ctx)))
+  app.post('/webapi/billing/billing_approve.jsp', endpoint(ctx, 'billingApprove', billingApprove(ctx)))
+  app.post('/webapi/billing/billkey_remove.jsp', endpoint(ctx, 'billkeyRemove', billkeyRemove(ctx)))
+  return app
+}

@@ -1,0 +1,58 @@
+import type { FetchLike } from '@paymux/core'
+
+export interface SimMerchant {
+  mid: string
+  merchantKey: string
+}
+
+/**
+ * Every fact the research could not settle is a setting here, with the most plausible default (see the
+ * package README, "Simulator settings").
+ */
+export interface NicePaySimulatorSettings {
+  /** Which CancelAmt string the cancel Signature hashes: the 12-digit one returned (default) or the plain integer. */
+  signatureAmount: 'as-returned' | 'unpadded'
+  /** Code for a second cancel with a Moid already used on the TID (undocumented; A127 "주문번호 중복"). */
+  duplicateMoidCode: string
+  /** Code for cancelling a fully cancelled transaction (2015, the one tip.php lists; 2013 also exists). */
+  alreadyCancelledCode: string
+  /** Code of a successful refund of a deposited virtual account: 2211 (환불 성공) or 2225 (환불 접수 성공). */
+  vbankRefundCode: '2211' | '2225'
+  /** Refuse request values whose bytes are not KS X 1001 (T001). Off: decode them as CP949 (mojibake). */
+  strictEucKr: boolean
+  /** The merchant has the partial-cancel contract (else 2029). */
+  partialCancel: boolean
+  /** Partial refunds of deposited virtual accounts allowed (else 2223). */
+  partialRefund: boolean
+  /** VbankAccountName accepted (else 4145, "예금주명 수정 불가 MID"). */
+  vbankAccountName: boolean
+  /** IDNo inside EncData required by the MID's contract. */
+  requireIdNo: boolean
+  /** Where deposit notifications go (NicePay admin's 결제데이터통보 URL). */
+  notifyUrl?: string
+  /** Attempts per notification until the merchant answers `OK`. */
+  notifyAttempts: number
+  notifyRetryDelayMs: number
+}
+
+export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
+  signatureAmount: 'as-returned',
+  duplicateMoidCode: 'A127',
+  alreadyCancelledCode: '2015',
+  vbankRefundCode: '2211',
+  strictEucKr: true,
+  partialCancel: true,
+  partialRefund: true,
+  vbankAccountName: true,
+  requireIdNo: false,
+  notifyAttempts: 3,
+  notifyRetryDelayMs: 200,
+}
+
+export interface NicePaySimulatorOptions extends Partial<NicePaySimulatorSettings> {
+  /** Merchants the simulator knows. Default: the demo credentials. */
+  merchants?: SimMerchant[]
+  clock?: () => number
+  /** How notifications are sent (tests pass an in-process fetch). Default: global fetch. */
+  notifyFetch?: FetchLike
+}
