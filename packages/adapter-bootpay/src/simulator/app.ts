@@ -73,7 +73,8 @@ export function buildApp(deps: AppDeps): Hono {
 
   const fail = (c: Context, version: Version, kind: SimErrorKind) => {
     const e = settings.errors[kind]
-    if (version === 'v1') return c.json({ status: e.http, code: e.v1, message: e.message, data: null }, e.http as 400)
+    if (version === 'v1')
+      return c.json({ status: e.http, code: e.v1, message: e.message, data: null }, e.http as 400)
     return c.json({ error_code: e.v2, message: e.message }, e.http as 400)
   }
   const ok1 = (c: Context, data: unknown) => c.json({ status: 200, code: 0, message: '', data })
@@ -113,7 +114,11 @@ export function buildApp(deps: AppDeps): Hono {
     const t = state.issueToken(version, credentials.applicationId)
     const now = state.clock()
     if (version === 'v1') {
-      return ok1(c, { token: t.token, server_time: Math.floor(now / 1000), expired_at: Math.floor(t.expiresAt / 1000) })
+      return ok1(c, {
+        token: t.token,
+        server_time: Math.floor(now / 1000),
+        expired_at: Math.floor(t.expiresAt / 1000),
+      })
     }
     return c.json({ access_token: t.token, expire_in: Math.max(0, Math.round((t.expiresAt - now) / 1000)) })
   }

@@ -7,7 +7,12 @@ import { type SimReceipt, SimState } from './state.js'
 import { deliverWebhook, type WebhookDelivery, type WebhookType } from './webhooks.js'
 
 export type { SimCredentials } from './app.js'
-export { type BootpaySimulatorSettings, DEFAULT_SIM_ERRORS, type SimErrorAnswer, type SimErrorKind } from './settings.js'
+export {
+  type BootpaySimulatorSettings,
+  DEFAULT_SIM_ERRORS,
+  type SimErrorAnswer,
+  type SimErrorKind,
+} from './settings.js'
 export type { WebhookDelivery, WebhookType } from './webhooks.js'
 
 /** Credentials the simulator accepts by default. Not Bootpay keys: they work nowhere else. */

@@ -20,7 +20,11 @@ const PG_NAMES: Record<string, string> = {
   toss: '토스페이먼츠',
 }
 
-const METHOD_NAMES: Record<SimReceipt['method'], string> = { card: '카드', vbank: '가상계좌', card_rebill_rest: '카드자동결제' }
+const METHOD_NAMES: Record<SimReceipt['method'], string> = {
+  card: '카드',
+  vbank: '가상계좌',
+  card_rebill_rest: '카드자동결제',
+}
 
 const STATUS: Record<string, { en: string; ko: string }> = {
   '1': { en: 'complete', ko: '결제완료' },
@@ -57,7 +61,14 @@ export function v1Receipt(r: SimReceipt): Record<string, unknown> {
       pg_a: r.pg,
       pm_a: r.method,
       o_id: r.orderId,
-      ...(r.card ? { card_name: r.card.company, card_no: r.card.masked, card_quota: '00', card_auth_no: r.card.approveNo } : {}),
+      ...(r.card
+        ? {
+            card_name: r.card.company,
+            card_no: r.card.masked,
+            card_quota: '00',
+            card_auth_no: r.card.approveNo,
+          }
+        : {}),
       ...(r.vbank ? { bankcode: r.vbank.bankCode, account: r.vbank.account } : {}),
       ...(r.purchasedAt ? { p_at: kstSpaced(r.purchasedAt) } : {}),
       s: r.status,
@@ -164,7 +175,12 @@ export function v2BillingKey(bk: SimBillingKey): Record<string, unknown> {
     method_symbol: 'card_rebill_rest',
     method_origin: '카드자동결제',
     method_origin_symbol: 'card_rebill_rest',
-    billing_data: { card_no: bk.masked, card_company: bk.company, card_company_code: bk.companyCode, card_type: 1 },
+    billing_data: {
+      card_no: bk.masked,
+      card_company: bk.company,
+      card_company_code: bk.companyCode,
+      card_type: 1,
+    },
     billing_expire_at: kstIso(bk.expireAt),
     published_at: kstIso(bk.publishedAt),
     requested_at: kstIso(bk.publishedAt),

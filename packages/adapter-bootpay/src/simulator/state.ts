@@ -72,14 +72,40 @@ export interface CancelInput {
 
 /** Bank codes Bootpay accepts for refunds (KFTC numbering). */
 const REFUND_BANKS = new Set([
-  '002', '003', '004', '007', '011', '012', '020', '023', '027', '031', '032', '034', '035', '037', '039', '045',
-  '048', '050', '064', '071', '081', '088', '089', '090', '092',
+  '002',
+  '003',
+  '004',
+  '007',
+  '011',
+  '012',
+  '020',
+  '023',
+  '027',
+  '031',
+  '032',
+  '034',
+  '035',
+  '037',
+  '039',
+  '045',
+  '048',
+  '050',
+  '064',
+  '071',
+  '081',
+  '088',
+  '089',
+  '090',
+  '092',
 ])
 
 let counter = 0
 /** 24 hex characters, like Bootpay's (MongoDB ObjectId) receipt ids. */
 export function objectId(now: number): string {
-  const t = Math.floor(now / 1000).toString(16).padStart(8, '0').slice(-8)
+  const t = Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, '0')
+    .slice(-8)
   const c = (counter++ & 0xffffff).toString(16).padStart(6, '0')
   return `${t}${randomBytes(5).toString('hex')}${c}`
 }
@@ -127,9 +153,15 @@ export class SimState {
     const key = `${version}:${credential}`
     const cur = this.#current.get(key)
     const rec = cur ? this.tokens.get(cur) : undefined
-    if (cur && rec && now - rec.issuedAt < this.settings.tokenReuseMs && now < rec.expiresAt) return { ...rec, token: cur }
+    if (cur && rec && now - rec.issuedAt < this.settings.tokenReuseMs && now < rec.expiresAt)
+      return { ...rec, token: cur }
     const token = randomBytes(32).toString('hex')
-    const fresh: TokenRecord = { version, credential, issuedAt: now, expiresAt: now + this.settings.tokenTtlMs }
+    const fresh: TokenRecord = {
+      version,
+      credential,
+      issuedAt: now,
+      expiresAt: now + this.settings.tokenTtlMs,
+    }
     this.tokens.set(token, fresh)
     this.#current.set(key, token)
     this.stats.tokensIssued++
@@ -159,7 +191,8 @@ export class SimState {
     taxFree?: number
   }): SimReceipt {
     const now = this.clock()
-    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw new Error('amount must be a positive integer')
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+      throw new Error('amount must be a positive integer')
     const id = input.transactionId ?? objectId(now)
     const vbank = input.method === 'virtual_account'
     const paid = !vbank || input.deposited === true
@@ -183,7 +216,14 @@ export class SimState {
       settled: input.settled === true,
       ...(vbank
         ? { vbank: { bankCode: '004', account: `9${String(now).slice(-11)}` } }
-        : { card: { masked: '55704204****1074', companyCode: '02', company: 'KB국민', approveNo: String(now).slice(-8) } }),
+        : {
+            card: {
+              masked: '55704204****1074',
+              companyCode: '02',
+              company: 'KB국민',
+              approveNo: String(now).slice(-8),
+            },
+          }),
     }
     this.receipts.set(id, r)
     return r
@@ -204,7 +244,8 @@ export class SimState {
       if (s.duplicateCancelId === 'error') throw new SimError('cancel_id_duplicated')
       return { receipt: r, moved: 0, movedTaxFree: 0 }
     }
-    if (r.status === 20 || r.status === -3 || r.cancelledPrice >= r.price) throw new SimError('already_cancelled')
+    if (r.status === 20 || r.status === -3 || r.cancelledPrice >= r.price)
+      throw new SimError('already_cancelled')
     if (r.status !== 1 && r.status !== 5) throw new SimError('not_cancellable')
     const remaining = r.price - r.cancelledPrice
     if (input.price !== undefined) {
@@ -213,17 +254,27 @@ export class SimState {
     }
     const partial = input.price !== undefined && input.price < r.price
     if (partial) {
-      if (r.method === 'vbank' || !s.partialCancelPgs.includes(r.pg)) throw new SimError('partial_unsupported')
+      if (r.method === 'vbank' || !s.partialCancelPgs.includes(r.pg))
+        throw new SimError('partial_unsupported')
       const min = s.partialCancelMinExclusive[input.version]
       if (min !== null && input.price! <= min) throw new SimError('price_too_small')
-      if (s.partialCancelGuardMs !== null && r.lastPartialAt !== undefined && now - r.lastPartialAt < s.partialCancelGuardMs) {
+      if (
+        s.partialCancelGuardMs !== null &&
+        r.lastPartialAt !== undefined &&
+        now - r.lastPartialAt < s.partialCancelGuardMs
+      ) {
         throw new SimError('partial_guard')
       }
     }
     const moved = input.price ?? remaining
     const taxRemaining = r.taxFree - r.cancelledTaxFree
     const movedTaxFree = input.taxFree ?? (partial ? 0 : taxRemaining)
-    if (!Number.isSafeInteger(movedTaxFree) || movedTaxFree < 0 || movedTaxFree > taxRemaining || movedTaxFree > moved) {
+    if (
+      !Number.isSafeInteger(movedTaxFree) ||
+      movedTaxFree < 0 ||
+      movedTaxFree > taxRemaining ||
+      movedTaxFree > moved
+    ) {
       throw new SimError('invalid_param', 'tax_free')
     }
     if (r.method === 'vbank' && r.status === 1) this.#checkRefund(input.refund)
@@ -239,7 +290,8 @@ export class SimState {
   }
 
   #checkRefund(refund: RefundInput | undefined): void {
-    if (!refund || (!refund.account && !refund.holder && !refund.bankCode)) throw new SimError('refund_required')
+    if (!refund || (!refund.account && !refund.holder && !refund.bankCode))
+      throw new SimError('refund_required')
     const ok =
       typeof refund.account === 'string' &&
       /^\d{6,20}$/.test(refund.account) &&
@@ -252,7 +304,8 @@ export class SimState {
 
   deposit(id: string): SimReceipt {
     const r = this.receipt(id)
-    if (r.method !== 'vbank' || r.status !== 5) throw new SimError('not_cancellable', 'not a waiting virtual account')
+    if (r.method !== 'vbank' || r.status !== 5)
+      throw new SimError('not_cancellable', 'not a waiting virtual account')
     r.status = 1
     r.purchasedAt = this.clock()
     return r
@@ -277,7 +330,10 @@ export class SimState {
     if (input.cardPw !== undefined && !(typeof input.cardPw === 'string' && /^\d{2}$/.test(input.cardPw))) {
       throw new SimError('invalid_param', 'card_pw')
     }
-    if (input.identity !== undefined && !(typeof input.identity === 'string' && /^(\d{6}|\d{10})$/.test(input.identity))) {
+    if (
+      input.identity !== undefined &&
+      !(typeof input.identity === 'string' && /^(\d{6}|\d{10})$/.test(input.identity))
+    ) {
       throw new SimError('invalid_param', 'identity')
     }
     const expireAt = Date.UTC(2000 + Number(yy), Number(mm), 1) - 1
@@ -305,18 +361,33 @@ export class SimState {
     return bk
   }
 
-  charge(input: { billingKey: string; price: unknown; taxFree: unknown; orderId: unknown; orderName: unknown }): SimReceipt {
+  charge(input: {
+    billingKey: string
+    price: unknown
+    taxFree: unknown
+    orderId: unknown
+    orderName: unknown
+  }): SimReceipt {
     const bk = this.billingKey(input.billingKey)
     const price = input.price
-    if (typeof price !== 'number' || !Number.isSafeInteger(price) || price <= 0) throw new SimError('invalid_param', 'price')
-    if (typeof input.orderId !== 'string' || input.orderId === '') throw new SimError('invalid_param', 'order_id')
-    if (typeof input.orderName !== 'string' || input.orderName === '') throw new SimError('invalid_param', 'order_name')
+    if (typeof price !== 'number' || !Number.isSafeInteger(price) || price <= 0)
+      throw new SimError('invalid_param', 'price')
+    if (typeof input.orderId !== 'string' || input.orderId === '')
+      throw new SimError('invalid_param', 'order_id')
+    if (typeof input.orderName !== 'string' || input.orderName === '')
+      throw new SimError('invalid_param', 'order_name')
     const taxFree = input.taxFree === undefined ? 0 : input.taxFree
-    if (typeof taxFree !== 'number' || taxFree < 0 || taxFree > price) throw new SimError('invalid_param', 'tax_free')
+    if (typeof taxFree !== 'number' || taxFree < 0 || taxFree > price)
+      throw new SimError('invalid_param', 'tax_free')
     const r = this.seed({ amount: price, orderId: input.orderId, pg: 'nicepay', taxFree })
     r.method = 'card_rebill_rest'
     r.orderName = input.orderName
-    r.card = { masked: bk.masked, companyCode: bk.companyCode, company: bk.company, approveNo: r.card!.approveNo }
+    r.card = {
+      masked: bk.masked,
+      companyCode: bk.companyCode,
+      company: bk.company,
+      approveNo: r.card!.approveNo,
+    }
     return r
   }
 

@@ -28,11 +28,17 @@ export interface WebhookDelivery {
 /** The webhook type Bootpay would attach to the receipt as it is now. */
 export function webhookTypeOf(r: SimReceipt): WebhookType {
   if (r.status === 5) return 'PAYMENT_VIRTUAL_ACCOUNT_ISSUED'
-  if (r.cancelledPrice > 0) return r.cancelledPrice < r.price ? 'PAYMENT_PARTIAL_CANCELLED' : 'PAYMENT_CANCELLED'
+  if (r.cancelledPrice > 0)
+    return r.cancelledPrice < r.price ? 'PAYMENT_PARTIAL_CANCELLED' : 'PAYMENT_CANCELLED'
   return 'PAYMENT_COMPLETED'
 }
 
-function v1Body(r: SimReceipt, s: BootpaySimulatorSettings, keys: { applicationId: string; privateKey: string }, retry: number) {
+function v1Body(
+  r: SimReceipt,
+  s: BootpaySimulatorSettings,
+  keys: { applicationId: string; privateKey: string },
+  retry: number,
+) {
   const { payment_data: _pd, ...flat } = v1Receipt(r)
   const fields: Record<string, unknown> = {
     ...flat,
@@ -50,7 +56,10 @@ function v1Body(r: SimReceipt, s: BootpaySimulatorSettings, keys: { applicationI
 function v2Body(r: SimReceipt, type: WebhookType) {
   // A partial cancel's webhook says 20 even when the receipt stays at 1 (Bootpay's verify example).
   const status = type === 'PAYMENT_PARTIAL_CANCELLED' ? 20 : r.status
-  return { contentType: 'application/json', body: JSON.stringify({ ...v2Receipt(r), status, webhook_type: type }) }
+  return {
+    contentType: 'application/json',
+    body: JSON.stringify({ ...v2Receipt(r), status, webhook_type: type }),
+  }
 }
 
 /** v1 expects the literal `OK`; v2 expects 200 and `{"success": true}`. */
@@ -82,9 +91,15 @@ export async function deliverWebhook(input: {
   const attempts = Math.max(1, settings.webhookAttempts)
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await sleep(settings.webhookRetryDelayMs)
-    const { contentType, body } = version === 'v1' ? v1Body(receipt, settings, input.keys, i) : v2Body(receipt, type)
+    const { contentType, body } =
+      version === 'v1' ? v1Body(receipt, settings, input.keys, i) : v2Body(receipt, type)
     try {
-      const res = await input.fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, redirect: 'manual' })
+      const res = await input.fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+        redirect: 'manual',
+      })
       const text = await res.text()
       const ok = accepted(version, res.status, text)
       out.attempts.push({ attempt: i + 1, status: res.status, body: text.slice(0, 200), accepted: ok })
@@ -93,7 +108,11 @@ export async function deliverWebhook(input: {
         break
       }
     } catch (err) {
-      out.attempts.push({ attempt: i + 1, error: err instanceof Error ? err.message : String(err), accepted: false })
+      out.attempts.push({
+        attempt: i + 1,
+        error: err instanceof Error ? err.message : String(err),
+        accepted: false,
+      })
     }
   }
   return out
