@@ -123,6 +123,24 @@ export class BootpayClient {
       moneyMoving: false,
     })
     const answer = readAnswer(res, ctx)
+    try {
+      return this.#readToken(answer, ctx, started)
+    } catch (err) {
+      // Bootpay answers an unknown application id with "not found" (-2410): on this call it means bad keys.
+      if (err instanceof PaymentError && err.code === 'transaction_not_found') {
+        throw new PaymentError({
+          code: 'authentication_failed',
+          provider: PROVIDER,
+          ...(err.providerCode ? { providerCode: err.providerCode } : {}),
+          ...(err.providerMessage ? { providerMessage: err.providerMessage } : {}),
+          message: 'bootpay did not recognise the application id',
+        })
+      }
+      throw err
+    }
+  }
+
+  #readToken(answer: Answer, ctx: CallContext, started: number): { token: string; expiresAt: number } {
     let token: string | undefined
     let ttlMs: number | undefined
     if (this.version === 'v1') {
