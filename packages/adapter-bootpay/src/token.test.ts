@@ -106,10 +106,10 @@ describe('simulator tokens', () => {
       })
       return (await res.json()) as { access_token: string; expire_in: number }
     }
-    const receipt = (token: string) =>
-      sim.app.request('/v2/receipt/nothing', { headers: { authorization: `Bearer ${token}` } }).then(async (r) => {
-        return ((await r.json()) as { error_code?: string }).error_code
-      })
+    const receipt = async (token: string) => {
+      const r = await sim.app.request('/v2/receipt/nothing', { headers: { authorization: `Bearer ${token}` } })
+      return ((await r.json()) as { error_code?: string }).error_code
+    }
     const a = await issue()
     expect(a.expire_in).toBe(1800)
     clock.now += 10 * MIN
