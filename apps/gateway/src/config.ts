@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)')
+const url = z.string().url()
+
+const common = {
+  id,
+  /** A sandbox, a proxy or a simulator instead of the PG's production host. */
+  baseUrl: url.optional(),
+  timeoutMs: z.number().int().min(100).max(300_000).optional(),
+  connectTimeoutMs: z.number().int().min(100).max(60_000).optional(),
+  /** Adapter-specific options passed through as they are (see each adapter's README). */
+  options: z.record(z.string(), z.unknown()).optional(),
+}
+
+const nicepayAccount = z.strictObject({
+  ...common,
+  provider: z.literal('nicepay'),
+  mid: z.string().min(1),
+  merchantKey: z.string().min(1),
+  cancelBaseUrl: url.optional(),
+  cancelPassword: z.string().optional(),
+})
+
+const bootpayAccount = z
+  .strictObject({
+    ...common,
+    provider: z.literal('bootpay'),
+    apiVersion: z.enum(['v1', 'v2']).default('v2'),
+    /** Bootpay's host when baseUrl is not given. */
+    environment: z.enum(['production', 'stage', 'development']).optional(),
+    applicationId: z.string().min(1).optional(),
+    privateKey: z.string().min(1).optional(),
+    clientKey: z.string().min(1).optional(),
+    secretKey: z.string().min(1).optional(),
+  })
+  .superRefine((a, ctx) => {
+    const appPair = a.applicationId !== undefined && a.privateKey !== undefined
+    const clientPair = a.clientKey !== undefined && a.secretKey !== undefined
+    if (!appPair && !clientPair) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privateKey'],
+        message: 'set applicationId + privateKey (or, for v2, clientKey + secretKey)',
+      })
+    }
+    if (clientPair && a.apiVersion !== 'v2') {
+      ctx.addIssue({ code: 'custom', path: ['clientKey'], message: 'clientKey/secretKey need apiVersion v2' })
+    }
+  })
+
+const cookiepayAccount = z.strictObject({
+  ...common,
+  provider: z.literal('cookiepay'),
+  /** `live` (alias `production`) or `sandbox`. */
+  environment: z
+    .enum(['sandbox', 'live', 'production'])
+    .default('live')
+    .transform((e) => (e === 'production' ? 'live' : e)),
+  apiId: z.string().min(1),
+  apiKey: z.string().min(1),
+})
+
+export const accountSchema = z.discriminatedUnion('provider', [
+  nicepayAccount,
+  bootpayAccount,
+  cookiepayAccount,
+])
+export type AccountConfig = z.infer<typeof accountSchema>
+
+const merchantSchema = z
+  .strictObject({
+    id,
+    apiKeys: z
+      .array(z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" + 64 lowercase hex characters'))
+      .min(1),
+    webhook: z
+      .strictObject({
+        url,
+        /** Standard Webhooks secret(s) (`whsec_…`); two during a rotation. */
+        secret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(2)]),
+      })
+      .optional(),
+    accounts: z.array(accountSchema).min(1),
+    routing: z.strictObject({ billing: id.optional(), virtualAccount: id.optional() }).default({}),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Set<string>()
+    m.accounts.forEach((a, i) => {
+      if (seen.has(a.id))
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account id ${a.id}` })
+      seen.add(a.id)
+    })
+    for (const op of ['billing', 'virtualAccount'] as const) {
+      const target = m.routing[op]
+      if (target !== undefined && !seen.has(target)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', op],
+          message: `no account ${target} in this merchant`,
+        })
+      }
+    }
+  })
+
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        port: z.number().int().min(0).max(65535).default(8080),
+        host: z.string().default('0.0.0.0'),
+        /** Requests larger than this get 413. */
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(10_000_000)
+          .default(64 * 1024),
+        /** Public base URL (printed, used in docs). */
+        publicUrl: url.optional(),
+      })
+      .default({ port: 8080, host: '0.0.0.0', bodyLimitBytes: 64 * 1024 }),
+    database: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+          .optional(),
+        /** Embedded PGlite data folder when no url is set. */
+        path: z.string().default('./.paymux/db'),
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+          .optional(),
+        poolSize: z.number().int().min(1).max(200).default(20),
+      })
+      .default({ path: './.paymux/db', poolSize: 20 }),
+    /** AES-256-GCM key for secrets at rest; usually `${PAYMUX_MASTER_KEY}`. */
+    masterKey: z.string().min(1).optional(),
+    idempotency: z
+      .strictObject({
+        retentionHours: z
+          .number()
+          .min(24)
+          .max(24 * 90)
+          .default(24),
+      })
+      .default({ retentionHours: 24 }),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .default({ level: 'info' }),
+    merchants: z.array(merchantSchema).min(1),
+  })
+  .superRefine((c, ctx) => {
+    // Account ids are global: PG notifications arrive at /v1/notifications/{accountId}.
+    const seen = new Map<string, string>()
+    c.merchants.forEach((m, mi) => {
+      m.accounts.forEach((a, ai) => {
+        const other = seen.get(a.id)
+        if (other !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['merchants', mi, 'accounts', ai, 'id'],
+            message: `account id ${a.id} is also used by merchant ${other}`,
+          })
+        }
+        seen.set(a.id, m.id)
+      })
+    })
+    const merchants = new Set<string>()
+    c.merchants.forEach((m, mi) => {
+      if (merchants.has(m.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['merchants', mi, 'id'],
+          message: `duplicate merchant id ${m.id}`,
+        })
+      merchants.add(m.id)
+    })
+  })
+
+export type GatewayConfig = z.output<typeof configSchema>
+export type GatewayConfigInput = z.input<typeof configSchema>
+export type MerchantConfig = GatewayConfig['merchants'][number]
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` in string values (after YAML parsing, so a secret containing YAML
+ * syntax stays a plain string). A value that is only a reference to an unset variable is removed, so an
+ * optional key (database.url) falls back to its default and a required one is reported by name.
+ */
+export function interpolateEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string[] = [],
+  unset: Map<string, string> = new Map(),
+): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/.exec(value)
+    if (whole) {
+      const v = env[whole[1]!] ?? whole[2]
+      if (v === undefined || v === '') {
+        unset.set(path.join('.'), whole[1]!)
+        return undefined
+      }
+      return v
+    }
+    return value.replace(ENV_REF, (_m, name: string, def: string | undefined) => {
+      const v = env[name] ?? def
+      if (v === undefined) throw new ConfigError(`${path.join('.')}: environment variable ${name} is not set`)
+      return v
+    })
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, [...path, String(i)], unset))
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const r = interpolateEnv(v, env, [...path, k], unset)
+      if (r !== undefined) out[k] = r
+    }
+    return out
+  }
+  return value
+}
+
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const unset = new Map<string, string>()
+  const interpolated = interpolateEnv(raw ?? {}, env, [], unset)
+  const result = configSchema.safeParse(interpolated)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const key = i.path.map(String).join('.') || '(root)'
+      const envName = unset.get(key)
+      return envName ? `${key}: environment variable ${envName} is not set` : `${key}: ${i.message}`
+    })
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
+  }
+  const cfg = result.data
+  if (!cfg.database.url && env.DATABASE_URL) cfg.database.url = env.DATABASE_URL
+  if (!cfg.masterKey && env.PAYMUX_MASTER_KEY) cfg.masterKey = env.PAYMUX_MASTER_KEY
+  return cfg
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`)
+  }
+  let raw: unknown
+  try {
+    raw = parseYaml(text)
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`)
+  }
+  return parseConfig(raw, env)
+}

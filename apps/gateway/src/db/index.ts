@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { migrationProvider } from './migrations.js'
+import { PGlitePool } from './pglite-pool.js'
+import type { Database } from './schema.js'
+
+export type { Database } from './schema.js'
+
+export interface DatabaseOptions {
+  /** postgres://… : PostgreSQL. Omitted: embedded PGlite. */
+  url?: string
+  /** PGlite data folder; omitted with no url: in memory. */
+  dataDir?: string
+  /** Use (and create) this schema instead of the default: isolates tests and tenants on one server. */
+  schema?: string
+  poolSize?: number
+}
+
+export interface Db {
+  kysely: Kysely<Database>
+  kind: 'postgres' | 'pglite'
+  /** Runs pending migrations; returns their names. */
+  migrate(): Promise<string[]>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+// int8 is 64-bit; every amount here is ≤ 12 digits, so Number is exact and both drivers agree.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
+  if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema))
+    throw new Error(`database.schema: invalid name`)
+  let kind: Db['kind']
+  let pool: pg.Pool | PGlitePool
+  if (opts.url) {
+    kind = 'postgres'
+    pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 20,
+      types: pgTypes,
+      connectionTimeoutMillis: 5_000,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    })
+    // An idle client losing its server (restart, failover) must not crash the process.
+    pool.on('error', () => {})
+  } else {
+    kind = 'pglite'
+    if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
+    const lite = await PGlite.create(opts.dataDir)
+    pool = new PGlitePool(lite)
+  }
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  if (opts.schema) {
+    await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(opts.schema)}`.execute(kysely)
+    // PGlite has a single session: set its search_path once.
+    if (kind === 'pglite') await sql`SET search_path TO ${sql.id(opts.schema)}`.execute(kysely)
+  }
+  return {
+    kysely,
+    kind,
+    async migrate() {
+      const migrator = new Migrator({
+        db: kysely,
+        provider: migrationProvider,
+        ...(opts.schema ? { migrationTableSchema: opts.schema } : {}),
+      })
+      const { error, results } = await migrator.migrateToLatest()
+      if (error) throw error
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+    },
+    async ping() {
+      await sql`SELECT 1`.execute(kysely)
+    },
+    async close() {
+      await kysely.destroy()
+    },
+  }
+}
+
+/** Drops a schema made by `openDatabase({ schema })` (tests). */
+export async function dropSchema(db: Db, schema: string): Promise<void> {
+  if (!SCHEMA_NAME.test(schema)) throw new Error('invalid schema name')
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db.kysely)
+}

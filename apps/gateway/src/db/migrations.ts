@@ -1,0 +1,135 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
+
+/**
+ * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
+ * PostgreSQL. Never edit a migration that has shipped: add the next one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('payments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('transaction_id', 'text')
+        .addColumn('order_id', 'text')
+        .addColumn('method', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint')
+        .addColumn('cancelled_amount', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('reserved_amount', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('inflight_cancels', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('balance_source', 'text', (c) => c.notNull())
+        .addColumn('billing_key_id', 'text')
+        .addColumn('virtual_account', 'jsonb')
+        .addColumn('failure', 'jsonb')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addCheckConstraint(
+          'payments_balance_check',
+          sql`cancelled_amount >= 0 AND reserved_amount >= 0 AND (amount IS NULL OR cancelled_amount + reserved_amount <= amount)`,
+        )
+        .execute()
+      await sql`CREATE UNIQUE INDEX payments_transaction_uq ON payments (merchant_id, account_id, transaction_id) WHERE transaction_id IS NOT NULL`.execute(
+        db,
+      )
+      await sql`CREATE UNIQUE INDEX payments_order_uq ON payments (merchant_id, account_id, order_id) WHERE order_id IS NOT NULL`.execute(
+        db,
+      )
+      await sql`CREATE INDEX payments_pending_idx ON payments (updated_at) WHERE status = 'pending'`.execute(
+        db,
+      )
+
+      await db.schema
+        .createTable('cancellations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('payment_id', 'text', (c) => c.notNull().references('payments.id'))
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('transaction_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requested_amount', 'bigint')
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('tax_free_amount', 'bigint')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('cancel_id', 'text', (c) => c.notNull().unique())
+        .addColumn('provider_cancel_id', 'text')
+        .addColumn('refund_account', 'text')
+        .addColumn('failure', 'jsonb')
+        .addColumn('pending_reason', 'jsonb')
+        .addColumn('deposit', 'jsonb')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('completed_at', 'timestamptz')
+        .execute()
+      await sql`CREATE INDEX cancellations_txn_idx ON cancellations (merchant_id, transaction_id, created_at DESC, id DESC)`.execute(
+        db,
+      )
+      await sql`CREATE INDEX cancellations_payment_idx ON cancellations (payment_id, created_at)`.execute(db)
+      await sql`CREATE INDEX cancellations_list_idx ON cancellations (merchant_id, created_at DESC, id DESC)`.execute(
+        db,
+      )
+      await sql`CREATE INDEX cancellations_open_idx ON cancellations (updated_at) WHERE status IN ('pending', 'deposit_required')`.execute(
+        db,
+      )
+
+      await db.schema
+        .createTable('billing_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('encrypted_key', 'text', (c) => c.notNull())
+        .addColumn('card', 'jsonb')
+        .addColumn('customer_id', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('deleted_at', 'timestamptz')
+        .execute()
+      await sql`CREATE INDEX billing_keys_customer_idx ON billing_keys (merchant_id, customer_id) WHERE customer_id IS NOT NULL`.execute(
+        db,
+      )
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'timestamptz', (c) => c.notNull())
+        .addColumn('response_status', 'integer')
+        .addColumn('response_body', 'jsonb')
+        .addColumn('resource_type', 'text')
+        .addColumn('resource_id', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['merchant_id', 'key'])
+        .execute()
+      await sql`CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at)`.execute(db)
+
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('object_type', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('data', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('delivered_at', 'timestamptz')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz')
+        .execute()
+      await sql`CREATE INDEX events_undelivered_idx ON events (next_attempt_at) WHERE delivered_at IS NULL`.execute(
+        db,
+      )
+      await sql`CREATE INDEX events_object_idx ON events (object_id, created_at)`.execute(db)
+    },
+  },
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { BOOTPAY_DEMO_CREDENTIALS, createBootpaySimulator } from '@paymux/adapter-bootpay/simulator'
+import { COOKIEPAY_DEMO_CREDENTIALS, createCookiePaySimulator } from '@paymux/adapter-cookiepay/simulator'
+import { createNicePaySimulator, NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
+import { Redactor } from '@paymux/core'
+import { type RunningServer, startServer } from '@paymux/core/simulator'
+import { parseConfig } from './config.js'
+import { sha256Hex } from './crypto.js'
+import { createGateway, type Gateway } from './gateway.js'
+import { createLogger, type GatewayLoggerOptions } from './logger.js'
+
+export interface DemoOptions {
+  port?: number
+  host?: string
+  dataDir?: string
+  logLevel?: string
+  logDestination?: GatewayLoggerOptions['destination']
+  /** Keep the demo database between runs (default: fresh, since the simulators start empty). */
+  keepData?: boolean
+}
+
+export interface SeededPayment {
+  account: string
+  provider: string
+  transactionId: string
+  amount: number
+}
+
+export interface Demo {
+  gateway: Gateway
+  url: string
+  apiKey: string
+  merchantId: string
+  seeded: SeededPayment[]
+  simulators: {
+    nicepay: ReturnType<typeof createNicePaySimulator>
+    bootpay: ReturnType<typeof createBootpaySimulator>
+    cookiepay: ReturnType<typeof createCookiePaySimulator>
+  }
+  simulatorUrls: Record<string, string>
+  redactor: Redactor
+  close(): Promise<void>
+}
+
+/**
+ * The zero-config demo: the three PG simulators on loopback, an embedded database, one merchant with one
+ * account per PG, and a few paid payments at each PG to cancel.
+ */
+export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
+  const dataDir = resolve(opts.dataDir ?? './.paymux')
+  const dbDir = join(dataDir, 'demo-db')
+  if (!opts.keepData) rmSync(dbDir, { recursive: true, force: true })
+
+  const nicepay = createNicePaySimulator()
+  const bootpay = createBootpaySimulator()
+  const cookiepay = createCookiePaySimulator()
+  const servers: RunningServer[] = []
+  const closeAll = async () => {
+    await Promise.all(servers.map((s) => s.close()))
+  }
+  try {
+    servers.push(
+      await startServer(nicepay.app),
+      await startServer(bootpay.app),
+      await startServer(cookiepay.app),
+    )
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+  const [niceSrv, bootSrv, cookieSrv] = servers as [RunningServer, RunningServer, RunningServer]
+
+  const apiKey = `pmx_demo_${randomBytes(18).toString('base64url')}`
+  const merchantId = 'demo-shop'
+  const config = parseConfig(
+    {
+      server: { port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' },
+      database: { path: dbDir },
+      log: { level: opts.logLevel ?? 'info' },
+      merchants: [
+        {
+          id: merchantId,
+          apiKeys: [`sha256:${sha256Hex(apiKey)}`],
+          accounts: [
+            {
+              id: 'nice-demo',
+              provider: 'nicepay',
+              ...NICEPAY_DEMO_CREDENTIALS,
+              baseUrl: niceSrv.url,
+              timeoutMs: 10_000,
+            },
+            {
+              id: 'boot-demo',
+              provider: 'bootpay',
+              apiVersion: 'v2',
+              applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
+              privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+              baseUrl: bootSrv.url,
+              timeoutMs: 10_000,
+            },
+            {
+              id: 'cookie-demo',
+              provider: 'cookiepay',
+              environment: 'sandbox',
+              ...COOKIEPAY_DEMO_CREDENTIALS,
+              baseUrl: cookieSrv.url,
+              timeoutMs: 10_000,
+            },
+          ],
+          routing: { billing: 'nice-demo', virtualAccount: 'nice-demo' },
+        },
+      ],
+    },
+    {},
+  )
+  const redactor = new Redactor([apiKey])
+  const { logger } = createLogger({
+    level: config.log.level,
+    redactor,
+    ...(opts.logDestination ? { destination: opts.logDestination } : {}),
+  })
+  let gateway: Gateway
+  try {
+    gateway = await createGateway({ config, dataDir, logger, redactor })
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+
+  const seeded: SeededPayment[] = []
+  for (const amount of [50_000, 30_000, 12_000]) {
+    seeded.push({ account: 'nice-demo', provider: 'nicepay', amount, ...nicepay.seedPayment({ amount }) })
+    seeded.push({ account: 'boot-demo', provider: 'bootpay', amount, ...bootpay.seedPayment({ amount }) })
+    seeded.push({
+      account: 'cookie-demo',
+      provider: 'cookiepay',
+      amount,
+      ...cookiepay.seedPayment({ amount }),
+    })
+  }
+
+  let listening: { url: string }
+  try {
+    listening = await gateway.listen()
+  } catch (err) {
+    await gateway.close()
+    await closeAll()
+    throw err
+  }
+  return {
+    gateway,
+    url: listening.url,
+    apiKey,
+    merchantId,
+    seeded,
+    simulators: { nicepay, bootpay, cookiepay },
+    simulatorUrls: { nicepay: niceSrv.url, bootpay: bootSrv.url, cookiepay: cookieSrv.url },
+    redactor,
+    async close() {
+      await gateway.close()
+      await closeAll()
+    },
+  }
+}
+
+export function demoBanner(demo: Demo): string {
+  const first = demo.seeded[0]!
+  const body = JSON.stringify({
+    account: first.account,
+    transactionId: first.transactionId,
+    amount: 1000,
+    reason: 'demo partial cancel',
+  })
+  const rows = demo.seeded.map(
+    (p) => `    ${p.account.padEnd(12)} ${p.transactionId.padEnd(32)} ${String(p.amount).padStart(7)} KRW`,
+  )
+  return [
+    '',
+    'paymux demo gateway is running (embedded database, PG simulators on loopback)',
+    '',
+    `  API        ${demo.url}/v1`,
+    `  Docs       ${demo.url}/docs`,
+    `  OpenAPI    ${demo.url}/openapi.json`,
+    `  Merchant   ${demo.merchantId}`,
+    `  API key    ${demo.apiKey}`,
+    '',
+    '  Seeded paid payments (account, transactionId, amount):',
+    ...rows,
+    '',
+    '  Cancel 1,000 KRW of the first one:',
+    '',
+    `  curl -sS -X POST ${demo.url}/v1/cancellations \\`,
+    `    -H 'Authorization: Bearer ${demo.apiKey}' \\`,
+    `    -H "Idempotency-Key: demo-$(date +%s%N)" \\`,
+    `    -H 'Content-Type: application/json' \\`,
+    `    -d '${body}'`,
+    '',
+    '  Ctrl-C stops it. Logs below are JSON, one line per event.',
+    '',
+  ].join('\n')
+}

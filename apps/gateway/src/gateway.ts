@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { serve } from '@hono/node-server'
+import { Redactor } from '@paymux/core'
+import { createApp, type GatewayApp } from './app.js'
+import type { GatewayConfig } from './config.js'
+import { ApiKeyIndex, generateMasterKey, Vault } from './crypto.js'
+import { type Db, openDatabase } from './db/index.js'
+import { createLogger, type PinoLogger } from './logger.js'
+import { accountSecrets, defaultProviderFactory, type ProviderFactory } from './providers.js'
+import type { AccountRuntime, MerchantRuntime, Runtime } from './runtime.js'
+
+export interface GatewayOptions {
+  config: GatewayConfig
+  /** Replaces how adapters are built (tests put a controlled provider behind an account). */
+  providerFactory?: ProviderFactory
+  logger?: PinoLogger
+  redactor?: Redactor
+  /** An already open database (tests share one per file). */
+  db?: Db
+  /** Where the embedded database and the generated master key live. Default ./.paymux */
+  dataDir?: string
+  now?: () => Date
+}
+
+export interface Gateway {
+  app: GatewayApp
+  runtime: Runtime
+  db: Db
+  logger: PinoLogger
+  /** Starts listening; resolves with the URL. */
+  listen(port?: number, host?: string): Promise<{ url: string; port: number }>
+  close(): Promise<void>
+}
+
+/**
+ * The master key comes from the config or PAYMUX_MASTER_KEY. With the embedded database only, a missing key is
+ * generated into the data folder (0600): a shared PostgreSQL needs the same key in every process, so there it
+ * must be given.
+ */
+export function resolveMasterKey(config: GatewayConfig, dataDir: string): string {
+  if (config.masterKey) return config.masterKey
+  if (config.database.url)
+    throw new Error('PAYMUX_MASTER_KEY (or masterKey in the config) is required with database.url')
+  const file = join(dataDir, 'master.key')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const key = generateMasterKey()
+  writeFileSync(file, `${key}\n`, { mode: 0o600 })
+  return key
+}
+
+function docsBundle(): (() => Promise<Uint8Array | undefined>) | undefined {
+  try {
+    const require = createRequire(import.meta.url)
+    const pkg = require.resolve('@scalar/api-reference/package.json')
+    const file = join(dirname(pkg), 'dist', 'browser', 'standalone.js')
+    if (!existsSync(file)) return undefined
+    let cached: Uint8Array | undefined
+    return async () => {
+      cached ??= readFileSync(file)
+      return cached
+    }
+  } catch {
+    return undefined
+  }
+}
+
+export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
+  const config = opts.config
+  const dataDir = resolve(opts.dataDir ?? './.paymux')
+  const redactor = opts.redactor ?? new Redactor()
+  const logger = opts.logger ?? createLogger({ level: config.log.level, redactor }).logger
+  const masterKey = resolveMasterKey(config, dataDir)
+  redactor.add(masterKey)
+  for (const m of config.merchants)
+    for (const a of m.accounts) for (const s of accountSecrets(a)) redactor.add(s)
+
+  const db =
+    opts.db ??
+    (await openDatabase({
+      ...(config.database.url ? { url: config.database.url } : { dataDir: resolve(config.database.path) }),
+      ...(config.database.schema ? { schema: config.database.schema } : {}),
+      poolSize: config.database.poolSize,
+    }))
+  if (!opts.db) {
+    const applied = await db.migrate()
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated')
+  }
+
+  const factory = opts.providerFactory ?? defaultProviderFactory
+  const merchants = new Map<string, MerchantRuntime>()
+  const keys = new ApiKeyIndex()
+  for (const m of config.merchants) {
+    const accounts = new Map<string, AccountRuntime>()
+    for (const a of m.accounts) {
+      const provider = await factory(a, {
+        logger: logger.child({ account: a.id, provider: a.provider }),
+        paymentAmountOf: async (accountId, transactionId) => {
+          const row = await db.kysely
+            .selectFrom('payments')
+            .select('amount')
+            .where('account_id', '=', accountId)
+            .where('transaction_id', '=', transactionId)
+            .executeTakeFirst()
+          return row?.amount == null ? undefined : Number(row.amount)
+        },
+      })
+      const timeout = a.timeoutMs ?? 60_000
+      // Long enough for the token call and the money call to time out: after it, a replay reports state.
+      accounts.set(a.id, { merchantId: m.id, config: a, provider, lockMs: timeout * 2 + 30_000 })
+    }
+    merchants.set(m.id, { config: m, accounts })
+    for (const k of m.apiKeys) keys.add(m.id, k)
+  }
+
+  const runtime: Runtime = {
+    config,
+    db: db.kysely,
+    vault: new Vault(masterKey),
+    logger,
+    merchants,
+    now: opts.now ?? (() => new Date()),
+  }
+  const bundle = docsBundle()
+  const app = createApp(runtime, keys, bundle ? { docsScript: bundle, docsScriptUrl: '/docs/scalar.js' } : {})
+
+  // Keys are kept at least the retention; expired ones are removed in small batches.
+  const sweep = setInterval(() => {
+    const cutoff = new Date(runtime.now().getTime() - config.idempotency.retentionHours * 3600_000)
+    db.kysely
+      .deleteFrom('idempotency_keys')
+      .where('created_at', '<', cutoff)
+      .where('state', '=', 'completed')
+      .execute()
+      .catch((err) => logger.warn({ err }, 'idempotency sweep failed'))
+  }, 10 * 60_000)
+  sweep.unref()
+
+  let server: ReturnType<typeof serve> | undefined
+  return {
+    app,
+    runtime,
+    db,
+    logger,
+    listen(port = config.server.port, host = config.server.host) {
+      return new Promise((resolveListen, reject) => {
+        server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+          const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+          resolveListen({ url: `http://${shown}:${info.port}`, port: info.port })
+        })
+        server.once('error', reject)
+      })
+    },
+    async close() {
+      clearInterval(sweep)
+      if (server) {
+        const s = server as unknown as {
+          closeAllConnections?: () => void
+          close(cb: (err?: Error) => void): void
+        }
+        s.closeAllConnections?.()
+        await new Promise<void>((r) => s.close(() => r()))
+      }
+      if (!opts.db) await db.close()
+    },
+  }
+}

@@ -1,0 +1,142 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from './db/schema.js'
+import { ApiError, badRequest } from './errors.js'
+
+export type Tx = Kysely<Database> | Transaction<Database>
+
+/** What a handler answers; stored and replayed under an Idempotency-Key. */
+export interface Outcome {
+  status: number
+  body: unknown
+}
+
+export interface ResourceRef {
+  type: 'cancellation' | 'payment' | 'billing_key'
+  id: string
+}
+
+/** Thrown inside a claiming transaction when the key already exists: the transaction rolls back. */
+export class KeyExists extends Error {
+  override readonly name = 'KeyExists'
+}
+
+/**
+ * One Idempotency-Key of one merchant. `claim` writes the record in the caller's transaction, before any PG
+ * call, so the record and the reservation it protects commit together or not at all.
+ */
+export class IdempotencyScope {
+  constructor(
+    readonly merchantId: string,
+    readonly key: string,
+    readonly fingerprint: string,
+  ) {}
+
+  async claim(trx: Tx, now: Date, lockMs: number, resource?: ResourceRef): Promise<void> {
+    const row = await trx
+      .insertInto('idempotency_keys')
+      .values({
+        merchant_id: this.merchantId,
+        key: this.key,
+        fingerprint: this.fingerprint,
+        state: 'in_progress',
+        locked_until: new Date(now.getTime() + lockMs),
+        response_status: null,
+        response_body: null,
+        resource_type: resource?.type ?? null,
+        resource_id: resource?.id ?? null,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
+      .returning('key')
+      .executeTakeFirst()
+    if (!row) throw new KeyExists()
+  }
+
+  async complete(trx: Tx, outcome: Outcome, resource?: ResourceRef): Promise<void> {
+    await trx
+      .updateTable('idempotency_keys')
+      .set({
+        state: 'completed',
+        response_status: outcome.status,
+        response_body: JSON.stringify(outcome.body),
+        ...(resource ? { resource_type: resource.type, resource_id: resource.id } : {}),
+      })
+      .where('merchant_id', '=', this.merchantId)
+      .where('key', '=', this.key)
+      .execute()
+  }
+
+  /** Forgets the key: the request provably changed nothing (PG unreachable), so the client may retry it. */
+  async release(trx: Tx): Promise<void> {
+    await trx
+      .deleteFrom('idempotency_keys')
+      .where('merchant_id', '=', this.merchantId)
+      .where('key', '=', this.key)
+      .where('state', '=', 'in_progress')
+      .execute()
+  }
+}
+
+export type ExistingKey =
+  | { kind: 'replay'; outcome: Outcome }
+  | { kind: 'current'; resource: ResourceRef; stale: boolean }
+  | { kind: 'absent' }
+
+/** Decides what a request whose key already exists gets: replay, current state, 409 or 422. */
+export async function readExisting(db: Tx, scope: IdempotencyScope, now: Date): Promise<ExistingKey> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('merchant_id', '=', scope.merchantId)
+    .where('key', '=', scope.key)
+    .executeTakeFirst()
+  if (!row) return { kind: 'absent' }
+  if (row.fingerprint !== scope.fingerprint) {
+    throw new ApiError(422, {
+      type: 'idempotency_error',
+      code: 'idempotency_key_reused',
+      message: 'this Idempotency-Key was used with a different request (method, path or body); use a new key',
+      param: 'Idempotency-Key',
+    })
+  }
+  const resource =
+    row.resource_type && row.resource_id
+      ? ({ type: row.resource_type, id: row.resource_id } as ResourceRef)
+      : undefined
+  if (row.state === 'in_progress') {
+    if (new Date(row.locked_until).getTime() > now.getTime() || !resource) {
+      throw new ApiError(409, {
+        type: 'idempotency_error',
+        code: 'idempotency_key_in_use',
+        message:
+          'a request with this Idempotency-Key is still being processed; retry later with the same key',
+        param: 'Idempotency-Key',
+      })
+    }
+    // The process that held the key died mid-request: never run it again; report what is recorded.
+    return { kind: 'current', resource, stale: true }
+  }
+  if (row.response_status === 202 && resource) return { kind: 'current', resource, stale: false }
+  return { kind: 'replay', outcome: { status: row.response_status ?? 200, body: row.response_body } }
+}
+
+/** Accepts a bare token or an RFC 8941 quoted string (`"abc"`), 1–255 visible ASCII characters. */
+export function parseIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined
+  let v = header.trim()
+  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1)
+  if (!/^[\x21-\x7e]{1,255}$/.test(v)) {
+    throw badRequest('Idempotency-Key', 'Idempotency-Key must be 1-255 visible ASCII characters')
+  }
+  return v
+}
+
+/** Canonical JSON (sorted keys) so that key order and whitespace do not make two equal requests differ. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}

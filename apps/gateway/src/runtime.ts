@@ -1,0 +1,29 @@
+import type { PaymentProvider } from '@paymux/core'
+import type { Kysely } from 'kysely'
+import type { AccountConfig, GatewayConfig, MerchantConfig } from './config.js'
+import type { Vault } from './crypto.js'
+import type { Database } from './db/schema.js'
+import type { PinoLogger } from './logger.js'
+
+export interface AccountRuntime {
+  merchantId: string
+  config: AccountConfig
+  provider: PaymentProvider
+  /** How long an idempotency key stays "in flight" before a replay reports the resource's state instead of 409. */
+  lockMs: number
+}
+
+export interface MerchantRuntime {
+  config: MerchantConfig
+  accounts: Map<string, AccountRuntime>
+}
+
+/** What every request handler needs: built once at start, shared by all requests. */
+export interface Runtime {
+  config: GatewayConfig
+  db: Kysely<Database>
+  vault: Vault
+  logger: PinoLogger
+  merchants: Map<string, MerchantRuntime>
+  now(): Date
+}

@@ -1,0 +1,342 @@
+import { z } from '@hono/zod-openapi'
+import { MAX_KRW } from '@paymux/core'
+
+const krw = (min = 0) => z.number().int().min(min).max(MAX_KRW)
+const text = (max: number) => z.string().trim().min(1).max(max)
+const ts = z.string().openapi({ format: 'date-time', example: '2026-01-15T09:30:00.000Z' })
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      type: z.string().openapi({
+        description:
+          'invalid_request_error | authentication_error | not_found_error | conflict_error | idempotency_error | provider_error | provider_unavailable | database_unavailable | internal_error',
+        example: 'conflict_error',
+      }),
+      code: z.string().openapi({ example: 'amount_exceeds_cancellable' }),
+      message: z.string(),
+      param: z.string().optional().openapi({ description: 'The request field at fault', example: 'amount' }),
+      providerCode: z.string().optional().openapi({ description: "The PG's own result code, verbatim" }),
+      providerMessage: z.string().optional().openapi({ description: "The PG's own message, verbatim" }),
+      cancellationId: z
+        .string()
+        .optional()
+        .openapi({ description: 'The failed cancellation, recorded with its failure' }),
+      paymentId: z
+        .string()
+        .optional()
+        .openapi({ description: 'The failed payment, recorded with its failure' }),
+    }),
+    requestId: z.string().openapi({ example: 'req_3bTq0fXc9kP1mZ7uV2wY4a' }),
+  })
+  .openapi('Error')
+
+export const RefundAccountSchema = z
+  .strictObject({
+    bankCode: z
+      .string()
+      .regex(/^\d{3}$/)
+      .openapi({ description: 'KFTC 3-digit bank code', example: '004' }),
+    accountNumber: z
+      .string()
+      .regex(/^[0-9-]{6,20}$/)
+      .openapi({ example: '12345678901234' }),
+    holderName: text(50).openapi({ example: '홍길동' }),
+  })
+  .openapi('RefundAccount')
+
+export const FailureSchema = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    providerCode: z.string().optional(),
+    providerMessage: z.string().optional(),
+  })
+  .openapi('Failure')
+
+export const DepositInstructionsSchema = z
+  .object({
+    bankName: z.string(),
+    bankCode: z.string().optional(),
+    accountNumber: z.string(),
+    holderName: z.string().optional(),
+    depositAmount: z.number().int(),
+    cancelAmount: z.number().int(),
+    deadline: z.string().optional(),
+  })
+  .passthrough()
+  .openapi('DepositInstructions')
+
+export const CreateCancellationSchema = z
+  .strictObject({
+    paymentId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: 'A payment the gateway knows (pay_…)', example: 'pay_7ZqkP3mW0aLxR2nV8cTy1b' }),
+    account: z.string().min(1).max(64).optional().openapi({
+      description: 'With transactionId: the PG account the payment was made on',
+      example: 'nice-main',
+    }),
+    provider: z
+      .enum(['nicepay', 'bootpay', 'cookiepay'])
+      .optional()
+      .openapi({ description: 'Picks the account when the merchant has exactly one of this provider' }),
+    transactionId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "The PG's payment id (NicePay TID, Bootpay receipt_id, CookiePay tid)" }),
+    amount: krw(1).optional().openapi({ description: 'Omitted: everything that remains', example: 1000 }),
+    taxFreeAmount: krw().optional(),
+    reason: text(500).openapi({ example: 'customer request' }),
+    refundAccount: RefundAccountSchema.optional(),
+    expectedCancellableAmount: krw().optional().openapi({
+      description:
+        'The cancellable amount the caller believes remains; the cancel runs only if it matches (409 otherwise)',
+    }),
+  })
+  .refine((b) => b.paymentId !== undefined || b.transactionId !== undefined, {
+    message: 'give paymentId, or transactionId (with account or provider)',
+    path: ['paymentId'],
+  })
+  .refine(
+    (b) =>
+      b.paymentId === undefined ||
+      (b.transactionId === undefined && b.account === undefined && b.provider === undefined),
+    {
+      message: 'give either paymentId or account + transactionId, not both',
+      path: ['paymentId'],
+    },
+  )
+  .refine((b) => b.taxFreeAmount === undefined || b.amount === undefined || b.taxFreeAmount <= b.amount, {
+    message: 'must not exceed amount',
+    path: ['taxFreeAmount'],
+  })
+  .openapi('CreateCancellation')
+
+export const CancellationSchema = z
+  .object({
+    id: z.string().openapi({ example: 'can_5YhR2pQm8nZk1vXc0tLw3s' }),
+    object: z.literal('cancellation'),
+    paymentId: z.string(),
+    account: z.string(),
+    provider: z.string(),
+    transactionId: z.string(),
+    status: z.enum(['succeeded', 'deposit_required', 'failed', 'pending', 'needs_review']).openapi({
+      description:
+        'pending: the PG answer was lost or unreadable; the amount stays reserved until reconciled',
+    }),
+    amount: z
+      .number()
+      .int()
+      .openapi({ description: 'Cancelled (succeeded), or reserved (pending, deposit_required)' }),
+    requestedAmount: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'null: the whole remainder was asked for' }),
+    taxFreeAmount: z.number().int().nullable(),
+    reason: z.string(),
+    providerCancelId: z.string().nullable(),
+    depositInstructions: DepositInstructionsSchema.optional(),
+    failure: FailureSchema.optional(),
+    pendingReason: FailureSchema.optional(),
+    createdAt: ts,
+    updatedAt: ts,
+    completedAt: ts.nullable(),
+  })
+  .openapi('Cancellation')
+
+export const CancellationListSchema = z
+  .object({ object: z.literal('list'), data: z.array(CancellationSchema), hasMore: z.boolean() })
+  .openapi('CancellationList')
+
+export const VirtualAccountInfoSchema = z
+  .object({
+    bankCode: z.string(),
+    bankName: z.string(),
+    accountNumber: z.string(),
+    holderName: z.string().optional(),
+    dueDate: z.string(),
+    issuedAt: z.string().optional(),
+  })
+  .openapi('VirtualAccountInfo')
+
+export const PaymentSchema = z
+  .object({
+    id: z.string().openapi({ example: 'pay_7ZqkP3mW0aLxR2nV8cTy1b' }),
+    object: z.literal('payment'),
+    account: z.string(),
+    provider: z.string(),
+    transactionId: z.string().nullable(),
+    orderId: z.string().nullable(),
+    method: z.string().nullable(),
+    status: z.string().openapi({
+      description:
+        'pending | paid | waiting_for_deposit | partial_cancelled | cancelled | failed | expired | unknown',
+    }),
+    amount: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'null while unknown (a payment made elsewhere at a PG without lookup)' }),
+    cancelledAmount: z.number().int(),
+    reservedAmount: z.number().int().openapi({ description: 'Held by cancels in flight' }),
+    cancellableAmount: z.number().int().nullable(),
+    balanceSource: z.string().openapi({ description: 'gateway | lookup | learned | unknown' }),
+    virtualAccount: VirtualAccountInfoSchema.optional(),
+    billingKeyId: z.string().nullable(),
+    failure: FailureSchema.optional(),
+    cancellations: z.array(CancellationSchema),
+    createdAt: ts,
+    updatedAt: ts,
+  })
+  .openapi('Payment')
+
+const BuyerSchema = z
+  .strictObject({
+    name: z.string().max(60).optional(),
+    email: z.string().email().max(100).optional(),
+    phone: z
+      .string()
+      .regex(/^[0-9-+ ]{6,20}$/)
+      .optional(),
+  })
+  .openapi('Buyer')
+
+export const CardSchema = z
+  .strictObject({
+    number: z
+      .string()
+      .regex(/^\d{13,19}$/, 'must be 13-19 digits')
+      .openapi({ example: '4111111111111111' }),
+    expiryYear: z
+      .string()
+      .regex(/^(\d{2}|\d{4})$/, 'must be YY or YYYY')
+      .openapi({ example: '30' }),
+    expiryMonth: z
+      .string()
+      .regex(/^(0[1-9]|1[0-2])$/, 'must be MM')
+      .openapi({ example: '12' }),
+    ownerId: z
+      .string()
+      .regex(/^(\d{6}|\d{10})$/, 'must be a YYMMDD birth date or a 10-digit business number')
+      .optional(),
+    passwordPrefix: z
+      .string()
+      .regex(/^\d{2}$/, 'must be 2 digits')
+      .optional(),
+  })
+  .openapi('Card')
+
+export const CreateBillingKeySchema = z
+  .strictObject({
+    account: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: "Omitted: the merchant's routing.billing default" }),
+    card: CardSchema,
+    customerId: z.string().min(1).max(100).optional(),
+    goodsName: z.string().min(1).max(100).optional(),
+    buyer: BuyerSchema.optional(),
+  })
+  .openapi('CreateBillingKey')
+
+export const BillingKeySchema = z
+  .object({
+    id: z.string().openapi({ example: 'bk_2NfH8sKq4wPz0cVm6tRy9x' }),
+    object: z.literal('billing_key'),
+    account: z.string(),
+    provider: z.string(),
+    status: z.enum(['active', 'deleted']),
+    card: z.object({
+      name: z.string().optional(),
+      code: z.string().optional(),
+      numberMasked: z.string().optional(),
+    }),
+    customerId: z.string().nullable(),
+    createdAt: ts,
+    deletedAt: ts.nullable(),
+  })
+  .openapi('BillingKey')
+
+export const CreateChargeSchema = z
+  .strictObject({
+    amount: krw(1).openapi({ example: 9900 }),
+    taxFreeAmount: krw().optional(),
+    goodsName: text(100).openapi({ example: 'Monthly plan' }),
+    orderId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional()
+      .openapi({ description: "The PG's duplicate guard; generated when omitted" }),
+    installmentMonths: z.number().int().min(0).max(36).optional(),
+    interestFree: z.boolean().optional(),
+    buyer: BuyerSchema.optional(),
+  })
+  .openapi('CreateCharge')
+
+export const CreateVirtualAccountSchema = z
+  .strictObject({
+    account: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ description: "Omitted: the merchant's routing.virtualAccount default" }),
+    amount: krw(1).openapi({ example: 50000 }),
+    taxFreeAmount: krw().optional(),
+    goodsName: text(100),
+    bankCode: z
+      .string()
+      .regex(/^\d{3}$/)
+      .openapi({ description: 'KFTC 3-digit bank code', example: '004' }),
+    dueDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/)
+      .openapi({
+        description: 'YYYY-MM-DD (end of that day, KST) or an ISO timestamp',
+        example: '2026-12-31',
+      }),
+    orderId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    depositorName: z.string().min(1).max(30).optional(),
+    cashReceipt: z
+      .strictObject({
+        type: z.enum(['income_deduction', 'proof_of_expense']),
+        identifier: z.string().regex(/^[0-9-]{8,20}$/),
+      })
+      .optional(),
+    buyer: BuyerSchema.optional(),
+  })
+  .openapi('CreateVirtualAccount')
+
+export const IdParam = (prefix: string, name: string) =>
+  z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({
+        param: { name: 'id', in: 'path' },
+        example: `${prefix}_7ZqkP3mW0aLxR2nV8cTy1b`,
+        description: `The ${name} id`,
+      }),
+  })
+
+export const IdempotencyHeader = z.object({
+  // Read by the handler itself (case-insensitively); declared here for the document.
+  'Idempotency-Key': z.string().optional().openapi({
+    description:
+      'Strongly recommended. Same key + same request: the first answer replayed (Idempotent-Replayed: true); different request: 422; still running: 409. Kept at least 24 h, per merchant.',
+    example: '2f1c7e0a-5b8d-4f4e-9a57-3d6c1b0e8f21',
+  }),
+})
