@@ -178,9 +178,9 @@ describe('the simulator refuses what NicePay refuses', () => {
     })
     expect((await code('nicepay00m03012511291030001234', 'o-2')).ResultCode).toBe('1651')
     expect((await code('nicepay00m03012511291030001235', 'o-1')).ResultCode).toBe('A127')
-    const dep = await (
+    const dep = (await (
       await sim.app.request('/__sim/deposit/nicepay00m03012511291030001234', { method: 'POST', body: '{}' })
-    ).json()
+    ).json()) as { notification: unknown }
     expect(dep.notification).toMatchObject({ delivered: true, attempts: 2 })
     expect(bodies[1]).toContain('&GoodsName=%C5%D7%BD%BA%C6%AE%BB%F3%C7%B0&')
     expect(bodies[1]).toContain('&ResultCode=4110&')
@@ -222,9 +222,9 @@ describe('the simulator refuses what NicePay refuses', () => {
 
   it('control routes: seed, inspect, faults', async () => {
     const sim = createNicePaySimulator()
-    const seeded = await (
+    const seeded = (await (
       await sim.app.request('/__sim/seed/payment', { method: 'POST', body: JSON.stringify({ amount: 700 }) })
-    ).json()
+    ).json()) as { transactionId: string }
     const snap = await (await sim.app.request(`/__sim/payments/${seeded.transactionId}`)).json()
     expect(snap).toMatchObject({ amount: 700, cancelledAmount: 0, cancelCount: 0, status: 'paid' })
     expect((await sim.app.request('/__sim/payments/none')).status).toBe(404)
