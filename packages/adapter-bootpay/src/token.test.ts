@@ -56,7 +56,9 @@ for (const version of ['v1', 'v2'] as const) {
     it('one token request for 100 concurrent calls', async () => {
       const { sim, provider, requests } = pair(version)
       const { transactionId } = sim.seedPayment({ amount: 5_000 })
-      const results = await Promise.all(Array.from({ length: 100 }, () => provider.getTransaction(transactionId)))
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => provider.getTransaction(transactionId)),
+      )
       expect(results.every((r) => r.amount === 5_000)).toBe(true)
       expect(requests()).toBe(1)
       expect(provider.client.tokens?.issued).toBe(1)
@@ -86,7 +88,12 @@ for (const version of ['v1', 'v2'] as const) {
       const { transactionId } = sim.seedPayment({ amount: 5_000 })
       await provider.warmUp()
       sim.revokeTokens()
-      const r = await provider.cancel({ transactionId, amount: 2_000, reason: '재시도', cancelId: 'revoked-1' })
+      const r = await provider.cancel({
+        transactionId,
+        amount: 2_000,
+        reason: '재시도',
+        cancelId: 'revoked-1',
+      })
       expect(r).toMatchObject({ status: 'cancelled', cancelledAmount: 2_000 })
       expect(requests()).toBe(2)
       expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 2_000, cancelCount: 1 })
@@ -102,12 +109,17 @@ describe('simulator tokens', () => {
       const res = await sim.app.request('/v2/request/token', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ application_id: sim.credentials.applicationId, private_key: sim.credentials.privateKey }),
+        body: JSON.stringify({
+          application_id: sim.credentials.applicationId,
+          private_key: sim.credentials.privateKey,
+        }),
       })
       return (await res.json()) as { access_token: string; expire_in: number }
     }
     const receipt = async (token: string) => {
-      const r = await sim.app.request('/v2/receipt/nothing', { headers: { authorization: `Bearer ${token}` } })
+      const r = await sim.app.request('/v2/receipt/nothing', {
+        headers: { authorization: `Bearer ${token}` },
+      })
       return ((await r.json()) as { error_code?: string }).error_code
     }
     const a = await issue()
@@ -128,14 +140,22 @@ describe('simulator tokens', () => {
     const res = await sim.app.request('/request/token.json', {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8"' },
-      body: JSON.stringify({ application_id: sim.credentials.applicationId, private_key: sim.credentials.privateKey }),
+      body: JSON.stringify({
+        application_id: sim.credentials.applicationId,
+        private_key: sim.credentials.privateKey,
+      }),
     })
-    const env = (await res.json()) as { code: number; data: { token: string; expired_at: number; server_time: number } }
+    const env = (await res.json()) as {
+      code: number
+      data: { token: string; expired_at: number; server_time: number }
+    }
     expect(env.code).toBe(0)
     expect(env.data.expired_at - env.data.server_time).toBe(1800)
     const raw = await sim.app.request('/receipt/nothing.json', { headers: { authorization: env.data.token } })
     expect(await raw.json()).toMatchObject({ status: 404, code: -2410 })
-    const bearer = await sim.app.request('/receipt/nothing', { headers: { authorization: `Bearer ${env.data.token}` } })
+    const bearer = await sim.app.request('/receipt/nothing', {
+      headers: { authorization: `Bearer ${env.data.token}` },
+    })
     expect(bearer.status).toBe(401)
     expect(await bearer.json()).toMatchObject({ status: 401, code: -200 })
   })
