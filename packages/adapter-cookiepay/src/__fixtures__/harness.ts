@@ -14,7 +14,12 @@ export const T0 = Date.parse('2026-01-31T05:42:53Z')
 
 export function fakeClock(start = T0) {
   let now = start
-  return { clock: () => now, advance: (ms: number) => void (now += ms), set: (ms: number) => void (now = ms) }
+  return {
+    clock: () => now,
+    advance: (ms: number) => {
+      now += ms
+    },
+  }
 }
 
 export function pair(o: { sim?: CookiePaySimulatorOptions; adapter?: Partial<CookiePayOptions> } = {}) {
