@@ -1,0 +1,300 @@
+import { type FetchLike, type Logger, PaymentError } from '@paymux/core'
+import { inProcessFetch } from '@paymux/core/simulator'
+import { describe, expect, it } from 'vitest'
+import { Bootpay, type BootpayOptions } from './bootpay.js'
+import { BOOTPAY_DEMO_CREDENTIALS, BOOTPAY_TEST_CARD, createBootpaySimulator } from './simulator/index.js'
+
+const KEYS = {
+  applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
+  privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+}
+
+/** A fetch that answers every call with `reply` (token calls with a token) and remembers the URLs. */
+function scripted(version: 'v1' | 'v2', reply: () => Response) {
+  const urls: string[] = []
+  const fetch: FetchLike = async (input, init) => {
+    const req = new Request(input as string, init)
+    urls.push(req.url)
+    if (/\/request\/token/.test(req.url)) {
+      return version === 'v1'
+        ? Response.json({
+            status: 200,
+            code: 0,
+            message: '',
+            data: { token: 'tok_abcdefgh', server_time: 1, expired_at: 1801 },
+          })
+        : Response.json({ access_token: 'tok_abcdefgh', expire_in: 1800 })
+    }
+    return reply()
+  }
+  return { urls, fetch }
+}
+
+function simPair(version: 'v1' | 'v2', extra: Partial<BootpayOptions> = {}) {
+  const sim = createBootpaySimulator()
+  const provider = new Bootpay({
+    apiVersion: version,
+    ...KEYS,
+    baseUrl: 'http://bootpay.sim',
+    fetch: inProcessFetch(sim.app),
+    ...extra,
+  })
+  return { sim, provider }
+}
+
+describe('configuration', () => {
+  it('defaults to v2 on the production host; environments and v1 pick their own hosts', async () => {
+    const urlOf = async (o: Partial<BootpayOptions>) => {
+      const s = scripted(o.apiVersion === 'v1' ? 'v1' : 'v2', () =>
+        Response.json({ receipt_id: 'r', price: 1000, status: 1 }),
+      )
+      const p = new Bootpay({ ...KEYS, ...o, fetch: s.fetch } as BootpayOptions)
+      await p.getTransaction('r1').catch(() => undefined)
+      return s.urls
+    }
+    expect(await urlOf({})).toEqual([
+      'https://api.bootpay.co.kr/v2/request/token',
+      'https://api.bootpay.co.kr/v2/receipt/r1?lookup_user_data=false',
+    ])
+    expect((await urlOf({ environment: 'development' }))[0]).toBe(
+      'https://dev-api.bootpay.co.kr/v2/request/token',
+    )
+    expect((await urlOf({ apiVersion: 'v1', environment: 'stage' }))[0]).toBe(
+      'https://stage-api.bootpay.co.kr/request/token',
+    )
+    expect((await urlOf({ baseUrl: 'https://proxy.example/v2/' }))[0]).toBe(
+      'https://proxy.example/v2/request/token',
+    )
+  })
+
+  it('rejects Basic keys on v1 and half a key pair', () => {
+    expect(() => new Bootpay({ apiVersion: 'v1', clientKey: 'a', secretKey: 'b' } as never)).toThrow(
+      PaymentError,
+    )
+    expect(() => new Bootpay({ clientKey: 'abcdef' } as never)).toThrow(/secretKey/)
+    expect(() => new Bootpay({ applicationId: 'x' } as never)).toThrow(/privateKey/)
+  })
+
+  it('declares virtual-account issue unsupported, with the reason', async () => {
+    const { provider } = simPair('v2')
+    expect(provider.capabilities.virtualAccounts).toBe(false)
+    const err = await provider
+      .issueVirtualAccount({
+        orderId: 'o',
+        amount: 1000,
+        goodsName: 'g',
+        bankCode: '004',
+        dueDate: '2099-01-01',
+      })
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'unsupported_operation' })
+    expect(String((err as Error).message)).toMatch(/client SDK/)
+  })
+})
+
+describe('errors', () => {
+  it('keeps unknown v2 codes raw, with the PG code in the message', async () => {
+    const s = scripted('v2', () =>
+      Response.json(
+        { error_code: 'RC_SOMETHING_NEW', message: '새 오류', pg_error_code: 'V101' },
+        { status: 400 },
+      ),
+    )
+    const err = await new Bootpay({ ...KEYS, fetch: s.fetch })
+      .cancel({ transactionId: 'r', reason: 'x', cancelId: 'c' })
+      .catch((e) => e)
+    expect(err).toMatchObject({
+      code: 'provider_rejected',
+      providerCode: 'RC_SOMETHING_NEW',
+      outcome: 'rejected',
+    })
+    expect(err.providerMessage).toContain('V101')
+  })
+
+  it('a v1 5xx envelope with an unknown code on a cancel is unknown, not a rejection', async () => {
+    const s = scripted('v1', () =>
+      Response.json({ status: 500, code: -9999, message: 'PG 오류' }, { status: 500 }),
+    )
+    const p = new Bootpay({ apiVersion: 'v1', ...KEYS, fetch: s.fetch })
+    const err = await p.cancel({ transactionId: 'r', reason: 'x', cancelId: 'c' }).catch((e) => e)
+    expect(err).toMatchObject({ code: 'provider_rejected', providerCode: '-9999', outcome: 'unknown' })
+  })
+
+  it('a success answer without the fields a cancel needs is invalid_response/unknown', async () => {
+    const s = scripted('v2', () => Response.json({ receipt_id: 'r' }))
+    const err = await new Bootpay({ ...KEYS, fetch: s.fetch })
+      .cancel({ transactionId: 'r', reason: 'x', cancelId: 'c' })
+      .catch((e) => e)
+    expect(err).toMatchObject({ code: 'invalid_response', outcome: 'unknown' })
+  })
+
+  it('validates before calling: refund bank, card data, charge amounts', async () => {
+    const { sim, provider } = simPair('v2')
+    const before = sim.faults.calls
+    const { transactionId } = sim.seedPayment({ amount: 5000 })
+    const bad = [
+      provider.cancel({
+        transactionId,
+        reason: 'x',
+        cancelId: 'c',
+        refundAccount: { bankCode: '999', accountNumber: '1234567', holderName: 'a' },
+      }),
+      provider.issueBillingKey({ card: { ...BOOTPAY_TEST_CARD, number: '1234' }, requestId: 'r' }),
+      provider.issueBillingKey({ card: { ...BOOTPAY_TEST_CARD, expiryMonth: '13' }, requestId: 'r' }),
+      provider.chargeBillingKey({ billingKey: 'k', orderId: 'o', amount: 0, goodsName: 'g' }),
+      provider.chargeBillingKey({
+        billingKey: 'k',
+        orderId: 'o',
+        amount: 100,
+        taxFreeAmount: 200,
+        goodsName: 'g',
+      }),
+    ]
+    const params = []
+    for (const p of bad) params.push(((await p.catch((e) => e)) as PaymentError).param)
+    expect(params).toEqual([
+      'refundAccount.bankCode',
+      'card.number',
+      'card.expiryMonth',
+      'amount',
+      'taxFreeAmount',
+    ])
+    expect(sim.faults.calls).toBe(before)
+  })
+
+  it('never puts card data or keys into logs or errors', async () => {
+    const lines: string[] = []
+    const logger: Logger = {
+      debug: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+      info: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+      warn: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+      error: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+    }
+    const { provider } = simPair('v1', { logger })
+    const err = await provider
+      .issueBillingKey({ card: { ...BOOTPAY_TEST_CARD, number: '4000000000000002' }, requestId: 'r-1' })
+      .catch((e) => e)
+    const ok = await provider.issueBillingKey({ card: { ...BOOTPAY_TEST_CARD }, requestId: 'r-2' })
+    const text = lines.join('\n') + JSON.stringify(err) + String(err.message) + JSON.stringify(ok)
+    expect(lines.length).toBeGreaterThan(0)
+    for (const secret of ['4000000000000002', BOOTPAY_TEST_CARD.number, KEYS.privateKey])
+      expect(text).not.toContain(secret)
+  })
+})
+
+describe('notifications', () => {
+  const BOOTPAY_IP = '223.130.82.17'
+  type Result = Awaited<ReturnType<Bootpay['parseNotification']>>
+
+  /** A simulator whose webhooks go straight into the adapter, as to a merchant's endpoint from `ip`. */
+  function merchant(version: 'v1' | 'v2', ip: string | undefined, extra: Partial<BootpayOptions> = {}) {
+    const results: Result[] = []
+    let provider: Bootpay | undefined
+    const sim = createBootpaySimulator({
+      settings: {
+        webhookRetryDelayMs: 0,
+        webhookAttempts: 1,
+        webhookVersion: version,
+        webhookUrl: 'http://merchant.test/hook',
+      },
+      fetch: async (_url, init) => {
+        const headers = Object.fromEntries(new Headers(init?.headers).entries())
+        const rawBody = new TextEncoder().encode(String(init?.body))
+        const r = await provider!.parseNotification({ rawBody, headers, ...(ip ? { sourceIp: ip } : {}) })
+        results.push(r)
+        return new Response(r.reply.body, { status: r.reply.status, headers: r.reply.headers })
+      },
+    })
+    provider = new Bootpay({
+      apiVersion: version,
+      ...KEYS,
+      baseUrl: 'http://bootpay.sim',
+      fetch: inProcessFetch(sim.app),
+      ...extra,
+    })
+    return { sim, provider, results }
+  }
+
+  for (const version of ['v1', 'v2'] as const) {
+    it(`${version}: verified by re-fetching the receipt, and answered the way Bootpay expects`, async () => {
+      const { sim, provider, results } = merchant(version, BOOTPAY_IP)
+      const { transactionId } = sim.seedPayment({ amount: 9_000 })
+      await provider.cancel({ transactionId, amount: 4_000, reason: 'x', cancelId: 'n-1' })
+      await sim.webhooksSettled()
+      expect(sim.webhookLog.map((d) => d.delivered)).toEqual([true])
+      const r = results[0]!
+      expect(r.verified).toBe(true)
+      if (!r.verified) return
+      expect(r.event).toMatchObject({
+        type: 'payment.cancelled',
+        transactionId,
+        cancelledAmount: 4_000,
+        remainingAmount: 5_000,
+      })
+      expect(r.reply.body).toBe(version === 'v1' ? 'OK' : '{"success":true}')
+      expect(r.dedupKey).toContain(transactionId)
+      // A second partial cancel repeats the receipt id but not the dedup key.
+      await provider.cancel({ transactionId, amount: 2_000, reason: 'x', cancelId: 'n-2' })
+      await sim.webhooksSettled()
+      const second = results[1]!
+      expect(second.verified && second.dedupKey).not.toBe(r.dedupKey)
+      expect(JSON.stringify(results)).not.toContain(KEYS.privateKey)
+    })
+
+    it(`${version}: refuses senders outside 223.130.82.0/24, and unknown senders while the list is on`, async () => {
+      for (const ip of ['10.0.0.7', undefined]) {
+        const { sim, results } = merchant(version, ip)
+        const { transactionId } = sim.seedPayment({ amount: 9_000 })
+        await sim.sendWebhook(transactionId)
+        expect(results[0]).toMatchObject({ verified: false })
+        expect(results[0]!.reply.body).not.toBe(version === 'v1' ? 'OK' : '{"success":true}')
+        expect(sim.webhookLog[0]!.delivered).toBe(false)
+      }
+      const open = merchant(version, '10.0.0.7', { notificationIpAllowList: [] })
+      const { transactionId } = open.sim.seedPayment({ amount: 9_000 })
+      await open.sim.sendWebhook(transactionId)
+      expect(open.results[0]).toMatchObject({
+        verified: true,
+        event: { type: 'payment.paid', amount: 9_000 },
+      })
+    })
+  }
+
+  it('refuses forged bodies: a receipt Bootpay does not know, a changed price, a foreign private_key', async () => {
+    const { sim, provider } = merchant('v1', BOOTPAY_IP)
+    const { transactionId } = sim.seedPayment({ amount: 9_000 })
+    const send = (fields: Record<string, string>) =>
+      provider.parseNotification({
+        rawBody: new TextEncoder().encode(new URLSearchParams(fields).toString()),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        sourceIp: BOOTPAY_IP,
+      })
+    expect(await send({ receipt_id: '000000000000000000000000', price: '9000' })).toMatchObject({
+      verified: false,
+    })
+    expect(await send({ receipt_id: transactionId, price: '1' })).toMatchObject({ verified: false })
+    expect(
+      await send({ receipt_id: transactionId, price: '9000', private_key: 'someone-elses-key' }),
+    ).toMatchObject({
+      verified: false,
+    })
+    expect(
+      await send({ receipt_id: transactionId, price: '9000', private_key: KEYS.privateKey }),
+    ).toMatchObject({
+      verified: true,
+      event: { type: 'payment.paid', amount: 9_000 },
+    })
+  })
+
+  it("asks Bootpay to resend when the receipt cannot be fetched (our failure, not the sender's)", async () => {
+    const { sim, provider } = merchant('v2', BOOTPAY_IP)
+    const { transactionId } = sim.seedPayment({ amount: 9_000 })
+    sim.faults.inject({ kind: 'status', status: 503, body: 'busy' })
+    const r = await provider.parseNotification({
+      rawBody: new TextEncoder().encode(JSON.stringify({ receipt_id: transactionId, price: 9000 })),
+      headers: { 'content-type': 'application/json' },
+      sourceIp: BOOTPAY_IP,
+    })
+    expect(r).toMatchObject({ verified: false, reply: { status: 503 } })
+  })
+})
