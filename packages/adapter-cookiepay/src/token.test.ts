@@ -40,30 +40,37 @@ describe('token: failures first', () => {
     ])
   })
 
-  it('RTN_CD 0000 without a TOKEN is invalid_response, rejected, and nothing is cached', async () => {
+  it('RTN_CD 0000 without a TOKEN is asked once more; twice is invalid_response, rejected, nothing cached', async () => {
     const { sim, provider, count } = pair()
     const { transactionId } = sim.seedPayment({ amount: 1000 })
-    sim.faults.inject({
-      path: '/payAuth/token',
-      fault: { kind: 'malformed', body: '{"RTN_CD":"0000","RTN_MSG":"성공"}' },
-    })
+    const noToken = { kind: 'malformed' as const, body: '{"RTN_CD":"0000","RTN_MSG":"성공"}' }
+    sim.faults.inject({ path: '/payAuth/token', fault: noToken, times: 2 })
     const err = await failure(provider.cancel({ transactionId, reason: 'x', cancelId: 'c1' }))
     expect(err.code).toBe('invalid_response')
     expect(err.outcome).toBe('rejected')
+    expect(count('token')).toBe(2)
+    expect(count('cancel')).toBe(0)
     expect(sim.inspect(transactionId)?.cancelledAmount).toBe(0)
-    // The next call asks again and works.
+    // One bad answer is absorbed by the retry.
+    sim.faults.inject({ path: '/payAuth/token', fault: noToken, times: 1 })
     const r = await provider.cancel({ transactionId, reason: 'x', cancelId: 'c1' })
     expect(r.status).toBe('cancelled')
-    expect(count('token')).toBe(2)
+    expect(count('token')).toBe(4)
   })
 
-  it('an HTML page from the token endpoint is invalid_response and no cancel is sent', async () => {
+  it('an HTML page from the token endpoint twice is invalid_response and no cancel is sent', async () => {
     const { sim, provider, count } = pair()
     const { transactionId } = sim.seedPayment({ amount: 1000 })
-    sim.faults.inject({ path: '/payAuth/token', fault: { kind: 'html', status: 502 } })
+    sim.faults.inject({ path: '/payAuth/token', fault: { kind: 'html', status: 502 }, times: 2 })
     const err = await failure(provider.cancel({ transactionId, reason: 'x', cancelId: 'c1' }))
     expect(err.code).toBe('invalid_response')
     expect(count('cancel')).toBe(0)
+  })
+
+  it('a wrong pair is not asked twice', async () => {
+    const { sim, provider, count } = pair({ adapter: { apiKey: 'wrong-wrong-wrong' } })
+    await failure(provider.getTransaction(sim.seedPayment({ amount: 100 }).transactionId))
+    expect(count('token')).toBe(1)
   })
 
   it('concurrent callers share one failing token request', async () => {

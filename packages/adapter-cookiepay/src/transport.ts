@@ -71,7 +71,20 @@ export class CookiePayClient {
     })
   }
 
+  /**
+   * Issuing a token moves no money, so an unreadable token answer (an HTML error page, `0000` without TOKEN,
+   * as integrators have seen) is asked once more. A refused pair is not: asking again cannot fix it.
+   */
   async #issueToken(): Promise<IssuedToken> {
+    try {
+      return await this.#issueTokenOnce()
+    } catch (err) {
+      if (!(err instanceof PaymentError) || err.code !== 'invalid_response') throw err
+      return this.#issueTokenOnce()
+    }
+  }
+
+  async #issueTokenOnce(): Promise<IssuedToken> {
     const res = await this.http.request({
       operation: 'token',
       method: 'POST',
