@@ -31,6 +31,9 @@ async function setup(mode: 'in-process' | 'http'): Promise<ConformanceSetup> {
     completeDeposit: async (tid) => {
       await sim.deposit(tid)
     },
+    depositVirtualAccount: async (tid) => {
+      await sim.depositVirtualAccount(tid)
+    },
     inspect,
     unreachableProvider: new CookiePay({ ...base, baseUrl: 'http://127.0.0.1:1', connectTimeoutMs: 300 }),
     close: async () => {

@@ -145,6 +145,25 @@ describe('notifications: genuine ones are verified by paycert', () => {
     })
   })
 
+  it('a customer paying a waiting virtual account: paycert turns paid and the deposit Noti verifies', async () => {
+    const cap = capture()
+    const { sim, provider } = pair({ sim: { notifyUrl: 'http://m.example/n', notifyFetch: cap.notifyFetch } })
+    const { transactionId } = sim.seedPayment({ amount: 21_000, method: 'virtual_account', deposited: false })
+    expect((await provider.getTransaction(transactionId)).status).toBe('waiting_for_deposit')
+    const res = await sim.app.request(`/__sim/deposit/${transactionId}`, { method: 'POST' })
+    expect(res.status).toBe(200)
+    expect(cap.bodies).toHaveLength(1)
+    expect(JSON.parse(cap.bodies[0]!)).toMatchObject({ ACCEPT_NO: '00000000', PAY_METHOD: 'VACCOUNT' })
+    const r = await provider.parseNotification(notiInput(cap.bodies[0]!))
+    expect(r.verified && r.event).toMatchObject({
+      type: 'payment.paid',
+      amount: 21_000,
+      method: 'virtual_account',
+    })
+    expect((await provider.getTransaction(transactionId)).status).toBe('paid')
+    await expect(sim.depositVirtualAccount(transactionId)).rejects.toThrow(/no waiting/)
+  })
+
   it('a deposit Noti for a virtual account paycert still shows unpaid is rejected', async () => {
     const cap = capture()
     const { sim, provider } = pair({ sim: { notifyUrl: 'http://m.example/n', notifyFetch: cap.notifyFetch } })

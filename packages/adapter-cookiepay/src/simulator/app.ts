@@ -14,6 +14,7 @@ export interface SimCore {
   seedPayment(input: SeedPaymentInput): { transactionId: string }
   inspect(tid: string): unknown
   deposit(tid: string): Promise<unknown>
+  depositVirtualAccount(tid: string): Promise<unknown>
   sendApprovalNotification(tid: string, url?: string): Promise<unknown>
   sendCancelNotification(tid: string, url?: string): Promise<unknown>
   setNotifyUrl(url: string | undefined): void
@@ -65,9 +66,15 @@ export function buildApp(sim: SimCore): Hono {
     const st = sim.inspect(c.req.param('tid'))
     return st ? c.json(st) : c.json({ error: 'no such payment' }, 404)
   })
+  // The merchant's deposit for a post-deposit cancel when one is pending; otherwise a customer paying a VA.
   app.post('/__sim/deposit/:tid', async (c) => {
+    const tid = c.req.param('tid')
     try {
-      return c.json((await sim.deposit(c.req.param('tid'))) as object)
+      const p = state.payments.get(tid)
+      if (p && !p.pending && p.method === 'virtual_account' && !p.deposited) {
+        return c.json((await sim.depositVirtualAccount(tid)) as object)
+      }
+      return c.json((await sim.deposit(tid)) as object)
     } catch (err) {
       return c.json({ error: (err as Error).message }, 409)
     }

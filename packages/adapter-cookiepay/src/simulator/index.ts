@@ -40,6 +40,8 @@ export interface CookiePaySimulator {
   inspect(transactionId: string): CookiePayPaymentState | undefined
   /** The merchant deposits what `get_cancel_bank_account` asked for: the cancel executes, then one Noti is sent. */
   deposit(transactionId: string): Promise<DepositResult>
+  /** The customer pays a waiting virtual account: it becomes paid and its deposit Noti is sent (if a URL is set). */
+  depositVirtualAccount(transactionId: string): Promise<{ transactionId: string; notification?: Delivery }>
   /** Sends the approval Noti of a payment (a card approval, or a virtual account's deposit). */
   sendApprovalNotification(transactionId: string, url?: string): Promise<Delivery>
   /** Sends a `noti_type: cancel` Noti for the payment's last cancel (a console or in-app cancel). */
@@ -115,6 +117,14 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
       }
       return result
     },
+    async depositVirtualAccount(tid) {
+      const p = need(tid)
+      if (!state.markDeposited(p)) throw new Error(`payment ${tid} is no waiting virtual account`)
+      const result: { transactionId: string; notification?: Delivery } = { transactionId: tid }
+      if (settings.notifyUrl)
+        result.notification = await deliver(settings.notifyUrl, approvalNoti(p, settings), settings)
+      return result
+    },
     async sendApprovalNotification(tid, url) {
       const p = need(tid)
       return deliver(target(url), approvalNoti(p, settings), settings)
@@ -140,6 +150,7 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
     seedPayment: core.seedPayment,
     inspect: core.inspect as CookiePaySimulator['inspect'],
     deposit: core.deposit as CookiePaySimulator['deposit'],
+    depositVirtualAccount: core.depositVirtualAccount as CookiePaySimulator['depositVirtualAccount'],
     sendApprovalNotification: core.sendApprovalNotification as CookiePaySimulator['sendApprovalNotification'],
     sendCancelNotification: core.sendCancelNotification as CookiePaySimulator['sendCancelNotification'],
     setNotifyUrl: core.setNotifyUrl,

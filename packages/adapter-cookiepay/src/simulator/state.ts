@@ -138,6 +138,15 @@ export class SimState {
     return p
   }
 
+  /** A customer pays a waiting virtual account. False when there is none to pay. */
+  markDeposited(p: SimPayment): boolean {
+    if (p.method !== 'virtual_account' || p.deposited || cancelledAmount(p) > 0) return false
+    p.deposited = true
+    p.acceptDate = kstCompact(this.#s.clock())
+    p.acceptNo = '00000000'
+    return true
+  }
+
   /** `/api/cancel` semantics once the caller is authenticated and the body is well-formed. */
   cancel(
     p: SimPayment,
