@@ -154,19 +154,37 @@ export function splitFormBytes(body: Uint8Array): RawPair[] {
   return pairs
 }
 
+const HANGUL = /[\uAC00-\uD7A3]/
+const NON_ASCII = /[^\x00-\x7f]/
+
 /**
- * Decodes a form or KV body (values percent-escaped or raw). `auto`: UTF-8 when every value is valid UTF-8,
- * CP949 (a superset of EUC-KR) otherwise; decided for the whole body, since one short EUC-KR value can look
- * like UTF-8 on its own.
+ * Reads bytes that are UTF-8 or EUC-KR without being told which. EUC-KR text can happen to be valid UTF-8
+ * (홍 = C8 AB reads as U+022B), so UTF-8 wins only when it is valid *and* either pure ASCII or carrying
+ * Hangul syllables, which mojibake of EUC-KR practically never produces.
+ */
+export function decodeKoreanText(bytes: Uint8Array): string {
+  const utf8 = decodeUtf8Strict(bytes)
+  if (utf8 !== undefined && (!NON_ASCII.test(utf8) || HANGUL.test(utf8))) return utf8
+  return decodeCp949(bytes)
+}
+
+/**
+ * Decodes a form or KV body (values percent-escaped or raw) in one charset for the whole body. `auto`
+ * applies `decodeKoreanText`'s rule to all values together, since one short value says little on its own.
  */
 export function parseForm(body: Uint8Array, charset: 'utf-8' | 'cp949' | 'auto'): Record<string, string> {
   const pairs = splitFormBytes(body)
-  const cs =
-    charset !== 'auto'
-      ? charset
-      : pairs.every((p) => decodeUtf8Strict(p.bytes) !== undefined)
-        ? 'utf-8'
-        : 'cp949'
+  let cs = charset
+  if (cs === 'auto') {
+    const joined = new Uint8Array(pairs.reduce((n, p) => n + p.bytes.length + 1, 0))
+    let at = 0
+    for (const p of pairs) {
+      joined.set(p.bytes, at)
+      at += p.bytes.length + 1 // a 0x00 separator keeps values from forming sequences across each other
+    }
+    const utf8 = decodeUtf8Strict(joined)
+    cs = utf8 !== undefined && (!NON_ASCII.test(utf8) || HANGUL.test(utf8)) ? 'utf-8' : 'cp949'
+  }
   const out: Record<string, string> = {}
   for (const { key, bytes } of pairs) {
     out[key] = cs === 'utf-8' ? new TextDecoder('utf-8').decode(bytes) : decodeCp949(bytes)

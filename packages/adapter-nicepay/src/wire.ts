@@ -1,5 +1,5 @@
 import { type HttpResponse, PaymentError } from '@paymux/core'
-import { decodeCp949, decodeUtf8Strict, parseForm } from './encoding.js'
+import { decodeKoreanText, parseForm } from './encoding.js'
 
 /** A NicePay answer: flat, every value a string (JSON and KV alike). */
 export type NicePayAnswer = Record<string, string>
@@ -35,7 +35,7 @@ function flatten(obj: unknown): NicePayAnswer | undefined {
  * CP949. Anything without a ResultCode (an HTML error page, a truncated body) is unreadable.
  */
 export function decodeAnswer(res: HttpResponse, moneyMoving: boolean): NicePayAnswer {
-  const text = decodeUtf8Strict(res.body) ?? decodeCp949(res.body)
+  const text = decodeKoreanText(res.body)
   const trimmed = text.replace(/^\uFEFF/, '').trim()
   let answer: NicePayAnswer | undefined
   if (trimmed.startsWith('{')) {
@@ -45,8 +45,8 @@ export function decodeAnswer(res: HttpResponse, moneyMoving: boolean): NicePayAn
       throw unreadable(`HTTP ${res.status} with a body that is not JSON`, moneyMoving, err)
     }
   } else if (/^[A-Za-z][A-Za-z0-9_]*=/.test(trimmed)) {
-    let start = 0
-    while (start < res.body.length && (res.body[start]! <= 0x20 || res.body[start] === 0xef)) start++
+    let start = res.body[0] === 0xef && res.body[1] === 0xbb && res.body[2] === 0xbf ? 3 : 0
+    while (start < res.body.length && res.body[start]! <= 0x20) start++
     answer = parseForm(res.body.subarray(start), 'auto')
     for (const k of Object.keys(answer)) answer[k] = answer[k]!.replace(/[\r\n]+$/, '')
   }
