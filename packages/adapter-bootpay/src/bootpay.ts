@@ -76,6 +76,12 @@ interface CommonOptions {
   notificationIpAllowList?: readonly string[]
   /** v1 only: use the `.json` routes older Bootpay clients call (`/cancel.json`, …). */
   v1JsonSuffix?: boolean
+  /**
+   * v2 only. A v2 cancel answers the new running total, not what the cancel moved; for a full cancel of a
+   * receipt this instance has not seen (no lookup, no earlier cancel through it), `true` looks the receipt up
+   * first so `cancelledAmount` is exact. Default `false`: the amount assumes no earlier partial cancels.
+   */
+  lookupBeforeFullCancel?: boolean
 }
 
 export type BootpayOptions = CommonOptions &
@@ -117,6 +123,7 @@ export class Bootpay extends BaseProvider {
   #canceller: string
   #billing: { pg: string; subscribeTestPayment?: boolean; feedbackUrl?: string }
   #ipAllow: readonly string[]
+  #lookupBeforeFull: boolean
   #privateKey: string | undefined
   /** Running cancelled totals seen per receipt: a v2 full cancel answers only the new total. */
   #known = new Map<string, number>()
@@ -155,6 +162,7 @@ export class Bootpay extends BaseProvider {
       ...(o.billingFeedbackUrl ? { feedbackUrl: o.billingFeedbackUrl } : {}),
     }
     this.#ipAllow = o.notificationIpAllowList ?? BOOTPAY_NOTIFICATION_IPS
+    this.#lookupBeforeFull = o.lookupBeforeFullCancel === true
     this.client = new BootpayClient({
       apiVersion: version,
       credentials,
@@ -184,7 +192,15 @@ export class Bootpay extends BaseProvider {
     validateCancelRequest(req, this.capabilities, this.id)
     requireText(req.transactionId, 'transactionId', 64)
     const body = cancelBody(this.apiVersion, req, this.#canceller)
-    const before = this.#known.get(req.transactionId)
+    let before = this.#known.get(req.transactionId)
+    if (
+      before === undefined &&
+      req.amount === undefined &&
+      this.apiVersion === 'v2' &&
+      this.#lookupBeforeFull
+    ) {
+      before = (await this.getTransaction(req.transactionId, options)).cancelledAmount
+    }
     const data = await this.client.call(
       { operation: 'cancel', method: 'POST', path: '/cancel', body, moneyMoving: true },
       options,

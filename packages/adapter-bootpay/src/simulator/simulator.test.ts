@@ -311,3 +311,27 @@ describe('simulator control routes', () => {
     expect(sim.faults.calls).toBe(0)
   })
 })
+
+describe('v2 full cancel after partial cancels made elsewhere', () => {
+  it('is exact with lookupBeforeFullCancel', async () => {
+    const sim = createBootpaySimulator()
+    const make = (lookupBeforeFullCancel: boolean) =>
+      new Bootpay({
+        apiVersion: 'v2',
+        applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
+        privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+        baseUrl: 'http://bootpay.sim',
+        fetch: inProcessFetch(sim.app),
+        lookupBeforeFullCancel,
+      })
+    const elsewhere = make(false)
+    const a = sim.seedPayment({ amount: 10_000 })
+    await elsewhere.cancel({ transactionId: a.transactionId, amount: 4_000, reason: 'x', cancelId: 'e-a' })
+    const exact = await make(true).cancel({
+      transactionId: a.transactionId,
+      reason: 'rest',
+      cancelId: 'rest-a',
+    })
+    expect(exact).toMatchObject({ cancelledAmount: 6_000, remainingAmount: 0 })
+  })
+})

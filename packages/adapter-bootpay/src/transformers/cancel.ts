@@ -76,7 +76,8 @@ function badAnswer(why: string): PaymentError {
 
 /**
  * v1 answers what this cancel moved (`request_cancel_price`) and what remains (`remain_price`); `cancelled_price`
- * is the running total.
+ * is the running total. `tid` is left out: the manual calls it "the PG's transaction id" without saying whether
+ * it names the cancel or the payment.
  */
 export function readV1Cancel(data: Json, req: CancelRequest, now: number): CancelledResult {
   const cumulative = num(data.cancelled_price)
@@ -87,7 +88,6 @@ export function readV1Cancel(data: Json, req: CancelRequest, now: number): Cance
     status: 'cancelled',
     cancelledAmount: moved,
     ...(remaining !== undefined ? { remainingAmount: remaining } : {}),
-    ...(str(data.tid) ? { providerCancelId: str(data.tid)! } : {}),
     cancelledAt: parseKstCompact(str(data.revoked_at)) ?? kstIso(now),
     providerCode: '0',
     providerMessage: 'cancelled',
