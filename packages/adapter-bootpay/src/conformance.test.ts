@@ -4,11 +4,13 @@ import { Bootpay, type BootpayOptions } from './bootpay.js'
 import { BOOTPAY_DEMO_CREDENTIALS, BOOTPAY_TEST_CARD, createBootpaySimulator } from './simulator/index.js'
 
 const TIMEOUT_MS = 300
-type Mode = 'v1' | 'v2' | 'v2-basic'
+type Mode = 'v1' | 'v1-json' | 'v2' | 'v2-basic'
 
 function credentialsFor(mode: Mode): BootpayOptions {
   const c = BOOTPAY_DEMO_CREDENTIALS
   if (mode === 'v2-basic') return { apiVersion: 'v2', clientKey: c.clientKey, secretKey: c.secretKey }
+  if (mode === 'v1-json')
+    return { apiVersion: 'v1', v1JsonSuffix: true, applicationId: c.applicationId, privateKey: c.privateKey }
   return { apiVersion: mode, applicationId: c.applicationId, privateKey: c.privateKey }
 }
 
@@ -62,3 +64,5 @@ for (const mode of ['v2', 'v2-basic', 'v1'] as const) {
   runConformanceSuite(harness(mode, 'in-process'))
   runConformanceSuite(harness(mode, 'http'))
 }
+// The older v1 client's `.json` routes, against the same simulator.
+runConformanceSuite(harness('v1-json', 'in-process'))
