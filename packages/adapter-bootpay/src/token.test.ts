@@ -40,6 +40,21 @@ for (const version of ['v1', 'v2'] as const) {
       expect(sim.inspect(transactionId)?.cancelledAmount).toBe(0)
     })
 
+    it('an unknown application id ("not found") is authentication_failed, not transaction_not_found', async () => {
+      const { sim } = pair(version)
+      const bad = new Bootpay({
+        apiVersion: version,
+        applicationId: 'ffffffffffffffffffffffff',
+        privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+        baseUrl: 'http://bootpay.sim',
+        fetch: inProcessFetch(sim.app),
+      })
+      await expect(bad.getTransaction('anything')).rejects.toMatchObject({
+        code: 'authentication_failed',
+        providerCode: version === 'v1' ? '-2410' : 'APP_KEY_NOT_FOUND',
+      })
+    })
+
     it('a token refused twice is authentication_failed, after exactly one retry, and nothing moves', async () => {
       const { sim, provider, requests } = pair(version)
       const { transactionId } = sim.seedPayment({ amount: 5_000 })
@@ -158,5 +173,30 @@ describe('simulator tokens', () => {
     })
     expect(bearer.status).toBe(401)
     expect(await bearer.json()).toMatchObject({ status: 401, code: -200 })
+  })
+})
+
+describe('v2 Basic keys', () => {
+  it('wrong client or secret key is authentication_failed, with no token call and no retry', async () => {
+    const sim = createBootpaySimulator()
+    const { transactionId } = sim.seedPayment({ amount: 5_000 })
+    for (const [clientKey, secretKey, raw] of [
+      ['nobody', BOOTPAY_DEMO_CREDENTIALS.secretKey, 'APP_CLIENT_KEY_NOT_FOUND'],
+      [BOOTPAY_DEMO_CREDENTIALS.clientKey, 'wrong-secret', 'APP_SK_NOT_MATCHED'],
+    ] as const) {
+      const p = new Bootpay({
+        clientKey,
+        secretKey,
+        baseUrl: 'http://bootpay.sim',
+        fetch: inProcessFetch(sim.app),
+      })
+      await expect(p.cancel({ transactionId, reason: 'x', cancelId: `b-${raw}` })).rejects.toMatchObject({
+        code: 'authentication_failed',
+        providerCode: raw,
+      })
+    }
+    expect(sim.state.stats.tokenRequests.v2).toBe(0)
+    expect(sim.faults.calls).toBe(2)
+    expect(sim.inspect(transactionId)?.cancelledAmount).toBe(0)
   })
 })

@@ -84,7 +84,8 @@ export function buildApp(deps: AppDeps): Hono {
     (version: Version, h: (c: Context) => Promise<Response> | Response) =>
     async (c: Context): Promise<Response> => {
       try {
-        if (!authorised(c, version)) return fail(c, version, 'token_invalid')
+        const refused = authorise(c, version)
+        if (refused) return fail(c, version, refused)
         return await h(c)
       } catch (err) {
         if (err instanceof SimError) return fail(c, version, err.kind)
@@ -92,15 +93,19 @@ export function buildApp(deps: AppDeps): Hono {
       }
     }
 
-  function authorised(c: Context, version: Version): boolean {
+  /** Undefined when the call may proceed; otherwise why it may not. */
+  function authorise(c: Context, version: Version): SimErrorKind | undefined {
     const auth = c.req.header('authorization') ?? ''
-    if (version === 'v1') return auth !== '' && !/\s/.test(auth) && state.tokenValid(auth, 'v1')
-    if (auth.startsWith('Bearer ')) return state.tokenValid(auth.slice(7), 'v2')
+    if (version === 'v1')
+      return auth !== '' && !/\s/.test(auth) && state.tokenValid(auth, 'v1') ? undefined : 'token_invalid'
+    if (auth.startsWith('Bearer ')) return state.tokenValid(auth.slice(7), 'v2') ? undefined : 'token_invalid'
     if (auth.startsWith('Basic ')) {
       const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8')
-      return decoded === `${credentials.clientKey}:${credentials.secretKey}`
+      const at = decoded.indexOf(':')
+      if (at < 0 || decoded.slice(0, at) !== credentials.clientKey) return 'client_key_not_found'
+      return decoded.slice(at + 1) === credentials.secretKey ? undefined : 'secret_key_mismatch'
     }
-    return false
+    return 'token_invalid'
   }
 
   // ---- tokens ----
@@ -109,7 +114,12 @@ export function buildApp(deps: AppDeps): Hono {
     if (!body) return fail(c, version, 'invalid_param')
     if (body.application_id !== credentials.applicationId || body.private_key !== credentials.privateKey) {
       state.stats.tokenRequests[version]++
-      return fail(c, version, 'app_invalid')
+      // Bootpay answers an unknown application id with "not found" (-2410 on v1).
+      return fail(
+        c,
+        version,
+        body.application_id === credentials.applicationId ? 'app_invalid' : 'app_not_found',
+      )
     }
     const t = state.issueToken(version, credentials.applicationId)
     const now = state.clock()

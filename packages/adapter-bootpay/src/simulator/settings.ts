@@ -18,6 +18,9 @@ export type SimErrorKind =
   | 'card_declined'
   | 'token_invalid'
   | 'app_invalid'
+  | 'app_not_found'
+  | 'client_key_not_found'
+  | 'secret_key_mismatch'
 
 export interface SimErrorAnswer {
   http: number
@@ -109,6 +112,19 @@ export const DEFAULT_SIM_ERRORS: Record<SimErrorKind, SimErrorAnswer> = {
   },
   token_invalid: { http: 401, v1: -200, v2: 'TOKEN_KEY_INVALID', message: 'ACCESS TOKEN 값을 확인해주세요.' },
   app_invalid: { http: 401, v1: -100, v2: 'APP_KEY_NOT_FOUND', message: '인증 정보가 올바르지 않습니다.' },
+  app_not_found: { http: 404, v1: -2410, v2: 'APP_KEY_NOT_FOUND', message: 'not found' },
+  client_key_not_found: {
+    http: 401,
+    v1: -100,
+    v2: 'APP_CLIENT_KEY_NOT_FOUND',
+    message: '클라이언트 키를 찾을 수 없습니다.',
+  },
+  secret_key_mismatch: {
+    http: 401,
+    v1: -100,
+    v2: 'APP_SK_NOT_MATCHED',
+    message: '시크릿 키가 일치하지 않습니다.',
+  },
 }
 
 export interface BootpaySimulatorSettings {
