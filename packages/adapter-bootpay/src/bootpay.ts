@@ -207,7 +207,7 @@ export class Bootpay extends BaseProvider {
     )
     const now = this.#clock()
     const result =
-      this.apiVersion === 'v1' ? readV1Cancel(data, req, now) : readV2Cancel(data, req, before, now)
+      this.apiVersion === 'v1' ? readV1Cancel(data, req, before, now) : readV2Cancel(data, req, before, now)
     const total = num(data.cancelled_price)
     if (total !== undefined) this.#remember(req.transactionId, total)
     return result

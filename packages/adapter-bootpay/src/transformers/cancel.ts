@@ -79,10 +79,18 @@ function badAnswer(why: string): PaymentError {
  * is the running total. `tid` is left out: the manual calls it "the PG's transaction id" without saying whether
  * it names the cancel or the payment.
  */
-export function readV1Cancel(data: Json, req: CancelRequest, now: number): CancelledResult {
+export function readV1Cancel(
+  data: Json,
+  req: CancelRequest,
+  cancelledBefore: number | undefined,
+  now: number,
+): CancelledResult {
   const cumulative = num(data.cancelled_price)
   const remaining = num(data.remain_price)
-  const moved = num(data.request_cancel_price) ?? req.amount ?? cumulative
+  const moved =
+    num(data.request_cancel_price) ??
+    req.amount ??
+    (cumulative !== undefined ? cumulative - (cancelledBefore ?? 0) : undefined)
   if (moved === undefined) throw badAnswer('the answer says neither what was cancelled nor the running total')
   return {
     status: 'cancelled',
