@@ -186,6 +186,20 @@ describe('notifications: genuine ones are verified by paycert', () => {
     })
   })
 
+  it('a cancel Noti without noti_type but with a cancel amount is read as a cancel', async () => {
+    const { sim, provider } = pair()
+    const { transactionId } = sim.seedPayment({ amount: 10_000 })
+    await provider.cancel({ transactionId, reason: 'x', cancelId: 'c' })
+    const r = await provider.parseNotification(
+      notiInput({ TID: transactionId, AMOUNT: '10000', CANCEL_AMOUNT: '10000' }),
+    )
+    expect(r.verified && r.event).toMatchObject({
+      type: 'payment.cancelled',
+      cancelledAmount: 10_000,
+      remainingAmount: 0,
+    })
+  })
+
   it('a form-encoded approval is read as well', async () => {
     const { sim, provider } = pair()
     const { transactionId } = sim.seedPayment({ amount: 1000 })

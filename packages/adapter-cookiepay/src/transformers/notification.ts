@@ -76,7 +76,9 @@ export function parseNoti(f: Fields): ParsedNoti | { error: string } {
   const tid = f.get('tid')
   if (!tid) return { error: 'the notification carries no TID' }
   const orderNo = f.get('orderno')
-  const notiType = f.get('noti_type')
+  // The cancel Noti's exact shape is only known second-hand: without noti_type, a cancel amount still marks it.
+  const notiType =
+    f.get('noti_type') ?? (f.get('cancel_amount', 'cancel_amt', 'CANCELAMT') ? 'cancel' : undefined)
   if (notiType) {
     const kind = CANCEL_NOTI_TYPES[notiType.toLowerCase()]
     if (!kind) return { kind: 'other', tid, ...(orderNo ? { orderNo } : {}), notiType }
