@@ -75,6 +75,26 @@ describe('configuration', () => {
     expect(() => new Bootpay({ applicationId: 'x' } as never)).toThrow(/privateKey/)
   })
 
+  it('with both key pairs, v2 uses Basic (no token call) and v1 uses the token pair', async () => {
+    const { sim } = simPair('v2')
+    const { transactionId } = sim.seedPayment({ amount: 1_000 })
+    const both = {
+      ...KEYS,
+      clientKey: BOOTPAY_DEMO_CREDENTIALS.clientKey,
+      secretKey: BOOTPAY_DEMO_CREDENTIALS.secretKey,
+    }
+    for (const apiVersion of ['v2', 'v1'] as const) {
+      const p = new Bootpay({
+        apiVersion,
+        ...both,
+        baseUrl: 'http://bootpay.sim',
+        fetch: inProcessFetch(sim.app),
+      } as BootpayOptions)
+      await expect(p.getTransaction(transactionId)).resolves.toMatchObject({ amount: 1_000 })
+    }
+    expect(sim.state.stats.tokenRequests).toEqual({ v1: 1, v2: 0 })
+  })
+
   it('declares virtual-account issue unsupported, with the reason', async () => {
     const { provider } = simPair('v2')
     expect(provider.capabilities.virtualAccounts).toBe(false)

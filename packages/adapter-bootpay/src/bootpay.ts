@@ -136,9 +136,12 @@ export class Bootpay extends BaseProvider {
     if (version !== 'v1' && version !== 'v2') throw invalidRequest('apiVersion', "must be 'v1' or 'v2'")
     this.apiVersion = version
     let credentials: Credentials
-    if (o.clientKey !== undefined || o.secretKey !== undefined) {
-      if (version !== 'v2')
-        throw invalidRequest('clientKey', 'client_key/secret_key (Basic) exists only on v2')
+    const hasBasic = o.clientKey !== undefined || o.secretKey !== undefined
+    if (hasBasic && version === 'v1' && o.applicationId === undefined) {
+      throw invalidRequest('clientKey', 'client_key/secret_key (Basic) exists only on v2')
+    }
+    // Like Bootpay's SDK: with both key pairs, v2 uses the Basic pair.
+    if (hasBasic && version === 'v2') {
       credentials = {
         kind: 'basic',
         clientKey: requireText(o.clientKey, 'clientKey'),
