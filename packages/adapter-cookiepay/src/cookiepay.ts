@@ -7,10 +7,8 @@ import {
   type HttpCallEvent,
   invalidRequest,
   isPaymentError,
-  kstIso,
   kstParts,
   type Logger,
-  type NotificationEvent,
   type NotificationInput,
   type NotificationResult,
   PaymentError,
@@ -20,6 +18,7 @@ import {
   validateCancelRequest,
 } from '@paymux/core'
 import { COOKIEPAY_REFUND_BANK_CODES } from './bank-codes.js'
+import { COOKIEPAY_CAPABILITIES } from './capabilities.js'
 import { POST_DEPOSIT_CANCEL } from './codes.js'
 import {
   fromCancelAnswer,
@@ -36,6 +35,7 @@ import {
   parseNoti,
   readNotiBody,
 } from './transformers/notification.js'
+import { verifyNoti } from './transformers/verify.js'
 import { CookiePayClient } from './transport.js'
 import { PROVIDER } from './wire.js'
 
@@ -70,39 +70,12 @@ export interface CookiePayOptions {
   notificationVerifyDelaysMs?: readonly number[]
 }
 
-const CAPABILITIES: ProviderCapabilities = {
-  fullCancel: true,
-  partialCancel: true,
-  refundAccount: true,
-  taxFreeAmount: false,
-  billingKeys: false,
-  virtualAccounts: false,
-  paymentLookup: true,
-  notifications: true,
-  postDepositCancel: true,
-  cancelDedup: false,
-  signedResponses: false,
-  notes: {
-    refundAccount:
-      'CookiePay refunds to an account only for Toss virtual accounts; other PGs refuse VA cancels',
-    taxFreeAmount: 'the cancel API has no tax-free field',
-    billingKeys:
-      'CookiePay publishes no standalone "charge a billing key" call; billkeygen always charges a first amount and ' +
-      'recurrence_request_payment only replays a registered schedule, so the neutral operations cannot be faithful',
-    virtualAccounts:
-      'CookiePay issues virtual accounts only through its payment window, not by a server call',
-    cancelDedup: 'CookiePay takes no per-cancel id; the gateway idempotency layer must guard retries',
-    signedResponses:
-      'CookiePay signs neither answers nor notifications; notifications are verified by paycert',
-  },
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The CookiePay adapter for one credential pair (one CookiePay payment type of one merchant). */
 export class CookiePay extends BaseProvider {
   readonly id = PROVIDER
-  readonly capabilities: ProviderCapabilities = CAPABILITIES
+  readonly capabilities: ProviderCapabilities = COOKIEPAY_CAPABILITIES
   readonly #client: CookiePayClient
   readonly #apiId: string
   readonly #clock: () => number
@@ -283,7 +256,7 @@ export class CookiePay extends BaseProvider {
       const why = isPaymentError(err) ? `${err.code}: ${err.message}` : String(err)
       return { verified: false, reason: `could not confirm with CookiePay (${why})`, reply: NOTI_RETRY_REPLY }
     }
-    const verdict = await this.#verify(noti, lookup, input)
+    const verdict = await verifyNoti(noti, lookup, input, this.#clock())
     if (typeof verdict === 'string') return { verified: false, reason: verdict, reply: NOTI_REJECTED_REPLY }
     return { verified: true, event: verdict.event, dedupKey: verdict.dedupKey, reply: NOTI_SUCCESS_REPLY }
   }
@@ -304,71 +277,6 @@ export class CookiePay extends BaseProvider {
         }
         await sleep(delays[attempt]!)
       }
-    }
-  }
-
-  async #verify(
-    noti: ParsedNoti,
-    t: TransactionLookup | undefined,
-    input: NotificationInput,
-  ): Promise<string | { event: NotificationEvent; dedupKey: string }> {
-    if (noti.kind === 'failed') {
-      if (t && t.status !== 'failed' && t.status !== 'unknown')
-        return 'a failure notification for a payment CookiePay reports as made'
-      return {
-        event: { type: 'payment.failed', transactionId: noti.tid, reason: `[${noti.code}] ${noti.message}` },
-        dedupKey: `cookiepay:failed:${noti.tid}:${noti.code}`,
-      }
-    }
-    if (!t) return 'CookiePay does not know this TID'
-    if (noti.orderNo && t.orderId && noti.orderNo !== t.orderId)
-      return 'the order number does not match CookiePay'
-    const expected = input.expected
-      ? await input.expected({ transactionId: noti.tid, ...(noti.orderNo ? { orderId: noti.orderNo } : {}) })
-      : undefined
-    if (expected && expected.amount !== t.amount)
-      return 'the payment amount does not match the expected amount'
-    if (noti.kind === 'other') {
-      return {
-        event: { type: 'payment.other', transactionId: noti.tid, providerStatus: noti.notiType },
-        dedupKey: `cookiepay:${noti.notiType}:${noti.tid}`,
-      }
-    }
-    if (noti.kind === 'approval') {
-      if (noti.amount !== t.amount) return 'the amount does not match CookiePay'
-      if (t.status === 'waiting_for_deposit' || t.status === 'failed')
-        return `CookiePay reports the payment as ${t.status}`
-      return {
-        event: {
-          type: 'payment.paid',
-          transactionId: noti.tid,
-          amount: noti.amount,
-          paidAt: noti.paidAt ?? t.approvedAt ?? kstIso(this.#clock()),
-          ...(noti.orderNo ? { orderId: noti.orderNo } : {}),
-          ...((noti.method ?? t.method) ? { method: (noti.method ?? t.method)! } : {}),
-          ...(noti.depositorName ? { depositorName: noti.depositorName } : {}),
-        },
-        dedupKey: `cookiepay:paid:${noti.tid}`,
-      }
-    }
-    // A cancel or post-deposit cancel: CookiePay must itself report the cancel.
-    if (!['cancelled', 'partial_cancelled', 'unknown'].includes(t.status))
-      return 'CookiePay reports no cancel for this payment'
-    const amount = noti.cancelAmount ?? (t.status === 'unknown' ? undefined : t.cancelledAmount)
-    if (amount === undefined || amount <= 0) return 'the cancel amount is missing'
-    if (amount > t.amount) return 'the cancel amount exceeds the payment'
-    if (t.status !== 'unknown' && amount > t.cancelledAmount)
-      return 'the cancel amount exceeds what CookiePay reports cancelled'
-    return {
-      event: {
-        type: 'payment.cancelled',
-        transactionId: noti.tid,
-        cancelledAmount: amount,
-        cancelledAt: noti.cancelledAt ?? kstIso(this.#clock()),
-        ...(t.status !== 'unknown' ? { remainingAmount: t.cancellableAmount } : {}),
-        ...(noti.cancelTid ? { providerCancelId: noti.cancelTid } : {}),
-      },
-      dedupKey: `cookiepay:${noti.kind}:${noti.tid}:${noti.cancelTid ?? noti.cancelledAt ?? ''}:${amount}`,
     }
   }
 }

@@ -1,4 +1,5 @@
 export { COOKIEPAY_REFUND_BANK_CODES } from './bank-codes.js'
+export { COOKIEPAY_CAPABILITIES } from './capabilities.js'
 export { API_CODES, MESSAGE_RULES, POST_DEPOSIT_CANCEL, TOKEN_CODES } from './codes.js'
 export { COOKIEPAY_HOSTS, CookiePay, type CookiePayOptions } from './cookiepay.js'
 export { PAY_METHODS } from './transformers/lookup.js'

@@ -1,0 +1,29 @@
+import type { ProviderCapabilities } from '@paymux/core'
+
+/** What CookiePay can do through this adapter, and why the rest is off. */
+export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
+  fullCancel: true,
+  partialCancel: true,
+  refundAccount: true,
+  taxFreeAmount: false,
+  billingKeys: false,
+  virtualAccounts: false,
+  paymentLookup: true,
+  notifications: true,
+  postDepositCancel: true,
+  cancelDedup: false,
+  signedResponses: false,
+  notes: {
+    refundAccount:
+      'CookiePay refunds to an account only for Toss virtual accounts; other PGs refuse VA cancels',
+    taxFreeAmount: 'the cancel API has no tax-free field',
+    billingKeys:
+      'CookiePay publishes no standalone "charge a billing key" call; billkeygen always charges a first amount and ' +
+      'recurrence_request_payment only replays a registered schedule, so the neutral operations cannot be faithful',
+    virtualAccounts:
+      'CookiePay issues virtual accounts only through its payment window, not by a server call',
+    cancelDedup: 'CookiePay takes no per-cancel id; the gateway idempotency layer must guard retries',
+    signedResponses:
+      'CookiePay signs neither answers nor notifications; notifications are verified by paycert',
+  },
+}
