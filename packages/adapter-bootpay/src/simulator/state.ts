@@ -322,6 +322,7 @@ export class SimState {
   }): SimBillingKey {
     const now = this.clock()
     if (!this.settings.restBillingPgs.includes(input.pg)) throw new SimError('invalid_param', 'pg')
+    if (input.subscriptionId === '') throw new SimError('invalid_param', 'subscription_id / order_id')
     const n = typeof input.cardNo === 'string' ? input.cardNo : ''
     const yy = typeof input.expireYear === 'string' ? input.expireYear : ''
     const mm = typeof input.expireMonth === 'string' ? input.expireMonth : ''
