@@ -388,6 +388,24 @@ describe('cancel on the wire', () => {
     })
   })
 
+  it('without any URL option: card cancels on pg-api, virtual-account cancels and the rest on webapi', async () => {
+    const urls: string[] = []
+    const fetch: FetchLike = async (input) => {
+      urls.push(String(input))
+      return new Response('{"ResultCode":"2012","ResultMsg":"x"}')
+    }
+    const provider = new NicePay({ ...CREDS, fetch })
+    const base = { amount: 100, reason: 'x', cancelId: 'c' }
+    await failure(provider.cancel({ ...base, transactionId: 'nicepay00m01012511291030001234' }))
+    await failure(provider.cancel({ ...base, transactionId: 'nicepay00m03012511291030001234' }))
+    await failure(provider.deleteBillingKey({ billingKey: 'BIKYnicepay00m2511291030001234' }))
+    expect(urls).toEqual([
+      'https://pg-api.nicepay.co.kr/webapi/cancel_process.jsp',
+      'https://webapi.nicepay.co.kr/webapi/cancel_process.jsp',
+      'https://webapi.nicepay.co.kr/webapi/billing/billkey_remove.jsp',
+    ])
+  })
+
   it('card cancels go to the cancel host; 2225 (refund accepted) is a cancel', async () => {
     const { sim, provider, urls } = rig(
       { baseUrl: 'http://webapi.test', cancelBaseUrl: 'http://pg-api.test' },
