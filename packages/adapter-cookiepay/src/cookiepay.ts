@@ -246,7 +246,7 @@ export class CookiePay extends BaseProvider {
       }
     const noti = parseNoti(fields)
     if ('error' in noti) return { verified: false, reason: noti.error, reply: NOTI_REJECTED_REPLY }
-    if (noti.tid.length > 100 || !/^[\x21-\x7e]+$/.test(noti.tid)) {
+    if (noti.tid.length > 50 || !/^[\x21-\x7e]+$/.test(noti.tid)) {
       return { verified: false, reason: 'the TID is not a CookiePay TID', reply: NOTI_REJECTED_REPLY }
     }
     let lookup: TransactionLookup | undefined

@@ -83,6 +83,7 @@ describe('notifications: forgeries and junk are rejected', () => {
     ['no TID', '{"AMOUNT":"1000"}'],
     ['no amount', '{"TID":"cTS26013114425312345"}'],
     ['a TID with spaces', '{"TID":"a b","AMOUNT":"1"}'],
+    ['a TID longer than CookiePay allows', `{"TID":"${'T'.repeat(51)}","AMOUNT":"1"}`],
   ])('junk (%s) is rejected without calling CookiePay', async (_what, body) => {
     const { provider, calls } = pair()
     const r = await provider.parseNotification(notiInput(body))
