@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DB_TARGETS, findLeaks, secretsOf, startTestGateway, type TestGateway } from './test-support/harness.js'
+import {
+  DB_TARGETS,
+  findLeaks,
+  secretsOf,
+  startTestGateway,
+  type TestGateway,
+} from './test-support/harness.js'
 
 describe.each(DB_TARGETS)('cancellations on $name', (target) => {
   let t: TestGateway
@@ -13,17 +19,27 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
   })
 
   const cancel = (body: Record<string, unknown>, idem?: string, key?: string) =>
-    t.call('POST', '/v1/cancellations', { body: { reason: 'test', ...body }, ...(idem ? { idem } : {}), ...(key ? { key } : {}) })
+    t.call('POST', '/v1/cancellations', {
+      body: { reason: 'test', ...body },
+      ...(idem ? { idem } : {}),
+      ...(key ? { key } : {}),
+    })
 
   describe('auth and input', () => {
     it('401 without a key, with a wrong key, with a malformed header', async () => {
       for (const key of [null, 'sk_wrong', 'x'.repeat(600)]) {
-        const r = await t.call('POST', '/v1/cancellations', { key, body: { paymentId: 'pay_x', reason: 'r' } })
+        const r = await t.call('POST', '/v1/cancellations', {
+          key,
+          body: { paymentId: 'pay_x', reason: 'r' },
+        })
         expect(r.status).toBe(401)
         expect(r.body.error.type).toBe('authentication_error')
         expect(r.body.requestId).toMatch(/^req_/)
       }
-      const r = await t.call('GET', '/v1/cancellations', { key: null, headers: { authorization: 'Basic abc' } })
+      const r = await t.call('GET', '/v1/cancellations', {
+        key: null,
+        headers: { authorization: 'Basic abc' },
+      })
       expect(r.status).toBe(401)
     })
 
@@ -37,7 +53,10 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
         [{ paymentId: 'pay_x', ammount: 1000 }, ''],
         [{ paymentId: 'pay_x', account: 'a-nice', transactionId: 't' }, 'paymentId'],
         [{}, 'paymentId'],
-        [{ paymentId: 'pay_x', refundAccount: { bankCode: '4', accountNumber: '123456', holderName: 'x' } }, 'refundAccount.bankCode'],
+        [
+          { paymentId: 'pay_x', refundAccount: { bankCode: '4', accountNumber: '123456', holderName: 'x' } },
+          'refundAccount.bankCode',
+        ],
         [{ paymentId: 'pay_x', amount: 100, taxFreeAmount: 200 }, 'taxFreeAmount'],
       ]
       for (const [body, param] of cases) {
@@ -53,13 +72,18 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       const bad = await t.call('POST', '/v1/cancellations', { rawBody: '{"reason": "x",' })
       expect(bad.status).toBe(400)
       expect(bad.body.error.code).toBe('invalid_json')
-      const form = await t.call('POST', '/v1/cancellations', { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      const form = await t.call('POST', '/v1/cancellations', {
+        rawBody: 'a=b',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      })
       expect(form.status).toBe(400)
       expect(form.body.error.param).toBe('Content-Type')
       const key = await cancel({ paymentId: 'pay_x' }, 'bad key with spaces')
       expect(key.status).toBe(400)
       expect(key.body.error.param).toBe('Idempotency-Key')
-      const big = await t.call('POST', '/v1/cancellations', { body: { paymentId: 'pay_x', reason: 'x'.repeat(20_000) } })
+      const big = await t.call('POST', '/v1/cancellations', {
+        body: { paymentId: 'pay_x', reason: 'x'.repeat(20_000) },
+      })
       expect(big.status).toBe(413)
       expect(big.body.error.code).toBe('body_too_large')
       expect(big.body.requestId).toMatch(/^req_/)
@@ -96,7 +120,13 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       const { transactionId } = t.sims[sim].seedPayment({ amount: 50_000 })
       const first = await cancel({ account, transactionId, amount: 2_000 }, `p1-${transactionId}`)
       expect(first.status, JSON.stringify(first.body)).toBe(200)
-      expect(first.body).toMatchObject({ status: 'succeeded', amount: 2_000, account, transactionId, object: 'cancellation' })
+      expect(first.body).toMatchObject({
+        status: 'succeeded',
+        amount: 2_000,
+        account,
+        transactionId,
+        object: 'cancellation',
+      })
       expect(first.body.id).toMatch(/^can_/)
       const pay = await t.call('GET', `/v1/payments/${first.body.paymentId}`)
       expect(pay.status).toBe(200)
@@ -110,7 +140,11 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       expect(rest.status, JSON.stringify(rest.body)).toBe(200)
       expect(rest.body.amount).toBe(48_000)
       const after = await t.call('GET', `/v1/payments/${first.body.paymentId}`)
-      expect(after.body).toMatchObject({ status: 'cancelled', cancelledAmount: 50_000, cancellableAmount: null })
+      expect(after.body).toMatchObject({
+        status: 'cancelled',
+        cancelledAmount: 50_000,
+        cancellableAmount: null,
+      })
       expect(t.sims[sim].inspect(transactionId)).toMatchObject({ cancelledAmount: 50_000, cancelCount: 2 })
 
       const again = await cancel({ paymentId: first.body.paymentId, amount: 1_000 })
@@ -140,13 +174,23 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
 
   it('409 when the amount exceeds the balance or expectedCancellableAmount does not match; the PG is not called', async () => {
     const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
-    const ok = await cancel({ account: 'a-cookie', transactionId, amount: 4_000, expectedCancellableAmount: 10_000 })
+    const ok = await cancel({
+      account: 'a-cookie',
+      transactionId,
+      amount: 4_000,
+      expectedCancellableAmount: 10_000,
+    })
     expect(ok.status).toBe(200)
     const calls = t.sims.cookiepay.faults.calls
     const over = await cancel({ account: 'a-cookie', transactionId, amount: 6_001 })
     expect(over.status).toBe(409)
     expect(over.body.error).toMatchObject({ code: 'amount_exceeds_cancellable', param: 'amount' })
-    const stale = await cancel({ account: 'a-cookie', transactionId, amount: 1_000, expectedCancellableAmount: 10_000 })
+    const stale = await cancel({
+      account: 'a-cookie',
+      transactionId,
+      amount: 1_000,
+      expectedCancellableAmount: 10_000,
+    })
     expect(stale.status).toBe(409)
     expect(stale.body.error.code).toBe('cancellable_amount_mismatch')
     expect(t.sims.cookiepay.faults.calls).toBe(calls)
@@ -177,10 +221,16 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
   })
 
   it('an unreachable PG is 503 and the same Idempotency-Key may be retried', async () => {
-    const r = await cancel({ account: 'a-down', transactionId: 'cTS11111111111111111', amount: 1_000 }, 'down-1')
+    const r = await cancel(
+      { account: 'a-down', transactionId: 'cTS11111111111111111', amount: 1_000 },
+      'down-1',
+    )
     expect(r.status).toBe(503)
     expect(r.body.error.type).toBe('provider_unavailable')
-    const again = await cancel({ account: 'a-down', transactionId: 'cTS11111111111111111', amount: 1_000 }, 'down-1')
+    const again = await cancel(
+      { account: 'a-down', transactionId: 'cTS11111111111111111', amount: 1_000 },
+      'down-1',
+    )
     expect(again.status).toBe(503)
     expect(again.headers.get('idempotent-replayed')).toBeNull()
   })
@@ -208,7 +258,10 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     expect(pay.body).toMatchObject({ reservedAmount: 2_000, cancellableAmount: 7_000 })
     await new Promise((res) => setTimeout(res, 1_300))
     // The PG executed it after all; the gateway must not send it again on a replay.
-    const replay = await cancel({ account: 'a-cookie', transactionId, amount: 2_000 }, `timeout-${transactionId}`)
+    const replay = await cancel(
+      { account: 'a-cookie', transactionId, amount: 2_000 },
+      `timeout-${transactionId}`,
+    )
     expect(replay.status).toBe(202)
     expect(replay.headers.get('idempotent-replayed')).toBe('true')
     expect(replay.body.id).toBe(r.body.id)
@@ -231,7 +284,10 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     expect(list.status).toBe(200)
     expect(list.body.data.map((c: { id: string }) => c.id)).toEqual([ids[2], ids[1]])
     expect(list.body.hasMore).toBe(true)
-    const next = await t.call('GET', `/v1/cancellations?transactionId=${transactionId}&limit=2&startingAfter=${ids[1]}`)
+    const next = await t.call(
+      'GET',
+      `/v1/cancellations?transactionId=${transactionId}&limit=2&startingAfter=${ids[1]}`,
+    )
     expect(next.body.data.map((c: { id: string }) => c.id)).toEqual([ids[0]])
     expect(next.body.hasMore).toBe(false)
     const byPayment = await t.call('GET', `/v1/cancellations?paymentId=${list.body.data[0].paymentId}`)
@@ -240,7 +296,10 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     expect(b.body.data).toEqual([])
     const bPay = await t.call('GET', `/v1/payments/${list.body.data[0].paymentId}`, { key: t.keyB })
     expect(bPay.status).toBe(404)
-    const bCancel = await t.call('POST', '/v1/cancellations', { key: t.keyB, body: { paymentId: list.body.data[0].paymentId, reason: 'x' } })
+    const bCancel = await t.call('POST', '/v1/cancellations', {
+      key: t.keyB,
+      body: { paymentId: list.body.data[0].paymentId, reason: 'x' },
+    })
     expect(bCancel.status).toBe(404)
     const badLimit = await t.call('GET', '/v1/cancellations?limit=1000')
     expect(badLimit.status).toBe(400)

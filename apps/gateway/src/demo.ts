@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { BOOTPAY_DEMO_CREDENTIALS, createBootpaySimulator } from '@paymux/adapter-bootpay/simulator'
 import { COOKIEPAY_DEMO_CREDENTIALS, createCookiePaySimulator } from '@paymux/adapter-cookiepay/simulator'
 import { createNicePaySimulator, NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
 import { Redactor } from '@paymux/core'
 import { type RunningServer, startServer } from '@paymux/core/simulator'
+import { sql } from 'kysely'
 import { parseConfig } from './config.js'
 import { sha256Hex } from './crypto.js'
 import { createGateway, type Gateway } from './gateway.js'
@@ -51,7 +51,6 @@ export interface Demo {
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const dataDir = resolve(opts.dataDir ?? './.paymux')
   const dbDir = join(dataDir, 'demo-db')
-  if (!opts.keepData) rmSync(dbDir, { recursive: true, force: true })
 
   const nicepay = createNicePaySimulator()
   const bootpay = createBootpaySimulator()
@@ -129,6 +128,13 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     throw err
   }
 
+  // The simulators start empty on every run, so yesterday's demo records would only confuse: start clean
+  // (truncating is much faster than creating the embedded database again).
+  if (!opts.keepData) {
+    await sql`TRUNCATE events, idempotency_keys, cancellations, billing_keys, payments`.execute(
+      gateway.db.kysely,
+    )
+  }
   const seeded: SeededPayment[] = []
   for (const amount of [50_000, 30_000, 12_000]) {
     seeded.push({ account: 'nice-demo', provider: 'nicepay', amount, ...nicepay.seedPayment({ amount }) })

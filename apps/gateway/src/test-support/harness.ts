@@ -32,7 +32,10 @@ export function newSchemaName(): string {
 }
 
 /** Opens a fresh database for one test file: in-memory PGlite, or a new schema on PostgreSQL. */
-export async function openTestDb(target: DbTarget, schema = newSchemaName()): Promise<{ db: Db; schema: string; drop(): Promise<void> }> {
+export async function openTestDb(
+  target: DbTarget,
+  schema = newSchemaName(),
+): Promise<{ db: Db; schema: string; drop(): Promise<void> }> {
   const db = await openDatabase(target.url ? { url: target.url, schema, poolSize: 30 } : { schema })
   await db.migrate()
   return {
@@ -57,7 +60,11 @@ export async function startSims(): Promise<Sims> {
   const nicepay = createNicePaySimulator()
   const bootpay = createBootpaySimulator()
   const cookiepay = createCookiePaySimulator()
-  const servers: RunningServer[] = [await startServer(nicepay.app), await startServer(bootpay.app), await startServer(cookiepay.app)]
+  const servers: RunningServer[] = [
+    await startServer(nicepay.app),
+    await startServer(bootpay.app),
+    await startServer(cookiepay.app),
+  ]
   return {
     nicepay,
     bootpay,
@@ -71,7 +78,13 @@ export async function startSims(): Promise<Sims> {
 
 export const PG_TIMEOUT_MS = 400
 
-export function testConfig(sims: Sims, keys: { a: string; b: string }, extra: Partial<GatewayConfigInput> = {}): GatewayConfigInput {
+export function testConfig(
+  sims: Sims,
+  keys: { a: string; b: string },
+  extra: Partial<GatewayConfigInput> = {},
+  timeoutMs = PG_TIMEOUT_MS,
+): GatewayConfigInput {
+  const PG_TIMEOUT_MS = timeoutMs
   return {
     server: { port: 0, host: '127.0.0.1', bodyLimitBytes: 16 * 1024 },
     log: { level: 'debug' },
@@ -81,7 +94,13 @@ export function testConfig(sims: Sims, keys: { a: string; b: string }, extra: Pa
         id: 'shop-a',
         apiKeys: [`sha256:${sha256Hex(keys.a)}`],
         accounts: [
-          { id: 'a-nice', provider: 'nicepay', ...NICEPAY_DEMO_CREDENTIALS, baseUrl: sims.urls.nicepay, timeoutMs: PG_TIMEOUT_MS },
+          {
+            id: 'a-nice',
+            provider: 'nicepay',
+            ...NICEPAY_DEMO_CREDENTIALS,
+            baseUrl: sims.urls.nicepay,
+            timeoutMs: PG_TIMEOUT_MS,
+          },
           {
             id: 'a-boot',
             provider: 'bootpay',
@@ -100,16 +119,40 @@ export function testConfig(sims: Sims, keys: { a: string; b: string }, extra: Pa
             baseUrl: sims.urls.bootpay,
             timeoutMs: PG_TIMEOUT_MS,
           },
-          { id: 'a-cookie', provider: 'cookiepay', environment: 'sandbox', ...COOKIEPAY_DEMO_CREDENTIALS, baseUrl: sims.urls.cookiepay, timeoutMs: PG_TIMEOUT_MS },
+          {
+            id: 'a-cookie',
+            provider: 'cookiepay',
+            environment: 'sandbox',
+            ...COOKIEPAY_DEMO_CREDENTIALS,
+            baseUrl: sims.urls.cookiepay,
+            timeoutMs: PG_TIMEOUT_MS,
+          },
           // Nothing listens on port 1: the PG is unreachable.
-          { id: 'a-down', provider: 'cookiepay', environment: 'sandbox', ...COOKIEPAY_DEMO_CREDENTIALS, baseUrl: 'http://127.0.0.1:1', timeoutMs: PG_TIMEOUT_MS, connectTimeoutMs: 300 },
+          {
+            id: 'a-down',
+            provider: 'cookiepay',
+            environment: 'sandbox',
+            ...COOKIEPAY_DEMO_CREDENTIALS,
+            baseUrl: 'http://127.0.0.1:1',
+            timeoutMs: PG_TIMEOUT_MS,
+            connectTimeoutMs: 300,
+          },
         ],
         routing: { billing: 'a-nice', virtualAccount: 'a-nice' },
       },
       {
         id: 'shop-b',
         apiKeys: [`sha256:${sha256Hex(keys.b)}`],
-        accounts: [{ id: 'b-cookie', provider: 'cookiepay', environment: 'sandbox', ...COOKIEPAY_DEMO_CREDENTIALS, baseUrl: sims.urls.cookiepay, timeoutMs: PG_TIMEOUT_MS }],
+        accounts: [
+          {
+            id: 'b-cookie',
+            provider: 'cookiepay',
+            environment: 'sandbox',
+            ...COOKIEPAY_DEMO_CREDENTIALS,
+            baseUrl: sims.urls.cookiepay,
+            timeoutMs: PG_TIMEOUT_MS,
+          },
+        ],
       },
     ],
     ...extra,
@@ -154,7 +197,8 @@ export function caller(url: string, defaultKey: string) {
     let body: string | undefined
     if (opts.rawBody !== undefined) body = opts.rawBody
     else if (opts.body !== undefined) body = JSON.stringify(opts.body)
-    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json'
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/json'
     const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) })
     const text = await res.text()
     let parsed: unknown = text
@@ -167,18 +211,42 @@ export function caller(url: string, defaultKey: string) {
 
 export async function startTestGateway(
   target: DbTarget,
-  opts: { providerFactory?: ProviderFactory; sims?: Sims; shared?: { db: Db } } = {},
+  opts: {
+    providerFactory?: ProviderFactory
+    sims?: Sims
+    shared?: { db: Db }
+    timeoutMs?: number
+    masterKey?: string
+  } = {},
 ): Promise<TestGateway> {
   const sims = opts.sims ?? (await startSims())
   const keyA = `sk_test_a_${randomBytes(12).toString('hex')}`
   const keyB = `sk_test_b_${randomBytes(12).toString('hex')}`
-  const config = parseConfig(testConfig(sims, { a: keyA, b: keyB }), {})
+  const config = parseConfig(
+    testConfig(
+      sims,
+      { a: keyA, b: keyB },
+      opts.masterKey ? { masterKey: opts.masterKey } : {},
+      opts.timeoutMs,
+    ),
+    {},
+  )
   const opened = opts.shared ? undefined : await openTestDb(target)
   const db = opts.shared?.db ?? opened!.db
   const logs: string[] = []
   const redactor = new Redactor([keyA, keyB])
-  const { logger } = createLogger({ level: 'debug', redactor, destination: { write: (s: string) => void logs.push(s) } })
-  const gateway = await createGateway({ config, db, logger, redactor, providerFactory: opts.providerFactory ?? defaultProviderFactory })
+  const { logger } = createLogger({
+    level: 'debug',
+    redactor,
+    destination: { write: (s: string) => void logs.push(s) },
+  })
+  const gateway = await createGateway({
+    config,
+    db,
+    logger,
+    redactor,
+    providerFactory: opts.providerFactory ?? defaultProviderFactory,
+  })
   const { url } = await gateway.listen(0, '127.0.0.1')
   return {
     url,
@@ -213,6 +281,7 @@ export function secretsOf(t: TestGateway): string[] {
 
 export function findLeaks(lines: string[], secrets: string[]): string[] {
   const leaks: string[] = []
-  for (const line of lines) for (const s of secrets) if (line.includes(s)) leaks.push(`${s.slice(0, 4)}… in ${line.slice(0, 160)}`)
+  for (const line of lines)
+    for (const s of secrets) if (line.includes(s)) leaks.push(`${s.slice(0, 4)}… in ${line.slice(0, 160)}`)
   return leaks
 }
