@@ -202,6 +202,31 @@ describe('errors', () => {
   })
 })
 
+describe('billing keys stay out of logs', () => {
+  for (const version of ['v1', 'v2'] as const) {
+    it(`${version}: a delete that times out names no billing key in its error or log lines`, async () => {
+      const lines: string[] = []
+      const logger: Logger = {
+        debug: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+        info: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+        warn: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+        error: (f, m) => lines.push(JSON.stringify(f) + (m ?? '')),
+      }
+      const { provider, sim } = simPair(version, { logger, timeoutMs: 100 })
+      const { billingKey } = await provider.issueBillingKey({
+        card: { ...BOOTPAY_TEST_CARD },
+        requestId: `r-${version}`,
+      })
+      sim.faults.inject({ fault: { kind: 'delay', ms: 400 }, path: 'billing' })
+      const err = (await provider.deleteBillingKey({ billingKey }).catch((e) => e)) as PaymentError
+      expect(err.code).toBe('timeout')
+      const text = `${err.message} ${JSON.stringify(err)} ${lines.join('\n')}`
+      expect(lines.some((l) => l.includes('billing_key'))).toBe(true)
+      expect(text).not.toContain(billingKey)
+    })
+  }
+})
+
 describe('notifications', () => {
   const BOOTPAY_IP = '223.130.82.17'
   type Result = Awaited<ReturnType<Bootpay['parseNotification']>>

@@ -292,6 +292,11 @@ export class Bootpay extends BaseProvider {
         operation: 'billing_key_delete',
         method: 'DELETE',
         path: this.apiVersion === 'v1' ? `/subscribe/billing/${key}` : `/subscribe/billing_key/${key}`,
+        // The key is a credential for charging the card: never in a log line or an error.
+        logPath:
+          this.apiVersion === 'v1'
+            ? '/subscribe/billing/:billing_key'
+            : '/v2/subscribe/billing_key/:billing_key',
         // The older v1 client deletes without `.json`.
         jsonSuffix: false,
         moneyMoving: true,

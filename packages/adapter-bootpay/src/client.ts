@@ -53,6 +53,8 @@ export interface Call {
   query?: string
   body?: Json
   moneyMoving: boolean
+  /** The path as logs and errors may show it, when the real one carries a secret (a billing key). */
+  logPath?: string
 }
 
 /** Bootpay documents 30 minutes; used when an answer does not say. */
@@ -196,6 +198,7 @@ export class BootpayClient {
       operation: call.operation,
       method: call.method,
       path: this.#path(call.path, call.jsonSuffix ?? true, call.query),
+      ...(call.logPath ? { logPath: call.logPath } : {}),
       headers: this.#headers(auth),
       ...(call.body ? { body: JSON.stringify(call.body) } : {}),
       moneyMoving: call.moneyMoving,

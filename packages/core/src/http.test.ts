@@ -100,3 +100,27 @@ describe('HttpTransport', () => {
     expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(secret)
   })
 })
+
+describe('HttpTransport log paths', () => {
+  it('shows logPath instead of a path that carries a secret', async () => {
+    const lines: string[] = []
+    const logger = { debug: (f: object) => lines.push(JSON.stringify(f)), info() {}, warn() {}, error() {} }
+    const t = new HttpTransport({
+      provider: 't',
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      logger,
+      retriesWhenNeverSent: 0,
+    })
+    const err = await fail(
+      t.request({
+        operation: 'x',
+        method: 'DELETE',
+        path: '/billing_key/bk_SECRET_123456',
+        logPath: '/billing_key/:key',
+        moneyMoving: true,
+      }),
+    )
+    expect(err.message).toContain('/billing_key/:key')
+    expect(`${err.message} ${lines.join(' ')}`).not.toContain('bk_SECRET_123456')
+  })
+})

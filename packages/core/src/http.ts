@@ -36,6 +36,11 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE' | 'PUT'
   /** Appended to baseUrl, or an absolute URL (a PG with a separate host for some calls). */
   path: string
+  /**
+   * The path as logs and errors may show it, when the real one carries something secret (a billing key in
+   * the URL). Defaults to the path, passed through the redactor.
+   */
+  logPath?: string
   headers?: Record<string, string>
   body?: string | Uint8Array
   /** Moves money or creates something at the PG: never re-sent unless it provably never left. */
@@ -147,7 +152,7 @@ export class HttpTransport {
 
   async #once(req: HttpRequest): Promise<HttpResponse> {
     const url = this.url(req.path)
-    const where = `${req.method} ${new URL(url).pathname}`
+    const where = `${req.method} ${req.logPath ?? this.redactor.apply(new URL(url).pathname)}`
     const started = performance.now()
     const timeoutMs = req.timeoutMs ?? this.#timeoutMs
     const ctrl = new AbortController()
