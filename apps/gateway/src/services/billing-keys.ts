@@ -136,9 +136,13 @@ export async function deleteBillingKey(
     .where('merchant_id', '=', merchantId)
     .executeTakeFirst()
   if (!row) throw notFound('billing key', id)
-  if (row.status === 'deleted') throw conflict('billing_key_deleted', 'the billing key is already deleted')
   const account = accountOf(rt, merchantId, row.account_id)
   if (idem) await idem.claim(rt.db, rt.now(), account.lockMs, { type: 'billing_key', id })
+  // Checked after the claim, so that a replay of the delete answers its stored outcome.
+  if (row.status === 'deleted') {
+    if (idem) await idem.release(rt.db)
+    throw conflict('billing_key_deleted', 'the billing key is already deleted')
+  }
   const end = await callPg(() =>
     account.provider.deleteBillingKey({
       billingKey: rt.vault.decrypt(row.encrypted_key),

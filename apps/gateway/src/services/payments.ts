@@ -33,9 +33,12 @@ async function openPayment(
   row: Insertable<PaymentsTable>,
   account: AccountRuntime,
   idem: IdempotencyScope | undefined,
+  precondition?: () => void,
 ): Promise<void> {
   await rt.db.transaction().execute(async (trx) => {
     if (idem) await idem.claim(trx, rt.now(), account.lockMs, { type: 'payment', id: row.id })
+    // After the claim: a replay answers its stored outcome even if the state has moved on since.
+    precondition?.()
     try {
       await trx.insertInto('payments').values(row).execute()
     } catch (err) {
@@ -161,7 +164,6 @@ export async function chargeBillingKey(
     .where('merchant_id', '=', merchantId)
     .executeTakeFirst()
   if (!key) throw notFound('billing key', billingKeyId)
-  if (key.status !== 'active') throw conflict('billing_key_deleted', 'the billing key was deleted')
   if (input.taxFreeAmount !== undefined && input.taxFreeAmount > input.amount) {
     throw badRequest('taxFreeAmount', 'taxFreeAmount must not exceed amount')
   }
@@ -174,6 +176,9 @@ export async function chargeBillingKey(
     { ...basePayment(rt, merchantId, account, id, orderId, input.amount, 'card'), billing_key_id: key.id },
     account,
     idem,
+    () => {
+      if (key.status !== 'active') throw conflict('billing_key_deleted', 'the billing key was deleted')
+    },
   )
   const billingKey = rt.vault.decrypt(key.encrypted_key)
   const end = await callPg(() =>
