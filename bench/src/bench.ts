@@ -1,0 +1,628 @@
+// pnpm bench: floor, direct (adapter → simulator), gateway and replay side by side, in one run, medians of
+// several rounds. See bench/README.md for what each line means.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { openDatabase } from '@paymux/gateway'
+import { CompiledQuery } from 'kysely'
+import { median, runSegment, type RequestSpec, type SegmentResult } from './load.js'
+import {
+  benchTid,
+  createScratchDatabase,
+  type GatewayProc,
+  memoryOf,
+  type Proc,
+  runTag,
+  type ScratchDatabase,
+  startDirect,
+  startGateway,
+  startSimulator,
+  writeGatewayConfig,
+} from './procs.js'
+import { summariseProfile } from './profile.js'
+import { type Exec, seedHistory, seedPayments } from './seed.js'
+
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    concurrency: { type: 'string' },
+    'scale-rows': { type: 'string' },
+    'no-pglite': { type: 'boolean', default: false },
+    'no-scale': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+})
+
+const smoke = args.smoke
+const ROUNDS = Number(args.rounds ?? (smoke ? 1 : 3))
+const DURATION = Number(args.duration ?? (smoke ? 1 : 3))
+const LEVELS = (args.concurrency ?? (smoke ? '16' : '1,16,64')).split(',').map(Number)
+const SCALE_SMALL = 1_000
+const SCALE_LARGE = Number(args['scale-rows'] ?? (smoke ? 10_000 : 1_000_000))
+const DATABASE_URL = process.env.DATABASE_URL
+const PAYMENT = 10_000
+const CANCEL = 1_000
+const REASON = 'bench partial cancel'
+
+const runDir = join(benchDir, '.runs', new Date().toISOString().replace(/[:.]/g, '-'))
+mkdirSync(runDir, { recursive: true })
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
+
+// ---------- the payment supply: every fresh cancel gets a payment nobody touched before ----------
+
+class Supply {
+  next: number
+  seeded: number
+  constructor(
+    readonly name: string,
+    readonly sim: Proc,
+    readonly tag: number,
+    start: number,
+    /** Seeds the same range in the gateway's database (undefined: the simulator is all there is). */
+    readonly seedDb?: (from: number, count: number) => Promise<void>,
+    /** No more than this many can be seeded (PGlite: seeded before its gateway starts). */
+    readonly limit = Number.POSITIVE_INFINITY,
+  ) {
+    this.next = start
+    this.seeded = start
+  }
+
+  async ensure(n: number): Promise<void> {
+    const want = Math.min(this.next + n, this.limit)
+    if (want <= this.seeded) return
+    const count = want - this.seeded
+    for (let from = this.seeded; from < want; from += 20_000) {
+      const c = Math.min(20_000, want - from)
+      await simSeed(this.sim, this.tag, from, c)
+      if (this.seedDb) await this.seedDb(from, c)
+    }
+    this.seeded += count
+  }
+
+  take(): number | undefined {
+    if (this.next >= this.seeded) return undefined
+    return this.next++
+  }
+}
+
+async function simSeed(sim: Proc, tag: number, from: number, count: number): Promise<void> {
+  const res = await fetch(`${sim.url}/__bench/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tag, from, count, amount: PAYMENT }),
+  })
+  if (!res.ok) throw new Error(`simulator seed failed: ${res.status} ${await res.text()}`)
+}
+
+// ---------- targets ----------
+
+interface GatewayTarget {
+  name: 'postgres' | 'pglite'
+  proc: GatewayProc
+  supply: Supply
+  db?: ScratchDatabase
+  peakMb: number
+  /** The requests of the last fresh segment that got their answer: the replay segment sends them again. */
+  lastOk: RequestSpec[]
+}
+
+function pollMemory(t: GatewayTarget): void {
+  const m = memoryOf(t.proc.pid)
+  if (m && m.peakMb > t.peakMb) t.peakMb = m.peakMb
+}
+
+const cancelBody = (account: string, tid: string) =>
+  JSON.stringify({ account, transactionId: tid, amount: CANCEL, reason: REASON })
+
+async function gatewaySegment(t: GatewayTarget, c: number, rate: number): Promise<SegmentResult> {
+  await t.supply.ensure(Math.max(2_000, Math.ceil(rate * DURATION * 1.6)))
+  const ok: RequestSpec[] = []
+  const account = t.proc.config.accountId
+  const r = await runSegment({
+    url: t.proc.url,
+    method: 'POST',
+    concurrency: c,
+    durationS: DURATION,
+    headers: { authorization: `Bearer ${t.proc.config.apiKey}`, 'content-type': 'application/json' },
+    next: () => {
+      const i = t.supply.take()
+      if (i === undefined) return undefined
+      return {
+        path: '/v1/cancellations',
+        body: cancelBody(account, benchTid(t.supply.tag, i)),
+        headers: { 'idempotency-key': `bench-${t.name}-${t.supply.tag}-${i}` },
+      }
+    },
+    check: (status, body) => status === 200 && body.includes('"status":"succeeded"'),
+    onOk: (spec) => ok.push(spec),
+  })
+  t.lastOk = ok
+  pollMemory(t)
+  return r
+}
+
+async function replaySegment(t: GatewayTarget, c: number): Promise<SegmentResult> {
+  let k = 0
+  const list = t.lastOk
+  const r = await runSegment({
+    url: t.proc.url,
+    method: 'POST',
+    concurrency: c,
+    durationS: DURATION,
+    headers: { authorization: `Bearer ${t.proc.config.apiKey}`, 'content-type': 'application/json' },
+    next: () => (list.length ? list[k++ % list.length] : undefined),
+    check: (status, body, headers) =>
+      status === 200 &&
+      body.includes('"status":"succeeded"') &&
+      Object.entries(headers).some(([h, v]) => h.toLowerCase() === 'idempotent-replayed' && v === 'true'),
+  })
+  pollMemory(t)
+  return r
+}
+
+async function directSegment(direct: Proc, supply: Supply, c: number, rate: number): Promise<SegmentResult> {
+  await supply.ensure(Math.max(2_000, Math.ceil(rate * DURATION * 1.6)))
+  return runSegment({
+    url: direct.url,
+    method: 'POST',
+    concurrency: c,
+    durationS: DURATION,
+    headers: { 'content-type': 'application/json' },
+    next: () => {
+      const i = supply.take()
+      if (i === undefined) return undefined
+      return {
+        path: '/cancel',
+        body: JSON.stringify({
+          transactionId: benchTid(supply.tag, i),
+          amount: CANCEL,
+          paymentAmount: PAYMENT,
+          cancelId: `bench-direct-${supply.tag}-${i}`,
+        }),
+      }
+    },
+    check: (status, body) => status === 200 && body.includes('"status":"cancelled"'),
+  })
+}
+
+const floorSegment = (url: string, path: string, c: number) =>
+  runSegment({ url, method: 'GET', concurrency: c, durationS: DURATION, next: () => ({ path }) })
+
+// ---------- run ----------
+
+type Phase = 'floor' | 'floor-bare' | 'direct' | `gateway-${string}` | `replay-${string}`
+const results: Record<string, Record<number, SegmentResult[]>> = {}
+const record = (phase: Phase, r: SegmentResult) => {
+  results[phase] ??= {}
+  ;(results[phase][r.concurrency] ??= []).push(r)
+}
+const bestRps: Record<string, number> = {}
+const rateOf = (phase: string) => bestRps[phase] ?? 3_000
+const noteRate = (phase: string, r: SegmentResult) => {
+  bestRps[phase] = Math.max(bestRps[phase] ?? 0, r.rps)
+}
+
+const procs: Proc[] = []
+const scratch: ScratchDatabase[] = []
+const notes: string[] = []
+
+async function cleanup() {
+  await Promise.all(procs.map((p) => p.stop(10_000).catch(() => {})))
+  for (const d of scratch) await d.drop().catch((e) => log(`could not drop ${d.name}: ${e.message}`))
+}
+
+async function startPgTarget(sim: Proc, tag: number, label: string): Promise<GatewayTarget> {
+  const db = await createScratchDatabase(DATABASE_URL!, 'paymux_bench')
+  scratch.push(db)
+  const cfg = writeGatewayConfig({ dir: join(runDir, label), simUrl: sim.url, databaseUrl: db.url })
+  const proc = await startGateway(cfg, {
+    databaseUrl: db.url,
+    logFile: join(runDir, label, 'gateway.log'),
+    name: `gateway-${label}`,
+    ...(args.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(runDir, label, 'profiles')] } : {}),
+  })
+  procs.push(proc)
+  const exec: Exec = (text, params) => db.pool.query(text, params)
+  const supply = new Supply(label, sim, tag, 0, (from, count) =>
+    seedPayments(exec, {
+      merchantId: cfg.merchantId,
+      accountId: cfg.accountId,
+      tag,
+      from,
+      count,
+      amount: PAYMENT,
+    }),
+  )
+  return { name: 'postgres', proc, supply, db, peakMb: 0, lastOk: [] }
+}
+
+async function startPgliteTarget(sim: Proc, tag: number, poolSize: number): Promise<GatewayTarget> {
+  const dir = join(runDir, 'pglite')
+  const cfg = writeGatewayConfig({ dir, simUrl: sim.url })
+  // PGlite belongs to one process at a time: its payments are written before the gateway opens it.
+  const db = await openDatabase({ dataDir: join(dir, 'db') })
+  await db.migrate()
+  const exec: Exec = (text, params) => db.kysely.executeQuery(CompiledQuery.raw(text, params))
+  await seedPayments(exec, {
+    merchantId: cfg.merchantId,
+    accountId: cfg.accountId,
+    tag,
+    from: 0,
+    count: poolSize,
+    amount: PAYMENT,
+  })
+  await db.close()
+  for (let from = 0; from < poolSize; from += 20_000)
+    await simSeed(sim, tag, from, Math.min(20_000, poolSize - from))
+  const proc = await startGateway(cfg, { logFile: join(dir, 'gateway.log'), name: 'gateway-pglite' })
+  procs.push(proc)
+  const supply = new Supply('pglite', sim, tag, 0, undefined, poolSize)
+  supply.seeded = poolSize
+  return { name: 'pglite', proc, supply, peakMb: 0, lastOk: [] }
+}
+
+async function main() {
+  log(`run folder ${runDir}`)
+  log(
+    `${smoke ? 'SMOKE, ' : ''}rounds ${ROUNDS} × ${DURATION} s at concurrency ${LEVELS.join('/')}; ${
+      DATABASE_URL ? 'PostgreSQL (DATABASE_URL) and PGlite' : 'PGlite only (set DATABASE_URL for PostgreSQL)'
+    }`,
+  )
+  const sim = await startSimulator({ logFile: join(runDir, 'simulator.log') })
+  procs.push(sim)
+  const direct = await startDirect({ simUrl: sim.url, logFile: join(runDir, 'direct.log') })
+  procs.push(direct)
+  const tagBase = runTag()
+  const directSupply = new Supply('direct', sim, tagBase, 0)
+
+  const targets: GatewayTarget[] = []
+  const startup: Record<string, number> = {}
+  if (DATABASE_URL) {
+    const t = await startPgTarget(sim, (tagBase + 1) % 1_000_000, 'postgres')
+    targets.push(t)
+    startup.postgres = t.proc.startupMs
+  }
+  if (!args['no-pglite'] && !args.profile) {
+    const pool = smoke ? 8_000 : Math.min(150_000, ROUNDS * LEVELS.length * DURATION * 3_000 + 5_000)
+    const t = await startPgliteTarget(sim, (tagBase + 2) % 1_000_000, pool)
+    targets.push(t)
+    startup.pglite = t.proc.startupMs
+  }
+  for (const [k, v] of Object.entries(startup)) log(`gateway on ${k} ready in ${v.toFixed(0)} ms`)
+  const floorUrl = targets[0]!.proc.url
+
+  // Warm-up (not recorded): JIT, connection pools, the simulator's maps.
+  log('warming up')
+  for (const t of targets) await gatewaySegment(t, 16, 2_000)
+  await directSegment(direct, directSupply, 16, 2_000)
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of LEVELS) {
+      record('floor', await floorSegment(floorUrl, '/healthz', c))
+      record('floor-bare', await floorSegment(direct.url, '/floor', c))
+      const d = await directSegment(direct, directSupply, c, rateOf(`direct-${c}`))
+      noteRate(`direct-${c}`, d)
+      record('direct', d)
+      for (const t of targets) {
+        const g = await gatewaySegment(t, c, rateOf(`gateway-${t.name}-${c}`))
+        noteRate(`gateway-${t.name}-${c}`, g)
+        record(`gateway-${t.name}`, g)
+        record(`replay-${t.name}`, await replaySegment(t, c))
+      }
+      log(
+        `round ${round} c${c}: direct ${d.rps.toFixed(0)} req/s p50 ${d.p50.toFixed(2)} ms; ${targets
+          .map((t) => {
+            const g = results[`gateway-${t.name}`]![c]!.at(-1)!
+            return `${t.name} ${g.rps.toFixed(0)} req/s p50 ${g.p50.toFixed(2)} ms`
+          })
+          .join('; ')}`,
+      )
+    }
+  }
+  for (const t of targets) pollMemory(t)
+
+  // ---------- scale: 10^3 vs 10^6 stored cancellations (PostgreSQL) ----------
+  let scale: Record<string, unknown> | undefined
+  if (DATABASE_URL && !args['no-scale']) scale = await measureScale(sim, direct, directSupply, tagBase)
+
+  // ---------- profile ----------
+  let profile: string[] | undefined
+  if (args.profile && targets[0]) {
+    await targets[0].proc.stop(15_000)
+    const pdir = join(runDir, 'postgres', 'profiles')
+    const files = readdirSync(pdir).filter((f) => f.endsWith('.cpuprofile'))
+    profile = files.length ? summariseProfile(join(pdir, files[0]!), 25) : ['no profile written']
+  }
+
+  const report = summarise(targets, startup, scale)
+  if (profile) {
+    report.profile = profile
+    process.stdout.write(`\nCPU profile of the gateway (self time, top functions):\n${profile.join('\n')}\n`)
+  }
+  report.notes = notes
+  const out = args.out ? resolve(args.out) : join(benchDir, smoke ? 'results-smoke.json' : 'results.json')
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
+  log(`wrote ${out}`)
+  // Not a test: a missed target is reported, not failed; errors (a wrong answer, a 5xx) fail the run.
+  return report.errors === 0 ? 0 : 1
+}
+
+async function measureScale(sim: Proc, direct: Proc, directSupply: Supply, tagBase: number) {
+  log(`scale: fresh database with ${SCALE_SMALL} stored cancellations`)
+  const t = await startPgTarget(sim, (tagBase + 3) % 1_000_000, 'scale')
+  const exec: Exec = (text, params) => t.db!.pool.query(text, params)
+  const ids = { merchantId: t.proc.config.merchantId, accountId: t.proc.config.accountId }
+  notes.push(...(await seedHistory(exec, { ...ids, from: 0, count: SCALE_SMALL })))
+  await t.db!.pool.query('ANALYZE')
+  const c = 16
+  const rounds = smoke ? 1 : Math.max(2, ROUNDS)
+  const measure = async (label: string) => {
+    const count = Number((await t.db!.pool.query('SELECT count(*) AS n FROM cancellations')).rows[0].n)
+    const added50: number[] = []
+    const added99: number[] = []
+    const gw50: number[] = []
+    for (let r = 0; r < rounds; r++) {
+      const d = await directSegment(direct, directSupply, c, rateOf(`direct-${c}`))
+      const g = await gatewaySegment(t, c, rateOf(`gateway-postgres-${c}`))
+      added50.push(g.p50 - d.p50)
+      added99.push(g.p99 - d.p99)
+      gw50.push(g.p50)
+    }
+    const res = {
+      storedCancellations: count,
+      addedP50: median(added50),
+      addedP99: median(added99),
+      gatewayP50: median(gw50),
+    }
+    log(
+      `scale ${label}: ${count} stored, added p50 ${res.addedP50.toFixed(2)} ms, gateway p50 ${res.gatewayP50.toFixed(2)} ms`,
+    )
+    return res
+  }
+  // Warm the fresh process first, as the main run does.
+  await gatewaySegment(t, c, 2_000)
+  const small = await measure('small')
+  log(`scale: bulk-seeding to ${SCALE_LARGE} stored cancellations (INSERT … SELECT generate_series)`)
+  const seedStart = performance.now()
+  const have = Number((await t.db!.pool.query('SELECT count(*) AS n FROM cancellations')).rows[0].n)
+  const step = 250_000
+  for (let from = SCALE_SMALL; from < SCALE_LARGE - have + SCALE_SMALL; from += step) {
+    const count = Math.min(step, SCALE_LARGE - have + SCALE_SMALL - from)
+    notes.push(...(await seedHistory(exec, { ...ids, from, count })))
+  }
+  await t.db!.pool.query('ANALYZE')
+  const seedS = (performance.now() - seedStart) / 1000
+  log(`scale: seeded in ${seedS.toFixed(1)} s`)
+  // Restart on the large database: start-up time to ready with a million rows, and no warm caches carried over.
+  await t.proc.stop(10_000)
+  const proc = await startGateway(t.proc.config, {
+    databaseUrl: t.db!.url,
+    logFile: join(runDir, 'scale', 'gateway-large.log'),
+    name: 'gateway-scale-large',
+  })
+  procs.push(proc)
+  t.proc = proc
+  await gatewaySegment(t, c, 2_000)
+  const large = await measure('large')
+  const growth = (large.addedP50 - small.addedP50) / Math.abs(small.addedP50)
+  const growthGateway = (large.gatewayP50 - small.gatewayP50) / small.gatewayP50
+  await t.proc.stop(10_000)
+  return {
+    small,
+    large,
+    growth,
+    growthGatewayP50: growthGateway,
+    seedSeconds: seedS,
+    startupLargeMs: proc.startupMs,
+  }
+}
+
+// ---------- report ----------
+
+interface Row {
+  phase: string
+  c: number
+  rps: number
+  p50: number
+  p99: number
+  max: number
+  errors: number
+  requests: number
+  rounds: number
+}
+
+function summarise(
+  targets: GatewayTarget[],
+  startup: Record<string, number>,
+  scale?: Record<string, unknown>,
+) {
+  const rows: Row[] = []
+  for (const [phase, byC] of Object.entries(results)) {
+    for (const [c, list] of Object.entries(byC)) {
+      rows.push({
+        phase,
+        c: Number(c),
+        rps: median(list.map((r) => r.rps)),
+        p50: median(list.map((r) => r.p50)),
+        p99: median(list.map((r) => r.p99)),
+        max: Math.max(...list.map((r) => r.max)),
+        errors: list.reduce((n, r) => n + r.errors, 0),
+        requests: list.reduce((n, r) => n + r.requests, 0),
+        rounds: list.length,
+      })
+    }
+  }
+  const order = [
+    'floor',
+    'floor-bare',
+    'direct',
+    'gateway-postgres',
+    'replay-postgres',
+    'gateway-pglite',
+    'replay-pglite',
+  ]
+  rows.sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || a.c - b.c)
+
+  // Paired per round: gateway and direct of the same round and concurrency ran back to back.
+  const paired: Record<string, { ratio: number; addedP50: number; addedP99: number }> = {}
+  for (const t of targets) {
+    for (const c of LEVELS) {
+      const g = results[`gateway-${t.name}`]?.[c] ?? []
+      const d = results.direct?.[c] ?? []
+      const n = Math.min(g.length, d.length)
+      const ratio: number[] = []
+      const a50: number[] = []
+      const a99: number[] = []
+      for (let i = 0; i < n; i++) {
+        ratio.push(g[i]!.rps / d[i]!.rps)
+        a50.push(g[i]!.p50 - d[i]!.p50)
+        a99.push(g[i]!.p99 - d[i]!.p99)
+      }
+      paired[`${t.name}@${c}`] = { ratio: median(ratio), addedP50: median(a50), addedP99: median(a99) }
+    }
+  }
+
+  const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-')
+  const lines: string[] = []
+  lines.push(
+    `${'phase'.padEnd(18)}${'conc'.padStart(5)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'errors'.padStart(8)}${'requests'.padStart(10)}`,
+  )
+  for (const r of rows) {
+    lines.push(
+      `${r.phase.padEnd(18)}${String(r.c).padStart(5)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(9)}${f(r.p99).padStart(9)}${f(r.max, 1).padStart(9)}${String(r.errors).padStart(8)}${String(r.requests).padStart(10)}`,
+    )
+  }
+  lines.push('')
+  lines.push(
+    `${'gateway vs direct'.padEnd(18)}${'conc'.padStart(5)}${'thrpt ratio'.padStart(13)}${'added p50'.padStart(11)}${'added p99'.padStart(11)}`,
+  )
+  for (const [k, v] of Object.entries(paired)) {
+    const [name, c] = k.split('@')
+    lines.push(
+      `${name!.padEnd(18)}${c!.padStart(5)}${f(v.ratio).padStart(13)}${f(v.addedP50).padStart(11)}${f(v.addedP99).padStart(11)}`,
+    )
+  }
+  lines.push('')
+  const peak: Record<string, number> = {}
+  for (const t of targets) peak[t.name] = Math.max(t.peakMb, memoryOf(t.proc.pid)?.peakMb ?? 0)
+  lines.push(
+    `peak RSS of the gateway (VmHWM): ${Object.entries(peak)
+      .map(([k, v]) => `${k} ${f(v, 1)} MB`)
+      .join(', ')}`,
+  )
+  lines.push(
+    `start-up to ready (fresh database, migrations included): ${Object.entries(startup)
+      .map(([k, v]) => `${k} ${f(v, 0)} ms`)
+      .join(', ')}`,
+  )
+  const sc = scale as
+    | {
+        small: { storedCancellations: number; addedP50: number; gatewayP50: number }
+        large: { storedCancellations: number; addedP50: number; gatewayP50: number }
+        growth: number
+        growthGatewayP50: number
+        startupLargeMs: number
+      }
+    | undefined
+  if (sc) {
+    lines.push(
+      `scale (PostgreSQL, c16): ${sc.small.storedCancellations} stored → added p50 ${f(sc.small.addedP50)} ms (gateway p50 ${f(sc.small.gatewayP50)}); ` +
+        `${sc.large.storedCancellations} stored → added p50 ${f(sc.large.addedP50)} ms (gateway p50 ${f(sc.large.gatewayP50)}); ` +
+        `growth ${f(sc.growth * 100, 1)}% (gateway p50 ${f(sc.growthGatewayP50 * 100, 1)}%); start-up with ${sc.large.storedCancellations} rows ${f(sc.startupLargeMs, 0)} ms`,
+    )
+  }
+
+  // ---------- targets ----------
+  const main = targets.find((t) => t.name === 'postgres') ?? targets[0]!
+  const at16 = paired[`${main.name}@16`]
+  const totalErrors = rows.reduce((n, r) => n + r.errors, 0)
+  const exhausted = Object.values(results).some((byC) =>
+    Object.values(byC).some((l) => l.some((r) => r.exhausted)),
+  )
+  if (exhausted)
+    notes.push('a segment ran out of seeded payments and stopped early (its rate covers the time it ran)')
+  const checks: Array<{ target: string; value: string; met: boolean | undefined }> = [
+    {
+      target: `added p50 ≤ 2 ms at concurrency 16 on ${main.name === 'postgres' ? 'PostgreSQL' : 'PGlite (no DATABASE_URL)'}`,
+      value: `${f(at16?.addedP50 ?? Number.NaN)} ms`,
+      met: at16 ? at16.addedP50 <= 2 : undefined,
+    },
+    {
+      target: `added p99 ≤ 10 ms at concurrency 16 on ${main.name === 'postgres' ? 'PostgreSQL' : 'PGlite'}`,
+      value: `${f(at16?.addedP99 ?? Number.NaN)} ms`,
+      met: at16 ? at16.addedP99 <= 10 : undefined,
+    },
+    ...targets.map((t) => {
+      const worst = Math.min(...LEVELS.map((c) => paired[`${t.name}@${c}`]?.ratio ?? Number.NaN))
+      return {
+        target: `gateway throughput ≥ 50% of direct (${t.name}, every concurrency)`,
+        value: `${f(worst * 100, 0)}% at worst`,
+        met: Number.isFinite(worst) ? worst >= 0.5 : undefined,
+      }
+    }),
+    { target: '0 errors', value: String(totalErrors), met: totalErrors === 0 },
+    {
+      target: 'peak RSS of the gateway ≤ 200 MB',
+      value: Object.entries(peak)
+        .map(([k, v]) => `${k} ${f(v, 1)} MB`)
+        .join(', '),
+      met: Object.values(peak).every((v) => v <= 200),
+    },
+    {
+      target: `added p50 growth ≤ 20% from 10³ to ${SCALE_LARGE.toExponential(0).replace('e+', '×10^')} stored cancellations`,
+      value: sc ? `${f(sc.growth * 100, 1)}%` : 'not measured (needs DATABASE_URL)',
+      met: sc ? sc.growth <= 0.2 : undefined,
+    },
+  ]
+  lines.push('')
+  for (const ch of checks)
+    lines.push(
+      `${ch.met === undefined ? 'n/a    ' : ch.met ? 'MET    ' : 'NOT MET'}  ${ch.target}: ${ch.value}`,
+    )
+  for (const n of notes) lines.push(`note: ${n}`)
+  process.stdout.write(`\n${lines.join('\n')}\n`)
+  return {
+    when: new Date().toISOString(),
+    machine: { node: process.version, cpus: cpus().length },
+    settings: {
+      smoke,
+      rounds: ROUNDS,
+      durationS: DURATION,
+      concurrency: LEVELS,
+      payment: PAYMENT,
+      cancel: CANCEL,
+    },
+    rows,
+    paired,
+    peakRssMb: peak,
+    startupMs: startup,
+    scale,
+    checks,
+    errors: totalErrors,
+    allMet: checks.every((c) => c.met !== false),
+    raw: results,
+    table: lines,
+    notes,
+    profile: undefined as string[] | undefined,
+  }
+}
+
+main()
+  .then(async (code) => {
+    await cleanup()
+    if (!args.profile) rmSync(runDir, { recursive: true, force: true })
+    process.exit(code)
+  })
+  .catch(async (err) => {
+    log(`failed: ${(err as Error).stack ?? err}`)
+    await cleanup()
+    log(`logs kept in ${runDir}`)
+    process.exit(1)
+  })

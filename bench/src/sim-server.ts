@@ -1,0 +1,49 @@
+// The NicePay simulator as a process of its own: `node sim-server.js <port>`. Besides the simulator's own
+// wire and /__sim control routes it answers a few bulk routes (/__bench/*) so that a run can seed tens of
+// thousands of payments and read the ledger back in one request instead of one per payment.
+import { createNicePaySimulator } from '@paymux/adapter-nicepay/simulator'
+import { startServer } from '@paymux/core/simulator'
+import { Hono } from 'hono'
+import { benchTid } from './procs.js'
+
+const port = Number(process.argv[2] ?? 0)
+const sim = createNicePaySimulator()
+const app = new Hono()
+
+app.get('/__bench/ready', (c) => c.json({ ok: true }))
+
+/** `{tag, from, count, amount}`: seeds benchTid(tag, from … from+count-1). */
+app.post('/__bench/seed', async (c) => {
+  const { tag, from, count, amount } = (await c.req.json()) as {
+    tag: number
+    from: number
+    count: number
+    amount: number
+  }
+  for (let i = from; i < from + count; i++) sim.seedPayment({ amount, transactionId: benchTid(tag, i) })
+  return c.json({ seeded: count })
+})
+
+/** The ledger of the given TIDs as NicePay knows it. */
+app.post('/__bench/ledger', async (c) => {
+  const { tids } = (await c.req.json()) as { tids: string[] }
+  return c.json(
+    Object.fromEntries(
+      tids.map((t) => {
+        const s = sim.inspect(t)
+        return [t, s ? { amount: s.amount, cancelledAmount: s.cancelledAmount, cancels: s.cancels } : null]
+      }),
+    ),
+  )
+})
+
+/** Protocol calls seen (faults included): proves that rejected input never reached the PG. */
+app.get('/__bench/calls', (c) => c.json({ calls: sim.faults.calls }))
+
+app.route('/', sim.app)
+
+const server = await startServer(app, { port })
+process.stdout.write(`nicepay simulator on ${server.url}\n`)
+const stop = () => void server.close().then(() => process.exit(0))
+process.once('SIGTERM', stop)
+process.once('SIGINT', stop)
