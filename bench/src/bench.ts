@@ -200,8 +200,10 @@ const floorSegment = (url: string, path: string, c: number) =>
 type Phase = 'floor' | 'floor-bare' | 'direct' | `gateway-${string}` | `replay-${string}`
 const results: Record<string, Record<number, SegmentResult[]>> = {}
 const record = (phase: Phase, r: SegmentResult) => {
-  results[phase] ??= {}
-  ;(results[phase][r.concurrency] ??= []).push(r)
+  const byC = (results[phase] ??= {})
+  const list = byC[r.concurrency] ?? []
+  list.push(r)
+  byC[r.concurrency] = list
 }
 const bestRps: Record<string, number> = {}
 const rateOf = (phase: string) => bestRps[phase] ?? 3_000

@@ -163,6 +163,9 @@ export interface GatewayConfigFile {
   secrets: string[]
 }
 
+/** `${NAME}`: the config's reference to an environment variable. */
+const envRef = (name: string) => `\${${name}}`
+
 /** Writes a YAML config with one merchant and one NicePay account pointed at the simulator. */
 export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
   mkdirSync(s.dir, { recursive: true })
@@ -173,10 +176,10 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
   const config = {
     server: { port: 0, host: '127.0.0.1', bodyLimitBytes: s.bodyLimitBytes ?? 64 * 1024 },
     database: s.databaseUrl
-      ? { url: '${PAYMUX_DATABASE_URL}', poolSize: s.poolSize ?? 20 }
+      ? { url: envRef('PAYMUX_DATABASE_URL'), poolSize: s.poolSize ?? 20 }
       : { path: join(s.dir, 'db'), poolSize: s.poolSize ?? 20 },
     // The key comes in through the environment, as the README recommends: never in the file.
-    masterKey: '${PAYMUX_MASTER_KEY}',
+    masterKey: envRef('PAYMUX_MASTER_KEY'),
     log: { level: s.logLevel ?? 'info' },
     merchants: [
       {
@@ -187,7 +190,7 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
             id: accountId,
             provider: 'nicepay',
             mid: NICEPAY_DEMO_CREDENTIALS.mid,
-            merchantKey: '${NICE_MERCHANT_KEY}',
+            merchantKey: envRef('NICE_MERCHANT_KEY'),
             baseUrl: s.simUrl,
             timeoutMs: s.timeoutMs ?? 10_000,
           },
