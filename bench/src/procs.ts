@@ -151,6 +151,8 @@ export interface GatewaySetup {
   poolSize?: number
   logLevel?: string
   bodyLimitBytes?: number
+  /** More top-level config (e.g. `workers:`), merged over the generated one. */
+  extra?: Record<string, unknown>
 }
 
 export interface GatewayConfigFile {
@@ -197,6 +199,7 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
         ],
       },
     ],
+    ...(s.extra ?? {}),
   }
   const path = join(s.dir, 'paymux.yaml')
   writeFileSync(path, toYaml(config))

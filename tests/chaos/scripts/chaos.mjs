@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// pnpm test:chaos — the reliability suite. Needs a real PostgreSQL (DATABASE_URL); without one it says so and
+// exits 0. Scenarios 1–6 run first (one at a time), then scenario 7 scans every log they wrote for secrets.
+// Extra arguments filter scenario files, e.g. `pnpm test:chaos race storm`.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+if (!process.env.DATABASE_URL) {
+  console.log(
+    'chaos: SKIPPED — the reliability suite needs a real PostgreSQL. Set DATABASE_URL=postgres://user@host:5432/db ' +
+      '(each run creates and drops a database of its own there) and run `pnpm test:chaos` again.',
+  )
+  process.exit(0)
+}
+
+const runs = join(pkg, '.runs')
+mkdirSync(runs, { recursive: true })
+// Keep the last few runs' logs for reading, not more.
+for (const old of readdirSync(runs)
+  .filter((d) => d !== 'adhoc')
+  .sort()
+  .slice(0, -3))
+  rmSync(join(runs, old), { recursive: true, force: true })
+const runDir = join(runs, new Date().toISOString().replace(/[:.]/g, '-'))
+mkdirSync(runDir, { recursive: true })
+const env = { ...process.env, CHAOS_RUN_DIR: runDir }
+const vitest = join(pkg, 'node_modules', '.bin', 'vitest')
+const filters = process.argv.slice(2)
+const started = Date.now()
+
+const run = (files) => spawnSync(vitest, ['run', ...files], { cwd: pkg, env, stdio: 'inherit' }).status ?? 1
+
+console.log(`chaos: PostgreSQL at ${new URL(process.env.DATABASE_URL).host}; logs in ${runDir}`)
+let status = run(filters.length ? filters : ['src/scenarios'])
+// Scenario 7 reads what 1–6 logged.
+status = run(['src/secrets.chaos.ts']) || status
+
+const figures = join(runDir, 'figures.txt')
+console.log(`\nchaos figures (${((Date.now() - started) / 1000).toFixed(0)} s):`)
+console.log(existsSync(figures) ? readFileSync(figures, 'utf8').trimEnd() : '(none)')
+console.log(status === 0 ? 'chaos: all scenarios passed' : 'chaos: FAILED')
+process.exit(status)
