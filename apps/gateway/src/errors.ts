@@ -127,5 +127,14 @@ export function toApiError(err: unknown): ApiError {
       message: 'the database is unavailable; retry with the same Idempotency-Key',
     })
   }
+  // Text the database cannot store (U+0000, invalid sequences) in a field no schema screened: the client's input.
+  const sqlState = (err as { code?: unknown } | undefined)?.code
+  if (sqlState === '22021' || sqlState === '22P05') {
+    return new ApiError(400, {
+      type: 'invalid_request_error',
+      code: 'invalid_request',
+      message: 'the request contains characters that cannot be stored (e.g. U+0000)',
+    })
+  }
   return new ApiError(500, { type: 'internal_error', code: 'internal_error', message: 'internal error' })
 }

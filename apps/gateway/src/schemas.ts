@@ -2,7 +2,14 @@ import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
 
 const krw = (min = 0) => z.number().int().min(min).max(MAX_KRW)
-const text = (max: number) => z.string().trim().min(1).max(max)
+// PostgreSQL text cannot hold U+0000: refuse it here (400 naming the field) instead of failing the insert.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain the NUL character (U+0000)')
 const ts = z.string().openapi({ format: 'date-time', example: '2026-01-15T09:30:00.000Z' })
 
 export const ErrorSchema = z
