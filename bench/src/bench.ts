@@ -200,7 +200,8 @@ const floorSegment = (url: string, path: string, c: number) =>
 type Phase = 'floor' | 'floor-bare' | 'direct' | `gateway-${string}` | `replay-${string}`
 const results: Record<string, Record<number, SegmentResult[]>> = {}
 const record = (phase: Phase, r: SegmentResult) => {
-  const byC = (results[phase] ??= {})
+  const byC = results[phase] ?? {}
+  results[phase] = byC
   const list = byC[r.concurrency] ?? []
   list.push(r)
   byC[r.concurrency] = list
