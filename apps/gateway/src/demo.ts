@@ -131,7 +131,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   // The simulators start empty on every run, so yesterday's demo records would only confuse: start clean
   // (truncating is much faster than creating the embedded database again).
   if (!opts.keepData) {
-    await sql`TRUNCATE events, idempotency_keys, cancellations, billing_keys, payments`.execute(
+    await sql`TRUNCATE events, idempotency_keys, cancellations, billing_keys, payments CASCADE`.execute(
       gateway.db.kysely,
     )
   }
