@@ -106,7 +106,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const msg = (e as { message?: unknown }).message
     if (
       typeof msg === 'string' &&
-      /Connection terminated|timeout exceeded when trying to connect|database is closed|Client has encountered a connection error/i.test(
+      /Connection terminated|timeout exceeded when trying to connect|database is closed|Client has encountered a connection error|is not currently accepting connections/i.test(
         msg,
       )
     ) {

@@ -53,6 +53,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     })
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on('error', () => {})
+    // Neither may a checked-out one: pg emits 'error' on a client whose connection is terminated between two
+    // statements of a transaction, and the pool listens only while the client is idle. The statement in
+    // progress (or the next one) still fails, and the pool discards the dead client when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', () => {})
+    })
   } else {
     kind = 'pglite'
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
