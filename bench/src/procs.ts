@@ -263,6 +263,8 @@ export interface ScratchDatabase {
   pool: pg.Pool
   /** Ends every gateway connection to it (a database outage as the gateway sees it). */
   terminateOthers(): Promise<number>
+  /** Opens or closes the database to new connections (ALTER DATABASE … ALLOW_CONNECTIONS). */
+  allowConnections(allow: boolean): Promise<void>
   drop(): Promise<void>
 }
 
@@ -294,6 +296,15 @@ export async function createScratchDatabase(baseUrl: string, prefix: string): Pr
           [name],
         )
         return r.rowCount ?? 0
+      } finally {
+        await admin.end()
+      }
+    },
+    async allowConnections(allow: boolean) {
+      const admin = new pg.Client({ connectionString: baseUrl })
+      await admin.connect()
+      try {
+        await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS ${allow ? 'true' : 'false'}`)
       } finally {
         await admin.end()
       }
