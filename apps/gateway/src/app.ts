@@ -471,6 +471,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
       path: '/healthz',
       tags: ['Operations'],
       summary: 'The process is up',
+      // Public on purpose: load balancers probe it without a key.
+      security: [],
       responses: { 200: json(z.object({ status: z.literal('ok') }), 'Up') },
     }),
     ((c: Context<AppEnv>) => sendJson(c, 200, { status: 'ok' })) as never,
@@ -482,6 +484,7 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
       path: '/readyz',
       tags: ['Operations'],
       summary: 'The database answers',
+      security: [],
       responses: {
         200: json(z.object({ status: z.literal('ready') }), 'Ready'),
         503: json(ErrorSchema, 'The database does not answer'),
