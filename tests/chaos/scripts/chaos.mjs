@@ -40,6 +40,8 @@ status = run(['src/secrets.chaos.ts']) || status
 
 const figures = join(runDir, 'figures.txt')
 console.log(`\nchaos figures (${((Date.now() - started) / 1000).toFixed(0)} s):`)
-console.log(existsSync(figures) ? readFileSync(figures, 'utf8').trimEnd() : '(none)')
+console.log(
+  existsSync(figures) ? readFileSync(figures, 'utf8').trimEnd().split('\n').sort().join('\n') : '(none)',
+)
 console.log(status === 0 ? 'chaos: all scenarios passed' : 'chaos: FAILED')
 process.exit(status)

@@ -78,6 +78,16 @@ const nonEucKr = fc.oneof(
   ),
   fc.string({ unit: fc.constantFrom('😀', '똠', 'é', '\u{2F800}'), minLength: 1, maxLength: 20 }),
 )
+/** Never a valid amount anywhere: not a positive whole number of won within the API's limit. */
+const invalidAmount = fc.oneof(
+  fc.integer({ min: -1e12, max: 0 }),
+  fc.constantFrom(1.5, 999.999, 1e16, 2 ** 53, Number.MAX_SAFE_INTEGER + 2),
+  fc.double({ noNaN: false }).filter((d) => !Number.isInteger(d) || d <= 0 || d > 1e15),
+  fc.string(),
+  fc.constant(null),
+  fc.boolean(),
+)
+/** Invalid for a cancel of a seeded 10,000 won payment: also more than it holds. */
 const badAmount = fc.oneof(
   fc.integer({ min: -1e12, max: 0 }),
   fc.constantFrom(1.5, 999.999, 1e13, 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 10_001, 20_000, 1e12),
@@ -231,7 +241,7 @@ const nearValidVirtualAccount = fc
       'buyerName',
     ),
     text: nonEucKr,
-    amount: badAmount,
+    amount: invalidAmount,
   })
   .map((m) => {
     const body: Record<string, unknown> = {
@@ -337,7 +347,7 @@ test('every published route: random input never gets a 5xx, never reaches the PG
     { path: '/v1/virtual-accounts', arb: nearValidVirtualAccount },
     {
       path: `/v1/billing-keys/${bkId}/charges`,
-      arb: fc.record({ amount: badAmount, orderId: fc.constantFrom('주문', 'a/b', 'x'.repeat(80)) }),
+      arb: fc.record({ amount: invalidAmount, orderId: fc.constantFrom('주문', 'a/b', 'x'.repeat(80)) }),
     },
   ]
   for (const m of money) {

@@ -25,7 +25,12 @@ interface Done {
 
 test('PostgreSQL stops answering mid-run: 503s, nothing half-written, recovery without restart', async () => {
   const tids = await env.seed(4_000, 10_000)
-  const body = (tid: string) => ({ account: env.cfg.accountId, transactionId: tid, amount: 1_000, reason: 'outage' })
+  const body = (tid: string) => ({
+    account: env.cfg.accountId,
+    transactionId: tid,
+    amount: 1_000,
+    reason: 'outage',
+  })
   const done: Done[] = []
   let next = 0
   let stop = false
@@ -35,7 +40,11 @@ test('PostgreSQL stops answering mid-run: 503s, nothing half-written, recovery w
       const i = next++
       const tid = tids[i]!
       try {
-        const reply = await env.call(0, 'POST', '/v1/cancellations', { idem: `outage-${i}`, body: body(tid), timeoutMs: 20_000 })
+        const reply = await env.call(0, 'POST', '/v1/cancellations', {
+          idem: `outage-${i}`,
+          body: body(tid),
+          timeoutMs: 20_000,
+        })
         done.push({ i, tid, reply, at: performance.now() - t0 })
       } catch (err) {
         done.push({ i, tid, error: (err as Error).message, at: performance.now() - t0 })
@@ -78,7 +87,9 @@ test('PostgreSQL stops answering mid-run: 503s, nothing half-written, recovery w
   }
   // Only answers the API documents for a database outage: 200/202 (done or pending), 503 (retry).
   const bad = done.filter((d) => !d.reply || ![200, 202, 503].includes(d.reply.status))
-  expect(bad.map((d) => `${d.i}: ${d.error ?? `${d.reply!.status} ${d.reply!.text.slice(0, 200)}`}`)).toEqual([])
+  expect(bad.map((d) => `${d.i}: ${d.error ?? `${d.reply!.status} ${d.reply!.text.slice(0, 200)}`}`)).toEqual(
+    [],
+  )
   const unavailable = done.filter((d) => d.reply!.status === 503)
   expect(unavailable.length).toBeGreaterThan(0)
   for (const d of unavailable) {
@@ -96,11 +107,17 @@ test('PostgreSQL stops answering mid-run: 503s, nothing half-written, recovery w
 
   // Retrying every 503 with its own key never cancels twice: fresh run, current state or "still in flight".
   const retried = await Promise.all(
-    unavailable.map((d) => env.call(0, 'POST', '/v1/cancellations', { idem: `outage-${d.i}`, body: body(d.tid) })),
+    unavailable.map((d) =>
+      env.call(0, 'POST', '/v1/cancellations', { idem: `outage-${d.i}`, body: body(d.tid) }),
+    ),
   )
   const retryStatuses: Record<string, number> = {}
   for (const r of retried) retryStatuses[r.status] = (retryStatuses[r.status] ?? 0) + 1
-  expect(retried.filter((r) => ![200, 202, 409].includes(r.status)).map((r) => `${r.status} ${r.text.slice(0, 160)}`)).toEqual([])
+  expect(
+    retried
+      .filter((r) => ![200, 202, 409].includes(r.status))
+      .map((r) => `${r.status} ${r.text.slice(0, 160)}`),
+  ).toEqual([])
 
   // ---- nothing half-written ----
   const touched = [...new Set([...done.map((d) => d.tid), ...fresh])]
@@ -119,7 +136,10 @@ test('PostgreSQL stops answering mid-run: 503s, nothing half-written, recovery w
     (p) => p.cancelled !== p.succeeded_sum || p.reserved !== p.pending_sum || p.inflight !== p.pending_n,
   )
   expect(ledgerMismatch).toEqual([])
-  const rows = await q(`SELECT transaction_id, cancel_id, status, amount::int AS amount FROM cancellations WHERE transaction_id = ANY($1)`, [touched])
+  const rows = await q(
+    `SELECT transaction_id, cancel_id, status, amount::int AS amount FROM cancellations WHERE transaction_id = ANY($1)`,
+    [touched],
+  )
   const byCancelId = new Map(rows.map((r) => [r.cancel_id as string, r]))
   const unrecorded: string[] = []
   const doubled: string[] = []
@@ -130,7 +150,8 @@ test('PostgreSQL stops answering mid-run: 503s, nothing half-written, recovery w
     if (l.cancels.length > 1) doubled.push(tid)
     for (const c of l.cancels) {
       const row = byCancelId.get(c.moid)
-      if (!row || (row.status !== 'succeeded' && row.status !== 'pending')) unrecorded.push(`${tid}/${c.moid}`)
+      if (!row || (row.status !== 'succeeded' && row.status !== 'pending'))
+        unrecorded.push(`${tid}/${c.moid}`)
     }
   }
   for (const r of rows) {
