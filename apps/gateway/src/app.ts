@@ -551,6 +551,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
     Scalar({
       url: '/openapi.json',
       pageTitle: 'paymux API',
+      // System fonts: nothing is fetched from outside the gateway.
+      withDefaultFonts: false,
       ...(opts.docsScriptUrl ? { cdn: opts.docsScriptUrl } : {}),
     }),
   )

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { Redactor } from '@paymux/core'
 import { createApp, type GatewayApp } from './app.js'
@@ -51,15 +51,24 @@ export function resolveMasterKey(config: GatewayConfig, dataDir: string): string
   return key
 }
 
+/**
+ * Scalar's browser bundle from the installed @scalar/api-reference, so /docs needs no CDN (private networks,
+ * CI). The package exports no path to it, so it is found the way Node finds packages: up the directory tree.
+ */
 function docsBundle(): (() => Promise<Uint8Array | undefined>) | undefined {
   try {
-    const require = createRequire(import.meta.url)
-    const pkg = require.resolve('@scalar/api-reference/package.json')
-    const file = join(dirname(pkg), 'dist', 'browser', 'standalone.js')
-    if (!existsSync(file)) return undefined
+    let dir = dirname(fileURLToPath(import.meta.url))
+    let file: string | undefined
+    for (let i = 0; i < 8 && !file; i++) {
+      const candidate = join(dir, 'node_modules', '@scalar', 'api-reference', 'dist', 'browser', 'standalone.js')
+      if (existsSync(candidate)) file = candidate
+      dir = dirname(dir)
+    }
+    if (!file) return undefined
+    const path = file
     let cached: Uint8Array | undefined
     return async () => {
-      cached ??= readFileSync(file)
+      cached ??= readFileSync(path)
       return cached
     }
   } catch {

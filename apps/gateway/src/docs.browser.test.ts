@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs'
+import { chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestGateway, type TestGateway } from './test-support/harness.js'
+
+// Debian's package (apt-get install chromium); another binary can be given in CHROMIUM_PATH.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const available = existsSync(CHROMIUM)
+if (!available) console.warn(`docs browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
+
+describe.skipIf(!available)('GET /docs in headless Chromium', () => {
+  let t: TestGateway
+  beforeAll(async () => {
+    t = await startTestGateway({ name: 'pglite' })
+  })
+  afterAll(async () => {
+    await t?.close()
+  })
+
+  it('renders the API reference offline and shows the cancellation route', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
+    try {
+      const page = await browser.newPage()
+      const external: string[] = []
+      // The docs must not depend on a CDN: any request leaving loopback fails the test.
+      await page.route('**/*', (route) => {
+        const url = new URL(route.request().url())
+        if (url.hostname !== '127.0.0.1' && url.protocol !== 'data:' && url.protocol !== 'blob:') {
+          external.push(url.href)
+          return route.abort()
+        }
+        return route.continue()
+      })
+      const res = await page.goto(`${t.url}/docs`)
+      expect(res?.status()).toBe(200)
+      await page.getByText('Cancel a payment (whole or partial)').first().waitFor({ state: 'visible', timeout: 45_000 })
+      const text = await page.locator('body').innerText()
+      expect(text).toContain('/v1/cancellations')
+      expect(external).toEqual([])
+    } finally {
+      await browser.close()
+    }
+  })
+})
