@@ -257,11 +257,24 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`)
   }
+  // `merchantKey: ${NICE_KEY} }` inside a flow mapping is not valid YAML (braces are flow indicators), yet it
+  // is the natural way to write it: references become inert tokens for parsing and are restored after.
+  const refs: string[] = []
+  const masked = text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}\n]*)?\}/g, (m) => `__paymux_env_${refs.push(m) - 1}__`)
   let raw: unknown
   try {
-    raw = parseYaml(text)
+    raw = parseYaml(masked)
   } catch (err) {
     throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`)
   }
-  return parseConfig(raw, env)
+  return parseConfig(restoreRefs(raw, refs), env)
+}
+
+function restoreRefs(value: unknown, refs: string[]): unknown {
+  if (typeof value === 'string') return value.replace(/__paymux_env_(\d+)__/g, (m, i: string) => refs[Number(i)] ?? m)
+  if (Array.isArray(value)) return value.map((v) => restoreRefs(v, refs))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreRefs(v, refs)]))
+  }
+  return value
 }

@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfigFile, parseConfig } from './config.js'
+
+const HASH = `sha256:${'a'.repeat(64)}`
+const base = () => ({
+  merchants: [
+    {
+      id: 'shop-a',
+      apiKeys: [HASH],
+      accounts: [{ id: 'nice-main', provider: 'nicepay', mid: 'nicepay00m', merchantKey: '${NICE_KEY}' }],
+    },
+  ],
+})
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError)
+    return (err as Error).message
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('config', () => {
+  it('interpolates ${ENV} and applies defaults; DATABASE_URL and PAYMUX_MASTER_KEY fill in', () => {
+    const cfg = parseConfig(base(), {
+      NICE_KEY: 'k3y-value',
+      DATABASE_URL: 'postgres://x@h/db',
+      PAYMUX_MASTER_KEY: 'mk',
+    })
+    expect(cfg.merchants[0]!.accounts[0]).toMatchObject({ merchantKey: 'k3y-value' })
+    expect(cfg.server).toMatchObject({ port: 8080, bodyLimitBytes: 65536 })
+    expect(cfg.database.url).toBe('postgres://x@h/db')
+    expect(cfg.masterKey).toBe('mk')
+    expect(cfg.idempotency.retentionHours).toBe(24)
+  })
+
+  it('names the key whose environment variable is missing', () => {
+    expect(errorOf(() => parseConfig(base(), {}))).toContain(
+      'merchants.0.accounts.0.merchantKey: environment variable NICE_KEY is not set',
+    )
+  })
+
+  it('an optional key referencing an unset variable falls back (database.url → embedded database)', () => {
+    const cfg = parseConfig({ ...base(), database: { url: '${DATABASE_URL}' } }, { NICE_KEY: 'k' })
+    expect(cfg.database.url).toBeUndefined()
+    expect(cfg.database.path).toBe('./.paymux/db')
+  })
+
+  it('names bad keys: unknown fields, bad hashes, wrong types, duplicate and dangling account ids', () => {
+    const env = { NICE_KEY: 'k' }
+    expect(errorOf(() => parseConfig({ ...base(), servr: {} }, env))).toMatch(/servr/)
+    const badHash = base()
+    badHash.merchants[0]!.apiKeys = ['plain-key']
+    expect(errorOf(() => parseConfig(badHash, env))).toContain('merchants.0.apiKeys.0')
+    expect(errorOf(() => parseConfig({ ...base(), server: { port: 'eighty' } }, env))).toContain(
+      'server.port',
+    )
+    const dup = base()
+    dup.merchants[0]!.accounts.push({ ...dup.merchants[0]!.accounts[0]! })
+    expect(errorOf(() => parseConfig(dup, env))).toContain('merchants.0.accounts.1.id')
+    const dangling = { ...base(), merchants: [{ ...base().merchants[0]!, routing: { billing: 'nope' } }] }
+    expect(errorOf(() => parseConfig(dangling, env))).toContain('merchants.0.routing.billing')
+    const bootNoKey = base()
+    bootNoKey.merchants[0]!.accounts = [{ id: 'b', provider: 'bootpay', applicationId: 'x' } as never]
+    expect(errorOf(() => parseConfig(bootNoKey, env))).toContain('merchants.0.accounts.0.privateKey')
+    const typo = base()
+    ;(typo.merchants[0]!.accounts[0] as Record<string, unknown>).merchantKy = 'x'
+    expect(errorOf(() => parseConfig(typo, env))).toMatch(/merchants\.0\.accounts\.0.*merchantKy/)
+  })
+
+  it('loads YAML from a file; a secret with YAML syntax stays a plain string', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paymux-config-'))
+    try {
+      const file = join(dir, 'paymux.yaml')
+      writeFileSync(
+        file,
+        [
+          'server: { port: 9090 }',
+          'merchants:',
+          '  - id: shop-a',
+          `    apiKeys: [ "${HASH}" ]`,
+          '    accounts:',
+          '      - { id: nice-main, provider: nicepay, mid: nicepay00m, merchantKey: ${NICE_KEY} }',
+          '      - { id: cookie, provider: cookiepay, environment: production, apiId: id1, apiKey: "${COOKIE_KEY}", baseUrl: "http://127.0.0.1:9" }',
+          '    routing: { billing: nice-main }',
+        ].join('\n'),
+      )
+      const cfg = loadConfigFile(file, { NICE_KEY: 'a: b # not a comment', COOKIE_KEY: 'c' })
+      expect(cfg.server.port).toBe(9090)
+      expect(cfg.merchants[0]!.accounts[0]).toMatchObject({ merchantKey: 'a: b # not a comment' })
+      expect(cfg.merchants[0]!.accounts[1]).toMatchObject({
+        environment: 'live',
+        baseUrl: 'http://127.0.0.1:9',
+      })
+      writeFileSync(file, 'merchants: [ {')
+      expect(errorOf(() => loadConfigFile(file, {}))).toContain('not valid YAML')
+      expect(errorOf(() => loadConfigFile(join(dir, 'missing.yaml'), {}))).toContain('cannot read')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("accepts the issue's example file as written", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paymux-config-'))
+    try {
+      const file = join(dir, 'paymux.yaml')
+      writeFileSync(
+        file,
+        `server: { port: 8080 }
+database: { url: \${DATABASE_URL} }     # omitted: embedded PGlite in ./.paymux/db
+merchants:
+  - id: shop-a
+    apiKeys: [ "${HASH}" ]
+    webhook: { url: "https://shop-a.example/paymux", secret: \${SHOP_A_WEBHOOK_SECRET} }
+    accounts:
+      - { id: nice-main, provider: nicepay, mid: nicepay00m, merchantKey: \${NICE_KEY} }
+      - { id: boot, provider: bootpay, apiVersion: v2, applicationId: "...", privateKey: \${BOOT_KEY} }
+      - { id: cookie-card, provider: cookiepay, environment: sandbox, apiId: "...", apiKey: \${COOKIE_KEY} }
+    routing: { billing: nice-main, virtualAccount: nice-main }   # defaults per operation
+`,
+      )
+      const env = {
+        NICE_KEY: 'n',
+        BOOT_KEY: 'b',
+        COOKIE_KEY: 'c',
+        SHOP_A_WEBHOOK_SECRET: 'whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ=',
+      }
+      const cfg = loadConfigFile(file, env)
+      expect(cfg.database.url).toBeUndefined()
+      expect(cfg.merchants[0]!.accounts.map((a) => a.id)).toEqual(['nice-main', 'boot', 'cookie-card'])
+      expect(cfg.merchants[0]!.routing).toEqual({ billing: 'nice-main', virtualAccount: 'nice-main' })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
