@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely, QueryCreator, Transaction } from 'kysely'
 import type { Database } from './db/schema.js'
 import { ApiError, badRequest } from './errors.js'
 
@@ -53,7 +53,12 @@ export class IdempotencyScope {
   }
 
   async complete(trx: Tx, outcome: Outcome, resource?: ResourceRef): Promise<void> {
-    await trx
+    await this.completeQuery(trx, outcome, resource).execute()
+  }
+
+  /** `complete` as a statement not yet run: a caller may fold it into one statement with its own writes. */
+  completeQuery(trx: Tx | QueryCreator<Database>, outcome: Outcome, resource?: ResourceRef) {
+    return trx
       .updateTable('idempotency_keys')
       .set({
         state: 'completed',
@@ -63,17 +68,19 @@ export class IdempotencyScope {
       })
       .where('merchant_id', '=', this.merchantId)
       .where('key', '=', this.key)
-      .execute()
   }
 
   /** Forgets the key: the request provably changed nothing (PG unreachable), so the client may retry it. */
   async release(trx: Tx): Promise<void> {
-    await trx
+    await this.releaseQuery(trx).execute()
+  }
+
+  releaseQuery(trx: Tx | QueryCreator<Database>) {
+    return trx
       .deleteFrom('idempotency_keys')
       .where('merchant_id', '=', this.merchantId)
       .where('key', '=', this.key)
       .where('state', '=', 'in_progress')
-      .execute()
   }
 }
 

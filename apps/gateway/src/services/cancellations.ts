@@ -5,10 +5,10 @@ import {
   type RefundAccount,
   type TransactionLookup,
 } from '@paymux/core'
-import { type Selectable, sql } from 'kysely'
-import type { CancellationsTable, FailureInfo, PaymentsTable } from '../db/schema.js'
+import { type QueryCreator, type Selectable, sql } from 'kysely'
+import type { CancellationsTable, Database, FailureInfo, PaymentsTable } from '../db/schema.js'
 import { ApiError, conflict, fromPaymentError, notFound } from '../errors.js'
-import { type IdempotencyScope, KeyExists, type Outcome, type Tx } from '../idempotency.js'
+import { type IdempotencyScope, KeyExists, type Outcome } from '../idempotency.js'
 import { newId } from '../ids.js'
 import { renderCancellation } from '../render.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -37,6 +37,8 @@ interface Reservation {
   reserved: number
   /** What is sent to the PG (undefined: everything that remains). */
   pgAmount: number | undefined
+  /** When the cancellation row was written (its created_at). */
+  createdAt: Date
 }
 
 const CANCELLABLE = new Set(['paid', 'partial_cancelled'])
@@ -193,32 +195,32 @@ async function reserve(
         param: 'taxFreeAmount',
       })
     }
+    // The pending row and the reservation it holds: one statement (one round trip), same transaction.
     await trx
-      .insertInto('cancellations')
-      .values({
-        id: cancellationId,
-        merchant_id: merchantId,
-        payment_id: payment.id,
-        account_id: payment.account_id,
-        provider: payment.provider,
-        transaction_id: payment.transaction_id!,
-        status: 'pending',
-        requested_amount: input.amount ?? null,
-        amount: reserved,
-        tax_free_amount: input.taxFreeAmount ?? null,
-        reason: input.reason,
-        cancel_id: cancellationId,
-        provider_cancel_id: null,
-        refund_account: input.refundAccount ? rt.vault.encrypt(JSON.stringify(input.refundAccount)) : null,
-        failure: null,
-        pending_reason: null,
-        deposit: null,
-        created_at: now,
-        updated_at: now,
-        completed_at: null,
-      })
-      .execute()
-    await trx
+      .with('reserved_cancellation', (qc) =>
+        qc.insertInto('cancellations').values({
+          id: cancellationId,
+          merchant_id: merchantId,
+          payment_id: payment.id,
+          account_id: payment.account_id,
+          provider: payment.provider,
+          transaction_id: payment.transaction_id!,
+          status: 'pending',
+          requested_amount: input.amount ?? null,
+          amount: reserved,
+          tax_free_amount: input.taxFreeAmount ?? null,
+          reason: input.reason,
+          cancel_id: cancellationId,
+          provider_cancel_id: null,
+          refund_account: input.refundAccount ? rt.vault.encrypt(JSON.stringify(input.refundAccount)) : null,
+          failure: null,
+          pending_reason: null,
+          deposit: null,
+          created_at: now,
+          updated_at: now,
+          completed_at: null,
+        }),
+      )
       .updateTable('payments')
       .set({
         reserved_amount: sql`reserved_amount + ${reserved}`,
@@ -227,7 +229,7 @@ async function reserve(
       })
       .where('id', '=', payment.id)
       .execute()
-    return { cancellationId, payment, account: acct, reserved, pgAmount }
+    return { cancellationId, payment, account: acct, reserved, pgAmount, createdAt: now }
   })
 }
 
@@ -361,22 +363,54 @@ async function settle(
   const releases = status === 'succeeded' || status === 'failed'
   const cancelledDelta = status === 'succeeded' ? amount : 0
 
-  const save = async (trx: Tx): Promise<Outcome> => {
-    const row = await trx
-      .updateTable('cancellations')
-      .set({
-        status,
-        amount,
-        provider_cancel_id: providerCancelId,
-        failure: failure ? JSON.stringify(failure) : null,
-        pending_reason: pendingReason ? JSON.stringify(pendingReason) : null,
-        deposit: deposit ? JSON.stringify(deposit) : null,
-        updated_at: now,
-        completed_at: completed,
-      })
-      .where('id', '=', r.cancellationId)
-      .returningAll()
-      .executeTakeFirstOrThrow()
+  // Everything the stored answer shows is known here, so it is rendered without reading the row back and the
+  // writes (cancellation, ledger, outbox event, idempotency record) go to the database as ONE statement of
+  // data-modifying CTEs: atomic like the transaction it replaces, one round trip instead of six. The benchmark's
+  // CPU profile showed write syscalls on the database socket as the gateway's largest single cost per cancel.
+  const view = renderCancellation({
+    id: r.cancellationId,
+    merchant_id: r.payment.merchant_id,
+    payment_id: r.payment.id,
+    account_id: r.payment.account_id,
+    provider: r.payment.provider,
+    transaction_id: r.payment.transaction_id!,
+    status,
+    requested_amount: input.amount ?? null,
+    amount,
+    tax_free_amount: input.taxFreeAmount ?? null,
+    reason: input.reason,
+    cancel_id: r.cancellationId,
+    provider_cancel_id: providerCancelId,
+    refund_account: null,
+    failure,
+    pending_reason: pendingReason,
+    deposit,
+    created_at: r.createdAt,
+    updated_at: now,
+    completed_at: completed,
+  } as unknown as Selectable<CancellationsTable>)
+  const outcome: Outcome = apiError
+    ? { status: apiError.status, body: { error: { ...apiError.body, cancellationId: r.cancellationId } } }
+    : { status: status === 'pending' ? 202 : 200, body: view }
+
+  const save = async (): Promise<Outcome> => {
+    // biome-ignore lint/suspicious/noExplicitAny: the builder's type grows with each optional CTE
+    let q: any = rt.db.with('settled_cancellation', (qc) =>
+      qc
+        .updateTable('cancellations')
+        .set({
+          status,
+          amount,
+          provider_cancel_id: providerCancelId,
+          failure: failure ? JSON.stringify(failure) : null,
+          pending_reason: pendingReason ? JSON.stringify(pendingReason) : null,
+          deposit: deposit ? JSON.stringify(deposit) : null,
+          updated_at: now,
+          completed_at: completed,
+        })
+        .where('id', '=', r.cancellationId)
+        .returning('id'),
+    )
     if (releases) {
       const remaining = result?.status === 'cancelled' ? result.remainingAmount : undefined
       // An unknown balance is learned from the PG's answer: what remains, or nothing after a whole cancel.
@@ -388,57 +422,58 @@ async function settle(
               ? sql<number>`cancelled_amount + ${cancelledDelta}`
               : null
           : null
-      await trx
-        .updateTable('payments')
-        .set({
-          reserved_amount: sql`GREATEST(reserved_amount - ${r.reserved}, 0)`,
-          inflight_cancels: sql`GREATEST(inflight_cancels - 1, 0)`,
-          cancelled_amount: sql`cancelled_amount + ${cancelledDelta}`,
-          ...(learnAmount ? { amount: learnAmount, balance_source: 'learned' } : {}),
-          status: sql`CASE WHEN ${cancelledDelta} = 0 THEN status
+      q = q.with('settled_payment', (qc: QueryCreator<Database>) =>
+        qc
+          .updateTable('payments')
+          .set({
+            reserved_amount: sql`GREATEST(reserved_amount - ${r.reserved}, 0)`,
+            inflight_cancels: sql`GREATEST(inflight_cancels - 1, 0)`,
+            cancelled_amount: sql`cancelled_amount + ${cancelledDelta}`,
+            ...(learnAmount ? { amount: learnAmount, balance_source: 'learned' } : {}),
+            status: sql`CASE WHEN ${cancelledDelta} = 0 THEN status
             WHEN COALESCE(${learnAmount ?? sql`amount`}, -1) <= cancelled_amount + ${cancelledDelta} THEN 'cancelled'
             ELSE 'partial_cancelled' END`,
-          updated_at: now,
-        })
-        .where('id', '=', r.payment.id)
-        .execute()
+            updated_at: now,
+          })
+          .where('id', '=', r.payment.id),
+      )
     }
-    const view = renderCancellation(row)
     if (status !== 'pending') {
-      await trx
-        .insertInto('events')
-        .values({
+      q = q.with('settled_event', (qc: QueryCreator<Database>) =>
+        qc.insertInto('events').values({
           id: newId('evt'),
-          merchant_id: row.merchant_id,
+          merchant_id: r.payment.merchant_id,
           type: `cancellation.${status}`,
           object_type: 'cancellation',
-          object_id: row.id,
+          object_id: r.cancellationId,
           data: JSON.stringify({
-            cancellationId: row.id,
-            paymentId: row.payment_id,
-            transactionId: row.transaction_id,
+            cancellationId: r.cancellationId,
+            paymentId: r.payment.id,
+            transactionId: r.payment.transaction_id,
           }),
           created_at: now,
           delivered_at: null,
           next_attempt_at: now,
-        })
-        .execute()
+        }),
+      )
     }
-    const outcome: Outcome = apiError
-      ? { status: apiError.status, body: { error: { ...apiError.body, cancellationId: row.id } } }
-      : { status: status === 'pending' ? 202 : 200, body: view }
     if (idem) {
       // A PG that provably never got the request: forget the key so the same key may simply be retried.
-      if (apiError && apiError.status === 503) await idem.release(trx)
-      else await idem.complete(trx, outcome, { type: 'cancellation', id: row.id })
+      q = q.with('settled_key', (qc: QueryCreator<Database>) =>
+        apiError && apiError.status === 503
+          ? idem.releaseQuery(qc)
+          : idem.completeQuery(qc, outcome, { type: 'cancellation', id: r.cancellationId }),
+      )
     }
+    const done = await q.selectFrom('settled_cancellation').select('id').executeTakeFirst()
+    if (!done) throw new Error(`cancellation ${r.cancellationId} is missing`)
     return outcome
   }
 
   // The PG has answered: recording it must not be lost to a brief database hiccup.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await rt.db.transaction().execute(save)
+      return await save()
     } catch (err) {
       if (attempt >= 2) {
         log.error(
