@@ -260,7 +260,10 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   // `merchantKey: ${NICE_KEY} }` inside a flow mapping is not valid YAML (braces are flow indicators), yet it
   // is the natural way to write it: references become inert tokens for parsing and are restored after.
   const refs: string[] = []
-  const masked = text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}\n]*)?\}/g, (m) => `__paymux_env_${refs.push(m) - 1}__`)
+  const masked = text.replace(
+    /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}\n]*)?\}/g,
+    (m) => `__paymux_env_${refs.push(m) - 1}__`,
+  )
   let raw: unknown
   try {
     raw = parseYaml(masked)
@@ -271,7 +274,8 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 }
 
 function restoreRefs(value: unknown, refs: string[]): unknown {
-  if (typeof value === 'string') return value.replace(/__paymux_env_(\d+)__/g, (m, i: string) => refs[Number(i)] ?? m)
+  if (typeof value === 'string')
+    return value.replace(/__paymux_env_(\d+)__/g, (m, i: string) => refs[Number(i)] ?? m)
   if (Array.isArray(value)) return value.map((v) => restoreRefs(v, refs))
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreRefs(v, refs)]))

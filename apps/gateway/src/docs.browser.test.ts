@@ -6,7 +6,10 @@ import { startTestGateway, type TestGateway } from './test-support/harness.js'
 // Debian's package (apt-get install chromium); another binary can be given in CHROMIUM_PATH.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const available = existsSync(CHROMIUM)
-if (!available) console.warn(`docs browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`)
+if (!available)
+  console.warn(
+    `docs browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  )
 
 describe.skipIf(!available)('GET /docs in headless Chromium', () => {
   let t: TestGateway
@@ -18,7 +21,11 @@ describe.skipIf(!available)('GET /docs in headless Chromium', () => {
   })
 
   it('renders the API reference offline and shows the cancellation route', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    })
     try {
       const page = await browser.newPage()
       const external: string[] = []
@@ -33,7 +40,10 @@ describe.skipIf(!available)('GET /docs in headless Chromium', () => {
       })
       const res = await page.goto(`${t.url}/docs`)
       expect(res?.status()).toBe(200)
-      await page.getByText('Cancel a payment (whole or partial)').first().waitFor({ state: 'visible', timeout: 45_000 })
+      await page
+        .getByText('Cancel a payment (whole or partial)')
+        .first()
+        .waitFor({ state: 'visible', timeout: 45_000 })
       const text = await page.locator('body').innerText()
       expect(text).toContain('/v1/cancellations')
       expect(external).toEqual([])

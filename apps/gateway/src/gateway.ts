@@ -60,7 +60,15 @@ function docsBundle(): (() => Promise<Uint8Array | undefined>) | undefined {
     let dir = dirname(fileURLToPath(import.meta.url))
     let file: string | undefined
     for (let i = 0; i < 8 && !file; i++) {
-      const candidate = join(dir, 'node_modules', '@scalar', 'api-reference', 'dist', 'browser', 'standalone.js')
+      const candidate = join(
+        dir,
+        'node_modules',
+        '@scalar',
+        'api-reference',
+        'dist',
+        'browser',
+        'standalone.js',
+      )
       if (existsSync(candidate)) file = candidate
       dir = dirname(dir)
     }
