@@ -409,6 +409,9 @@ async function settle(
           completed_at: completed,
         })
         .where('id', '=', r.cancellationId)
+        // Only a pending row is settled: a retry after a lost acknowledgement, or a reconciler that got there
+        // first, finds nothing to do and the ledger below is not moved twice.
+        .where('status', '=', 'pending')
         .returning('id'),
     )
     if (releases) {
@@ -435,26 +438,33 @@ async function settle(
             ELSE 'partial_cancelled' END`,
             updated_at: now,
           })
-          .where('id', '=', r.payment.id),
+          .where('id', '=', r.payment.id)
+          .where(sql<boolean>`EXISTS (SELECT 1 FROM settled_cancellation)`),
       )
     }
     if (status !== 'pending') {
       q = q.with('settled_event', (qc: QueryCreator<Database>) =>
-        qc.insertInto('events').values({
-          id: newId('evt'),
-          merchant_id: r.payment.merchant_id,
-          type: `cancellation.${status}`,
-          object_type: 'cancellation',
-          object_id: r.cancellationId,
-          data: JSON.stringify({
-            cancellationId: r.cancellationId,
-            paymentId: r.payment.id,
-            transactionId: r.payment.transaction_id,
-          }),
-          created_at: now,
-          delivered_at: null,
-          next_attempt_at: now,
-        }),
+        qc
+          .insertInto('events')
+          .columns([
+            'id',
+            'merchant_id',
+            'type',
+            'object_type',
+            'object_id',
+            'data',
+            'created_at',
+            'next_attempt_at',
+          ])
+          .expression(
+            sql`SELECT ${newId('evt')}, ${r.payment.merchant_id}, ${`cancellation.${status}`}, 'cancellation',
+              ${r.cancellationId}, ${JSON.stringify({
+                cancellationId: r.cancellationId,
+                paymentId: r.payment.id,
+                transactionId: r.payment.transaction_id,
+              })}::jsonb, ${now}::timestamptz, ${now}::timestamptz
+            FROM settled_cancellation`,
+          ),
       )
     }
     if (idem) {
@@ -466,7 +476,16 @@ async function settle(
       )
     }
     const done = await q.selectFrom('settled_cancellation').select('id').executeTakeFirst()
-    if (!done) throw new Error(`cancellation ${r.cancellationId} is missing`)
+    if (!done) {
+      // Already settled (an earlier attempt whose commit we did not hear, or the reconciler): report that.
+      const current = await rt.db
+        .selectFrom('cancellations')
+        .selectAll()
+        .where('id', '=', r.cancellationId)
+        .executeTakeFirst()
+      if (!current) throw new Error(`cancellation ${r.cancellationId} is missing`)
+      return { status: current.status === 'pending' ? 202 : 200, body: renderCancellation(current) }
+    }
     return outcome
   }
 
