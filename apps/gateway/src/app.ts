@@ -34,6 +34,9 @@ import {
 import { deleteBillingKey, getBillingKey, issueBillingKey } from './services/billing-keys.js'
 import { createCancellation, getCancellation, listCancellations } from './services/cancellations.js'
 import { chargeBillingKey, getPayment, issueVirtualAccount } from './services/payments.js'
+import { registerMetricsRoute, requestMetrics } from './metrics/route.js'
+import { registerNotificationRoutes } from './notifications/route.js'
+import { registerEventRoutes } from './webhooks/routes.js'
 
 export type AppEnv = { Variables: { requestId: string; merchantId: string } }
 
@@ -195,7 +198,12 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
     await next()
   }
 
+  app.use('*', requestMetrics(rt))
+  // PG notifications carry no merchant key and are not JSON: registered ahead of the merchant middleware.
+  registerNotificationRoutes(app, rt)
   app.use('/v1/*', limit, requireJson, auth)
+  registerEventRoutes(app, rt)
+  registerMetricsRoute(app, rt)
 
   async function currentState(merchantId: string, ref: ResourceRef): Promise<Outcome> {
     if (ref.type === 'cancellation') {
@@ -525,6 +533,11 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
         description: 'Stored cards (the PG keeps the card; paymux keeps its key, encrypted)',
       },
       { name: 'Operations', description: 'Health and readiness' },
+      {
+        name: 'Events',
+        description: 'Events sent to your webhook endpoint (Standard Webhooks), their delivery log, resends',
+      },
+      { name: 'Notifications', description: 'Called by the PGs, not by merchants' },
     ],
   }))
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { workersSchema } from './workers/config.js'
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)')
 const url = z.string().url()
@@ -120,6 +121,11 @@ export const configSchema = z
           .default(64 * 1024),
         /** Public base URL (printed, used in docs). */
         publicUrl: url.optional(),
+        /**
+         * Proxies in front of the gateway whose X-Forwarded-For is trusted for a notification's source IP.
+         * 0 (default): the socket peer is the source.
+         */
+        forwardedForHops: z.number().int().min(0).max(10).optional(),
       })
       .default({ port: 8080, host: '0.0.0.0', bodyLimitBytes: 64 * 1024 }),
     database: z
@@ -154,6 +160,8 @@ export const configSchema = z
       })
       .default({ level: 'info' }),
     merchants: z.array(merchantSchema).min(1),
+    /** Webhook delivery and reconciliation (see workers/config.ts). */
+    workers: workersSchema,
   })
   .superRefine((c, ctx) => {
     // Account ids are global: PG notifications arrive at /v1/notifications/{accountId}.

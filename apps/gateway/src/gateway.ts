@@ -10,6 +10,8 @@ import { type Db, openDatabase } from './db/index.js'
 import { createLogger, type PinoLogger } from './logger.js'
 import { accountSecrets, defaultProviderFactory, type ProviderFactory } from './providers.js'
 import type { AccountRuntime, MerchantRuntime, Runtime } from './runtime.js'
+import { attachMetrics, Metrics } from './metrics/registry.js'
+import { startWorkers, type WorkerOptions, type Workers } from './workers/index.js'
 
 export interface GatewayOptions {
   config: GatewayConfig
@@ -31,6 +33,8 @@ export interface Gateway {
   logger: PinoLogger
   /** Starts listening; resolves with the URL. */
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>
+  /** Starts the outbox and reconciliation workers in this process (stopped by close). */
+  startWorkers(opts?: WorkerOptions): Workers
   close(): Promise<void>
 }
 
@@ -107,6 +111,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   const factory = opts.providerFactory ?? defaultProviderFactory
+  const metrics = new Metrics()
   const merchants = new Map<string, MerchantRuntime>()
   const keys = new ApiKeyIndex()
   for (const m of config.merchants) {
@@ -114,6 +119,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     for (const a of m.accounts) {
       const provider = await factory(a, {
         logger: logger.child({ account: a.id, provider: a.provider }),
+        onCall: (e) => metrics.pgCall(e),
         paymentAmountOf: async (accountId, transactionId) => {
           const row = await db.kysely
             .selectFrom('payments')
@@ -140,6 +146,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     merchants,
     now: opts.now ?? (() => new Date()),
   }
+  attachMetrics(runtime, metrics)
   const bundle = docsBundle()
   const app = createApp(runtime, keys, bundle ? { docsScript: bundle, docsScriptUrl: '/docs/scalar.js' } : {})
 
@@ -156,6 +163,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   sweep.unref()
 
   let server: ReturnType<typeof serve> | undefined
+  const workers: Workers[] = []
   return {
     app,
     runtime,
@@ -170,8 +178,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         server.once('error', reject)
       })
     },
+    startWorkers(wopts) {
+      const w = startWorkers(runtime, wopts)
+      workers.push(w)
+      return w
+    },
     async close() {
       clearInterval(sweep)
+      await Promise.all(workers.map((w) => w.stop()))
       if (server) {
         const s = server as unknown as {
           closeAllConnections?: () => void

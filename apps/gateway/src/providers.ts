@@ -1,13 +1,15 @@
 import { Bootpay, type BootpayOptions } from '@paymux/adapter-bootpay'
 import { CookiePay } from '@paymux/adapter-cookiepay'
 import { NicePay } from '@paymux/adapter-nicepay'
-import type { Logger, PaymentProvider } from '@paymux/core'
+import type { HttpCallEvent, Logger, PaymentProvider } from '@paymux/core'
 import type { AccountConfig } from './config.js'
 
 export interface ProviderContext {
   logger: Logger
   /** The payment amount the gateway recorded, for PGs that need it on a whole cancel (NicePay). */
   paymentAmountOf?: (accountId: string, transactionId: string) => Promise<number | undefined>
+  /** Every HTTP call to the PG (metrics). */
+  onCall?: (event: HttpCallEvent) => void
 }
 
 /** Builds the adapter for one configured account. Tests may replace it to put a controlled provider behind an account. */
@@ -23,6 +25,7 @@ function common(account: AccountConfig, ctx: ProviderContext) {
     ...(account.timeoutMs ? { timeoutMs: account.timeoutMs } : {}),
     ...(account.connectTimeoutMs ? { connectTimeoutMs: account.connectTimeoutMs } : {}),
     logger: ctx.logger,
+    ...(ctx.onCall ? { onCall: ctx.onCall } : {}),
   }
 }
 

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
+import { deliveryMigration } from '../workers/migration.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
@@ -127,6 +128,10 @@ const migrations: Record<string, Migration> = {
       )
       await sql`CREATE INDEX events_object_idx ON events (object_id, created_at)`.execute(db)
     },
+  },
+  // Notifications in, webhook delivery, reconciliation (src/notifications, src/webhooks, src/reconcile).
+  '0002_notifications_outbox_reconcile': {
+    up: (db: Kysely<unknown>) => deliveryMigration(db),
   },
 }
 

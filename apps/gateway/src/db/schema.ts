@@ -28,6 +28,8 @@ export interface PaymentsTable {
   billing_key_id: string | null
   virtual_account: Json<VirtualAccountInfo | null> | null
   failure: Json<FailureInfo | null> | null
+  /** Migration 0002: what a billing-key charge asked for (no card data), so reconciliation can ask again. */
+  charge_request?: Json<Record<string, unknown> | null> | null
   created_at: Ts
   updated_at: Ts
 }

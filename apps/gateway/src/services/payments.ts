@@ -173,7 +173,17 @@ export async function chargeBillingKey(
   const orderId = input.orderId ?? id
   await openPayment(
     rt,
-    { ...basePayment(rt, merchantId, account, id, orderId, input.amount, 'card'), billing_key_id: key.id },
+    {
+      ...basePayment(rt, merchantId, account, id, orderId, input.amount, 'card'),
+      billing_key_id: key.id,
+      // No card data here: what a resend with the same order id needs if the answer is lost.
+      charge_request: JSON.stringify({
+        goodsName: input.goodsName,
+        ...(input.taxFreeAmount !== undefined ? { taxFreeAmount: input.taxFreeAmount } : {}),
+        ...(input.installmentMonths !== undefined ? { installmentMonths: input.installmentMonths } : {}),
+        ...(input.interestFree !== undefined ? { interestFree: input.interestFree } : {}),
+      }),
+    },
     account,
     idem,
     () => {
@@ -205,7 +215,7 @@ export async function chargeBillingKey(
           },
         }
       : end
-  return closePayment(rt, merchantId, id, mapped, { ok: 'payment.paid', failed: 'payment.failed' }, idem)
+  return closePayment(rt, merchantId, id, mapped, { ok: 'charge.succeeded', failed: 'charge.failed' }, idem)
 }
 
 export interface VirtualAccountInput {

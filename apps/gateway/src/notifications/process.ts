@@ -1,0 +1,330 @@
+import type { ExpectedPayment, NotificationEvent, NotificationReply } from '@paymux/core'
+import { sql } from 'kysely'
+import { newId } from '../ids.js'
+import { metricsOf } from '../metrics/registry.js'
+import type { AccountRuntime, Runtime } from '../runtime.js'
+import { type CancellationRow, insertEvent, resolveCancellation } from '../workers/ledger.js'
+import { type XTx, xdb } from '../workers/schema.js'
+
+/**
+ * PGs that report a cancel's *running* cancelled total rather than what that cancel moved (Bootpay's
+ * receipt `cancelled_price`, which its adapter passes on as `cancelledAmount`). Kept as data.
+ */
+const RUNNING_TOTAL_CANCELS: Readonly<Record<string, boolean>> = { bootpay: true }
+
+export interface IncomingNotification {
+  rawBody: Uint8Array
+  headers: Record<string, string>
+  sourceIp?: string
+}
+
+export interface NotificationOutcome {
+  reply: NotificationReply
+  verified: boolean
+  duplicate: boolean
+  effect?: string
+}
+
+/** The reply when paymux itself failed: any non-success makes the PG send it again. */
+const OUR_FAILURE: NotificationReply = {
+  status: 503,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body: 'retry later',
+}
+
+/** Finds the account a notification URL names; undefined when no merchant has it. */
+export function findAccount(rt: Runtime, accountId: string): AccountRuntime | undefined {
+  for (const m of rt.merchants.values()) {
+    const a = m.accounts.get(accountId)
+    if (a) return a
+  }
+  return undefined
+}
+
+/**
+ * Verifies a PG notification with the account's adapter, then applies it once: the dedup row and the state
+ * change commit together, so a PG re-sending it (they all do until they read their success reply) changes
+ * nothing the second time. Verification failures change nothing and are logged without the body.
+ */
+export async function processNotification(
+  rt: Runtime,
+  account: AccountRuntime,
+  input: IncomingNotification,
+): Promise<NotificationOutcome> {
+  const metrics = metricsOf(rt)
+  const log = rt.logger.child({ account: account.config.id, provider: account.config.provider })
+  const db = xdb(rt.db)
+  const accountId = account.config.id
+  const expected = async (ref: { transactionId?: string; orderId?: string }) => {
+    let q = db
+      .selectFrom('payments')
+      .select(['transaction_id', 'amount', 'virtual_account'])
+      .where('account_id', '=', accountId)
+    if (ref.transactionId) q = q.where('transaction_id', '=', ref.transactionId)
+    else if (ref.orderId) q = q.where('order_id', '=', ref.orderId)
+    else return undefined
+    const row = await q.executeTakeFirst()
+    if (!row || row.transaction_id == null || row.amount == null) return undefined
+    const va = row.virtual_account as { accountNumber?: string } | null
+    return {
+      transactionId: row.transaction_id,
+      amount: Number(row.amount),
+      ...(va?.accountNumber ? { accountNumber: va.accountNumber } : {}),
+    } satisfies ExpectedPayment
+  }
+  let result: Awaited<ReturnType<typeof account.provider.parseNotification>>
+  try {
+    result = await account.provider.parseNotification({
+      rawBody: input.rawBody,
+      headers: input.headers,
+      ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}),
+      expected,
+    })
+  } catch (err) {
+    log.error({ err }, 'notification could not be verified')
+    metrics.notification(account.config.provider, 'error')
+    return { reply: OUR_FAILURE, verified: false, duplicate: false }
+  }
+  if (!result.verified) {
+    // The reason names what did not match, never a secret; the body is not logged (Bootpay v1 carries keys).
+    log.warn(
+      { reason: result.reason, sourceIp: input.sourceIp, bytes: input.rawBody.length },
+      'notification refused',
+    )
+    metrics.notification(account.config.provider, 'rejected')
+    return { reply: result.reply, verified: false, duplicate: false }
+  }
+  const { event, dedupKey } = result
+  const now = rt.now()
+  try {
+    const applied = await db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('notifications')
+        .values({
+          id: newId('evt').replace(/^evt_/, 'ntf_'),
+          merchant_id: account.merchantId,
+          account_id: accountId,
+          provider: account.config.provider,
+          dedup_key: dedupKey,
+          event_type: event.type,
+          transaction_id: event.transactionId ?? null,
+          effect: 'pending',
+          received_at: now,
+        })
+        .onConflict((oc) => oc.constraint('notifications_dedup_uq').doNothing())
+        .returning('id')
+        .executeTakeFirst()
+      if (!inserted) return undefined
+      const effect = await applyEvent(trx, rt, account, event, now)
+      await trx.updateTable('notifications').set({ effect }).where('id', '=', inserted.id).execute()
+      return effect
+    })
+    if (applied === undefined) {
+      metrics.notification(account.config.provider, 'duplicate')
+      log.info({ event: event.type, transactionId: event.transactionId }, 'duplicate notification ignored')
+      return { reply: result.reply, verified: true, duplicate: true }
+    }
+    metrics.notification(account.config.provider, 'applied')
+    log.info(
+      { event: event.type, transactionId: event.transactionId, effect: applied },
+      'notification applied',
+    )
+    return { reply: result.reply, verified: true, duplicate: false, effect: applied }
+  } catch (err) {
+    log.error({ err, event: event.type }, 'notification could not be recorded')
+    metrics.notification(account.config.provider, 'error')
+    return { reply: OUR_FAILURE, verified: true, duplicate: false }
+  }
+}
+
+async function applyEvent(
+  trx: XTx,
+  rt: Runtime,
+  account: AccountRuntime,
+  event: NotificationEvent,
+  now: Date,
+): Promise<string> {
+  if (!event.transactionId) return 'ignored: no transaction'
+  const payment = await trx
+    .selectFrom('payments')
+    .selectAll()
+    .where('account_id', '=', account.config.id)
+    .where('transaction_id', '=', event.transactionId)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!payment) return 'ignored: payment unknown here'
+  switch (event.type) {
+    case 'payment.paid': {
+      if (payment.status !== 'waiting_for_deposit' && payment.status !== 'pending')
+        return `no change: ${payment.status}`
+      if (payment.amount != null && Number(payment.amount) !== event.amount) return 'ignored: amount differs'
+      await trx
+        .updateTable('payments')
+        .set({ status: 'paid', failure: null, updated_at: now })
+        .where('id', '=', payment.id)
+        .execute()
+      await insertEvent(trx, {
+        merchantId: payment.merchant_id,
+        type: 'payment.paid',
+        objectType: 'payment',
+        objectId: payment.id,
+        data: { paymentId: payment.id, transactionId: payment.transaction_id },
+        now,
+      })
+      return 'payment paid'
+    }
+    case 'payment.failed': {
+      if (payment.status !== 'waiting_for_deposit' && payment.status !== 'pending')
+        return `no change: ${payment.status}`
+      await trx
+        .updateTable('payments')
+        .set({
+          status: 'failed',
+          failure: JSON.stringify({
+            code: 'provider_rejected',
+            message: event.reason ?? 'the PG reported a failure',
+          }),
+          updated_at: now,
+        })
+        .where('id', '=', payment.id)
+        .execute()
+      await insertEvent(trx, {
+        merchantId: payment.merchant_id,
+        type: 'payment.failed',
+        objectType: 'payment',
+        objectId: payment.id,
+        data: { paymentId: payment.id, transactionId: payment.transaction_id },
+        now,
+      })
+      return 'payment failed'
+    }
+    case 'payment.cancelled':
+      return applyCancel(trx, rt, account, payment, event, now)
+    default:
+      return `recorded: ${event.providerStatus}`
+  }
+}
+
+async function applyCancel(
+  trx: XTx,
+  rt: Runtime,
+  account: AccountRuntime,
+  payment: {
+    id: string
+    merchant_id: string
+    transaction_id: string | null
+    amount: number | null
+    cancelled_amount: number
+    reserved_amount: number
+    account_id: string
+    provider: string
+  },
+  event: Extract<NotificationEvent, { type: 'payment.cancelled' }>,
+  now: Date,
+): Promise<string> {
+  const known = Number(payment.cancelled_amount)
+  const moved = RUNNING_TOTAL_CANCELS[account.config.provider]
+    ? event.cancelledAmount - known
+    : event.cancelledAmount
+  const open = (await trx
+    .selectFrom('cancellations')
+    .selectAll()
+    .where('payment_id', '=', payment.id)
+    .where('status', 'in', ['deposit_required', 'pending', 'needs_review'])
+    .orderBy('created_at')
+    .execute()) as CancellationRow[]
+  if (moved <= 0) return 'no change: cancel already recorded'
+  // A cancel still inside its request (the PG may notify before it answers us) belongs to that request:
+  // it records the answer itself, and the reconciler takes over if it never does.
+  const inFlight = open.some(
+    (c) => c.status === 'pending' && now.getTime() - new Date(c.updated_at).getTime() < account.lockMs,
+  )
+  const deposit = open.find((c) => c.status === 'deposit_required' && Number(c.amount) === moved)
+  if (inFlight && !deposit) return 'no change: a cancel of this payment is in flight'
+  // The cancel this notification reports: a post-deposit cancel first (that is what its notification finishes),
+  // then a pending one of exactly that amount, then the only open one whose amount was not known.
+  const match =
+    deposit ??
+    open.find((c) => c.status !== 'deposit_required' && Number(c.amount) === moved) ??
+    (open.length === 1 && Number(open[0]!.amount) === 0 ? open[0] : undefined)
+  if (match) {
+    await resolveCancellation(
+      trx,
+      match,
+      { status: 'succeeded', amount: moved, providerCancelId: event.providerCancelId ?? null },
+      now,
+      'notification',
+    )
+    return `cancellation ${match.id} succeeded`
+  }
+  if (RUNNING_TOTAL_CANCELS[account.config.provider] === undefined && known > 0 && open.length === 0) {
+    // A per-cancel amount we cannot tie to one of ours, after cancels we recorded: most likely the
+    // notification of a cancel made through paymux whose answer we already recorded.
+    const same = await trx
+      .selectFrom('cancellations')
+      .select('id')
+      .where('payment_id', '=', payment.id)
+      .where('status', '=', 'succeeded')
+      .where('amount', '=', moved)
+      .executeTakeFirst()
+    if (same) return `no change: matches cancellation ${same.id}`
+  }
+  // A cancel made outside paymux (the PG's admin page): recorded so the balance stays true.
+  const total = payment.amount == null ? undefined : Number(payment.amount)
+  if (total !== undefined && known + Number(payment.reserved_amount) + moved > total) {
+    rt.logger.warn(
+      { paymentId: payment.id, moved, known, reserved: Number(payment.reserved_amount) },
+      'a notified cancel does not fit the recorded balance; left for review',
+    )
+    return 'review: notified cancel exceeds the recorded balance'
+  }
+  const id = newId('can')
+  await trx
+    .insertInto('cancellations')
+    .values({
+      id,
+      merchant_id: payment.merchant_id,
+      payment_id: payment.id,
+      account_id: payment.account_id,
+      provider: payment.provider,
+      transaction_id: payment.transaction_id!,
+      status: 'succeeded',
+      requested_amount: moved,
+      amount: moved,
+      tax_free_amount: null,
+      reason: 'cancelled outside paymux (reported by the PG)',
+      cancel_id: `ext_${id}`,
+      provider_cancel_id: event.providerCancelId ?? null,
+      refund_account: null,
+      failure: null,
+      pending_reason: null,
+      deposit: null,
+      created_at: now,
+      updated_at: now,
+      completed_at: now,
+    })
+    .execute()
+  await trx
+    .updateTable('payments')
+    .set({
+      cancelled_amount: sql`cancelled_amount + ${moved}`,
+      status: sql`CASE WHEN COALESCE(amount, -1) <= cancelled_amount + ${moved} THEN 'cancelled' ELSE 'partial_cancelled' END`,
+      updated_at: now,
+    })
+    .where('id', '=', payment.id)
+    .execute()
+  await insertEvent(trx, {
+    merchantId: payment.merchant_id,
+    type: 'cancellation.succeeded',
+    objectType: 'cancellation',
+    objectId: id,
+    data: {
+      cancellationId: id,
+      paymentId: payment.id,
+      transactionId: payment.transaction_id,
+      external: true,
+    },
+    now,
+  })
+  return `external cancellation ${id} recorded`
+}

@@ -1,0 +1,114 @@
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import type { Runtime } from '../runtime.js'
+import { findAccount, processNotification } from './process.js'
+
+// biome-ignore lint/suspicious/noExplicitAny: the app's env type lives in app.ts, which imports this file
+type App = OpenAPIHono<any>
+
+/** Notifications are small; anything larger is not a PG's. */
+const MAX_NOTIFICATION_BYTES = 64 * 1024
+
+/**
+ * The sender's address: the socket peer, or — only when the operator says how many proxies stand in front
+ * (`server.forwardedForHops`) — the X-Forwarded-For entry that many hops from the right, which is the one the
+ * outermost trusted proxy wrote. Entries further left are whatever the client claimed.
+ */
+export function sourceIpOf(c: Context, hops: number): string | undefined {
+  let peer: string | undefined
+  try {
+    peer = getConnInfo(c).remote.address
+  } catch {
+    peer = undefined
+  }
+  if (hops > 0) {
+    const xff = c.req.header('x-forwarded-for')
+    if (xff) {
+      const entries = xff
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+      const picked = entries[entries.length - hops]
+      if (picked) return picked
+    }
+  }
+  return peer
+}
+
+/**
+ * POST /v1/notifications/{accountId}: the PG's server calls it, so no merchant key; the account id picks the
+ * credentials and adapter that verify it. Registered before the merchant authentication middleware.
+ */
+export function registerNotificationRoutes(app: App, rt: Runtime): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/notifications/{accountId}',
+      tags: ['Notifications'],
+      summary: 'Receive a PG notification (called by the PG, not by merchants)',
+      // No merchant key: the adapter verifies the sender (declared for the OpenAPI linter).
+      security: [],
+      description:
+        'Configure this URL at the PG for the account (deposit notification URL at NicePay, Noti URL at CookiePay, feedback/webhook URL at Bootpay). The raw body is handed to the account\'s adapter, which verifies it (IP allow-list, PG re-query, amount and account matching); a verified notification is applied once (duplicates change nothing) and answered exactly as the PG expects (NicePay `OK`, Bootpay v1 `OK` / v2 `{"success":true}`, CookiePay `<RESULT>SUCCESS</RESULT>`). A refused one changes nothing and gets the PG\'s failure reply.',
+      request: {
+        params: z.object({
+          accountId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: 'accountId', in: 'path' }, example: 'nice-main' }),
+        }),
+        body: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: { type: 'string', description: 'NicePay (EUC-KR), Bootpay v1' },
+            },
+            'application/json': { schema: { type: 'object', additionalProperties: true } },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: "The PG's success (or, for some PGs, refusal) reply",
+          content: {
+            'text/plain': { schema: { type: 'string' } },
+            'application/json': { schema: { type: 'object' } },
+          },
+        },
+        400: { description: 'Refused (Bootpay)', content: { 'text/plain': { schema: { type: 'string' } } } },
+        403: {
+          description: 'Refused: sender not allowed',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+        404: { description: 'No such account', content: { 'text/plain': { schema: { type: 'string' } } } },
+        413: { description: 'Body too large', content: { 'text/plain': { schema: { type: 'string' } } } },
+        503: {
+          description: 'paymux could not verify or record it now: the PG should send it again',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+      },
+    }),
+    (async (c: Context) => {
+      const account = findAccount(rt, c.req.param('accountId')!)
+      if (!account) return c.text('unknown account', 404)
+      const length = Number(c.req.header('content-length') ?? '0')
+      if (length > MAX_NOTIFICATION_BYTES) return c.text('too large', 413)
+      // The bytes as sent: NicePay's form is EUC-KR and must never be decoded and re-encoded on the way.
+      const raw = new Uint8Array(await c.req.arrayBuffer())
+      if (raw.length > MAX_NOTIFICATION_BYTES) return c.text('too large', 413)
+      const headers: Record<string, string> = {}
+      c.req.raw.headers.forEach((v, k) => {
+        headers[k] = v
+      })
+      const sourceIp = sourceIpOf(c, rt.config.server.forwardedForHops ?? 0)
+      const out = await processNotification(rt, account, {
+        rawBody: raw,
+        headers,
+        ...(sourceIp ? { sourceIp } : {}),
+      })
+      return new Response(out.reply.body, { status: out.reply.status, headers: out.reply.headers })
+    }) as never,
+  )
+}

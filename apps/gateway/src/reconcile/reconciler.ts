@@ -1,0 +1,518 @@
+import {
+  type CancelResult,
+  isPaymentError,
+  type PaymentError,
+  type RefundAccount,
+  type TransactionLookup,
+} from '@paymux/core'
+import { type Selectable, sql } from 'kysely'
+import type { FailureInfo } from '../db/schema.js'
+import { metricsOf } from '../metrics/registry.js'
+import type { AccountRuntime, Runtime } from '../runtime.js'
+import type { WorkersConfig } from '../workers/config.js'
+import { type CancellationRow, insertEvent, type Resolution, resolveCancellation } from '../workers/ledger.js'
+import { type ExtDatabase, type XTx, xdb } from '../workers/schema.js'
+
+type ReconcileConfig = WorkersConfig['reconcile']
+type PaymentRow = Selectable<ExtDatabase['payments']>
+
+/**
+ * PGs whose charge order id is their own duplicate guard (NicePay answers A127 to a second billing approve with
+ * the same Moid), so a pending charge may be asked again with the same order id. Kept as data.
+ */
+const CHARGE_ORDER_ID_GUARD: Readonly<Record<string, boolean>> = { nicepay: true }
+
+/** Rejections that a resent cancel may get *because* the first one went through: not evidence either way. */
+const AMBIGUOUS_REJECTIONS = new Set(['already_cancelled', 'amount_exceeds_cancellable'])
+
+function failureOf(err: PaymentError): FailureInfo {
+  return {
+    code: err.code,
+    message: err.message,
+    ...(err.providerCode ? { providerCode: err.providerCode } : {}),
+    ...(err.providerMessage ? { providerMessage: err.providerMessage } : {}),
+  }
+}
+
+function accountFor(rt: Runtime, merchantId: string, accountId: string): AccountRuntime | undefined {
+  return rt.merchants.get(merchantId)?.accounts.get(accountId)
+}
+
+function minAgeMs(rt: Runtime, cfg: ReconcileConfig): number {
+  if (cfg.minAgeMs !== undefined) return cfg.minAgeMs
+  let max = 0
+  for (const m of rt.merchants.values()) for (const a of m.accounts.values()) max = Math.max(max, a.lockMs)
+  return max
+}
+
+/** How long a claim lasts: long enough for a PG call to time out twice; then another process may take it. */
+function leaseMs(rt: Runtime): number {
+  return Math.max(
+    60_000,
+    minAgeMs(rt, {
+      backoffSeconds: [0],
+      giveUpAfterSeconds: 1,
+      failAfterNoChangeLookups: 1,
+      intervalMs: 1,
+      batchSize: 1,
+    }),
+  )
+}
+
+/**
+ * Claims due items of one table with `FOR UPDATE SKIP LOCKED` and a lease in one transaction: concurrent
+ * workers (in this process or others on the same PostgreSQL) take disjoint rows; a worker that dies leaves a
+ * lease that expires, and the next run takes the item again — the PG calls made on it are safe to repeat
+ * (lookups, or a resend with the same PG dedup id).
+ */
+async function claim<T extends 'cancellations' | 'payments'>(
+  rt: Runtime,
+  cfg: ReconcileConfig,
+  table: T,
+): Promise<Array<Selectable<ExtDatabase[T]>>> {
+  const db = xdb(rt.db)
+  const now = rt.now()
+  const settled = new Date(now.getTime() - minAgeMs(rt, cfg))
+  const lease = new Date(now.getTime() + leaseMs(rt))
+  return db.transaction().execute(async (trx) => {
+    const t = trx as unknown as ReturnType<typeof xdb>
+    const due = await t
+      .selectFrom(table as 'cancellations')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('next_reconcile_at', 'is', null), eb('updated_at', '<=', settled)]),
+          eb('next_reconcile_at', '<=', now),
+        ]),
+      )
+      .where((eb) =>
+        eb.or([eb('reconcile_locked_until', 'is', null), eb('reconcile_locked_until', '<', now)]),
+      )
+      .orderBy('updated_at')
+      .limit(cfg.batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute()
+    if (due.length === 0) return []
+    return (await t
+      .updateTable(table as 'cancellations')
+      .set({ reconcile_locked_until: lease, reconcile_attempts: sql`reconcile_attempts + 1` })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .returningAll()
+      .execute()) as unknown as Array<Selectable<ExtDatabase[T]>>
+  })
+}
+
+/** Resolves what is due once, cancellations then charges. Safe to run in several processes at once. */
+export async function reconcileOnce(
+  rt: Runtime,
+  cfg: ReconcileConfig,
+): Promise<{ cancellations: number; payments: number }> {
+  const cancels = await claim(rt, cfg, 'cancellations')
+  for (const c of cancels) {
+    try {
+      await reconcileCancellation(rt, cfg, c as CancellationRow)
+    } catch (err) {
+      rt.logger.error({ err, cancellationId: c.id }, 'reconciliation of a cancellation failed; retried later')
+      await later(rt, cfg, 'cancellations', c.id, c.reconcile_attempts).catch(() => {})
+    }
+  }
+  const payments = await claim(rt, cfg, 'payments')
+  for (const p of payments) {
+    try {
+      await reconcilePayment(rt, cfg, p as PaymentRow)
+    } catch (err) {
+      rt.logger.error({ err, paymentId: p.id }, 'reconciliation of a payment failed; retried later')
+      await later(rt, cfg, 'payments', p.id, p.reconcile_attempts).catch(() => {})
+    }
+  }
+  return { cancellations: cancels.length, payments: payments.length }
+}
+
+/** Not decided this time: try again after the backoff, or give up into needs_review past the bound. */
+async function later(
+  rt: Runtime,
+  cfg: ReconcileConfig,
+  table: 'cancellations' | 'payments',
+  id: string,
+  attempts: number,
+  patch: { noChange?: boolean } = {},
+): Promise<void> {
+  const now = rt.now()
+  const wait = cfg.backoffSeconds[Math.min(Math.max(attempts - 1, 0), cfg.backoffSeconds.length - 1)]!
+  metricsOf(rt).reconciliations.inc({
+    object: table === 'cancellations' ? 'cancellation' : 'charge',
+    result: 'retry',
+  })
+  await xdb(rt.db)
+    .updateTable(table as 'cancellations')
+    .set({
+      next_reconcile_at: new Date(now.getTime() + wait * 1000),
+      reconcile_locked_until: null,
+      ...(patch.noChange ? { reconcile_no_change: sql`reconcile_no_change + 1` } : {}),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .execute()
+}
+
+function expired(rt: Runtime, cfg: ReconcileConfig, createdAt: Date | string): boolean {
+  return rt.now().getTime() - new Date(createdAt).getTime() > cfg.giveUpAfterSeconds * 1000
+}
+
+async function finishCancellation(
+  rt: Runtime,
+  row: CancellationRow,
+  r: Resolution,
+  evidence: string,
+): Promise<void> {
+  const now = rt.now()
+  const done = await xdb(rt.db)
+    .transaction()
+    .execute(async (trx) => {
+      // Lock order as in the request path: the payment first, then its cancellation.
+      await trx.selectFrom('payments').select('id').where('id', '=', row.payment_id).forUpdate().execute()
+      const fresh = await trx
+        .selectFrom('cancellations')
+        .selectAll()
+        .where('id', '=', row.id)
+        .executeTakeFirst()
+      if (!fresh || fresh.status !== 'pending') return false
+      return resolveCancellation(trx, fresh as CancellationRow, r, now, 'reconciliation')
+    })
+  metricsOf(rt).reconciliations.inc({ object: 'cancellation', result: done ? r.status : 'raced' })
+  rt.logger.info(
+    { cancellationId: row.id, status: r.status, evidence, applied: done },
+    'pending cancellation resolved',
+  )
+}
+
+async function giveUp(rt: Runtime, row: CancellationRow, why: string): Promise<void> {
+  await finishCancellation(
+    rt,
+    row,
+    {
+      status: 'needs_review',
+      reason: {
+        code: 'reconciliation_gave_up',
+        message: why,
+        attempts: row.reconcile_attempts,
+        since: new Date(row.created_at).toISOString(),
+      },
+    },
+    why,
+  )
+}
+
+export async function reconcileCancellation(
+  rt: Runtime,
+  cfg: ReconcileConfig,
+  row: CancellationRow,
+): Promise<void> {
+  const account = accountFor(rt, row.merchant_id, row.account_id)
+  if (!account) {
+    if (expired(rt, cfg, row.created_at))
+      return giveUp(rt, row, `account ${row.account_id} is no longer configured`)
+    return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
+  }
+  const caps = account.provider.capabilities
+  if (caps.paymentLookup) {
+    let lookup: TransactionLookup
+    try {
+      lookup = await account.provider.getTransaction(row.transaction_id)
+    } catch (err) {
+      rt.logger.warn(
+        { cancellationId: row.id, code: isPaymentError(err) ? err.code : 'error' },
+        'reconciliation lookup failed',
+      )
+      if (expired(rt, cfg, row.created_at)) return giveUp(rt, row, 'the PG lookup kept failing')
+      return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
+    }
+    const verdict = await judgeByLookup(rt, row, lookup)
+    if (verdict.kind === 'resolved') return finishCancellation(rt, row, verdict.resolution, verdict.evidence)
+    if (verdict.kind === 'no_change' && row.reconcile_no_change + 1 >= cfg.failAfterNoChangeLookups) {
+      return finishCancellation(
+        rt,
+        row,
+        {
+          status: 'failed',
+          failure: {
+            code: 'not_executed',
+            message: `the PG shows no cancel of this payment after ${row.reconcile_no_change + 1} lookups; nothing was cancelled`,
+          },
+        },
+        'lookups show the cancelled amount unchanged',
+      )
+    }
+    if (expired(rt, cfg, row.created_at))
+      return giveUp(rt, row, `the PG lookup does not settle it: ${verdict.evidence}`)
+    return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts, {
+      noChange: verdict.kind === 'no_change',
+    })
+  }
+  if (caps.cancelDedup) return resendCancel(rt, cfg, account, row)
+  if (expired(rt, cfg, row.created_at))
+    return giveUp(
+      rt,
+      row,
+      `${account.config.provider} offers neither a lookup nor a duplicate guard: check at the PG`,
+    )
+  return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
+}
+
+type Verdict =
+  | { kind: 'resolved'; resolution: Resolution; evidence: string }
+  | { kind: 'no_change'; evidence: string }
+  | { kind: 'unclear'; evidence: string }
+
+/**
+ * Decides only on evidence: the PG lists this cancel by our cancel id; or the PG's cancelled total grew by
+ * exactly what the open cancels of this payment reserved; or (enough lookups after the in-flight window) it
+ * did not grow at all. Anything else stays pending and, past the bound, needs review.
+ */
+async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLookup): Promise<Verdict> {
+  const listed = t.cancels?.find((c) => c.cancelId !== undefined && c.cancelId === row.cancel_id)
+  if (listed) {
+    return {
+      kind: 'resolved',
+      resolution: {
+        status: 'succeeded',
+        amount: listed.amount,
+        providerCancelId: listed.providerCancelId ?? null,
+      },
+      evidence: 'the PG lists this cancel id',
+    }
+  }
+  const db = xdb(rt.db)
+  const payment = await db
+    .selectFrom('payments')
+    .selectAll()
+    .where('id', '=', row.payment_id)
+    .executeTakeFirstOrThrow()
+  const open = await db
+    .selectFrom('cancellations')
+    .select(['id', 'amount', 'status'])
+    .where('payment_id', '=', row.payment_id)
+    .where('status', 'in', ['pending', 'needs_review'])
+    .execute()
+  const delta = t.cancelledAmount - Number(payment.cancelled_amount)
+  const own = Number(row.amount)
+  if (delta <= 0) return { kind: 'no_change', evidence: `PG cancelled total ${t.cancelledAmount} = recorded` }
+  const openSum = open.reduce((s, c) => s + Number(c.amount), 0)
+  if (open.length === 1 && (own === delta || own === 0)) {
+    return {
+      kind: 'resolved',
+      resolution: { status: 'succeeded', amount: delta },
+      evidence: `PG cancelled total grew by ${delta}, the amount of this cancel`,
+    }
+  }
+  if (own > 0 && delta === openSum) {
+    return {
+      kind: 'resolved',
+      resolution: { status: 'succeeded', amount: own },
+      evidence: `PG cancelled total grew by ${delta}, the sum of the open cancels`,
+    }
+  }
+  return { kind: 'unclear', evidence: `PG cancelled total grew by ${delta}; open cancels reserve ${openSum}` }
+}
+
+/** No lookup: the same cancel again, with the same cancel id, so the PG's own duplicate guard answers. */
+async function resendCancel(
+  rt: Runtime,
+  cfg: ReconcileConfig,
+  account: AccountRuntime,
+  row: CancellationRow,
+): Promise<void> {
+  const payment = await xdb(rt.db)
+    .selectFrom('payments')
+    .selectAll()
+    .where('id', '=', row.payment_id)
+    .executeTakeFirstOrThrow()
+  const amount =
+    row.requested_amount != null
+      ? Number(row.requested_amount)
+      : Number(row.amount) > 0
+        ? Number(row.amount)
+        : undefined
+  let result: CancelResult | undefined
+  let error: unknown
+  try {
+    result = await account.provider.cancel({
+      transactionId: row.transaction_id,
+      ...(amount !== undefined ? { amount } : {}),
+      ...(row.tax_free_amount != null ? { taxFreeAmount: Number(row.tax_free_amount) } : {}),
+      reason: row.reason,
+      cancelId: row.cancel_id,
+      ...(row.refund_account
+        ? { refundAccount: JSON.parse(rt.vault.decrypt(row.refund_account)) as RefundAccount }
+        : {}),
+      ...(payment.order_id ? { orderId: payment.order_id } : {}),
+      ...(payment.amount != null ? { paymentAmount: Number(payment.amount) } : {}),
+    })
+  } catch (err) {
+    error = err
+  }
+  if (result?.status === 'cancelled') {
+    return finishCancellation(
+      rt,
+      row,
+      {
+        status: 'succeeded',
+        amount: result.cancelledAmount,
+        providerCancelId: result.providerCancelId ?? null,
+      },
+      'the resend with the same cancel id went through (the first never executed)',
+    )
+  }
+  if (result?.status === 'deposit_required' || !isPaymentError(error) || error.outcome !== 'rejected') {
+    if (expired(rt, cfg, row.created_at)) return giveUp(rt, row, 'the resent cancel did not settle it')
+    return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
+  }
+  if (error.code === 'duplicate_request') {
+    return finishCancellation(
+      rt,
+      row,
+      { status: 'succeeded', amount: Number(row.amount) },
+      `the PG's duplicate guard recognised the cancel id (${error.providerCode ?? error.code}): the first cancel executed`,
+    )
+  }
+  if (AMBIGUOUS_REJECTIONS.has(error.code)) {
+    return giveUp(
+      rt,
+      row,
+      `the resent cancel was refused with ${error.code}, which does not tell whether the first executed`,
+    )
+  }
+  // The PG checks its duplicate guard first: a plain refusal of the same cancel id means the first never executed.
+  return finishCancellation(
+    rt,
+    row,
+    { status: 'failed', failure: failureOf(error) },
+    `the resend was refused: ${error.code}`,
+  )
+}
+
+// ---- charges
+
+async function finishPayment(
+  rt: Runtime,
+  p: PaymentRow,
+  patch: {
+    status: 'paid' | 'failed' | 'needs_review'
+    transactionId?: string
+    failure?: FailureInfo
+    review?: Record<string, unknown>
+  },
+): Promise<void> {
+  const now = rt.now()
+  const done = await xdb(rt.db)
+    .transaction()
+    .execute(async (trx: XTx) => {
+      const updated = await trx
+        .updateTable('payments')
+        .set({
+          status: patch.status,
+          ...(patch.transactionId ? { transaction_id: patch.transactionId } : {}),
+          ...(patch.status === 'paid' ? { failure: null } : {}),
+          ...(patch.failure ? { failure: JSON.stringify(patch.failure) } : {}),
+          ...(patch.review ? { review_reason: JSON.stringify(patch.review) } : {}),
+          reconcile_locked_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', p.id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst()
+      if (Number(updated.numUpdatedRows) !== 1) return false
+      const charge = p.billing_key_id != null
+      const type =
+        patch.status === 'needs_review'
+          ? 'payment.needs_review'
+          : charge
+            ? patch.status === 'paid'
+              ? 'charge.succeeded'
+              : 'charge.failed'
+            : patch.status === 'paid'
+              ? 'payment.paid'
+              : 'payment.failed'
+      await insertEvent(trx, {
+        merchantId: p.merchant_id,
+        type,
+        objectType: 'payment',
+        objectId: p.id,
+        data: {
+          paymentId: p.id,
+          transactionId: patch.transactionId ?? p.transaction_id,
+          previousStatus: 'pending',
+          resolvedBy: 'reconciliation',
+        },
+        now,
+      })
+      return true
+    })
+  metricsOf(rt).reconciliations.inc({ object: 'charge', result: done ? patch.status : 'raced' })
+  rt.logger.info({ paymentId: p.id, status: patch.status, applied: done }, 'pending payment resolved')
+}
+
+export async function reconcilePayment(rt: Runtime, cfg: ReconcileConfig, p: PaymentRow): Promise<void> {
+  const account = accountFor(rt, p.merchant_id, p.account_id)
+  const review = (why: string) =>
+    finishPayment(rt, p, {
+      status: 'needs_review',
+      review: { code: 'reconciliation_gave_up', message: why, attempts: p.reconcile_attempts },
+    })
+  const request = p.charge_request as {
+    goodsName?: string
+    taxFreeAmount?: number
+    installmentMonths?: number
+    interestFree?: boolean
+  } | null
+  const resendable =
+    account &&
+    p.billing_key_id != null &&
+    p.order_id &&
+    p.amount != null &&
+    request?.goodsName &&
+    CHARGE_ORDER_ID_GUARD[account.config.provider]
+  if (!resendable) {
+    if (expired(rt, cfg, p.created_at))
+      return review(
+        'no lookup by order id and no duplicate guard on this PG for this payment: check at the PG',
+      )
+    return later(rt, cfg, 'payments', p.id, p.reconcile_attempts)
+  }
+  const key = await xdb(rt.db)
+    .selectFrom('billing_keys')
+    .select('encrypted_key')
+    .where('id', '=', p.billing_key_id!)
+    .executeTakeFirst()
+  if (!key) return review('the billing key of this charge is gone')
+  try {
+    const r = await account!.provider.chargeBillingKey({
+      billingKey: rt.vault.decrypt(key.encrypted_key),
+      orderId: p.order_id!,
+      amount: Number(p.amount),
+      goodsName: request!.goodsName!,
+      ...(request!.taxFreeAmount !== undefined ? { taxFreeAmount: request!.taxFreeAmount } : {}),
+      ...(request!.installmentMonths !== undefined ? { installmentMonths: request!.installmentMonths } : {}),
+      ...(request!.interestFree !== undefined ? { interestFree: request!.interestFree } : {}),
+    })
+    return finishPayment(rt, p, { status: 'paid', transactionId: r.transactionId })
+  } catch (err) {
+    if (isPaymentError(err) && err.outcome === 'rejected') {
+      if (err.code === 'duplicate_request') {
+        // Charged by the first request, but the PG gives no way to learn that charge's TID here.
+        return review(
+          `the PG reports order ${p.order_id} as already charged (${err.providerCode ?? err.code}); its transaction id is unknown here`,
+        )
+      }
+      return finishPayment(rt, p, { status: 'failed', failure: failureOf(err) })
+    }
+    if (expired(rt, cfg, p.created_at)) return review('the resent charge kept ending without an answer')
+    return later(rt, cfg, 'payments', p.id, p.reconcile_attempts)
+  }
+}
