@@ -25,6 +25,9 @@ export interface NotificationOutcome {
   effect?: string
 }
 
+/** Thrown inside the transaction to roll it back and ask the PG to send the notification again later. */
+class Defer extends Error {}
+
 /** The reply when paymux itself failed: any non-success makes the PG send it again. */
 const OUR_FAILURE: NotificationReply = {
   status: 503,
@@ -131,6 +134,15 @@ export async function processNotification(
     )
     return { reply: result.reply, verified: true, duplicate: false, effect: applied }
   } catch (err) {
+    if (err instanceof Defer) {
+      // Nothing recorded (the dedup row rolled back): the PG's next delivery is applied once the request is done.
+      metrics.notification(account.config.provider, 'deferred')
+      log.info(
+        { event: event.type, transactionId: event.transactionId, why: err.message },
+        'notification deferred',
+      )
+      return { reply: OUR_FAILURE, verified: true, duplicate: false, effect: 'deferred' }
+    }
     log.error({ err, event: event.type }, 'notification could not be recorded')
     metrics.notification(account.config.provider, 'error')
     return { reply: OUR_FAILURE, verified: true, duplicate: false }
@@ -236,11 +248,12 @@ async function applyCancel(
   if (moved <= 0) return 'no change: cancel already recorded'
   // A cancel still inside its request (the PG may notify before it answers us) belongs to that request:
   // it records the answer itself, and the reconciler takes over if it never does.
+  const window = rt.config.workers.reconcile.minAgeMs ?? account.lockMs
   const inFlight = open.some(
-    (c) => c.status === 'pending' && now.getTime() - new Date(c.updated_at).getTime() < account.lockMs,
+    (c) => c.status === 'pending' && now.getTime() - new Date(c.updated_at).getTime() < window,
   )
   const deposit = open.find((c) => c.status === 'deposit_required' && Number(c.amount) === moved)
-  if (inFlight && !deposit) return 'no change: a cancel of this payment is in flight'
+  if (inFlight && !deposit) throw new Defer('a cancel of this payment is still in its request')
   // The cancel this notification reports: a post-deposit cancel first (that is what its notification finishes),
   // then a pending one of exactly that amount, then the only open one whose amount was not known.
   const match =

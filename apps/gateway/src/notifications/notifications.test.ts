@@ -1,0 +1,318 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Hono } from 'hono'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DB_TARGETS } from '../test-support/harness.js'
+import { eventually, type FlowGateway, type Received, startFlowGateway } from '../test-support/flows.js'
+import { verifyWebhook } from '../webhooks/verify.js'
+import { sourceIpOf } from './route.js'
+
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+
+/** Standard Webhooks v1, written again from the spec: HMAC-SHA256(base64-decoded secret, `id.ts.body`). */
+export function independentVerify(secret: string, r: Received): boolean {
+  const id = String(r.headers['webhook-id'])
+  const ts = String(r.headers['webhook-timestamp'])
+  if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64')
+  const mac = createHmac('sha256', key)
+    .update(Buffer.concat([Buffer.from(`${id}.${ts}.`), r.raw]))
+    .digest()
+  return String(r.headers['webhook-signature'])
+    .split(' ')
+    .some((s) => {
+      const given = Buffer.from(s.slice(3), 'base64')
+      return s.startsWith('v1,') && given.length === mac.length && timingSafeEqual(given, mac)
+    })
+}
+
+const eventsOf = (t: FlowGateway, objectId: string) =>
+  t
+    .call('GET', `/v1/events?objectId=${objectId}`)
+    .then((r) => r.body.data as Array<{ type: string; id: string }>)
+
+describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
+  let t: FlowGateway
+  let relay: Awaited<ReturnType<typeof startRelay>>
+  beforeAll(async () => {
+    t = await startFlowGateway(target)
+    relay = await startRelay(() => `${t.url}/v1/notifications/a-nice`)
+    t.sims.nicepay.settings.notifyUrl = relay.url
+  })
+  afterAll(async () => {
+    await relay?.close()
+    await t?.close()
+  })
+
+  describe('NicePay deposit notification (EUC-KR form)', () => {
+    it('marks the virtual account paid once; a re-sent notification changes nothing; the merchant gets payment.paid', async () => {
+      const va = await t.call('POST', '/v1/virtual-accounts', {
+        body: {
+          account: 'a-nice',
+          amount: 50_000,
+          goodsName: '주문 17',
+          bankCode: '004',
+          dueDate: tomorrow(),
+          depositorName: '홍길동',
+        },
+      })
+      expect(va.status, JSON.stringify(va.body)).toBe(200)
+      const tid = va.body.transactionId as string
+      const dep = await t.sims.nicepay.deposit(tid, { depositorName: '홍길동' })
+      // NicePay stops re-sending only when it reads exactly OK.
+      expect(dep.notification).toMatchObject({
+        delivered: true,
+        attempts: 1,
+        lastStatus: 200,
+        lastBody: 'OK',
+      })
+      const pay = await t.call('GET', `/v1/payments/${va.body.id}`)
+      expect(pay.body.status).toBe('paid')
+
+      // NicePay re-sends the same bytes (as it does when it missed our OK): applied once.
+      const again = await fetch(`${t.url}/v1/notifications/a-nice`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: relay.bodies.at(-1)!,
+      })
+      expect(again.status).toBe(200)
+      expect(await again.text()).toBe('OK')
+      const events = await eventsOf(t, va.body.id)
+      expect(events.filter((e) => e.type === 'payment.paid')).toHaveLength(1)
+
+      const workers = t.gateway.startWorkers({ reconcile: false })
+      const mine = () =>
+        t.hooks.received.filter((r) => JSON.parse(r.raw.toString()).data.paymentId === va.body.id)
+      await eventually(() => mine().length >= 2)
+      await workers.stop()
+      // Per object, in order: issued, then paid.
+      expect(mine().map((r) => JSON.parse(r.raw.toString()).type)).toEqual([
+        'payment.virtual_account_issued',
+        'payment.paid',
+      ])
+      const got = mine()[1]!
+      expect(JSON.parse(got.raw.toString())).toMatchObject({
+        type: 'payment.paid',
+        data: { paymentId: va.body.id, transactionId: tid },
+      })
+      expect(verifyWebhook(t.secrets[0]!, got.headers, got.raw)).toMatchObject({ type: 'payment.paid' })
+      expect(independentVerify(t.secrets[0]!, got)).toBe(true)
+    })
+
+    it('refuses spoofed notifications (wrong amount, unknown TID, sender outside the allow-list) and changes nothing', async () => {
+      const va = await t.call('POST', '/v1/virtual-accounts', {
+        body: { account: 'a-nice', amount: 30_000, goodsName: 'x', bankCode: '004', dueDate: tomorrow() },
+      })
+      const tid = va.body.transactionId as string
+      // The genuine bytes of this payment's notification, taken from the wire without letting them through.
+      const bodies: Buffer[] = []
+      const hold = await startRelay(() => `${t.url}/v1/notifications/none`)
+      t.sims.nicepay.settings.notifyUrl = hold.url
+      t.sims.nicepay.settings.notifyAttempts = 1
+      await t.sims.nicepay.deposit(tid)
+      t.sims.nicepay.settings.notifyUrl = relay.url
+      t.sims.nicepay.settings.notifyAttempts = 3
+      await hold.close()
+      bodies.push(...hold.bodies)
+      const genuine = bodies[0]!.toString('latin1')
+      const forged = genuine.replace('Amt=30000', 'Amt=3000')
+      expect(forged).not.toBe(genuine)
+      const post = (account: string, body: string) =>
+        fetch(`${t.url}/v1/notifications/${account}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: Buffer.from(body, 'latin1'),
+        })
+      const wrongAmount = await post('a-nice', forged)
+      expect(await wrongAmount.text()).toBe('FAIL')
+      const unknownTid = await post('a-nice', genuine.replace(tid, `${tid.slice(0, -4)}9999`))
+      expect(await unknownTid.text()).toBe('FAIL')
+      // The same genuine bytes from loopback to an account that trusts only NicePay's sender addresses.
+      const wrongIp = await post('a-nice-ip', genuine)
+      expect(wrongIp.status).toBe(403)
+      expect(await wrongIp.text()).toBe('FAIL')
+      // Spoofing the forwarded-for header does not help: no proxy is trusted by default.
+      const xff = await fetch(`${t.url}/v1/notifications/a-nice-ip`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '121.133.126.10' },
+        body: Buffer.from(genuine, 'latin1'),
+      })
+      expect(xff.status).toBe(403)
+      const unknownAccount = await post('nope', genuine)
+      expect(unknownAccount.status).toBe(404)
+      expect((await t.call('GET', `/v1/payments/${va.body.id}`)).body.status).toBe('waiting_for_deposit')
+      // The genuine one is accepted: the refusals above were about the forgery, not the shape.
+      const ok = await post('a-nice', genuine)
+      expect(await ok.text()).toBe('OK')
+      expect((await t.call('GET', `/v1/payments/${va.body.id}`)).body.status).toBe('paid')
+      expect((await eventsOf(t, va.body.id)).map((e) => e.type).sort()).toEqual([
+        'payment.paid',
+        'payment.virtual_account_issued',
+      ])
+      expect(t.logs.some((l) => l.includes('notification refused'))).toBe(true)
+    })
+  })
+
+  describe('CookiePay', () => {
+    it('the 9029 story: cancel → deposit_required → deposit → notification → succeeded → signed merchant webhooks in order', async () => {
+      const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 30_000, settled: true })
+      const cancel = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-cookie', transactionId, reason: '정산 후 취소' },
+      })
+      expect(cancel.status, JSON.stringify(cancel.body)).toBe(200)
+      expect(cancel.body.status).toBe('deposit_required')
+      expect(cancel.body.depositInstructions).toMatchObject({ cancelAmount: 30_000 })
+      const before = await t.call('GET', `/v1/payments/${cancel.body.paymentId}`)
+      expect(before.body).toMatchObject({ reservedAmount: 30_000, cancellableAmount: 0, cancelledAmount: 0 })
+
+      const dep = await t.sims.cookiepay.deposit(transactionId)
+      expect(dep.notification).toMatchObject({ delivered: true, status: 200 })
+      const after = await t.call('GET', `/v1/cancellations/${cancel.body.id}`)
+      expect(after.body.status).toBe('succeeded')
+      const pay = await t.call('GET', `/v1/payments/${cancel.body.paymentId}`)
+      expect(pay.body).toMatchObject({ status: 'cancelled', cancelledAmount: 30_000, reservedAmount: 0 })
+
+      // CookiePay sends it again: nothing changes.
+      const resent = await t.sims.cookiepay.sendCancelNotification(transactionId)
+      expect(resent).toMatchObject({ delivered: true })
+      expect((await eventsOf(t, cancel.body.id)).map((e) => e.type).sort()).toEqual([
+        'cancellation.deposit_required',
+        'cancellation.succeeded',
+      ])
+
+      const workers = t.gateway.startWorkers({ reconcile: false })
+      const mine = () =>
+        t.hooks.received.filter((r) => JSON.parse(r.raw.toString()).data.cancellationId === cancel.body.id)
+      await eventually(() => mine().length >= 2)
+      await workers.stop()
+      const bodies = mine().map((r) => JSON.parse(r.raw.toString()))
+      expect(bodies.map((b) => b.type)).toEqual(['cancellation.deposit_required', 'cancellation.succeeded'])
+      expect(bodies[1]).toMatchObject({
+        data: { cancellationId: cancel.body.id, paymentId: cancel.body.paymentId, transactionId },
+      })
+      for (const r of mine()) {
+        expect(verifyWebhook(t.secrets[0]!, r.headers, r.raw).type).toMatch(/^cancellation\./)
+        expect(independentVerify(t.secrets[0]!, r)).toBe(true)
+      }
+    })
+
+    it('refuses a forged cancel notification (CookiePay reports no cancel) and changes nothing', async () => {
+      const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+      const cancel = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-cookie', transactionId, amount: 1_000, reason: 'part' },
+      })
+      expect(cancel.body.status).toBe('succeeded')
+      const res = await fetch(`${t.url}/v1/notifications/a-cookie`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          noti_type: 'cancel',
+          tid: transactionId,
+          cancel_amount: '9000',
+          cancel_date: '20260101120000',
+        }),
+      })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe('')
+      const pay = await t.call('GET', `/v1/payments/${cancel.body.paymentId}`)
+      expect(pay.body).toMatchObject({ cancelledAmount: 1_000, cancellableAmount: 9_000 })
+    })
+  })
+
+  describe('Bootpay webhooks', () => {
+    it('v2: a cancel made at Bootpay itself is recorded once; the reply is {"success":true}', async () => {
+      const { transactionId } = t.sims.bootpay.seedPayment({ amount: 20_000 })
+      // A cancel through paymux makes the payment known (and notifies: already recorded, no change).
+      const first = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-boot', transactionId, amount: 2_000, reason: 'part' },
+      })
+      expect(first.body.status).toBe('succeeded')
+      await t.sims.bootpay.webhooksSettled()
+      // Someone cancels 5,000 in Bootpay's admin: the simulator state changes and its webhook follows.
+      const receipt = t.sims.bootpay.state.receipts.get(transactionId)!
+      receipt.cancelledPrice += 5_000
+      const d = await t.sims.bootpay.sendWebhook(transactionId, { version: 'v2' })
+      expect(d.delivered).toBe(true)
+      expect(d.attempts.at(-1)).toMatchObject({ status: 200, body: '{"success":true}' })
+      const again = await t.sims.bootpay.sendWebhook(transactionId, { version: 'v2' })
+      expect(again.delivered).toBe(true)
+      const pay = await t.call('GET', `/v1/payments/${first.body.paymentId}`)
+      expect(pay.body).toMatchObject({ cancelledAmount: 7_000, cancellableAmount: 13_000 })
+      const external = pay.body.cancellations.filter((c: { id: string }) => c.id !== first.body.id)
+      expect(external).toHaveLength(1)
+      expect(external[0]).toMatchObject({ status: 'succeeded', amount: 5_000 })
+    })
+
+    it('v1 feedback: answered OK; a pending cancel whose answer was dropped is finished by the webhook once its request is over', async () => {
+      const { transactionId } = t.sims.bootpay.seedPayment({ amount: 20_000 })
+      t.sims.bootpay.settings.webhookUrl = `${t.url}/v1/notifications/a-boot-v1`
+      t.sims.bootpay.settings.webhookVersion = 'v1'
+      try {
+        t.sims.bootpay.faults.inject({ fault: { kind: 'drop' }, path: '/cancel' })
+        const cancel = await t.call('POST', '/v1/cancellations', {
+          body: { account: 'a-boot-v1', transactionId, amount: 3_000, reason: 'part' },
+        })
+        expect(cancel.status).toBe(202)
+        expect(cancel.body.status).toBe('pending')
+        // The simulator's webhook arrives while the request is still ours: deferred (not OK), then re-sent.
+        await t.sims.bootpay.webhooksSettled()
+        const done = await t.call('GET', `/v1/cancellations/${cancel.body.id}`)
+        expect(done.body.status).toBe('succeeded')
+        const log = t.sims.bootpay.webhookLog.filter((w) => w.receiptId === transactionId)
+        const last = log.at(-1)!
+        expect(last.delivered).toBe(true)
+        expect(last.attempts.at(-1)).toMatchObject({ body: 'OK' })
+        const pay = await t.call('GET', `/v1/payments/${cancel.body.paymentId}`)
+        expect(pay.body).toMatchObject({ cancelledAmount: 3_000, reservedAmount: 0 })
+        expect(t.sims.bootpay.inspect(transactionId)).toMatchObject({
+          cancelledAmount: 3_000,
+          cancelCount: 1,
+        })
+        const evs = await eventsOf(t, cancel.body.id)
+        expect(evs.map((e) => e.type)).toEqual(['cancellation.succeeded'])
+      } finally {
+        t.sims.bootpay.settings.webhookUrl = `${t.url}/v1/notifications/a-boot`
+        t.sims.bootpay.settings.webhookVersion = 'v2'
+      }
+    })
+  })
+})
+
+describe('source IP', () => {
+  const app = (hops: number) => new Hono().get('/', (c) => c.text(sourceIpOf(c, hops) ?? 'none'))
+  it('ignores X-Forwarded-For unless proxies are configured; then takes the entry the outermost trusted proxy wrote', async () => {
+    const h = { 'x-forwarded-for': '6.6.6.6, 121.133.126.10, 10.0.0.1' }
+    expect(await (await app(0).request('/', { headers: h })).text()).toBe('none')
+    expect(await (await app(1).request('/', { headers: h })).text()).toBe('10.0.0.1')
+    expect(await (await app(2).request('/', { headers: h })).text()).toBe('121.133.126.10')
+  })
+})
+
+/**
+ * Sits between the NicePay simulator and the gateway: keeps the exact bytes NicePay posted (to re-send and
+ * to forge from) and forwards them unchanged.
+ */
+async function startRelay(target: () => string) {
+  const bodies: Buffer[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', async () => {
+      const raw = Buffer.concat(chunks)
+      bodies.push(raw)
+      const r = await fetch(target(), {
+        method: 'POST',
+        headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        body: raw,
+      })
+      res.writeHead(r.status, Object.fromEntries(r.headers)).end(Buffer.from(await r.arrayBuffer()))
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    bodies,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  }
+}
