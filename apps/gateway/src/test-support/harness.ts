@@ -127,6 +127,16 @@ export function testConfig(
             baseUrl: sims.urls.cookiepay,
             timeoutMs: PG_TIMEOUT_MS,
           },
+          // Credentials the PG refuses.
+          {
+            id: 'a-badkey',
+            provider: 'cookiepay',
+            environment: 'sandbox',
+            apiId: COOKIEPAY_DEMO_CREDENTIALS.apiId,
+            apiKey: 'wrong-cookiepay-key',
+            baseUrl: sims.urls.cookiepay,
+            timeoutMs: PG_TIMEOUT_MS,
+          },
           // Nothing listens on port 1: the PG is unreachable.
           {
             id: 'a-down',
