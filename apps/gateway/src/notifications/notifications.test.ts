@@ -1,31 +1,14 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DB_TARGETS } from '../test-support/harness.js'
-import { eventually, type FlowGateway, type Received, startFlowGateway } from '../test-support/flows.js'
+import { eventually, type FlowGateway, startFlowGateway } from '../test-support/flows.js'
+import { independentVerify } from '../test-support/standard-webhooks.js'
 import { verifyWebhook } from '../webhooks/verify.js'
 import { sourceIpOf } from './route.js'
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
-
-/** Standard Webhooks v1, written again from the spec: HMAC-SHA256(base64-decoded secret, `id.ts.body`). */
-export function independentVerify(secret: string, r: Received): boolean {
-  const id = String(r.headers['webhook-id'])
-  const ts = String(r.headers['webhook-timestamp'])
-  if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64')
-  const mac = createHmac('sha256', key)
-    .update(Buffer.concat([Buffer.from(`${id}.${ts}.`), r.raw]))
-    .digest()
-  return String(r.headers['webhook-signature'])
-    .split(' ')
-    .some((s) => {
-      const given = Buffer.from(s.slice(3), 'base64')
-      return s.startsWith('v1,') && given.length === mac.length && timingSafeEqual(given, mac)
-    })
-}
 
 const eventsOf = (t: FlowGateway, objectId: string) =>
   t
