@@ -130,4 +130,42 @@ describe.each(DB_TARGETS.slice(0, 1))('PG error classes on $name', (target) => {
     expect(r.body.error).toMatchObject({ type: 'provider_error', code: 'authentication_failed' })
     expect(JSON.stringify(r.body)).not.toContain('wrong-cookiepay-key')
   })
+  it('a key left in flight by a process that died: 409 until its lock expires, then the recorded state, never a re-run', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    const body = { account: 'a-cookie', transactionId, amount: 1_500, reason: 'crash' }
+    const warm = await t.call('POST', '/v1/cancellations', { body: { ...body, amount: 1_000 } })
+    expect(warm.status).toBe(200)
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'delay', ms: 1_000 }, path: '/api/cancel', times: 1 })
+    const first = await t.call('POST', '/v1/cancellations', { idem: `crash-${transactionId}`, body })
+    expect(first.status).toBe(202)
+    await new Promise((r) => setTimeout(r, 800))
+    // As if the process had died between the PG call and recording its answer.
+    const db = t.db.kysely
+    const where = { merchant_id: 'shop-a', key: `crash-${transactionId}` }
+    await db
+      .updateTable('idempotency_keys')
+      .set({
+        state: 'in_progress',
+        response_status: null,
+        response_body: null,
+        locked_until: new Date(Date.now() + 60_000),
+      })
+      .where('merchant_id', '=', where.merchant_id)
+      .where('key', '=', where.key)
+      .execute()
+    const busy = await t.call('POST', '/v1/cancellations', { idem: `crash-${transactionId}`, body })
+    expect(busy.status).toBe(409)
+    expect(busy.body.error.code).toBe('idempotency_key_in_use')
+    await db
+      .updateTable('idempotency_keys')
+      .set({ locked_until: new Date(Date.now() - 1_000) })
+      .where('merchant_id', '=', where.merchant_id)
+      .where('key', '=', where.key)
+      .execute()
+    const after = await t.call('POST', '/v1/cancellations', { idem: `crash-${transactionId}`, body })
+    expect(after.status).toBe(202)
+    expect(after.headers.get('idempotent-replayed')).toBe('true')
+    expect(after.body.id).toBe(first.body.id)
+    expect(t.sims.cookiepay.inspect(transactionId)).toMatchObject({ cancelCount: 2, cancelledAmount: 2_500 })
+  })
 })
