@@ -10,9 +10,11 @@ import { CompiledQuery } from 'kysely'
 import { median, runSegment, type RequestSpec, type SegmentResult } from './load.js'
 import {
   benchTid,
+  cpuMsOf,
   createScratchDatabase,
   type GatewayProc,
   memoryOf,
+  postgresCpuMs,
   type Proc,
   runTag,
   type ScratchDatabase,
@@ -140,6 +142,7 @@ async function gatewaySegment(t: GatewayTarget, c: number, rate: number): Promis
         headers: { 'idempotency-key': `bench-${t.name}-${t.supply.tag}-${i}` },
       }
     },
+    cpu: { ...clocks, gateway: () => cpuMsOf(t.proc.pid) },
     check: (status, body) => status === 200 && body.includes('"status":"succeeded"'),
     onOk: (spec) => ok.push(spec),
   })
@@ -158,6 +161,7 @@ async function replaySegment(t: GatewayTarget, c: number): Promise<SegmentResult
     durationS: DURATION,
     headers: { authorization: `Bearer ${t.proc.config.apiKey}`, 'content-type': 'application/json' },
     next: () => (list.length ? list[k++ % list.length] : undefined),
+    cpu: { ...clocks, gateway: () => cpuMsOf(t.proc.pid) },
     check: (status, body, headers) =>
       status === 200 &&
       body.includes('"status":"succeeded"') &&
@@ -189,6 +193,7 @@ async function directSegment(direct: Proc, supply: Supply, c: number, rate: numb
       }
     },
     check: (status, body) => status === 200 && body.includes('"status":"cancelled"'),
+    cpu: { ...clocks, direct: () => cpuMsOf(direct.pid) },
   })
 }
 
@@ -213,6 +218,8 @@ const noteRate = (phase: string, r: SegmentResult) => {
 }
 
 const procs: Proc[] = []
+/** CPU clocks of the processes of the run; every segment reports CPU per request for each. */
+const clocks: Record<string, () => number> = {}
 const scratch: ScratchDatabase[] = []
 const notes: string[] = []
 
@@ -282,6 +289,8 @@ async function main() {
   procs.push(sim)
   const direct = await startDirect({ simUrl: sim.url, logFile: join(runDir, 'direct.log') })
   procs.push(direct)
+  clocks.simulator = () => cpuMsOf(sim.pid)
+  if (DATABASE_URL) clocks.postgres = postgresCpuMs
   const tagBase = runTag()
   const directSupply = new Supply('direct', sim, tagBase, 0)
 
@@ -446,6 +455,8 @@ interface Row {
   errors: number
   requests: number
   rounds: number
+  /** CPU ms per request by process (medians over rounds). */
+  cpu: Record<string, number>
 }
 
 function summarise(
@@ -466,6 +477,12 @@ function summarise(
         errors: list.reduce((n, r) => n + r.errors, 0),
         requests: list.reduce((n, r) => n + r.requests, 0),
         rounds: list.length,
+        cpu: Object.fromEntries(
+          [...new Set(list.flatMap((r) => Object.keys(r.cpuPerRequest)))].map((k) => [
+            k,
+            median(list.map((r) => r.cpuPerRequest[k] ?? Number.NaN)),
+          ]),
+        ),
       })
     }
   }
@@ -517,6 +534,19 @@ function summarise(
     const [name, c] = k.split('@')
     lines.push(
       `${name!.padEnd(18)}${c!.padStart(5)}${f(v.ratio).padStart(13)}${f(v.addedP50).padStart(11)}${f(v.addedP99).padStart(11)}`,
+    )
+  }
+  lines.push('')
+  lines.push('CPU ms per request, by process (where the two cores go)')
+  const procNames = ['loadgen', 'direct', 'gateway', 'simulator', 'postgres']
+  lines.push(
+    `${'phase'.padEnd(18)}${'conc'.padStart(5)}${procNames.map((n) => n.padStart(11)).join('')}${'total'.padStart(9)}`,
+  )
+  for (const r of rows.filter((x) => !x.phase.startsWith('floor'))) {
+    const vals = procNames.map((n) => r.cpu[n])
+    const total = vals.reduce<number>((a, v) => a + (v !== undefined && Number.isFinite(v) ? v : 0), 0)
+    lines.push(
+      `${r.phase.padEnd(18)}${String(r.c).padStart(5)}${vals.map((v) => (v === undefined ? '-' : f(v)).padStart(11)).join('')}${f(total).padStart(9)}`,
     )
   }
   lines.push('')
@@ -633,7 +663,9 @@ main()
     process.exit(code)
   })
   .catch(async (err) => {
-    log(`failed: ${(err as Error).stack ?? err}`)
+    log(
+      `failed: ${(err as Error).stack ?? err}${(err as Error).cause ? ` (cause: ${String((err as Error).cause)})` : ''}`,
+    )
     await cleanup()
     log(`logs kept in ${runDir}`)
     process.exit(1)

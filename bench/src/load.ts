@@ -21,6 +21,8 @@ export interface SegmentOptions {
   check?: (status: number, body: string, headers: Record<string, string>) => boolean
   /** Called with every request that got an expected answer (the replay segment sends them again). */
   onOk?: (req: RequestSpec) => void
+  /** CPU clocks (ms used so far) of the processes involved: reported per request. */
+  cpu?: Record<string, () => number>
 }
 
 export interface SegmentResult {
@@ -36,6 +38,8 @@ export interface SegmentResult {
   errors: number
   statuses: Record<string, number>
   exhausted: boolean
+  /** CPU milliseconds per answered request, by process (loadgen: this process). */
+  cpuPerRequest: Record<string, number>
 }
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
@@ -91,6 +95,8 @@ export async function runSegment(o: SegmentOptions): Promise<SegmentResult> {
         }
       : {}),
   }
+  const cpuBefore = Object.fromEntries(Object.entries(o.cpu ?? {}).map(([k, f]) => [k, f()]))
+  const selfBefore = process.cpuUsage()
   const started = performance.now()
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon(
@@ -112,6 +118,11 @@ export async function runSegment(o: SegmentOptions): Promise<SegmentResult> {
   })
   // autocannon's own clock: from the first request to the end of the last, without its start-up.
   const elapsed = result.duration > 0 ? result.duration : (performance.now() - started) / 1000
+  const self = process.cpuUsage(selfBefore)
+  const cpuPerRequest: Record<string, number> = {}
+  for (const [k, f] of Object.entries(o.cpu ?? {}))
+    cpuPerRequest[k] = (f() - cpuBefore[k]!) / Math.max(1, latencies.length)
+  cpuPerRequest.loadgen = (self.user + self.system) / 1000 / Math.max(1, latencies.length)
   const sorted = Float64Array.from(latencies).sort()
   let sum = 0
   for (const v of sorted) sum += v
@@ -130,5 +141,6 @@ export async function runSegment(o: SegmentOptions): Promise<SegmentResult> {
     errors: result.errors + result.timeouts + (checkResponses ? unexpected : non2xx),
     statuses,
     exhausted,
+    cpuPerRequest,
   }
 }

@@ -3,7 +3,7 @@
 // its own so that the load generator, the gateway and the PG never share an event loop.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -151,6 +151,8 @@ export interface GatewaySetup {
   poolSize?: number
   logLevel?: string
   bodyLimitBytes?: number
+  /** The merchant's webhook endpoint (Standard Webhooks secret `whsec_…`). */
+  webhook?: { url: string; secret: string }
   /** More top-level config (e.g. `workers:`), merged over the generated one. */
   extra?: Record<string, unknown>
 }
@@ -187,6 +189,7 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
       {
         id: merchantId,
         apiKeys: [`sha256:${sha256Hex(apiKey)}`],
+        ...(s.webhook ? { webhook: s.webhook } : {}),
         accounts: [
           {
             id: accountId,
@@ -209,7 +212,12 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
     masterKey,
     accountId,
     merchantId,
-    secrets: [apiKey, masterKey, NICEPAY_DEMO_CREDENTIALS.merchantKey],
+    secrets: [
+      apiKey,
+      masterKey,
+      NICEPAY_DEMO_CREDENTIALS.merchantKey,
+      ...(s.webhook ? [s.webhook.secret] : []),
+    ],
   }
 }
 
@@ -328,3 +336,27 @@ export function benchTid(runTag: number, i: number): string {
 }
 
 export const runTag = () => Math.floor(Math.random() * 1_000_000)
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100/s).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return 0
+  }
+}
+
+/** CPU time of every PostgreSQL server process on this machine (a local server: backends, WAL writer, …). */
+export function postgresCpuMs(): number {
+  let total = 0
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') total += cpuMsOf(Number(d))
+    } catch {}
+  }
+  return total
+}

@@ -74,6 +74,7 @@ export interface EnvOptions {
   timeoutMs?: number
   poolSize?: number
   extra?: Record<string, unknown>
+  webhook?: { url: string; secret: string }
 }
 
 export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosEnv> {
@@ -99,6 +100,7 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
       poolSize: o.poolSize ?? 10,
       logLevel: 'debug',
       ...(o.extra ? { extra: o.extra } : {}),
+      ...(o.webhook ? { webhook: o.webhook } : {}),
     })
     addSecrets(...cfg.secrets)
     const u = new URL(db.url)
