@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DB_TARGETS } from '../test-support/harness.js'
+import { eventually, type FlowGateway, sleep, startFlowGateway } from '../test-support/flows.js'
+import { reconcileOnce } from './reconciler.js'
+
+const NICE_CARD = {
+  number: '4111111111111111',
+  expiryYear: '30',
+  expiryMonth: '12',
+  ownerId: '800101',
+  passwordPrefix: '12',
+}
+
+describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
+  let t: FlowGateway
+  beforeAll(async () => {
+    t = await startFlowGateway(target)
+  })
+  afterAll(async () => {
+    await t?.close()
+  })
+
+  const cfg = () => t.gateway.runtime.config.workers.reconcile
+  /** Runs passes (as the worker would) until the item leaves `pending`, past the in-flight window. */
+  const settle = async (path: string) => {
+    await sleep(cfg().minAgeMs! + 50)
+    return eventually(async () => {
+      await reconcileOnce(t.gateway.runtime, cfg())
+      const r = await t.call('GET', path)
+      return r.body.status !== 'pending' && r.body
+    })
+  }
+  const events = async (objectId: string) =>
+    (await t.call('GET', `/v1/events?objectId=${objectId}`)).body.data as Array<{
+      type: string
+      data: Record<string, unknown>
+    }>
+
+  it('CookiePay (lookup): a cancel executed at the PG whose answer was dropped becomes succeeded on evidence; the ledger follows', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'drop' }, path: '/api/cancel' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 4_000, reason: 'r' },
+    })
+    expect(c.status).toBe(202)
+    expect(c.body.status).toBe('pending')
+    expect(t.sims.cookiepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 4_000, cancelCount: 1 })
+    // Inside the in-flight window nothing is touched.
+    await reconcileOnce(t.gateway.runtime, cfg())
+    expect((await t.call('GET', `/v1/cancellations/${c.body.id}`)).body.status).toBe('pending')
+
+    const done = await settle(`/v1/cancellations/${c.body.id}`)
+    expect(done).toMatchObject({ status: 'succeeded', amount: 4_000 })
+    const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+    expect(pay.body).toMatchObject({
+      status: 'partial_cancelled',
+      cancelledAmount: 4_000,
+      reservedAmount: 0,
+      cancellableAmount: 6_000,
+    })
+    // Never cancelled twice at the PG.
+    expect(t.sims.cookiepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 4_000, cancelCount: 1 })
+    const evs = await events(c.body.id)
+    expect(evs.map((e) => e.type)).toEqual(['cancellation.succeeded'])
+    expect(evs[0]!.data).toMatchObject({ previousStatus: 'pending', resolvedBy: 'reconciliation' })
+  })
+
+  it('CookiePay: a cancel that never reached the PG becomes failed after repeated unchanged lookups; the balance is released', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'reset' }, path: '/api/cancel' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 4_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('pending')
+    expect(t.sims.cookiepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 0 })
+    const done = await settle(`/v1/cancellations/${c.body.id}`)
+    expect(done).toMatchObject({ status: 'failed', failure: { code: 'not_executed' } })
+    const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+    expect(pay.body).toMatchObject({
+      status: 'paid',
+      cancelledAmount: 0,
+      reservedAmount: 0,
+      cancellableAmount: 10_000,
+    })
+    expect((await events(c.body.id)).map((e) => e.type)).toEqual(['cancellation.failed'])
+  })
+
+  it('NicePay (no lookup): the dropped cancel is resent with the same Moid; the PG’s duplicate guard proves it executed', async () => {
+    const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
+    t.sims.nicepay.faults.inject({ fault: { kind: 'drop' }, path: 'cancel_process' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('pending')
+    const before = t.sims.nicepay.inspect(transactionId)!
+    expect(before).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+    const done = await settle(`/v1/cancellations/${c.body.id}`)
+    expect(done).toMatchObject({ status: 'succeeded', amount: 5_000 })
+    const after = t.sims.nicepay.inspect(transactionId)!
+    expect(after).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+    expect(after.cancels[0]!.moid).toBe(before.cancels[0]!.moid)
+    const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+    expect(pay.body).toMatchObject({ cancelledAmount: 5_000, reservedAmount: 0 })
+  })
+
+  it('NicePay: a cancel that never executed is executed by the resend, once', async () => {
+    const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
+    t.sims.nicepay.faults.inject({ fault: { kind: 'reset' }, path: 'cancel_process' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('pending')
+    expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 0, cancelCount: 0 })
+    const done = await settle(`/v1/cancellations/${c.body.id}`)
+    expect(done).toMatchObject({ status: 'succeeded', amount: 5_000 })
+    expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+  })
+
+  it('gives up into needs_review when no evidence comes within the bound: visible in the API, the outbox and /metrics; the balance stays reserved', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'drop' }, path: '/api/cancel' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 3_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('pending')
+    // CookiePay's lookup answers HTML error pages from now on.
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'html', status: 502 }, path: '/api/pay', times: 1_000 })
+    try {
+      await sleep(cfg().minAgeMs! + 50)
+      await reconcileOnce(t.gateway.runtime, { ...cfg(), giveUpAfterSeconds: 0.001 })
+    } finally {
+      t.sims.cookiepay.faults.clear()
+    }
+    const got = await t.call('GET', `/v1/cancellations/${c.body.id}`)
+    expect(got.body.status).toBe('needs_review')
+    const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+    expect(pay.body).toMatchObject({ reservedAmount: 3_000, cancellableAmount: 7_000 })
+    expect((await events(c.body.id)).map((e) => e.type)).toEqual(['cancellation.needs_review'])
+    const metrics = await (await fetch(`${t.url}/metrics`)).text()
+    expect(metrics).toMatch(/paymux_cancellations_open\{status="needs_review"\} [1-9]/)
+    expect(metrics).toMatch(
+      /paymux_reconciliations_total\{object="cancellation",result="needs_review"\} [1-9]/,
+    )
+  })
+
+  describe('pending charges (NicePay: the order id is the PG’s guard)', () => {
+    let keyId: string
+    beforeAll(async () => {
+      const k = await t.call('POST', '/v1/billing-keys', { body: { account: 'a-nice', card: NICE_CARD } })
+      expect(k.status, JSON.stringify(k.body)).toBe(200)
+      keyId = k.body.id
+    })
+
+    it('a charge that never executed is charged by the resend with the same order id: charge.succeeded', async () => {
+      t.sims.nicepay.faults.inject({ fault: { kind: 'reset' }, path: 'billing_approve' })
+      const r = await t.call('POST', `/v1/billing-keys/${keyId}/charges`, {
+        body: { amount: 3_000, goodsName: '월 구독' },
+      })
+      expect(r.status).toBe(202)
+      const done = await settle(`/v1/payments/${r.body.id}`)
+      expect(done).toMatchObject({ status: 'paid', amount: 3_000 })
+      expect(done.transactionId).toBeTruthy()
+      expect(t.sims.nicepay.inspect(done.transactionId)).toMatchObject({ amount: 3_000 })
+      expect((await events(r.body.id)).map((e) => e.type)).toEqual(['charge.succeeded'])
+    })
+
+    it('a charge that executed but whose answer was lost: the guard proves it, its TID is unknown → needs_review', async () => {
+      t.sims.nicepay.faults.inject({ fault: { kind: 'drop' }, path: 'billing_approve' })
+      const r = await t.call('POST', `/v1/billing-keys/${keyId}/charges`, {
+        body: { amount: 4_000, goodsName: '월 구독' },
+      })
+      expect(r.status).toBe(202)
+      const done = await settle(`/v1/payments/${r.body.id}`)
+      expect(done.status).toBe('needs_review')
+      expect((await events(r.body.id)).map((e) => e.type)).toEqual(['payment.needs_review'])
+    })
+  })
+})
