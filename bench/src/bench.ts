@@ -12,6 +12,7 @@ import {
   benchTid,
   cpuMsOf,
   createScratchDatabase,
+  fetchRetry,
   type GatewayProc,
   memoryOf,
   postgresCpuMs,
@@ -95,7 +96,7 @@ class Supply {
 }
 
 async function simSeed(sim: Proc, tag: number, from: number, count: number): Promise<void> {
-  const res = await fetch(`${sim.url}/__bench/seed`, {
+  const res = await fetchRetry(`${sim.url}/__bench/seed`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ tag, from, count, amount: PAYMENT }),

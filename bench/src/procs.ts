@@ -32,6 +32,21 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * fetch for idempotent control calls (seeding, ledgers, counters): resent when the connection was closed under
+ * it — a pooled keep-alive socket the server closed while idle (Node's 5 s keepAliveTimeout) fails that way.
+ */
+export async function fetchRetry(url: string, init?: RequestInit, tries = 3): Promise<Response> {
+  for (let k = 1; ; k++) {
+    try {
+      return await fetch(url, init)
+    } catch (err) {
+      if (k >= tries) throw err
+      await sleep(50 * k)
+    }
+  }
+}
+
 export interface Proc {
   name: string
   pid: number

@@ -20,7 +20,11 @@ app.post('/__bench/seed', async (c) => {
     count: number
     amount: number
   }
-  for (let i = from; i < from + count; i++) sim.seedPayment({ amount, transactionId: benchTid(tag, i) })
+  // Idempotent, so a caller may resend after a connection closed under it.
+  for (let i = from; i < from + count; i++) {
+    const transactionId = benchTid(tag, i)
+    if (!sim.inspect(transactionId)) sim.seedPayment({ amount, transactionId })
+  }
   return c.json({ seeded: count })
 })
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import {
   benchTid,
   createScratchDatabase,
+  fetchRetry,
   type GatewayConfigFile,
   type GatewayProc,
   type Proc,
@@ -132,7 +133,7 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
       async seed(count, amount) {
         const from = next
         next += count
-        const res = await fetch(`${sim.url}/__bench/seed`, {
+        const res = await fetchRetry(`${sim.url}/__bench/seed`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ tag, from, count, amount }),
@@ -181,7 +182,7 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
         }
       },
       async ledger(tids) {
-        const res = await fetch(`${sim.url}/__bench/ledger`, {
+        const res = await fetchRetry(`${sim.url}/__bench/ledger`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ tids }),
@@ -189,7 +190,7 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
         return (await res.json()) as Record<string, Ledger | null>
       },
       async simCalls() {
-        const res = await fetch(`${sim.url}/__bench/calls`)
+        const res = await fetchRetry(`${sim.url}/__bench/calls`)
         return ((await res.json()) as { calls: number }).calls
       },
       restart: (i) => launch(i),

@@ -4,6 +4,7 @@
 // connection resets, HTML bodies, mis-encoded bodies, truncated JSON and execute-then-drop. Then:
 // no double cancel and no over-refund per the simulator; every request ends succeeded, failed or pending;
 // and once the reconciler has run, nothing is left pending and the gateway's ledger equals the PG's to the won.
+import { fetchRetry } from '@paymux/bench/procs'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type ChaosEnv, figure, isErrorShape, pool, type Reply, startEnv } from '../env.js'
 import { FAST_WORKERS, reconcilerAvailable, waitNoPending } from '../reconciler.js'
@@ -39,7 +40,7 @@ const replies: Array<{ tid: string; reply?: Reply; error?: string }> = []
 
 test('2,000 cancels under random PG faults: no double cancel, no over-refund, every request ends in a known state', async () => {
   tids = await env.seed(500, 10_000)
-  const res = await fetch(`${env.sim.url}/__sim/faults/random`, {
+  const res = await fetchRetry(`${env.sim.url}/__sim/faults/random`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ rate: 0.33, faults: FAULTS, path: '/webapi/cancel_process.jsp', seed: 20261122 }),
@@ -63,8 +64,8 @@ test('2,000 cancels under random PG faults: no double cancel, no over-refund, ev
     }
   })
   const loadS = (performance.now() - started) / 1000
-  await fetch(`${env.sim.url}/__sim/faults`, { method: 'DELETE' })
-  const faultLog = (await (await fetch(`${env.sim.url}/__sim/faults/log`)).json()) as {
+  await fetchRetry(`${env.sim.url}/__sim/faults`, { method: 'DELETE' })
+  const faultLog = (await (await fetchRetry(`${env.sim.url}/__sim/faults/log`)).json()) as {
     calls: number
     log: Array<{ fault: { kind: string; phase?: string; status?: number } }>
   }

@@ -3,6 +3,7 @@
 // exists exactly once, in the gateway and at the PG; nothing the PG executed is lost; no payment is cancelled
 // twice; and the reconciler and the outbox (webhooks to a merchant endpoint run by the test) finish the rest.
 import { createServer, type Server } from 'node:http'
+import { fetchRetry } from '@paymux/bench/procs'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type ChaosEnv, figure, type Reply, sleep, startEnv } from '../env.js'
 import { FAST_WORKERS, reconcilerAvailable, waitNoPending } from '../reconciler.js'
@@ -45,7 +46,7 @@ test('kill -9 a gateway mid-load and restart it: every acknowledged cancel exist
   const tids = await env.seed(1_500, 10_000)
   // Half the PG answers take 300 ms (after executing): the kill then finds cancels between the PG's answer and
   // the gateway's record of it — the window a crash must not lose.
-  await fetch(`${env.sim.url}/__sim/faults/random`, {
+  await fetchRetry(`${env.sim.url}/__sim/faults/random`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -82,7 +83,7 @@ test('kill -9 a gateway mid-load and restart it: every acknowledged cancel exist
   await env.gateways[0]!.kill9()
   killed = true
   await Promise.all(clients)
-  await fetch(`${env.sim.url}/__sim/faults`, { method: 'DELETE' })
+  await fetchRetry(`${env.sim.url}/__sim/faults`, { method: 'DELETE' })
   const restarted = await env.restart(0)
 
   const acknowledged = results.filter((r) => r.reply?.status === 200)
