@@ -185,4 +185,29 @@ describe.each(DB_TARGETS)('concurrency on $name', (target) => {
     expect(new Set(ok.map((r) => r.body.id)).size).toBe(1)
     expect(sims.cookiepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 1_200, cancelCount: 1 })
   })
+
+  it('racing first cancels of a NicePay payment made elsewhere (no lookup): the ledger and the PG agree', async () => {
+    const { transactionId } = sims.nicepay.seedPayment({ amount: 30_000 })
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 ? g2.call : g1.call)('POST', '/v1/cancellations', {
+          key: i % 2 ? g2.keyA : g1.keyA,
+          body: { account: 'a-nice', transactionId, amount: 1_000, reason: 'race' },
+        }),
+      ),
+    )
+    for (const r of results) expect([200, 409], JSON.stringify(r.body)).toContain(r.status)
+    const ok = results.filter((r) => r.status === 200)
+    expect(ok.length).toBeGreaterThanOrEqual(1)
+    expect(new Set(ok.map((r) => r.body.paymentId)).size).toBe(1)
+    const sim = sims.nicepay.inspect(transactionId)!
+    expect(sim.cancelledAmount).toBe(ok.length * 1_000)
+    const pay = await g1.call('GET', `/v1/payments/${ok[0]!.body.paymentId}`)
+    expect(pay.body).toMatchObject({
+      cancelledAmount: ok.length * 1_000,
+      reservedAmount: 0,
+      amount: 30_000,
+      balanceSource: 'learned',
+    })
+  })
 })

@@ -5,7 +5,7 @@ import {
   type RefundAccount,
   type TransactionLookup,
 } from '@paymux/core'
-import { type QueryCreator, type Selectable, sql } from 'kysely'
+import { type QueryCreator, type Selectable, sql, type Transaction } from 'kysely'
 import type { CancellationsTable, Database, FailureInfo, PaymentsTable } from '../db/schema.js'
 import { ApiError, conflict, fromPaymentError, notFound } from '../errors.js'
 import { type IdempotencyScope, KeyExists, type Outcome } from '../idempotency.js'
@@ -98,13 +98,12 @@ async function reserve(
   const now = rt.now()
   const cancellationId = newId('can')
   return rt.db.transaction().execute(async (trx) => {
-    if (idem)
-      await idem.claim(trx, now, account?.lockMs ?? 180_000, { type: 'cancellation', id: cancellationId })
-    let q = trx.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId)
-    q = account
-      ? q.where('account_id', '=', account.config.id).where('transaction_id', '=', input.transactionId!)
-      : q.where('id', '=', input.paymentId!)
-    const payment = await q.forUpdate().executeTakeFirst()
+    let { payment, claimed } = await claimAndLock(trx, merchantId, input, account, idem, cancellationId, now)
+    if (idem && !claimed) throw new KeyExists()
+    if (!payment && account && !account.provider.capabilities.paymentLookup) {
+      // Nothing to verify at the PG: record the payment right here, in this transaction, and lock it.
+      payment = await insertUnknownPayment(trx, merchantId, account, input.transactionId!, now)
+    }
     if (!payment) {
       if (account) throw new NeedsImport()
       throw notFound('payment', input.paymentId!)
@@ -231,6 +230,106 @@ async function reserve(
       .execute()
     return { cancellationId, payment, account: acct, reserved, pgAmount, createdAt: now }
   })
+}
+
+/**
+ * Claims the Idempotency-Key and locks the payment row in ONE round trip (a data-modifying CTE runs whether
+ * or not the payment row exists). The row lock (FOR UPDATE) serialises concurrent cancels of one payment across
+ * connections and processes; on PGlite the single connection serialises them anyway.
+ */
+async function claimAndLock(
+  trx: Transaction<Database>,
+  merchantId: string,
+  input: CancelInput,
+  account: AccountRuntime | undefined,
+  idem: IdempotencyScope | undefined,
+  cancellationId: string,
+  now: Date,
+): Promise<{ payment: Selectable<PaymentsTable> | undefined; claimed: boolean }> {
+  const where = account
+    ? sql`p.merchant_id = ${merchantId} AND p.account_id = ${account.config.id} AND p.transaction_id = ${input.transactionId!}`
+    : sql`p.merchant_id = ${merchantId} AND p.id = ${input.paymentId!}`
+  if (!idem) {
+    const r = await sql<
+      Selectable<PaymentsTable>
+    >`SELECT p.* FROM payments p WHERE ${where} FOR UPDATE OF p`.execute(trx)
+    return { payment: r.rows[0], claimed: false }
+  }
+  const lockedUntil = new Date(now.getTime() + (account?.lockMs ?? 180_000))
+  const r = await sql<Selectable<PaymentsTable> & { claimed: number | null }>`
+    WITH k AS (
+      INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until, resource_type, resource_id, created_at)
+      VALUES (${merchantId}, ${idem.key}, ${idem.fingerprint}, 'in_progress', ${lockedUntil}::timestamptz, 'cancellation',
+        ${cancellationId}, ${now}::timestamptz)
+      ON CONFLICT (merchant_id, key) DO NOTHING
+      RETURNING 1 AS one
+    )
+    SELECT p.*, (SELECT count(*) FROM k)::int AS claimed FROM payments p WHERE ${where} FOR UPDATE OF p`.execute(
+    trx,
+  )
+  const row = r.rows[0]
+  if (row) {
+    const { claimed, ...payment } = row
+    return { payment: payment as Selectable<PaymentsTable>, claimed: Number(claimed) > 0 }
+  }
+  // No payment row, so no `claimed` column came back: the key is ours if it points at this cancellation.
+  const key = await trx
+    .selectFrom('idempotency_keys')
+    .select('resource_id')
+    .where('merchant_id', '=', merchantId)
+    .where('key', '=', idem.key)
+    .executeTakeFirst()
+  return { payment: undefined, claimed: key?.resource_id === cancellationId }
+}
+
+/** A payment made elsewhere at a PG without lookup: its balance will be learned from the PG's answers. */
+async function insertUnknownPayment(
+  trx: Transaction<Database>,
+  merchantId: string,
+  account: AccountRuntime,
+  transactionId: string,
+  now: Date,
+): Promise<Selectable<PaymentsTable> | undefined> {
+  const inserted = await trx
+    .insertInto('payments')
+    .values({
+      id: newId('pay'),
+      merchant_id: merchantId,
+      account_id: account.config.id,
+      provider: account.config.provider,
+      transaction_id: transactionId,
+      order_id: null,
+      method: null,
+      status: 'paid',
+      amount: null,
+      cancelled_amount: 0,
+      reserved_amount: 0,
+      inflight_cancels: 0,
+      balance_source: 'unknown',
+      billing_key_id: null,
+      virtual_account: null,
+      failure: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['merchant_id', 'account_id', 'transaction_id'])
+        .where('transaction_id', 'is not', null)
+        .doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst()
+  if (inserted) return inserted
+  // Another request recorded it first (and has committed): lock that row instead.
+  return trx
+    .selectFrom('payments')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('account_id', '=', account.config.id)
+    .where('transaction_id', '=', transactionId)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 /** A payment made in the PG's own window: verified with the PG before its first cancel where it can be. */
