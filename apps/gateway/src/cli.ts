@@ -11,6 +11,7 @@ const HELP = `paymux gateway
 Usage:
   paymux [serve] [--config <file>] [--port <n>]   start (no config: the zero-config demo)
   paymux migrate [--config <file>]                 apply database migrations and exit
+  paymux worker --config <file>                    run only the webhook outbox and reconciliation workers
   paymux hash-key <api key>                        print the sha256:<hex> entry for merchants[].apiKeys
 
 The config path may also come from PAYMUX_CONFIG. DATABASE_URL and PAYMUX_MASTER_KEY are read from the
@@ -65,6 +66,28 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
 
+  if (command === 'worker') {
+    // The same workers `serve` runs, without the HTTP API: scale them separately; SKIP LOCKED shares the work.
+    if (!configPath) {
+      console.error('usage: paymux worker --config <file> (or PAYMUX_CONFIG)')
+      return 2
+    }
+    const config = loadConfigFile(configPath)
+    if (!config.database.url) {
+      console.error('paymux worker needs database.url (PostgreSQL): the embedded database belongs to one process')
+      return 2
+    }
+    const gateway = await createGateway({ config })
+    gateway.startWorkers()
+    gateway.logger.info('paymux workers running (outbox, reconciliation)')
+    await new Promise<void>((resolveStop) => {
+      process.once('SIGINT', () => resolveStop())
+      process.once('SIGTERM', () => resolveStop())
+    })
+    await gateway.close()
+    return 0
+  }
+
   if (command !== 'serve') {
     console.error(`unknown command ${command}\n\n${HELP}`)
     return 2
@@ -74,12 +97,14 @@ async function main(argv: string[]): Promise<number> {
   if (!configPath) {
     const demo = await startDemo({ ...(port !== undefined ? { port } : {}) })
     process.stderr.write(`${demoBanner(demo)}\n`)
+    if (demo.gateway.runtime.config.workers.enabled) demo.gateway.startWorkers()
     close = () => demo.close()
   } else {
     const config = loadConfigFile(configPath)
     if (port !== undefined) config.server.port = port
     const gateway = await createGateway({ config })
     const { url } = await gateway.listen()
+    if (config.workers.enabled) gateway.startWorkers()
     gateway.logger.info(
       { url, docs: `${url}/docs`, merchants: config.merchants.length },
       'paymux gateway listening',
