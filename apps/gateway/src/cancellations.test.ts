@@ -306,6 +306,25 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     expect(badLimit.body.error.param).toBe('limit')
   })
 
+  it('with database.settleCommit async the answer is recorded the same way', async () => {
+    const cfg = t.gateway.runtime.config.database
+    cfg.settleCommit = 'async'
+    try {
+      const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 8_000 })
+      const r = await cancel({ account: 'a-cookie', transactionId, amount: 3_000 }, `async-${transactionId}`)
+      expect(r.status).toBe(200)
+      const pay = await t.call('GET', `/v1/payments/${r.body.paymentId}`)
+      expect(pay.body).toMatchObject({ cancelledAmount: 3_000, reservedAmount: 0, cancellableAmount: 5_000 })
+      const replay = await cancel(
+        { account: 'a-cookie', transactionId, amount: 3_000 },
+        `async-${transactionId}`,
+      )
+      expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    } finally {
+      cfg.settleCommit = 'durable'
+    }
+  })
+
   it('health and readiness', async () => {
     expect((await t.call('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' })
     expect((await t.call('GET', '/readyz', { key: null })).body).toEqual({ status: 'ready' })

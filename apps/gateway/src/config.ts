@@ -141,8 +141,15 @@ export const configSchema = z
           .regex(/^[a-z_][a-z0-9_]{0,62}$/)
           .optional(),
         poolSize: z.number().int().min(1).max(200).default(20),
+        /**
+         * `durable` (default): the record of a PG's answer is flushed to disk before the client hears it.
+         * `async`: it is committed with synchronous_commit off, saving one disk flush per request; if the
+         * PostgreSQL server itself crashes within a fraction of a second after, the cancellation falls back to
+         * `pending` with its amount still reserved and is reconciled: never a double cancel, never a lost row.
+         */
+        settleCommit: z.enum(['durable', 'async']).default('durable'),
       })
-      .default({ path: './.paymux/db', poolSize: 20 }),
+      .default({ path: './.paymux/db', poolSize: 20, settleCommit: 'durable' }),
     /** AES-256-GCM key for secrets at rest; usually `${PAYMUX_MASTER_KEY}`. */
     masterKey: z.string().min(1).optional(),
     idempotency: z

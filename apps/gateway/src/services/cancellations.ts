@@ -5,7 +5,7 @@ import {
   type RefundAccount,
   type TransactionLookup,
 } from '@paymux/core'
-import { type QueryCreator, type Selectable, sql, type Transaction } from 'kysely'
+import { type Kysely, type QueryCreator, type Selectable, sql, type Transaction } from 'kysely'
 import type { CancellationsTable, Database, FailureInfo, PaymentsTable } from '../db/schema.js'
 import { ApiError, conflict, fromPaymentError, notFound } from '../errors.js'
 import { type IdempotencyScope, KeyExists, type Outcome } from '../idempotency.js'
@@ -492,9 +492,9 @@ async function settle(
     ? { status: apiError.status, body: { error: { ...apiError.body, cancellationId: r.cancellationId } } }
     : { status: status === 'pending' ? 202 : 200, body: view }
 
-  const save = async (): Promise<Outcome> => {
+  const save = async (db: Kysely<Database>): Promise<Outcome> => {
     // biome-ignore lint/suspicious/noExplicitAny: the builder's type grows with each optional CTE
-    let q: any = rt.db.with('settled_cancellation', (qc) =>
+    let q: any = db.with('settled_cancellation', (qc) =>
       qc
         .updateTable('cancellations')
         .set({
@@ -577,7 +577,7 @@ async function settle(
     const done = await q.selectFrom('settled_cancellation').select('id').executeTakeFirst()
     if (!done) {
       // Already settled (an earlier attempt whose commit we did not hear, or the reconciler): report that.
-      const current = await rt.db
+      const current = await db
         .selectFrom('cancellations')
         .selectAll()
         .where('id', '=', r.cancellationId)
@@ -591,7 +591,12 @@ async function settle(
   // The PG has answered: recording it must not be lost to a brief database hiccup.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await save()
+      if (rt.config.database.settleCommit !== 'async') return await save(rt.db)
+      // The reservation is already durable; only this record waits for no disk flush (see settleCommit).
+      return await rt.db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL synchronous_commit TO off`.execute(trx)
+        return save(trx)
+      })
     } catch (err) {
       if (attempt >= 2) {
         log.error(
