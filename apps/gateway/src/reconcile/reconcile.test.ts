@@ -143,6 +143,37 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
     )
   })
 
+  it('CookiePay 9029 whose one notification was lost: the lookup after the deposit finishes the cancellation', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 30_000, settled: true })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, reason: 'r' },
+    })
+    expect(c.body.status).toBe('deposit_required')
+    // Before the deposit: looked at, left alone (never failed, never given up).
+    await sleep(cfg().minAgeMs! + 50)
+    await reconcileOnce(t.gateway.runtime, { ...cfg(), giveUpAfterSeconds: 0.001 })
+    expect((await t.call('GET', `/v1/cancellations/${c.body.id}`)).body.status).toBe('deposit_required')
+    t.sims.cookiepay.setNotifyUrl(undefined)
+    try {
+      const dep = await t.sims.cookiepay.deposit(transactionId)
+      expect(dep.notification).toBeUndefined()
+    } finally {
+      t.sims.cookiepay.setNotifyUrl(`${t.url}/v1/notifications/a-cookie`)
+    }
+    const done = await eventually(async () => {
+      await reconcileOnce(t.gateway.runtime, cfg())
+      const r = await t.call('GET', `/v1/cancellations/${c.body.id}`)
+      return r.body.status === 'succeeded' && r.body
+    })
+    expect(done.amount).toBe(30_000)
+    const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+    expect(pay.body).toMatchObject({ status: 'cancelled', cancelledAmount: 30_000, reservedAmount: 0 })
+    expect((await events(c.body.id)).map((e) => e.type).sort()).toEqual([
+      'cancellation.deposit_required',
+      'cancellation.succeeded',
+    ])
+  })
+
   describe('pending charges (NicePay: the order id is the PG’s guard)', () => {
     let keyId: string
     beforeAll(async () => {

@@ -79,7 +79,7 @@ async function claim<T extends 'cancellations' | 'payments'>(
     const due = await t
       .selectFrom(table as 'cancellations')
       .select('id')
-      .where('status', '=', 'pending')
+      .where('status', 'in', table === 'cancellations' ? ['pending', 'deposit_required'] : ['pending'])
       .where((eb) =>
         eb.or([
           eb.and([eb('next_reconcile_at', 'is', null), eb('updated_at', '<=', settled)]),
@@ -157,7 +157,7 @@ async function later(
       ...(patch.noChange ? { reconcile_no_change: sql`reconcile_no_change + 1` } : {}),
     })
     .where('id', '=', id)
-    .where('status', '=', 'pending')
+    .where('status', 'in', ['pending', 'deposit_required'])
     .execute()
 }
 
@@ -182,7 +182,7 @@ async function finishCancellation(
         .selectAll()
         .where('id', '=', row.id)
         .executeTakeFirst()
-      if (!fresh || fresh.status !== 'pending') return false
+      if (!fresh || fresh.status !== row.status) return false
       return resolveCancellation(trx, fresh as CancellationRow, r, now, 'reconciliation')
     })
   metricsOf(rt).reconciliations.inc({ object: 'cancellation', result: done ? r.status : 'raced' })
@@ -221,6 +221,7 @@ export async function reconcileCancellation(
     return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
   }
   const caps = account.provider.capabilities
+  if (row.status === 'deposit_required') return checkDeposit(rt, cfg, account, row)
   if (caps.paymentLookup) {
     let lookup: TransactionLookup
     try {
@@ -298,13 +299,16 @@ async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLo
     .selectFrom('cancellations')
     .select(['id', 'amount', 'status'])
     .where('payment_id', '=', row.payment_id)
-    .where('status', 'in', ['pending', 'needs_review'])
+    .where('status', 'in', ['pending', 'needs_review', 'deposit_required'])
     .execute()
   const delta = t.cancelledAmount - Number(payment.cancelled_amount)
   const own = Number(row.amount)
   if (delta <= 0) return { kind: 'no_change', evidence: `PG cancelled total ${t.cancelledAmount} = recorded` }
   const openSum = open.reduce((s, c) => s + Number(c.amount), 0)
-  if (open.length === 1 && (own === delta || own === 0)) {
+  const others = open.filter((c) => c.id !== row.id)
+  // This cancel's amount exactly, and no other open cancel of the same amount it could be confused with.
+  const unique = own > 0 && own === delta && !others.some((o) => Number(o.amount) === own)
+  if (unique || (open.length === 1 && own === 0)) {
     return {
       kind: 'resolved',
       resolution: { status: 'succeeded', amount: delta },
@@ -319,6 +323,36 @@ async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLo
     }
   }
   return { kind: 'unclear', evidence: `PG cancelled total grew by ${delta}; open cancels reserve ${openSum}` }
+}
+
+/**
+ * A post-deposit cancel finishes with the PG's notification, which CookiePay sends once. Should it be lost,
+ * the lookup shows the cancel executed after the deposit: succeeded on that evidence. Never failed, never given
+ * up here (the deposit is the merchant's move); checked on the backoff's slowest step.
+ */
+async function checkDeposit(
+  rt: Runtime,
+  cfg: ReconcileConfig,
+  account: AccountRuntime,
+  row: CancellationRow,
+): Promise<void> {
+  const slow = () => later(rt, cfg, 'cancellations', row.id, cfg.backoffSeconds.length)
+  if (!account.provider.capabilities.paymentLookup) return slow()
+  let lookup: TransactionLookup
+  try {
+    lookup = await account.provider.getTransaction(row.transaction_id)
+  } catch {
+    return slow()
+  }
+  const verdict = await judgeByLookup(rt, row, lookup)
+  if (verdict.kind === 'resolved')
+    return finishCancellation(
+      rt,
+      row,
+      verdict.resolution,
+      `deposit made, notification missed: ${verdict.evidence}`,
+    )
+  return slow()
 }
 
 /** No lookup: the same cancel again, with the same cancel id, so the PG's own duplicate guard answers. */
