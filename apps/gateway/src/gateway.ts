@@ -98,8 +98,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   for (const m of config.merchants)
     for (const a of m.accounts) for (const s of accountSecrets(a)) redactor.add(s)
   // Webhook signing secrets (whsec_…) never reach a log line either.
-  for (const m of config.merchants)
-    if (m.webhook) for (const s of [m.webhook.secret].flat()) redactor.add(s)
+  for (const m of config.merchants) if (m.webhook) for (const s of [m.webhook.secret].flat()) redactor.add(s)
 
   const db =
     opts.db ??
