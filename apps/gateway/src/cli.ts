@@ -74,7 +74,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const config = loadConfigFile(configPath)
     if (!config.database.url) {
-      console.error('paymux worker needs database.url (PostgreSQL): the embedded database belongs to one process')
+      console.error(
+        'paymux worker needs database.url (PostgreSQL): the embedded database belongs to one process',
+      )
       return 2
     }
     const gateway = await createGateway({ config })
