@@ -122,15 +122,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       const provider = await factory(a, {
         logger: logger.child({ account: a.id, provider: a.provider }),
         onCall: (e) => metrics.pgCall(e),
-        paymentAmountOf: async (accountId, transactionId) => {
-          const row = await db.kysely
-            .selectFrom('payments')
-            .select('amount')
-            .where('account_id', '=', accountId)
-            .where('transaction_id', '=', transactionId)
-            .executeTakeFirst()
-          return row?.amount == null ? undefined : Number(row.amount)
-        },
+        // No paymentAmountOf hook: every cancel already carries paymentAmount whenever the gateway knows it, so
+        // a lookup could only find nothing (one wasted query per cancel of a payment whose amount is unknown).
       })
       const timeout = a.timeoutMs ?? 60_000
       // Long enough for the token call and the money call to time out: after it, a replay reports state.
