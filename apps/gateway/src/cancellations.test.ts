@@ -325,6 +325,21 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     }
   })
 
+  it('CookiePay after settlement: deposit_required with instructions; the amount stays reserved', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 20_000, settled: true })
+    const r = await cancel({ account: 'a-cookie', transactionId, amount: 5_000 }, `dep-${transactionId}`)
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    expect(r.body.status).toBe('deposit_required')
+    expect(r.body.depositInstructions).toMatchObject({ cancelAmount: 5_000 })
+    expect(r.body.depositInstructions.accountNumber).toBeTruthy()
+    expect(r.body.depositInstructions.depositAmount).toBeGreaterThanOrEqual(5_000)
+    const pay = await t.call('GET', `/v1/payments/${r.body.paymentId}`)
+    expect(pay.body).toMatchObject({ reservedAmount: 5_000, cancelledAmount: 0, cancellableAmount: 15_000 })
+    const rest = await cancel({ paymentId: r.body.paymentId })
+    expect(rest.status).toBe(409)
+    expect(rest.body.error.code).toBe('cancel_in_progress')
+  })
+
   it('health and readiness', async () => {
     expect((await t.call('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' })
     expect((await t.call('GET', '/readyz', { key: null })).body).toEqual({ status: 'ready' })
