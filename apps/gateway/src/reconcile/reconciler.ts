@@ -113,8 +113,19 @@ export async function reconcileOnce(
   rt: Runtime,
   cfg: ReconcileConfig,
 ): Promise<{ cancellations: number; payments: number }> {
+  const started = Date.now()
   const cancels = await claim(rt, cfg, 'cancellations')
-  for (const c of cancels) {
+  for (const [i, c] of cancels.entries()) {
+    // Items are handled one after the other; past half the lease the rest are handed back, so no other process
+    // can take an item this one is still working on.
+    if (Date.now() - started > leaseMs(rt) / 2) {
+      await release(
+        rt,
+        'cancellations',
+        cancels.slice(i).map((x) => x.id),
+      )
+      break
+    }
     try {
       await reconcileCancellation(rt, cfg, c as CancellationRow)
     } catch (err) {
@@ -122,8 +133,17 @@ export async function reconcileOnce(
       await later(rt, cfg, 'cancellations', c.id, c.reconcile_attempts).catch(() => {})
     }
   }
+  const paymentsStarted = Date.now()
   const payments = await claim(rt, cfg, 'payments')
-  for (const p of payments) {
+  for (const [i, p] of payments.entries()) {
+    if (Date.now() - paymentsStarted > leaseMs(rt) / 2) {
+      await release(
+        rt,
+        'payments',
+        payments.slice(i).map((x) => x.id),
+      )
+      break
+    }
     try {
       await reconcilePayment(rt, cfg, p as PaymentRow)
     } catch (err) {
@@ -132,6 +152,15 @@ export async function reconcileOnce(
     }
   }
   return { cancellations: cancels.length, payments: payments.length }
+}
+
+async function release(rt: Runtime, table: 'cancellations' | 'payments', ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  await xdb(rt.db)
+    .updateTable(table as 'cancellations')
+    .set({ reconcile_locked_until: null })
+    .where('id', 'in', ids)
+    .execute()
 }
 
 /** Not decided this time: try again after the backoff, or give up into needs_review past the bound. */
