@@ -114,6 +114,7 @@ describe.skipIf(!url)('two gateways on one PostgreSQL share the outbox and the r
   })
 })
 
-describe.runIf(!url)('two gateways on one PostgreSQL', () => {
-  it.skip('skipped: set DATABASE_URL=postgres://… to run the multi-process outbox and reconciler test', () => {})
-})
+if (!url)
+  describe('two gateways on one PostgreSQL', () => {
+    it.skip('skipped: set DATABASE_URL=postgres://… to run the multi-process outbox and reconciler test', () => {})
+  })
