@@ -162,6 +162,8 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       expect(b.status).toBe(200)
       expect(b.headers.get('idempotent-replayed')).toBe('true')
       expect(b.body).toEqual(a.body)
+      // Byte for byte, key order included.
+      expect(JSON.stringify(b.body)).toBe(JSON.stringify(a.body))
       expect(t.sims[sim].inspect(transactionId)).toMatchObject({ cancelledAmount: 3_000, cancelCount: 1 })
       const c = await cancel({ account, transactionId, amount: 4_000 }, key)
       expect(c.status).toBe(422)

@@ -133,6 +133,14 @@ const migrations: Record<string, Migration> = {
   '0002_notifications_outbox_reconcile': {
     up: (db: Kysely<unknown>) => deliveryMigration(db),
   },
+  // A replay must be the stored answer byte for byte: json keeps the text as written, jsonb reorders keys.
+  '0003_idempotency_response_text': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE idempotency_keys ALTER COLUMN response_body TYPE json USING response_body::json`.execute(
+        db,
+      )
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {
