@@ -246,4 +246,29 @@ describe.each(DB_TARGETS)('billing keys and virtual accounts on $name', (target)
     const cancel = await t.call('POST', '/v1/cancellations', { body: { paymentId: r.body.id, reason: 'x' } })
     expect(cancel.status).toBe(409)
   })
+
+  it('a deposited virtual account refunded to a bank account; the account number is stored encrypted', async () => {
+    const { transactionId } = t.sims.nicepay.seedPayment({
+      amount: 40_000,
+      method: 'virtual_account',
+      deposited: true,
+    })
+    const refundAccount = { bankCode: '004', accountNumber: '93810204123456', holderName: '홍길동' }
+    const r = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-nice', transactionId, amount: 10_000, reason: 'refund', refundAccount },
+    })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    expect(r.body.status).toBe('succeeded')
+    expect(JSON.stringify(r.body)).not.toContain(refundAccount.accountNumber)
+    expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 10_000 })
+    const row = await t.db.kysely
+      .selectFrom('cancellations')
+      .selectAll()
+      .where('id', '=', r.body.id)
+      .executeTakeFirstOrThrow()
+    expect(row.refund_account).toBeTruthy()
+    expect(row.refund_account).not.toContain(refundAccount.accountNumber)
+    expect(JSON.parse(t.gateway.runtime.vault.decrypt(row.refund_account!))).toEqual(refundAccount)
+    for (const line of t.logs) expect(line).not.toContain(refundAccount.accountNumber)
+  })
 })
