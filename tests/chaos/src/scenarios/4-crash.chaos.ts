@@ -78,12 +78,16 @@ test('kill -9 a gateway mid-load and restart it: every acknowledged cancel exist
     }
   }
   const clients = Array.from({ length: 16 }, (_, c) => client(c))
-  await sleep(3_000)
+  // Kill in the thick of it: once a fair share of the load has been answered (or after 20 s at most).
+  for (let t = 0; t < 200 && results.length < 400; t++) await sleep(100)
   const before = results.length
   await env.gateways[0]!.kill9()
   killed = true
   await Promise.all(clients)
   await fetchRetry(`${env.sim.url}/__sim/faults`, { method: 'DELETE' })
+  const pendingAfterKill = (
+    await env.db.pool.query(`SELECT count(*)::int AS n FROM cancellations WHERE status = 'pending'`)
+  ).rows[0].n as number
   const restarted = await env.restart(0)
 
   const acknowledged = results.filter((r) => r.reply?.status === 200)
@@ -134,7 +138,12 @@ test('kill -9 a gateway mid-load and restart it: every acknowledged cancel exist
     const withoutEvent = settled.filter((r) => !events.some((e) => e.object_id === r.id))
     const received = new Set(deliveries)
     const notReceived = events.filter((e) => !received.has(e.id))
-    outbox = `${events.length} events, undelivered ${undelivered}, settled cancellations without an event ${withoutEvent.length}, not received ${notReceived.length}, duplicate deliveries ${deliveries.length - received.size}`
+    const byReconciler = (
+      await q(
+        `SELECT count(*)::int AS n FROM cancellations WHERE reconcile_attempts > 0 AND status = 'succeeded'`,
+      ).catch(() => [{ n: '?' }])
+    )[0].n
+    outbox = `reconciler finished ${byReconciler} cancels left pending by the kill; ${events.length} events, undelivered ${undelivered}, settled cancellations without an event ${withoutEvent.length}, not received ${notReceived.length}, duplicate deliveries ${deliveries.length - received.size}`
     expect(settledIn).not.toBeNaN()
     expect(undelivered).toBe(0)
     expect(withoutEvent).toEqual([])
@@ -152,6 +161,7 @@ test('kill -9 a gateway mid-load and restart it: every acknowledged cancel exist
     '4 crash',
     `${results.length} cancels by 16 clients over 2 gateways; kill -9 of gateway A after ${before} answers; ${acknowledged.length} acknowledged (all present once, in the gateway and at the PG), ` +
       `${lostInFlight.length} died in flight with A; restart to ready ${restarted.startupMs.toFixed(0)} ms; rows ${JSON.stringify(states)}; doubled 0, lost 0; ` +
+      `pending when the load ended ${pendingAfterKill}; ` +
       (withWorkers
         ? `reconciler settled every pending in ${(settledIn / 1000).toFixed(1)} s; outbox: ${outbox}`
         : `NOT RUN: reconciler/outbox (this gateway's \`paymux serve\` starts no workers) — ${rows.filter((r) => r.status === 'pending').length} left pending`),
