@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -124,6 +124,9 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
       expect(xff.status).toBe(403)
       const unknownAccount = await post('nope', genuine)
       expect(unknownAccount.status).toBe(404)
+      // 64 KiB at most, announced or streamed without a length (own connections: the server closes them).
+      expect(await rawPost(`${t.url}/v1/notifications/a-nice`, 70_000, true)).toBe(413)
+      expect([413, 'closed']).toContain(await rawPost(`${t.url}/v1/notifications/a-nice`, 160_000, false))
       expect((await t.call('GET', `/v1/payments/${va.body.id}`)).body.status).toBe('waiting_for_deposit')
       // The genuine one is accepted: the refusals above were about the forgery, not the shape.
       const ok = await post('a-nice', genuine)
@@ -298,4 +301,28 @@ async function startRelay(target: () => string) {
     bodies,
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
+}
+
+/** POSTs `size` bytes on a connection of its own, with or without Content-Length; the status or 'closed'. */
+function rawPost(url: string, size: number, withLength: boolean): Promise<number | 'closed'> {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(withLength ? { 'content-length': String(size) } : { 'transfer-encoding': 'chunked' }),
+        },
+      },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      },
+    )
+    req.on('error', () => resolve('closed'))
+    for (let sent = 0; sent < size; sent += 8192) req.write(Buffer.alloc(Math.min(8192, size - sent), 0x78))
+    req.end()
+  })
 }

@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { Runtime } from '../runtime.js'
 import { findAccount, processNotification } from './process.js'
 
@@ -41,6 +42,11 @@ export function sourceIpOf(c: Context, hops: number): string | undefined {
  * credentials and adapter that verify it. Registered before the merchant authentication middleware.
  */
 export function registerNotificationRoutes(app: App, rt: Runtime): void {
+  // Also bounds a chunked body that announces no length, before it is read into memory.
+  app.use(
+    '/v1/notifications/*',
+    bodyLimit({ maxSize: MAX_NOTIFICATION_BYTES, onError: (c) => c.text('too large', 413) }),
+  )
   app.openapi(
     createRoute({
       method: 'post',
