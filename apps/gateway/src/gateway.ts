@@ -7,6 +7,7 @@ import { createApp, type GatewayApp } from './app.js'
 import type { GatewayConfig } from './config.js'
 import { ApiKeyIndex, generateMasterKey, Vault } from './crypto.js'
 import { type Db, openDatabase } from './db/index.js'
+import { sweepIdempotencyKeys } from './idempotency.js'
 import { createLogger, type PinoLogger } from './logger.js'
 import { accountSecrets, defaultProviderFactory, type ProviderFactory } from './providers.js'
 import type { AccountRuntime, MerchantRuntime, Runtime } from './runtime.js'
@@ -148,12 +149,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   // Keys are kept at least the retention; expired ones are removed in small batches.
   const sweep = setInterval(() => {
     const cutoff = new Date(runtime.now().getTime() - config.idempotency.retentionHours * 3600_000)
-    db.kysely
-      .deleteFrom('idempotency_keys')
-      .where('created_at', '<', cutoff)
-      .where('state', '=', 'completed')
-      .execute()
-      .catch((err) => logger.warn({ err }, 'idempotency sweep failed'))
+    sweepIdempotencyKeys(db.kysely, cutoff).catch((err) => logger.warn({ err }, 'idempotency sweep failed'))
   }, 10 * 60_000)
   sweep.unref()
 

@@ -1,4 +1,4 @@
-import type { Kysely, QueryCreator, Transaction } from 'kysely'
+import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely'
 import type { Database } from './db/schema.js'
 import { ApiError, badRequest } from './errors.js'
 
@@ -146,4 +146,28 @@ export function canonicalJson(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}
+
+/**
+ * Deletes finished keys created before `cutoff`, in batches, so that a backlog of millions never becomes one
+ * long statement. Keys still in flight are kept whatever their age. Returns how many were deleted.
+ */
+export async function sweepIdempotencyKeys(
+  db: Tx,
+  cutoff: Date,
+  batchSize = 5000,
+  maxBatches = 20,
+): Promise<number> {
+  let total = 0
+  for (let i = 0; i < maxBatches; i++) {
+    const r = await sql`DELETE FROM idempotency_keys WHERE (merchant_id, key) IN (
+        SELECT merchant_id, key FROM idempotency_keys
+        WHERE created_at < ${cutoff}::timestamptz AND state = 'completed' LIMIT ${batchSize}::int)`.execute(
+      db,
+    )
+    const n = Number(r.numAffectedRows ?? 0)
+    total += n
+    if (n < batchSize) break
+  }
+  return total
 }
