@@ -89,6 +89,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
               ...NICEPAY_DEMO_CREDENTIALS,
               baseUrl: niceSrv.url,
               timeoutMs: 10_000,
+              // The simulator notifies from loopback, not from NicePay's published sender addresses.
+              options: { notificationIpAllowList: ['127.0.0.1', '::1'] },
             },
             {
               id: 'boot-demo',
@@ -98,6 +100,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
               privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
               baseUrl: bootSrv.url,
               timeoutMs: 10_000,
+              options: { notificationIpAllowList: [] },
             },
             {
               id: 'cookie-demo',
@@ -155,6 +158,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     await closeAll()
     throw err
   }
+  // The simulators send their notifications (deposits, post-deposit cancels, webhooks) to this gateway.
+  nicepay.settings.notifyUrl = `${listening.url}/v1/notifications/nice-demo`
+  cookiepay.setNotifyUrl(`${listening.url}/v1/notifications/cookie-demo`)
+  bootpay.settings.webhookUrl = `${listening.url}/v1/notifications/boot-demo`
   return {
     gateway,
     url: listening.url,
