@@ -332,7 +332,11 @@ async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLo
     .execute()
   const delta = t.cancelledAmount - Number(payment.cancelled_amount)
   const own = Number(row.amount)
-  if (delta <= 0) return { kind: 'no_change', evidence: `PG cancelled total ${t.cancelledAmount} = recorded` }
+  // Below what we recorded: the lookup and our ledger disagree, which proves nothing about this cancel.
+  if (delta < 0)
+    return { kind: 'unclear', evidence: `PG cancelled total ${t.cancelledAmount} is below the recorded one` }
+  if (delta === 0)
+    return { kind: 'no_change', evidence: `PG cancelled total ${t.cancelledAmount} = recorded` }
   const openSum = open.reduce((s, c) => s + Number(c.amount), 0)
   const others = open.filter((c) => c.id !== row.id)
   // This cancel's amount exactly, and no other open cancel of the same amount it could be confused with.
