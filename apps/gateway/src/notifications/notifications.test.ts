@@ -230,6 +230,39 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
       expect(external[0]).toMatchObject({ status: 'succeeded', amount: 5_000 })
     })
 
+    it('refuses forged webhooks: a receipt Bootpay does not know, a price that differs, a v1 body with another private key', async () => {
+      const { transactionId } = t.sims.bootpay.seedPayment({ amount: 8_000 })
+      const post = (account: string, body: unknown) =>
+        fetch(`${t.url}/v1/notifications/${account}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      const unknown = await post('a-boot', {
+        receipt_id: '65f0000000000000000000ff',
+        status: 20,
+        price: 8_000,
+      })
+      expect(unknown.status).toBe(403)
+      expect(await unknown.json()).toEqual({ success: false })
+      const price = await post('a-boot', { receipt_id: transactionId, status: 1, price: 80 })
+      expect(price.status).toBe(403)
+      const key = await post('a-boot-v1', {
+        receipt_id: transactionId,
+        status: 1,
+        price: 8_000,
+        private_key: 'not-ours-at-all',
+      })
+      expect(key.status).toBe(403)
+      expect(await key.text()).toBe('FAIL')
+      const rows = await t.db.kysely
+        .selectFrom('payments')
+        .select('id')
+        .where('transaction_id', '=', transactionId)
+        .execute()
+      expect(rows).toEqual([])
+    })
+
     it('v1 feedback: answered OK; a pending cancel whose answer was dropped is finished by the webhook once its request is over', async () => {
       const { transactionId } = t.sims.bootpay.seedPayment({ amount: 20_000 })
       t.sims.bootpay.settings.webhookUrl = `${t.url}/v1/notifications/a-boot-v1`
