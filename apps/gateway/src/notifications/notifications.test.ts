@@ -2,7 +2,10 @@ import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DB_TARGETS } from '../test-support/harness.js'
+import { BOOTPAY_DEMO_CREDENTIALS } from '@paymux/adapter-bootpay/simulator'
+import { COOKIEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-cookiepay/simulator'
+import { NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
+import { DB_TARGETS, findLeaks } from '../test-support/harness.js'
 import { eventually, type FlowGateway, startFlowGateway } from '../test-support/flows.js'
 import { independentVerify } from '../test-support/standard-webhooks.js'
 import { verifyWebhook } from '../webhooks/verify.js'
@@ -295,6 +298,47 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
         t.sims.bootpay.settings.webhookVersion = 'v2'
       }
     })
+  })
+})
+
+describe.each(DB_TARGETS)('notification logs on %o', (target) => {
+  it('hold no PG credential, API key or webhook secret, even for Bootpay v1 bodies carrying the private key', async () => {
+    const t = await startFlowGateway(target)
+    try {
+      t.sims.bootpay.settings.v1WebhookIncludesKeys = true
+      const { transactionId } = t.sims.bootpay.seedPayment({ amount: 9_000 })
+      const c = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-boot-v1', transactionId, amount: 2_000, reason: 'r' },
+      })
+      expect(c.body.status).toBe('succeeded')
+      const d = await t.sims.bootpay.sendWebhook(transactionId, {
+        version: 'v1',
+        url: `${t.url}/v1/notifications/a-boot-v1`,
+      })
+      expect(d.delivered).toBe(true)
+      // A forged one is logged as refused: its body (with a key in it) is not.
+      await fetch(`${t.url}/v1/notifications/a-boot-v1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ receipt_id: transactionId, private_key: 'forged-private-key-value' }),
+      })
+      const workers = t.gateway.startWorkers()
+      await eventually(() => t.hooks.received.length > 0)
+      await workers.stop()
+      const secrets = [
+        t.keyA,
+        t.keyB,
+        ...t.secrets,
+        'forged-private-key-value',
+        NICEPAY_DEMO_CREDENTIALS.merchantKey,
+        BOOTPAY_DEMO_CREDENTIALS.privateKey,
+        COOKIEPAY_DEMO_CREDENTIALS.apiKey,
+      ]
+      expect(t.logs.some((l) => l.includes('notification refused'))).toBe(true)
+      expect(findLeaks(t.logs, secrets)).toEqual([])
+    } finally {
+      await t.close()
+    }
   })
 })
 
