@@ -65,6 +65,29 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
     expect(evs[0]!.data).toMatchObject({ previousStatus: 'pending', resolvedBy: 'reconciliation' })
   })
 
+  it('a worker that dies holding a claim loses nothing: after its lease the next pass resolves the cancel', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'drop' }, path: '/api/cancel' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 1_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('pending')
+    await sleep(cfg().minAgeMs! + 50)
+    // What a claim writes, by a process that then crashed before deciding anything.
+    await t.db.kysely
+      .updateTable('cancellations')
+      .set({ reconcile_locked_until: new Date(Date.now() + 60_000) } as never)
+      .where('id', '=', c.body.id)
+      .execute()
+    await reconcileOnce(t.gateway.runtime, cfg())
+    expect((await t.call('GET', `/v1/cancellations/${c.body.id}`)).body.status).toBe('pending')
+    const later = { ...t.gateway.runtime, now: () => new Date(Date.now() + 61_000) }
+    await reconcileOnce(later, cfg())
+    const done = await t.call('GET', `/v1/cancellations/${c.body.id}`)
+    expect(done.body).toMatchObject({ status: 'succeeded', amount: 1_000 })
+    expect(t.sims.cookiepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 1_000, cancelCount: 1 })
+  })
+
   it('CookiePay: a cancel that never reached the PG becomes failed after repeated unchanged lookups; the balance is released', async () => {
     const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
     t.sims.cookiepay.faults.inject({ fault: { kind: 'reset' }, path: '/api/cancel' })

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DB_TARGETS } from '../test-support/harness.js'
 import { eventually, type FlowGateway, type Received, startFlowGateway } from '../test-support/flows.js'
 import { independentVerify } from '../test-support/standard-webhooks.js'
+import { claimEvents, deliverDueEvents } from './outbox.js'
 import { generateWebhookSecret, webhookHeaders } from './sign.js'
 import { verifyWebhook, WebhookVerificationError } from './verify.js'
 
@@ -204,6 +205,23 @@ describe.each(DB_TARGETS)('webhook delivery on %o', (target) => {
     expect(all.at(-1)!.status).toBe(200)
     const ev = await t.call('GET', `/v1/events/${evId}`)
     expect(ev.body.delivery).toMatchObject({ status: 'delivered', resends: 1, attempts: 7 })
+  })
+
+  it('a process that dies after claiming loses nothing: once its lease has run out the next pass delivers', async () => {
+    const id = await cancelOne()
+    const rt = t.gateway.runtime
+    const cfg = rt.config.workers.outbox
+    // The "crashed" process: claims (attempt 1, leased) and never reports back.
+    const claimed = await claimEvents(rt, cfg)
+    expect(claimed.map((e) => e.object_id)).toContain(id)
+    // While the lease runs, nobody else takes it.
+    expect((await deliverDueEvents(rt, cfg)).attempted).toBe(0)
+    // Later (the clock past the lease): another process delivers it as attempt 2.
+    const later = { ...rt, now: () => new Date(Date.now() + cfg.timeoutMs + 31_000) }
+    expect((await deliverDueEvents(later, cfg)).delivered).toBeGreaterThanOrEqual(1)
+    const ev = (await t.call('GET', `/v1/events?objectId=${id}`)).body.data[0]
+    expect(ev.delivery).toMatchObject({ status: 'delivered', attempts: 2 })
+    expect(forObject(id)).toHaveLength(1)
   })
 
   it('lists only the merchant’s own events, newest first, with a cursor', async () => {
