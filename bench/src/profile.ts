@@ -46,8 +46,28 @@ export function summariseProfile(file: string, top = 20): string[] {
     )
     pkg.set(loc, (pkg.get(loc) ?? 0) + us)
   }
+  // Inclusive: a sample counts for every package on its stack (what a package's calls cost, callees included),
+  // as a share of the samples that were not idle.
+  const parent = new Map<number, number>()
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const inclusive = new Map<string, number>()
+  let busy = 0
+  for (const [id, us] of self) {
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue
+    busy += us
+    const seen = new Set<string>()
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const url = byId.get(cur)!.callFrame.url
+      if (url && !url.startsWith('node:')) seen.add(where(url))
+    }
+    for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + us)
+  }
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`
-  const lines = [`total ${(total / 1e6).toFixed(1)} s sampled`, 'by package:']
+  const lines = [`total ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle`]
+  lines.push('inclusive, share of the non-idle time:')
+  for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    lines.push(`  ${((100 * v) / busy).toFixed(1).padStart(5)}%  ${k}`)
+  lines.push('self time by package:')
   for (const [k, v] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`  ${pct(v)}  ${k}`)
   lines.push('by function (self time):')
   for (const [k, v] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v)}  ${k}`)
