@@ -234,7 +234,7 @@ async function reserve(
 
 /**
  * Claims the Idempotency-Key and locks the payment row in ONE round trip (a data-modifying CTE runs whether
- * or not the payment row exists). The row lock (FOR UPDATE) serialises concurrent cancels of one payment across
+ * or not the payment row exists; the lateral join answers one row either way). The row lock (FOR UPDATE) serialises concurrent cancels of one payment across
  * connections and processes; on PGlite the single connection serialises them anyway.
  */
 async function claimAndLock(
@@ -264,22 +264,17 @@ async function claimAndLock(
       ON CONFLICT (merchant_id, key) DO NOTHING
       RETURNING 1 AS one
     )
-    SELECT p.*, (SELECT count(*) FROM k)::int AS claimed FROM payments p WHERE ${where} FOR UPDATE OF p`.execute(
-    trx,
-  )
-  const row = r.rows[0]
-  if (row) {
-    const { claimed, ...payment } = row
-    return { payment: payment as Selectable<PaymentsTable>, claimed: Number(claimed) > 0 }
+    , c AS (SELECT count(*)::int AS claimed FROM k)
+    SELECT c.claimed, p.* FROM c
+    LEFT JOIN LATERAL (SELECT * FROM payments p WHERE ${where} FOR UPDATE) AS p ON true`.execute(trx)
+  // Always one row, so whether the key was claimed is known even when the payment does not exist (yet). The
+  // order matters: the key is claimed (c is the outer side of the lateral join) BEFORE the payment row is
+  // locked, as in every other path; locking first deadlocks against a settle updating the same key.
+  const { claimed, ...payment } = r.rows[0]!
+  return {
+    payment: payment.id == null ? undefined : (payment as Selectable<PaymentsTable>),
+    claimed: Number(claimed) > 0,
   }
-  // No payment row, so no `claimed` column came back: the key is ours if it points at this cancellation.
-  const key = await trx
-    .selectFrom('idempotency_keys')
-    .select('resource_id')
-    .where('merchant_id', '=', merchantId)
-    .where('key', '=', idem.key)
-    .executeTakeFirst()
-  return { payment: undefined, claimed: key?.resource_id === cancellationId }
 }
 
 /** A payment made elsewhere at a PG without lookup: its balance will be learned from the PG's answers. */
