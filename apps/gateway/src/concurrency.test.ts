@@ -210,4 +210,36 @@ describe.each(DB_TARGETS)('concurrency on $name', (target) => {
       balanceSource: 'learned',
     })
   })
+
+  it('closing a gateway lets a cancel in flight finish and record its answer', async () => {
+    const gate3 = new Gate()
+    const g3 = await startTestGateway(target, {
+      sims,
+      shared: { db: shared.db },
+      providerFactory: gatedFactory(gate3),
+      timeoutMs: 10_000,
+      masterKey,
+    })
+    const { transactionId } = sims.cookiepay.seedPayment({ amount: 10_000 })
+    // Known to the gateway first, so that only the cancel itself is held at the gate.
+    const warm = await g3.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 1_000, reason: 'warm' },
+    })
+    expect(warm.status).toBe(200)
+    gate3.closed = true
+    const entered = gate3.entered
+    const inFlight = g3.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 2_000, reason: 'shutdown' },
+    })
+    while (gate3.entered === entered) await new Promise((r) => setTimeout(r, 10))
+    const closing = g3.close()
+    await new Promise((r) => setTimeout(r, 150))
+    gate3.open()
+    const done = await inFlight
+    await closing
+    expect(done.status).toBe(200)
+    expect(done.body.status).toBe('succeeded')
+    const pay = await g1.call('GET', `/v1/payments/${warm.body.paymentId}`)
+    expect(pay.body).toMatchObject({ cancelledAmount: 3_000, reservedAmount: 0 })
+  })
 })

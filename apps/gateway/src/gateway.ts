@@ -25,6 +25,8 @@ export interface GatewayOptions {
   /** Where the embedded database and the generated master key live. Default ./.paymux */
   dataDir?: string
   now?: () => Date
+  /** On close, how long requests in flight may take to finish before their connections are dropped. Default 10 s. */
+  shutdownGraceMs?: number
 }
 
 export interface Gateway {
@@ -180,10 +182,18 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       if (server) {
         const s = server as unknown as {
           closeAllConnections?: () => void
+          closeIdleConnections?: () => void
           close(cb: (err?: Error) => void): void
         }
-        s.closeAllConnections?.()
-        await new Promise<void>((r) => s.close(() => r()))
+        // Stop accepting, let requests in flight finish (a cancel cut off between its PG call and its record
+        // would be left pending), then drop whatever is still open after the grace period.
+        const closed = new Promise<void>((r) => s.close(() => r()))
+        s.closeIdleConnections?.()
+        const force = setTimeout(() => s.closeAllConnections?.(), opts.shutdownGraceMs ?? 10_000)
+        const idle = setInterval(() => s.closeIdleConnections?.(), 100)
+        await closed
+        clearTimeout(force)
+        clearInterval(idle)
       }
       if (!opts.db) await db.close()
     },
