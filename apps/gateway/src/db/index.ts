@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { migrationProvider } from './migrations.js'
 import { PGlitePool } from './pglite-pool.js'
+import { namePreparedStatements } from './prepared.js'
 import type { Database } from './schema.js'
 
 export type { Database } from './schema.js'
@@ -58,6 +59,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     // progress (or the next one) still fails, and the pool discards the dead client when it is released.
     pool.on('connect', (client) => {
       client.on('error', () => {})
+      namePreparedStatements(client as never)
     })
   } else {
     kind = 'pglite'

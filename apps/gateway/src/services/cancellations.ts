@@ -9,6 +9,7 @@ import { type Kysely, type QueryCreator, type Selectable, sql, type Transaction 
 import type { CancellationsTable, Database, FailureInfo, PaymentsTable } from '../db/schema.js'
 import { ApiError, conflict, fromPaymentError, notFound } from '../errors.js'
 import { type IdempotencyScope, KeyExists, type Outcome } from '../idempotency.js'
+import { prepared } from '../db/prepared.js'
 import { newId } from '../ids.js'
 import { renderCancellation } from '../render.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -42,6 +43,35 @@ interface Reservation {
 }
 
 const CANCELLABLE = new Set(['paid', 'partial_cancelled'])
+
+/**
+ * The payment row as the cancel path reads it, column by column: the statements are prepared (named), and a
+ * prepared `SELECT *` breaks when a migration adds a column under a running process.
+ */
+const PAYMENT_COLUMNS = sql.raw(
+  [
+    'id',
+    'merchant_id',
+    'account_id',
+    'provider',
+    'transaction_id',
+    'order_id',
+    'method',
+    'status',
+    'amount',
+    'cancelled_amount',
+    'reserved_amount',
+    'inflight_cancels',
+    'balance_source',
+    'billing_key_id',
+    'virtual_account',
+    'failure',
+    'created_at',
+    'updated_at',
+  ]
+    .map((c) => `p.${c}`)
+    .join(', '),
+)
 
 /**
  * POST /v1/cancellations. Two short transactions around the PG call: the first claims the Idempotency-Key,
@@ -195,7 +225,7 @@ async function reserve(
       })
     }
     // The pending row and the reservation it holds: one statement (one round trip), same transaction.
-    await trx
+    const reserve = trx
       .with('reserved_cancellation', (qc) =>
         qc.insertInto('cancellations').values({
           id: cancellationId,
@@ -227,7 +257,7 @@ async function reserve(
         updated_at: now,
       })
       .where('id', '=', payment.id)
-      .execute()
+    await trx.executeQuery(prepared(reserve.compile()))
     return { cancellationId, payment, account: acct, reserved, pgAmount, createdAt: now }
   })
 }
@@ -250,13 +280,19 @@ async function claimAndLock(
     ? sql`p.merchant_id = ${merchantId} AND p.account_id = ${account.config.id} AND p.transaction_id = ${input.transactionId!}`
     : sql`p.merchant_id = ${merchantId} AND p.id = ${input.paymentId!}`
   if (!idem) {
-    const r = await sql<
-      Selectable<PaymentsTable>
-    >`SELECT p.* FROM payments p WHERE ${where} FOR UPDATE OF p`.execute(trx)
+    const r = await trx.executeQuery(
+      prepared(
+        sql<
+          Selectable<PaymentsTable>
+        >`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE ${where} FOR UPDATE OF p`.compile(trx),
+      ),
+    )
     return { payment: r.rows[0], claimed: false }
   }
   const lockedUntil = new Date(now.getTime() + (account?.lockMs ?? 180_000))
-  const r = await sql<Selectable<PaymentsTable> & { claimed: number | null }>`
+  const r = await trx.executeQuery(
+    prepared(
+      sql<Selectable<PaymentsTable> & { claimed: number | null }>`
     WITH k AS (
       INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until, resource_type, resource_id, created_at)
       VALUES (${merchantId}, ${idem.key}, ${idem.fingerprint}, 'in_progress', ${lockedUntil}::timestamptz, 'cancellation',
@@ -266,7 +302,11 @@ async function claimAndLock(
     )
     , c AS (SELECT count(*)::int AS claimed FROM k)
     SELECT c.claimed, p.* FROM c
-    LEFT JOIN LATERAL (SELECT * FROM payments p WHERE ${where} FOR UPDATE) AS p ON true`.execute(trx)
+    LEFT JOIN LATERAL (SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE ${where} FOR UPDATE) AS p ON true`.compile(
+        trx,
+      ),
+    ),
+  )
   // Always one row, so whether the key was claimed is known even when the payment does not exist (yet). The
   // order matters: the key is claimed (c is the outer side of the lateral join) BEFORE the payment row is
   // locked, as in every other path; locking first deadlocks against a settle updating the same key.
@@ -569,7 +609,10 @@ async function settle(
           : idem.completeQuery(qc, outcome, { type: 'cancellation', id: r.cancellationId }),
       )
     }
-    const done = await q.selectFrom('settled_cancellation').select('id').executeTakeFirst()
+    // Its text takes one of a few shapes (status, idempotent or not): prepared, like the reservation.
+    const done = (
+      await db.executeQuery(prepared(q.selectFrom('settled_cancellation').select('id').compile()))
+    ).rows[0]
     if (!done) {
       // Already settled (an earlier attempt whose commit we did not hear, or the reconciler): report that.
       const current = await db

@@ -1,0 +1,56 @@
+import type { CompiledQuery } from 'kysely'
+
+/**
+ * Named (server-side prepared) statements for the few statements every cancel runs. Kysely sends each
+ * statement unnamed, so PostgreSQL parses, analyses and plans it again on every request; the benchmark's CPU
+ * accounting put PostgreSQL at ~1.6 ms per cancel, much of it that. A statement marked here is sent by name:
+ * parsed once per connection, then only bound and executed.
+ *
+ * Opt-in, by a comment at the head of the text, for statements whose text comes from a small fixed set (a
+ * name is kept per distinct text, per connection, for the life of the connection) and whose result columns are
+ * listed explicitly: a prepared `SELECT *` fails ("cached plan must not change result type") once a migration
+ * adds a column under a running process. PGlite ignores the mark (the comment is plain SQL).
+ */
+export const PREPARE_MARK = '/* paymux:prepared */ '
+
+/** Distinct marked texts beyond this are sent unnamed: a bug that varies a marked text cannot grow memory. */
+const MAX_STATEMENTS = 256
+
+const names = new Map<string, string>()
+
+/** The statement's name, or undefined when it is not marked (or the bound is reached). */
+export function statementName(text: string): string | undefined {
+  if (!text.startsWith(PREPARE_MARK)) return undefined
+  let name = names.get(text)
+  if (name === undefined) {
+    if (names.size >= MAX_STATEMENTS) return undefined
+    name = `paymux_${names.size + 1}`
+    names.set(text, name)
+  }
+  return name
+}
+
+/** Marks a compiled query to be sent as a named prepared statement on PostgreSQL. */
+export function prepared<R>(q: CompiledQuery<R>): CompiledQuery<R> {
+  return { ...q, sql: PREPARE_MARK + q.sql }
+}
+
+interface QueryableClient {
+  query(...args: unknown[]): unknown
+}
+
+/**
+ * Makes a node-postgres client send marked texts by name. Kysely calls `query(text, values)` and awaits the
+ * promise; any other call shape passes through untouched.
+ */
+export function namePreparedStatements(client: QueryableClient): void {
+  const query = client.query.bind(client)
+  client.query = (...args: unknown[]) => {
+    const [text, values] = args
+    if (args.length === 2 && typeof text === 'string' && Array.isArray(values)) {
+      const name = statementName(text)
+      if (name !== undefined) return query({ name, text, values })
+    }
+    return query(...args)
+  }
+}
