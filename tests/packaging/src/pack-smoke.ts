@@ -33,7 +33,10 @@ export function packSmoke(adapter: 'nicepay' | 'bootpay' | 'cookiepay'): string 
         overrides: { '@paymux/core': `file:${core}` },
       }),
     )
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' })
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: dir,
+      stdio: 'pipe',
+    })
     cpSync(join(root, `packages/adapter-${adapter}/examples/standalone.mjs`), join(dir, 'standalone.mjs'))
     // Nothing from the workspace is reachable from here: only what the tarballs brought.
     return execFileSync('node', ['standalone.mjs'], { cwd: dir, stdio: 'pipe', timeout: 60_000 }).toString()
