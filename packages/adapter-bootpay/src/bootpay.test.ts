@@ -273,9 +273,10 @@ describe('notifications', () => {
       expect(r.event).toMatchObject({
         type: 'payment.cancelled',
         transactionId,
-        cancelledAmount: 4_000,
+        totalCancelledAmount: 4_000,
         remainingAmount: 5_000,
       })
+      expect(r.event).not.toHaveProperty('cancelledAmount')
       expect(r.reply.body).toBe(version === 'v1' ? 'OK' : '{"success":true}')
       expect(r.dedupKey).toContain(transactionId)
       // A second partial cancel repeats the receipt id but not the dedup key.

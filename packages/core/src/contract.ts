@@ -257,7 +257,13 @@ export type NotificationEvent =
   | {
       type: 'payment.cancelled'
       transactionId: string
-      cancelledAmount: number
+      /** What the cancel behind this notification moved, when the PG says so. */
+      cancelledAmount?: number
+      /**
+       * Everything cancelled on the payment so far, when the PG says so instead (Bootpay's receipts carry only
+       * this running total). At least one of the two amounts is present.
+       */
+      totalCancelledAmount?: number
       remainingAmount?: number
       providerCancelId?: string
       cancelledAt: string

@@ -6,12 +6,6 @@ import type { AccountRuntime, Runtime } from '../runtime.js'
 import { type CancellationRow, insertEvent, resolveCancellation } from '../workers/ledger.js'
 import { type XTx, xdb } from '../workers/schema.js'
 
-/**
- * PGs that report a cancel's *running* cancelled total rather than what that cancel moved (Bootpay's
- * receipt `cancelled_price`, which its adapter passes on as `cancelledAmount`). Kept as data.
- */
-const RUNNING_TOTAL_CANCELS: Readonly<Record<string, boolean>> = { bootpay: true }
-
 export interface IncomingNotification {
   rawBody: Uint8Array
   headers: Record<string, string>
@@ -235,9 +229,8 @@ async function applyCancel(
   now: Date,
 ): Promise<string> {
   const known = Number(payment.cancelled_amount)
-  const moved = RUNNING_TOTAL_CANCELS[account.config.provider]
-    ? event.cancelledAmount - known
-    : event.cancelledAmount
+  // Some PGs say what this cancel moved, others only the running total (the contract carries either).
+  const moved = event.cancelledAmount ?? (event.totalCancelledAmount ?? known) - known
   const open = (await trx
     .selectFrom('cancellations')
     .selectAll()
@@ -270,7 +263,7 @@ async function applyCancel(
     )
     return `cancellation ${match.id} succeeded`
   }
-  if (RUNNING_TOTAL_CANCELS[account.config.provider] === undefined && known > 0 && open.length === 0) {
+  if (event.cancelledAmount !== undefined && known > 0 && open.length === 0) {
     // A per-cancel amount we cannot tie to one of ours, after cancels we recorded: most likely the
     // notification of a cancel made through paymux whose answer we already recorded.
     const same = await trx

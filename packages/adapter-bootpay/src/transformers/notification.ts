@@ -100,7 +100,7 @@ export function eventFromLookup(t: TransactionLookup, body: Json, nowIso: string
         type: 'payment.cancelled',
         transactionId: t.transactionId,
         // Bootpay tells the running total, not the amount of the cancel that triggered the notification.
-        cancelledAmount: t.cancelledAmount,
+        totalCancelledAmount: t.cancelledAmount,
         remainingAmount: t.amount - t.cancelledAmount,
         cancelledAt: isoTime(body.cancelled_at) ?? isoTime(body.revoked_at) ?? nowIso,
       }
