@@ -58,7 +58,10 @@ export function createLogger(opts: GatewayLoggerOptions = {}): { logger: PinoLog
         streamWrite: (line: string) => redactor.apply(line),
       },
     },
-    opts.destination ?? pino.destination({ dest: 1, sync: false }),
+    // Lines are gathered up to 4 KiB (or 200 ms) per write: one system call per line was ~4% of the gateway's
+    // CPU per cancel in the benchmark's profile. pino flushes synchronously on exit, so only a kill -9 can
+    // lose the last fraction of a second of lines; nothing the ledger relies on is a log line.
+    opts.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 }),
   )
   return { logger, redactor }
 }
