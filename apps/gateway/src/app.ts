@@ -111,6 +111,10 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
     description: 'A merchant API key from the gateway configuration',
   })
 
+  // The request line holds four fixed fields and nothing else, none of them a censored key: pino's path
+  // redaction (17 paths, wildcards) cost ~17 us of the ~22 us of each line and is skipped for it. The line
+  // still passes through the Redactor (registered secrets, card numbers) like every other line.
+  const accessLog = rt.logger.child({}, { redact: [] })
   app.use('*', async (c, next) => {
     const requestId = newId('req')
     c.set('requestId', requestId)
@@ -124,8 +128,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
       }
-      if (status >= 500) rt.logger.warn(fields, 'request')
-      else rt.logger.info(fields, 'request')
+      if (status >= 500) accessLog.warn(fields, 'request')
+      else accessLog.info(fields, 'request')
     })
   })
 
