@@ -12,10 +12,13 @@ describe.skipIf(!url)('two gateways on one PostgreSQL share the outbox and the r
   let a: FlowGateway
   let b: FlowGateway
   beforeAll(async () => {
-    a = await startFlowGateway({ name: 'postgres', url: url! })
+    // Only dropped answers make cancels pending here, never slow ones: a generous PG timeout keeps a loaded
+    // CI machine from turning a slow token or lookup call into a failure this test is not about.
+    a = await startFlowGateway({ name: 'postgres', url: url! }, { timeoutMs: 5_000 })
     b = await startFlowGateway(
       { name: 'postgres', url: url! },
       {
+        timeoutMs: 5_000,
         sameDatabaseAs: a,
         sims: a.sims,
         hooks: a.hooks,
@@ -37,7 +40,7 @@ describe.skipIf(!url)('two gateways on one PostgreSQL share the outbox and the r
       const c = await gw.call('POST', '/v1/cancellations', {
         body: { account: 'a-cookie', transactionId, reason: 'r' },
       })
-      expect(c.body.status).toBe('succeeded')
+      expect(c.body.status, JSON.stringify(c.body)).toBe('succeeded')
       settled.push(c.body.id)
     }
     const pending: Array<{ id: string; tid: string; sim: 'cookiepay' | 'nicepay' }> = []
