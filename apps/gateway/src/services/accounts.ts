@@ -26,9 +26,30 @@ export function accountOf(rt: Runtime, merchantId: string, accountId: string): A
   return a
 }
 
+/** What each capability lets an account do, for the refusal when a named account cannot. */
+const CAPABILITY_WORDS: Partial<Record<keyof ProviderCapabilities, string>> = {
+  billingKeys: 'issue billing keys',
+  virtualAccounts: 'issue virtual accounts',
+}
+
+/** A named or routed account that lacks the capability the operation needs: a client mistake, 400. */
+function requireCapability(
+  a: AccountRuntime,
+  capability: keyof ProviderCapabilities | undefined,
+): AccountRuntime {
+  if (capability === undefined || a.provider.capabilities[capability] === true) return a
+  throw new ApiError(400, {
+    type: 'invalid_request_error',
+    code: 'unsupported_operation',
+    message: `account ${a.config.id} cannot ${CAPABILITY_WORDS[capability] ?? capability}`,
+    param: 'account',
+  })
+}
+
 /**
  * The account for a new operation: the one named, else the merchant's routing default for the operation,
- * else the only account able to do it (optionally of the given provider).
+ * else the only account able to do it (optionally of the given provider). An account named or routed to that
+ * lacks `capability` is refused.
  */
 export function pickAccount(
   rt: Runtime,
@@ -47,11 +68,11 @@ export function pickAccount(
     if (opts.provider !== undefined && a.config.provider !== opts.provider) {
       throw badRequest('provider', `account ${opts.account} is a ${a.config.provider} account`)
     }
-    return a
+    return requireCapability(a, opts.capability)
   }
   if (opts.routingDefault !== undefined && opts.provider === undefined) {
     const a = m.accounts.get(opts.routingDefault)
-    if (a) return a
+    if (a) return requireCapability(a, opts.capability)
   }
   const candidates = [...m.accounts.values()].filter(
     (a) =>

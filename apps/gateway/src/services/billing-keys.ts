@@ -45,14 +45,6 @@ export async function issueBillingKey(
     routingDefault: rt.merchants.get(merchantId)?.config.routing.billing,
     capability: 'billingKeys',
   })
-  if (!account.provider.capabilities.billingKeys) {
-    throw new ApiError(400, {
-      type: 'invalid_request_error',
-      code: 'unsupported_operation',
-      message: `account ${account.config.id} cannot issue billing keys`,
-      param: 'account',
-    })
-  }
   const id = newId('bk')
   if (idem) await idem.claim(rt.db, rt.now(), account.lockMs, { type: 'billing_key', id })
   const end = await callPg(() =>
@@ -72,12 +64,7 @@ export async function issueBillingKey(
         : new ApiError(502, { type: 'provider_error', code: end.reason.code, message: end.reason.message })
     if (end.kind === 'unknown')
       rt.logger.warn({ billingKeyId: id, code: end.reason.code }, 'billing key issue outcome unknown')
-    const outcome: Outcome = { status: error.status, body: { error: error.body } }
-    if (idem) {
-      if (error.status >= 500) await idem.release(rt.db)
-      else await idem.complete(rt.db, outcome)
-    }
-    return outcome
+    return answerWithoutState(rt, idem, error)
   }
   const now = rt.now()
   return rt.db.transaction().execute(async (trx) => {
@@ -159,12 +146,7 @@ export async function deleteBillingKey(
             code: end.reason.code,
             message: `${end.reason.message}; the key may or may not be deleted at the PG, retry the delete`,
           })
-    const outcome: Outcome = { status: error.status, body: { error: error.body } }
-    if (idem) {
-      if (error.status >= 500) await idem.release(rt.db)
-      else await idem.complete(rt.db, outcome)
-    }
-    return outcome
+    return answerWithoutState(rt, idem, error)
   }
   const now = rt.now()
   return rt.db.transaction().execute(async (trx) => {
@@ -182,4 +164,21 @@ export async function deleteBillingKey(
     if (idem) await idem.complete(trx, outcome, { type: 'billing_key', id })
     return outcome
   })
+}
+
+/**
+ * The answer to a PG call that stored nothing. A PG refusal is final and replayed under its key; a 5xx
+ * (unreachable, unknown) releases the key so the same request may be sent again.
+ */
+async function answerWithoutState(
+  rt: Runtime,
+  idem: IdempotencyScope | undefined,
+  error: ApiError,
+): Promise<Outcome> {
+  const outcome: Outcome = { status: error.status, body: { error: error.body } }
+  if (idem) {
+    if (error.status >= 500) await idem.release(rt.db)
+    else await idem.complete(rt.db, outcome)
+  }
+  return outcome
 }

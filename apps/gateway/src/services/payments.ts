@@ -1,7 +1,7 @@
 import type { Buyer, CashReceipt } from '@paymux/core'
 import type { Insertable, Selectable } from 'kysely'
 import type { PaymentsTable } from '../db/schema.js'
-import { ApiError, badRequest, conflict, notFound } from '../errors.js'
+import { badRequest, conflict, notFound } from '../errors.js'
 import type { IdempotencyScope, Outcome, Tx } from '../idempotency.js'
 import { newId } from '../ids.js'
 import { renderPayment } from '../render.js'
@@ -242,14 +242,6 @@ export async function issueVirtualAccount(
     routingDefault: rt.merchants.get(merchantId)?.config.routing.virtualAccount,
     capability: 'virtualAccounts',
   })
-  if (!account.provider.capabilities.virtualAccounts) {
-    throw new ApiError(400, {
-      type: 'invalid_request_error',
-      code: 'unsupported_operation',
-      message: `account ${account.config.id} cannot issue virtual accounts`,
-      param: 'account',
-    })
-  }
   if (input.taxFreeAmount !== undefined && input.taxFreeAmount > input.amount) {
     throw badRequest('taxFreeAmount', 'taxFreeAmount must not exceed amount')
   }

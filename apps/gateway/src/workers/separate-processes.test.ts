@@ -59,6 +59,10 @@ describe.skipIf(!url)('paymux worker: two separate worker processes on one Postg
     config.database = { url, schema: api.schema, poolSize: 5 }
     config.server = { port: 0, host: '127.0.0.1' }
     config.log = { level: 'info' }
+    // A delivery that outlasts its timeout on a loaded machine is retried (a second attempt, rightly); give
+    // the processes room so that attempts count only what this test is about: two processes racing.
+    const workers = config.workers as { outbox: { timeoutMs: number } }
+    workers.outbox = { ...workers.outbox, timeoutMs: 15_000 }
     const file = join(outDir, `config-${api.schema}.yaml`)
     mkdirSync(outDir, { recursive: true })
     // JSON is YAML; the file holds test credentials only and lives in node_modules/.cache.
