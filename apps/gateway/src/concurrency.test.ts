@@ -34,6 +34,7 @@ function gatedFactory(gate: Gate): ProviderFactory {
     const gated: PaymentProvider = {
       id: real.id,
       capabilities: real.capabilities,
+      validate: (op) => real.validate(op),
       cancel: async (req: CancelRequest, opts): Promise<CancelResult> => {
         await gate.wait()
         return real.cancel(req, opts)

@@ -20,7 +20,7 @@ import {
   type ProviderCapabilities,
   requireText,
   assertKrw,
-  type TransactionLookup,
+  type AmountedLookup,
   validateCancelRequest,
 } from '@paymux/core'
 import { BootpayClient, type Credentials } from './client.js'
@@ -101,6 +101,7 @@ const capabilities: ProviderCapabilities = {
   notifications: true,
   postDepositCancel: false,
   cancelDedup: true,
+  chargeDedup: false,
   signedResponses: false,
   notes: {
     partialCancel:
@@ -216,7 +217,7 @@ export class Bootpay extends BaseProvider {
     return result
   }
 
-  override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
+  override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {
     requireText(transactionId, 'transactionId', 64)
     const id = encodeURIComponent(transactionId)
     const data = await this.client.call(
@@ -338,7 +339,7 @@ export class Bootpay extends BaseProvider {
     if (claimedKey !== undefined && (!this.#privateKey || !sameSecret(claimedKey, this.#privateKey))) {
       return refuse('the private_key in the body is not ours')
     }
-    let t: TransactionLookup
+    let t: AmountedLookup
     try {
       t = await this.getTransaction(receiptId, options)
     } catch (err) {

@@ -12,6 +12,7 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
   notifications: true,
   postDepositCancel: true,
   cancelDedup: false,
+  chargeDedup: false,
   signedResponses: false,
   notes: {
     refundAccount:

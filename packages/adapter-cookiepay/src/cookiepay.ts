@@ -14,7 +14,7 @@ import {
   PaymentError,
   type ProviderCapabilities,
   requireText,
-  type TransactionLookup,
+  type AmountedLookup,
   validateCancelRequest,
 } from '@paymux/core'
 import { COOKIEPAY_REFUND_BANK_CODES } from './bank-codes.js'
@@ -177,7 +177,7 @@ export class CookiePay extends BaseProvider {
     return fromDepositAccountAnswer(answer, amount, cancelMessage)
   }
 
-  override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
+  override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {
     requireText(transactionId, 'transactionId', 50)
     const paycert = await this.#client.call(
       {
@@ -249,7 +249,7 @@ export class CookiePay extends BaseProvider {
     if (noti.tid.length > 50 || !/^[\x21-\x7e]+$/.test(noti.tid)) {
       return { verified: false, reason: 'the TID is not a CookiePay TID', reply: NOTI_REJECTED_REPLY }
     }
-    let lookup: TransactionLookup | undefined
+    let lookup: AmountedLookup | undefined
     try {
       lookup = await this.#lookupForNoti(noti, options)
     } catch (err) {
@@ -262,7 +262,7 @@ export class CookiePay extends BaseProvider {
   }
 
   /** The lookup of the Noti's TID; undefined when CookiePay does not know it. Retries while paycert may lag. */
-  async #lookupForNoti(noti: ParsedNoti, options?: CallOptions): Promise<TransactionLookup | undefined> {
+  async #lookupForNoti(noti: ParsedNoti, options?: CallOptions): Promise<AmountedLookup | undefined> {
     const delays = noti.kind === 'failed' ? [] : this.#verifyDelays
     for (let attempt = 0; ; attempt++) {
       try {

@@ -123,6 +123,7 @@ export class NicePay extends BaseProvider {
     notifications: true,
     postDepositCancel: false,
     cancelDedup: true,
+    chargeDedup: false,
     signedResponses: true,
     notes: {
       paymentLookup:

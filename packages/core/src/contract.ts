@@ -18,8 +18,16 @@ export interface ProviderCapabilities {
   notifications: boolean
   /** A cancel may answer `deposit_required` (the merchant deposits first, the PG finishes later). */
   postDepositCancel: boolean
-  /** The PG itself rejects a second cancel with the same `cancelId` (NicePay Moid, Bootpay cancel_id). */
+  /**
+   * The PG itself rejects a second cancel with the same `cancelId` (NicePay Moid, Bootpay cancel_id), for THIS
+   * account. Only then may an unknown cancel be re-sent; otherwise it is settled from a lookup or reviewed.
+   */
   cancelDedup: boolean
+  /**
+   * The PG itself rejects a second billing-key charge with the same `orderId`, for this account. Only then may
+   * an unknown charge be re-sent with the same order id.
+   */
+  chargeDedup: boolean
   /** Responses carry a signature the adapter verifies. */
   signedResponses: boolean
   /** Why a capability is off, for the ones that are. */
@@ -84,7 +92,21 @@ export interface DepositRequiredResult {
   providerMessage: string
 }
 
-export type CancelResult = CancelledResult | DepositRequiredResult
+/**
+ * The PG took the cancel (typically a refund to a bank account) and executes it later (NicePay 2225 "환불 접수
+ * 성공"): the amount is committed, but no money has moved yet.
+ */
+export interface CancelAcceptedResult {
+  status: 'accepted'
+  /** What the PG accepted to return. */
+  acceptedAmount: number
+  providerCancelId?: string
+  acceptedAt: string
+  providerCode: string
+  providerMessage: string
+}
+
+export type CancelResult = CancelledResult | DepositRequiredResult | CancelAcceptedResult
 
 export interface Buyer {
   name?: string
@@ -206,7 +228,8 @@ export type TransactionStatus =
 export type PaymentMethod = 'card' | 'virtual_account' | 'bank_transfer' | 'phone' | 'easy_pay' | 'other'
 
 export interface TransactionCancel {
-  amount: number
+  /** Undefined when the PG's lookup names the cancel but not its amount. */
+  amount?: number
   cancelledAt?: string
   providerCancelId?: string
   /** The `cancelId` of the cancel, where the PG echoes it. */
@@ -216,15 +239,25 @@ export interface TransactionCancel {
 export interface TransactionLookup {
   transactionId: string
   status: TransactionStatus
-  amount: number
-  cancelledAmount: number
-  cancellableAmount: number
+  /**
+   * The amounts are undefined when the PG's lookup does not report them (NicePay's trans_status answers a state
+   * and the last cancel's Moid only): a caller then decides from `status` and `cancels`, never from a guess.
+   */
+  amount?: number
+  cancelledAmount?: number
+  cancellableAmount?: number
   method?: PaymentMethod
   orderId?: string
   approvedAt?: string
   cancels?: TransactionCancel[]
   providerStatus?: string
+  /** What the PG answered, verbatim and free of secrets: attached to an item a person must review. */
+  evidence?: Record<string, string>
 }
+
+/** A lookup whose PG reports the amounts (Bootpay receipts, CookiePay paycert). */
+export type AmountedLookup = TransactionLookup &
+  Required<Pick<TransactionLookup, 'amount' | 'cancelledAmount' | 'cancellableAmount'>>
 
 export interface NotificationInput {
   /** The body exactly as received: never re-serialised (NicePay sends EUC-KR forms). */
@@ -288,9 +321,24 @@ export interface CallOptions {
   timeoutMs?: number
 }
 
+/** One PG call as data: what `validate` checks before anything is recorded or sent. */
+export type ProviderOperation =
+  | { operation: 'cancel'; request: CancelRequest }
+  | { operation: 'issueBillingKey'; request: IssueBillingKeyRequest }
+  | { operation: 'chargeBillingKey'; request: ChargeBillingKeyRequest }
+  | { operation: 'deleteBillingKey'; request: DeleteBillingKeyRequest }
+  | { operation: 'issueVirtualAccount'; request: IssueVirtualAccountRequest }
+
 export interface PaymentProvider {
   readonly id: ProviderId
   readonly capabilities: ProviderCapabilities
+  /**
+   * The adapter's whole pre-flight check of a request, pure: no I/O, no PG call, nothing stored. Throws the
+   * same `invalid_request` / `unsupported_operation` PaymentError (naming the field) that the operation itself
+   * would throw before sending. A caller runs it before it records anything, so a request the adapter would
+   * refuse leaves no trace. The operations still run it themselves.
+   */
+  validate(op: ProviderOperation): void
   cancel(request: CancelRequest, options?: CallOptions): Promise<CancelResult>
   issueBillingKey(request: IssueBillingKeyRequest, options?: CallOptions): Promise<BillingKeyResult>
   chargeBillingKey(request: ChargeBillingKeyRequest, options?: CallOptions): Promise<ChargeResult>

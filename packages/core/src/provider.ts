@@ -15,6 +15,7 @@ import type {
   PaymentProvider,
   ProviderCapabilities,
   ProviderId,
+  ProviderOperation,
   TransactionLookup,
   VirtualAccountResult,
 } from './contract.js'
@@ -28,6 +29,11 @@ import { assertKrw } from './money.js'
 export abstract class BaseProvider implements PaymentProvider {
   abstract readonly id: ProviderId
   abstract readonly capabilities: ProviderCapabilities
+
+  /** The shared edge checks; adapters override it to add their own and call `super.validate(op)`. */
+  validate(op: ProviderOperation): void {
+    if (op.operation === 'cancel') validateCancelRequest(op.request, this.capabilities, this.id)
+  }
 
   cancel(_request: CancelRequest, _options?: CallOptions): Promise<CancelResult> {
     return Promise.reject(unsupported(this.id, 'cancel'))

@@ -307,12 +307,14 @@ type Verdict =
  */
 async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLookup): Promise<Verdict> {
   const listed = t.cancels?.find((c) => c.cancelId !== undefined && c.cancelId === row.cancel_id)
-  if (listed) {
+  // A cancel listed without its amount moved what this one reserved, when that is known.
+  const listedAmount = listed?.amount ?? (Number(row.amount) > 0 ? Number(row.amount) : undefined)
+  if (listed && listedAmount !== undefined) {
     return {
       kind: 'resolved',
       resolution: {
         status: 'succeeded',
-        amount: listed.amount,
+        amount: listedAmount,
         providerCancelId: listed.providerCancelId ?? null,
       },
       evidence: 'the PG lists this cancel id',
@@ -330,6 +332,12 @@ async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLo
     .where('payment_id', '=', row.payment_id)
     .where('status', 'in', ['pending', 'needs_review', 'deposit_required'])
     .execute()
+  if (t.cancelledAmount === undefined) {
+    // No amounts in the lookup: only "nothing was ever cancelled" is evidence (of no change).
+    return t.status === 'paid' && !t.cancels?.length
+      ? { kind: 'no_change', evidence: 'the PG shows the payment approved and never cancelled' }
+      : { kind: 'unclear', evidence: `the PG shows ${t.providerStatus ?? t.status} without amounts` }
+  }
   const delta = t.cancelledAmount - Number(payment.cancelled_amount)
   const own = Number(row.amount)
   // Below what we recorded: the lookup and our ledger disagree, which proves nothing about this cancel.

@@ -384,10 +384,13 @@ async function importPayment(
       throw err
     }
   }
-  const amount = lookup ? lookup.amount : null
-  const cancelled = lookup
-    ? Math.min(lookup.amount, Math.max(0, lookup.amount - lookup.cancellableAmount))
-    : 0
+  // A lookup without amounts (NicePay's trans_status) teaches no balance: it stays unknown and is learned.
+  if (lookup && (lookup.amount === undefined || lookup.cancellableAmount === undefined)) lookup = undefined
+  const amount = lookup?.amount ?? null
+  const cancelled =
+    lookup?.amount !== undefined && lookup.cancellableAmount !== undefined
+      ? Math.min(lookup.amount, Math.max(0, lookup.amount - lookup.cancellableAmount))
+      : 0
   await rt.db
     .insertInto('payments')
     .values({
@@ -424,7 +427,11 @@ function lookupStatus(l: TransactionLookup, cancelled: number): string {
     case 'paid':
     case 'partial_cancelled':
     case 'cancelled':
-      return cancelled >= l.amount ? 'cancelled' : cancelled > 0 ? 'partial_cancelled' : 'paid'
+      return cancelled >= (l.amount ?? Number.POSITIVE_INFINITY)
+        ? 'cancelled'
+        : cancelled > 0
+          ? 'partial_cancelled'
+          : 'paid'
     case 'waiting_for_deposit':
     case 'ready':
       return 'waiting_for_deposit'

@@ -3,7 +3,7 @@ import {
   type NotificationEvent,
   type NotificationReply,
   parseKstCompact,
-  type TransactionLookup,
+  type AmountedLookup,
 } from '@paymux/core'
 import { type ApiVersion, type Json, num, str } from '../wire.js'
 
@@ -83,7 +83,7 @@ function isoTime(v: unknown): string | undefined {
 }
 
 /** The event, from the receipt Bootpay answered when asked (never from the notification body alone). */
-export function eventFromLookup(t: TransactionLookup, body: Json, nowIso: string): NotificationEvent {
+export function eventFromLookup(t: AmountedLookup, body: Json, nowIso: string): NotificationEvent {
   switch (t.status) {
     case 'paid':
       return {
@@ -121,7 +121,7 @@ export function eventFromLookup(t: TransactionLookup, body: Json, nowIso: string
 }
 
 /** Partial cancels repeat the receipt id: the running total and the webhook type tell the deliveries apart. */
-export function dedupKey(t: TransactionLookup, body: Json): string {
+export function dedupKey(t: AmountedLookup, body: Json): string {
   return [
     'bootpay',
     t.transactionId,

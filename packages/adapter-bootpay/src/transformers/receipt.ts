@@ -1,4 +1,4 @@
-import { type TransactionLookup, type TransactionStatus, parseKstCompact, PaymentError } from '@paymux/core'
+import { type AmountedLookup, type TransactionStatus, parseKstCompact, PaymentError } from '@paymux/core'
 import { METHODS, RECEIPT_STATUS } from '../codes.js'
 import { type ApiVersion, type Json, num, PROVIDER, str } from '../wire.js'
 
@@ -21,7 +21,7 @@ export function receiptStatus(
 }
 
 /** Reads a v1 `data` or a v2 receipt into the neutral lookup. */
-export function readReceipt(version: ApiVersion, r: Json, requestedId: string): TransactionLookup {
+export function readReceipt(version: ApiVersion, r: Json, requestedId: string): AmountedLookup {
   const price = num(r.price)
   if (price === undefined) {
     throw new PaymentError({

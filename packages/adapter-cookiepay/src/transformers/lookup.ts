@@ -2,7 +2,7 @@ import {
   type PaymentMethod,
   parseKrw,
   parseKstCompact,
-  type TransactionLookup,
+  type AmountedLookup,
   type TransactionStatus,
 } from '@paymux/core'
 import { errorForAnswer, SUCCESS } from '../codes.js'
@@ -50,7 +50,7 @@ export function cancelSumFromPaysearch(value: unknown, tid: string): number | un
  * only as CANCELDATE/CANCELMSG without an amount; then the status is `unknown` and nothing is cancellable,
  * so nobody decides a refund on a guess.
  */
-export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefined): TransactionLookup {
+export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefined): AmountedLookup {
   if (a.code !== SUCCESS) throw errorForAnswer(a.code, a.message)
   const f = a.fields
   const amount = parseKrw(f.get('AMOUNT'))

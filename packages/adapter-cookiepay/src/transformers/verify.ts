@@ -1,4 +1,4 @@
-import { kstIso, type NotificationEvent, type NotificationInput, type TransactionLookup } from '@paymux/core'
+import { kstIso, type NotificationEvent, type NotificationInput, type AmountedLookup } from '@paymux/core'
 import type { ParsedNoti } from './notification.js'
 
 /**
@@ -7,7 +7,7 @@ import type { ParsedNoti } from './notification.js'
  */
 export async function verifyNoti(
   noti: ParsedNoti,
-  t: TransactionLookup | undefined,
+  t: AmountedLookup | undefined,
   input: NotificationInput,
   now: number,
 ): Promise<string | { event: NotificationEvent; dedupKey: string }> {

@@ -26,7 +26,7 @@ export class NoDedupId extends ToyProvider {
 
 /** Sends whatever it gets to the PG. */
 export class NoValidation extends ToyProvider {
-  protected override validate(): void {}
+  override validate(): void {}
 }
 
 /** Takes any 200 as success. */

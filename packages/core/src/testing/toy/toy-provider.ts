@@ -1,4 +1,10 @@
-import type { CancelRequest, CancelResult, ProviderCapabilities, TransactionLookup } from '../../contract.js'
+import type {
+  CancelRequest,
+  CancelResult,
+  ProviderCapabilities,
+  ProviderOperation,
+  TransactionLookup,
+} from '../../contract.js'
 import { errorFromTable, PaymentError, type CodeTable } from '../../errors.js'
 import { type FetchLike, HttpTransport } from '../../http.js'
 import { BaseProvider, validateCancelRequest } from '../../provider.js'
@@ -26,6 +32,7 @@ export class ToyProvider extends BaseProvider {
     notifications: false,
     postDepositCancel: false,
     cancelDedup: true,
+    chargeDedup: false,
     signedResponses: false,
   }
   protected http: HttpTransport
@@ -40,8 +47,9 @@ export class ToyProvider extends BaseProvider {
     })
   }
 
-  protected validate(req: CancelRequest): void {
-    validateCancelRequest(req, this.capabilities, this.id)
+  /** The toy's pre-flight: the shared checks (broken variants override it to skip them). */
+  override validate(op: ProviderOperation): void {
+    if (op.operation === 'cancel') validateCancelRequest(op.request, this.capabilities, this.id)
   }
 
   protected body(req: CancelRequest): object {
@@ -66,7 +74,7 @@ export class ToyProvider extends BaseProvider {
   }
 
   override async cancel(req: CancelRequest): Promise<CancelResult> {
-    this.validate(req)
+    this.validate({ operation: 'cancel', request: req })
     const res = await this.http.request({
       operation: 'cancel',
       method: 'POST',
