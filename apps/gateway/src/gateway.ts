@@ -9,13 +9,21 @@ import { ApiKeyIndex, generateMasterKey, Vault } from './crypto.js'
 import { type Db, openDatabase } from './db/index.js'
 import { sweepIdempotencyKeys } from './idempotency.js'
 import { createLogger, type PinoLogger } from './logger.js'
-import { accountSecrets, defaultProviderFactory, type ProviderFactory } from './providers.js'
+import {
+  type AnyDescriptor,
+  accountSecrets,
+  PROVIDERS,
+  type ProviderFactory,
+  providerFactory,
+} from './providers.js'
 import type { AccountRuntime, MerchantRuntime, Runtime } from './runtime.js'
 import { attachMetrics, Metrics } from './metrics/registry.js'
 import { startWorkers, type WorkerOptions, type Workers } from './workers/index.js'
 
 export interface GatewayOptions {
   config: GatewayConfig
+  /** The PGs this gateway speaks (default: the built-in list); the config must have been parsed with the same. */
+  providers?: readonly AnyDescriptor[]
   /** Replaces how adapters are built (tests put a controlled provider behind an account). */
   providerFactory?: ProviderFactory
   logger?: PinoLogger
@@ -93,13 +101,14 @@ function docsBundle(): (() => Promise<Uint8Array | undefined>) | undefined {
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const config = opts.config
+  const providers = opts.providers ?? PROVIDERS
   const dataDir = resolve(opts.dataDir ?? './.paymux')
   const redactor = opts.redactor ?? new Redactor()
   const logger = opts.logger ?? createLogger({ level: config.log.level, redactor }).logger
   const masterKey = resolveMasterKey(config, dataDir)
   redactor.add(masterKey)
   for (const m of config.merchants)
-    for (const a of m.accounts) for (const s of accountSecrets(a)) redactor.add(s)
+    for (const a of m.accounts) for (const s of accountSecrets(a, providers)) redactor.add(s)
   // Webhook signing secrets (whsec_…) never reach a log line either.
   for (const m of config.merchants) if (m.webhook) for (const s of [m.webhook.secret].flat()) redactor.add(s)
 
@@ -115,7 +124,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     if (applied.length) logger.info({ migrations: applied }, 'database migrated')
   }
 
-  const factory = opts.providerFactory ?? defaultProviderFactory
+  const factory = opts.providerFactory ?? providerFactory(providers)
   const metrics = new Metrics()
   const merchants = new Map<string, MerchantRuntime>()
   const keys = new ApiKeyIndex()

@@ -1,16 +1,30 @@
-import { Bootpay, type BootpayOptions } from '@paymux/adapter-bootpay'
-import { CookiePay } from '@paymux/adapter-cookiepay'
-import { NicePay } from '@paymux/adapter-nicepay'
-import type { HttpCallEvent, Logger, PaymentProvider } from '@paymux/core'
-import type { AccountConfig } from './config.js'
+import { bootpayDescriptor } from '@paymux/adapter-bootpay'
+import { cookiepayDescriptor } from '@paymux/adapter-cookiepay'
+import { nicepayDescriptor } from '@paymux/adapter-nicepay'
+import type {
+  BaseAccountConfig,
+  PaymentProvider,
+  ProviderContext as AdapterContext,
+  ProviderDescriptor,
+} from '@paymux/core'
 
-export interface ProviderContext {
-  logger: Logger
-  /** The payment amount the gateway recorded, for PGs that need it on a whole cancel (NicePay). */
-  paymentAmountOf?: (accountId: string, transactionId: string) => Promise<number | undefined>
-  /** Every HTTP call to the PG (metrics). */
-  onCall?: (event: HttpCallEvent) => void
-}
+/**
+ * The PGs this gateway speaks: the ONLY place they are named. The config union, the API's provider enum, the
+ * adapter factory and the log redaction of account secrets are all derived from this list, so adding a PG is
+ * adding its package's descriptor here.
+ */
+export const PROVIDERS: readonly AnyDescriptor[] = [nicepayDescriptor, bootpayDescriptor, cookiepayDescriptor]
+
+/**
+ * A descriptor seen by the gateway, which only ever reads an entry's common fields: each descriptor's schema has
+ * already shaped the entry it is handed.
+ */
+export type AnyDescriptor = ProviderDescriptor<BaseAccountConfig>
+
+/** One account entry as the gateway sees it: the common fields, and whatever its PG's schema added. */
+export type AccountConfig = BaseAccountConfig & Record<string, unknown>
+
+export type ProviderContext = AdapterContext
 
 /** Builds the adapter for one configured account. Tests may replace it to put a controlled provider behind an account. */
 export type ProviderFactory = (
@@ -18,62 +32,23 @@ export type ProviderFactory = (
   ctx: ProviderContext,
 ) => Promise<PaymentProvider> | PaymentProvider
 
-function common(account: AccountConfig, ctx: ProviderContext) {
-  return {
-    ...(account.options ?? {}),
-    ...(account.baseUrl ? { baseUrl: account.baseUrl } : {}),
-    ...(account.timeoutMs ? { timeoutMs: account.timeoutMs } : {}),
-    ...(account.connectTimeoutMs ? { connectTimeoutMs: account.connectTimeoutMs } : {}),
-    logger: ctx.logger,
-    ...(ctx.onCall ? { onCall: ctx.onCall } : {}),
-  }
+/** Finds the descriptor of an account entry; the config schema guarantees there is one. */
+export function descriptorOf(providers: readonly AnyDescriptor[], id: string): AnyDescriptor {
+  const d = providers.find((p) => p.id === id)
+  if (!d) throw new Error(`no provider ${id} is registered`)
+  return d
 }
 
-export const defaultProviderFactory: ProviderFactory = (account, ctx) => {
-  switch (account.provider) {
-    case 'nicepay':
-      return new NicePay({
-        ...common(account, ctx),
-        mid: account.mid,
-        merchantKey: account.merchantKey,
-        ...(account.cancelBaseUrl ? { cancelBaseUrl: account.cancelBaseUrl } : {}),
-        ...(ctx.paymentAmountOf
-          ? { paymentAmountOf: (tid: string) => ctx.paymentAmountOf!(account.id, tid) }
-          : {}),
-      })
-    case 'bootpay': {
-      const creds =
-        account.clientKey && account.secretKey
-          ? { apiVersion: 'v2' as const, clientKey: account.clientKey, secretKey: account.secretKey }
-          : {
-              apiVersion: account.apiVersion,
-              applicationId: account.applicationId!,
-              privateKey: account.privateKey!,
-            }
-      return new Bootpay({
-        ...common(account, ctx),
-        ...(account.environment ? { environment: account.environment } : {}),
-        ...creds,
-      } as BootpayOptions)
-    }
-    case 'cookiepay':
-      return new CookiePay({
-        ...common(account, ctx),
-        apiId: account.apiId,
-        apiKey: account.apiKey,
-        environment: account.environment as 'live' | 'sandbox',
-      })
-  }
+export function providerFactory(providers: readonly AnyDescriptor[] = PROVIDERS): ProviderFactory {
+  return (account, ctx) => descriptorOf(providers, account.provider).create(account, ctx)
 }
+
+export const defaultProviderFactory: ProviderFactory = providerFactory(PROVIDERS)
 
 /** Every secret in an account entry: registered with the log redactor. */
-export function accountSecrets(account: AccountConfig): string[] {
-  switch (account.provider) {
-    case 'nicepay':
-      return [account.merchantKey, account.cancelPassword].filter((s): s is string => !!s)
-    case 'bootpay':
-      return [account.privateKey, account.secretKey, account.clientKey].filter((s): s is string => !!s)
-    case 'cookiepay':
-      return [account.apiKey]
-  }
+export function accountSecrets(
+  account: AccountConfig,
+  providers: readonly AnyDescriptor[] = PROVIDERS,
+): string[] {
+  return descriptorOf(providers, account.provider).secrets(account)
 }

@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
+import { PROVIDERS } from './providers.js'
+
+const PROVIDER_IDS = PROVIDERS.map((p) => p.id) as [string, ...string[]]
 
 const krw = (min = 0) => z.number().int().min(min).max(MAX_KRW)
 // PostgreSQL text cannot hold U+0000: refuse it here (400 naming the field) instead of failing the insert.
@@ -87,7 +90,7 @@ export const CreateCancellationSchema = z
       example: 'nice-main',
     }),
     provider: z
-      .enum(['nicepay', 'bootpay', 'cookiepay'])
+      .enum(PROVIDER_IDS)
       .optional()
       .openapi({ description: 'Picks the account when the merchant has exactly one of this provider' }),
     transactionId: z

@@ -11,3 +11,4 @@ export {
 export { toCancelId } from './transformers/cancel.js'
 export { BOOTPAY_NOTIFICATION_IPS, ipAllowed } from './transformers/notification.js'
 export type { ApiVersion } from './wire.js'
+export { bootpayDescriptor, type BootpayAccountConfig } from './descriptor.js'

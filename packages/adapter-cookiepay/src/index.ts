@@ -4,3 +4,4 @@ export { API_CODES, MESSAGE_RULES, POST_DEPOSIT_CANCEL, TOKEN_CODES } from './co
 export { COOKIEPAY_HOSTS, CookiePay, type CookiePayOptions } from './cookiepay.js'
 export { PAY_METHODS } from './transformers/lookup.js'
 export { NOTI_SUCCESS_REPLY } from './transformers/notification.js'
+export { cookiepayDescriptor, type CookiePayAccountConfig } from './descriptor.js'

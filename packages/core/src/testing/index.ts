@@ -6,3 +6,4 @@ export type {
   SimulatorPaymentState,
 } from './harness.js'
 export { runConformanceCases, runConformanceSuite } from './suite.js'
+export { createToyPg, toyDescriptor } from './toy/descriptor.js'

@@ -1,0 +1,80 @@
+import { commonAdapterOptions, type BaseAccountConfig, type ProviderDescriptor } from '@paymux/core'
+import { z } from 'zod'
+import { Bootpay, type BootpayEnvironment, type BootpayOptions } from './bootpay.js'
+
+/** A Bootpay account entry of a host's configuration: applicationId + privateKey, or (v2) clientKey + secretKey. */
+export interface BootpayAccountConfig extends BaseAccountConfig {
+  provider: 'bootpay'
+  apiVersion: 'v1' | 'v2'
+  environment?: BootpayEnvironment
+  applicationId?: string
+  privateKey?: string
+  clientKey?: string
+  secretKey?: string
+}
+
+export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
+  id: 'bootpay',
+  displayName: 'Bootpay',
+  accountSchema: (common) =>
+    z
+      .strictObject({
+        ...common,
+        provider: z.literal('bootpay'),
+        apiVersion: z.enum(['v1', 'v2']).default('v2'),
+        /** Bootpay's host when baseUrl is not given. */
+        environment: z.enum(['production', 'stage', 'development']).optional(),
+        applicationId: z.string().min(1).optional(),
+        privateKey: z.string().min(1).optional(),
+        clientKey: z.string().min(1).optional(),
+        secretKey: z.string().min(1).optional(),
+      })
+      .superRefine((a: Partial<BootpayAccountConfig>, ctx) => {
+        const appPair = a.applicationId !== undefined && a.privateKey !== undefined
+        const clientPair = a.clientKey !== undefined && a.secretKey !== undefined
+        if (!appPair && !clientPair) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['privateKey'],
+            message: 'set applicationId + privateKey (or, for v2, clientKey + secretKey)',
+          })
+        }
+        if (clientPair && a.apiVersion !== 'v2') {
+          ctx.addIssue({ code: 'custom', path: ['clientKey'], message: 'clientKey/secretKey need apiVersion v2' })
+        }
+      }),
+  create: (config, context) => {
+    const credentials =
+      config.clientKey && config.secretKey
+        ? { apiVersion: 'v2' as const, clientKey: config.clientKey, secretKey: config.secretKey }
+        : {
+            apiVersion: config.apiVersion,
+            applicationId: config.applicationId ?? '',
+            privateKey: config.privateKey ?? '',
+          }
+    const options: BootpayOptions = {
+      ...commonAdapterOptions(config, context),
+      ...(config.environment ? { environment: config.environment } : {}),
+      ...credentials,
+    }
+    return new Bootpay(options)
+  },
+  secrets: (config) =>
+    [config.privateKey, config.secretKey, config.clientKey].filter((s): s is string => !!s),
+  simulator: async () => {
+    const { createBootpaySimulator, BOOTPAY_DEMO_CREDENTIALS } = await import('./simulator/index.js')
+    const sim = createBootpaySimulator()
+    return {
+      fetch: (request) => sim.app.fetch(request),
+      seedPayment: (input) => sim.seedPayment(input),
+      demoAccount: (simUrl) => ({
+        provider: 'bootpay',
+        apiVersion: 'v2',
+        applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
+        privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+        baseUrl: simUrl,
+        options: { notificationIpAllowList: [] },
+      }),
+    }
+  },
+}

@@ -1,0 +1,66 @@
+import type { ZodObject, ZodRawShape } from 'zod'
+import type { HttpCallEvent } from './http.js'
+import type { PaymentProvider } from './contract.js'
+import type { Logger } from './redact.js'
+
+/** What every account entry has, whatever its PG (the gateway's config shape; each descriptor extends it). */
+export interface BaseAccountConfig {
+  id: string
+  provider: string
+  baseUrl?: string
+  timeoutMs?: number
+  connectTimeoutMs?: number
+  /** Adapter options passed through as they are (see each adapter's README). */
+  options?: Record<string, unknown>
+}
+
+/** What a host (the gateway) hands an adapter it builds for one account. */
+export interface ProviderContext {
+  logger?: Logger
+  /** Every HTTP call to the PG (metrics). */
+  onCall?: (event: HttpCallEvent) => void
+}
+
+/** A simulator a host can start for a zero-credential demo of this PG. */
+export interface DemoSimulator {
+  /** The simulator's HTTP app (served by the host on loopback). */
+  fetch(request: Request): Response | Promise<Response>
+  /** Seeds a paid payment at the simulated PG. */
+  seedPayment(input: { amount: number }): { transactionId: string }
+  /** The account entry that points at the simulator once it listens on `url`. */
+  demoAccount(url: string): Record<string, unknown>
+}
+
+/**
+ * Everything a host needs to know about one PG, exported by its adapter package: a host lists descriptors and
+ * derives its config union, provider enum, factory and secret redaction from that list alone, so adding a PG
+ * means adding its package to the list and nothing else.
+ */
+export interface ProviderDescriptor<Config extends BaseAccountConfig = BaseAccountConfig> {
+  /** The `provider` value of its account entries. */
+  readonly id: string
+  readonly displayName: string
+  /**
+   * The account entry's schema: the host's common fields, `provider: z.literal(id)` and this PG's own. A
+   * function of the common shape so that the host, not the adapter, decides what every entry has.
+   */
+  accountSchema(common: ZodRawShape): ZodObject
+  /** Builds the adapter for one configured account (capabilities, such as dedup guarantees, are per account). */
+  create(config: Config, context: ProviderContext): PaymentProvider
+  /** Every secret in an entry, for the log redactor. */
+  secrets(config: Config): string[]
+  /** Loaded only when asked for, so a host that never runs a demo never loads simulator code. */
+  simulator?: () => Promise<DemoSimulator>
+}
+
+/** Copies the account fields every adapter takes from an entry into its options. */
+export function commonAdapterOptions(config: BaseAccountConfig, context: ProviderContext) {
+  return {
+    ...(config.options ?? {}),
+    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+    ...(config.connectTimeoutMs ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
+    ...(context.logger ? { logger: context.logger } : {}),
+    ...(context.onCall ? { onCall: context.onCall } : {}),
+  }
+}

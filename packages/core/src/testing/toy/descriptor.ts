@@ -1,0 +1,27 @@
+import { z } from 'zod'
+import type { BaseAccountConfig, ProviderDescriptor } from '../../descriptor.js'
+import { createToyPg } from './toy-pg.js'
+import { ToyProvider } from './toy-provider.js'
+
+/**
+ * The toy PG as a host registers any PG: proof that a host built on descriptors runs a PG it was never
+ * written for (the gateway's registry test adds this one to its list and changes nothing else).
+ */
+export const toyDescriptor: ProviderDescriptor<BaseAccountConfig> = {
+  id: 'toy',
+  displayName: 'Toy PG',
+  accountSchema: (common) => z.strictObject({ ...common, provider: z.literal('toy') }),
+  create: (config) =>
+    new ToyProvider({ baseUrl: config.baseUrl ?? 'http://127.0.0.1:1', timeoutMs: config.timeoutMs ?? 5_000 }),
+  secrets: () => [],
+  simulator: async () => {
+    const pg = createToyPg()
+    return {
+      fetch: (request) => pg.app.fetch(request),
+      seedPayment: (input) => pg.seed(input.amount),
+      demoAccount: (url) => ({ provider: 'toy', baseUrl: url }),
+    }
+  },
+}
+
+export { createToyPg } from './toy-pg.js'
