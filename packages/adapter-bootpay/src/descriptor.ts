@@ -40,7 +40,11 @@ export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
           })
         }
         if (clientPair && a.apiVersion !== 'v2') {
-          ctx.addIssue({ code: 'custom', path: ['clientKey'], message: 'clientKey/secretKey need apiVersion v2' })
+          ctx.addIssue({
+            code: 'custom',
+            path: ['clientKey'],
+            message: 'clientKey/secretKey need apiVersion v2',
+          })
         }
       }),
   create: (config, context) => {

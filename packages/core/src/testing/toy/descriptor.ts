@@ -12,7 +12,10 @@ export const toyDescriptor: ProviderDescriptor<BaseAccountConfig> = {
   displayName: 'Toy PG',
   accountSchema: (common) => z.strictObject({ ...common, provider: z.literal('toy') }),
   create: (config) =>
-    new ToyProvider({ baseUrl: config.baseUrl ?? 'http://127.0.0.1:1', timeoutMs: config.timeoutMs ?? 5_000 }),
+    new ToyProvider({
+      baseUrl: config.baseUrl ?? 'http://127.0.0.1:1',
+      timeoutMs: config.timeoutMs ?? 5_000,
+    }),
   secrets: () => [],
   simulator: async () => {
     const pg = createToyPg()
