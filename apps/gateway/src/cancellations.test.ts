@@ -143,7 +143,7 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       expect(after.body).toMatchObject({
         status: 'cancelled',
         cancelledAmount: 50_000,
-        cancellableAmount: null,
+        cancellableAmount: 0,
       })
       expect(t.sims[sim].inspect(transactionId)).toMatchObject({ cancelledAmount: 50_000, cancelCount: 2 })
 

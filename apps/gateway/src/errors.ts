@@ -18,6 +18,10 @@ export interface ErrorBody {
   param?: string
   providerCode?: string
   providerMessage?: string
+  /** The object recorded with this failure, when one was (a cancel the PG refused, a failed payment…). */
+  cancellationId?: string
+  paymentId?: string
+  billingKeyId?: string
 }
 
 /** Every error answer the API gives: `{error: {...}, requestId}` with one of the statuses below. */

@@ -10,6 +10,9 @@ export interface Outcome {
   body: unknown
 }
 
+/** An answer as operations give it: their object, or the error they recorded. */
+export type StorableOutcome = Outcome | { status: number; error: unknown }
+
 export interface ResourceRef {
   type: 'cancellation' | 'payment' | 'billing_key'
   id: string
@@ -52,18 +55,19 @@ export class IdempotencyScope {
     if (!row) throw new KeyExists()
   }
 
-  async complete(trx: Tx, outcome: Outcome, resource?: ResourceRef): Promise<void> {
+  async complete(trx: Tx, outcome: StorableOutcome, resource?: ResourceRef): Promise<void> {
     await this.completeQuery(trx, outcome, resource).execute()
   }
 
   /** `complete` as a statement not yet run: a caller may fold it into one statement with its own writes. */
-  completeQuery(trx: Tx | QueryCreator<Database>, outcome: Outcome, resource?: ResourceRef) {
+  completeQuery(trx: Tx | QueryCreator<Database>, outcome: StorableOutcome, resource?: ResourceRef) {
     return trx
       .updateTable('idempotency_keys')
       .set({
         state: 'completed',
         response_status: outcome.status,
-        response_body: JSON.stringify(outcome.body),
+        // The bytes of the first answer: a replay sends exactly these (json keeps the text as written).
+        response_body: JSON.stringify('error' in outcome ? { error: outcome.error } : outcome.body),
         ...(resource ? { resource_type: resource.type, resource_id: resource.id } : {}),
       })
       .where('merchant_id', '=', this.merchantId)

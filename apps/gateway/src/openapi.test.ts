@@ -22,7 +22,7 @@ const { data, error, response } = await client.POST('/v1/cancellations', {
   params: { header: { 'Idempotency-Key': \`client-\${process.env.TRANSACTION_ID}\` } },
   body: { account: 'a-cookie', transactionId: process.env.TRANSACTION_ID!, amount: 5_000, reason: 'generated client' },
 })
-const status: 'succeeded' | 'deposit_required' | 'failed' | 'pending' | 'needs_review' | undefined = data?.status
+const status: 'pending' | 'succeeded' | 'accepted' | 'deposit_required' | 'failed' | 'needs_review' | undefined = data?.status
 const missing = await client.GET('/v1/cancellations/{id}', { params: { path: { id: 'can_missing' } } })
 const code: string | undefined = missing.error?.error.code
 console.log(JSON.stringify({ http: response.status, status, amount: data?.amount, error, missing: code }))
@@ -85,12 +85,16 @@ describe('OpenAPI document', () => {
       ]),
     )
     expect(doc.components.schemas.Cancellation.properties.status.enum).toEqual([
+      'pending',
       'succeeded',
+      'accepted',
       'deposit_required',
       'failed',
-      'pending',
       'needs_review',
     ])
+    // Statuses are enums in the document, from the same lists as the database types.
+    expect(doc.components.schemas.Payment.properties.status.enum).toContain('partial_cancelled')
+    expect(doc.components.schemas.BillingKey.properties.status.enum).toContain('needs_review')
     expect(doc.components.schemas.Error.properties.error.required).toEqual(
       expect.arrayContaining(['type', 'code', 'message']),
     )

@@ -3,8 +3,30 @@ import type { BillingKeysTable, CancellationsTable, FailureInfo, PaymentsTable }
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString())
 
-export function renderCancellation(row: Selectable<CancellationsTable>) {
-  const deposit = row.deposit as Record<string, unknown> | null
+/** The columns a cancellation's API object shows (a row, or what a settle is about to write). */
+export type CancellationFields = Pick<
+  Selectable<CancellationsTable>,
+  | 'id'
+  | 'payment_id'
+  | 'account_id'
+  | 'provider'
+  | 'transaction_id'
+  | 'status'
+  | 'amount'
+  | 'requested_amount'
+  | 'tax_free_amount'
+  | 'reason'
+  | 'provider_cancel_id'
+  | 'deposit'
+  | 'failure'
+  | 'pending_reason'
+  | 'created_at'
+  | 'updated_at'
+  | 'completed_at'
+>
+
+export function renderCancellation(row: CancellationFields) {
+  const deposit = row.deposit
   return {
     id: row.id,
     object: 'cancellation' as const,
@@ -12,7 +34,7 @@ export function renderCancellation(row: Selectable<CancellationsTable>) {
     account: row.account_id,
     provider: row.provider,
     transactionId: row.transaction_id,
-    status: row.status as 'succeeded' | 'deposit_required' | 'failed' | 'pending' | 'needs_review',
+    status: row.status,
     amount: Number(row.amount),
     requestedAmount: row.requested_amount == null ? null : Number(row.requested_amount),
     taxFreeAmount: row.tax_free_amount == null ? null : Number(row.tax_free_amount),
@@ -29,17 +51,41 @@ export function renderCancellation(row: Selectable<CancellationsTable>) {
 
 export type CancellationView = ReturnType<typeof renderCancellation>
 
-export function renderPayment(
-  row: Selectable<PaymentsTable>,
-  cancellations: Array<Selectable<CancellationsTable>> = [],
-) {
+/** The columns a payment's API object shows. */
+export type PaymentFields = Pick<
+  Selectable<PaymentsTable>,
+  | 'id'
+  | 'account_id'
+  | 'provider'
+  | 'transaction_id'
+  | 'order_id'
+  | 'method'
+  | 'status'
+  | 'amount'
+  | 'cancelled_amount'
+  | 'reserved_amount'
+  | 'balance_source'
+  | 'virtual_account'
+  | 'billing_key_id'
+  | 'failure'
+  | 'created_at'
+  | 'updated_at'
+>
+
+export function renderPayment(row: PaymentFields, cancellations: CancellationFields[] = []) {
   const amount = row.amount == null ? null : Number(row.amount)
   const cancelled = Number(row.cancelled_amount)
   const reserved = Number(row.reserved_amount)
+  // Null only while the total is unknown here, or for a payment that has no money to return (pending, failed,
+  // awaiting a deposit); a fully cancelled payment has 0 left.
   const cancellable =
-    amount == null || !['paid', 'partial_cancelled'].includes(row.status)
+    amount == null
       ? null
-      : Math.max(0, amount - cancelled - reserved)
+      : row.status === 'cancelled'
+        ? 0
+        : row.status === 'paid' || row.status === 'partial_cancelled'
+          ? Math.max(0, amount - cancelled - reserved)
+          : null
   return {
     id: row.id,
     object: 'payment' as const,
@@ -66,13 +112,19 @@ export function renderPayment(
 
 export type PaymentView = ReturnType<typeof renderPayment>
 
-export function renderBillingKey(row: Selectable<BillingKeysTable>) {
+/** The columns a billing key's API object shows. */
+export type BillingKeyFields = Pick<
+  Selectable<BillingKeysTable>,
+  'id' | 'account_id' | 'provider' | 'status' | 'card' | 'customer_id' | 'created_at' | 'deleted_at'
+>
+
+export function renderBillingKey(row: BillingKeyFields) {
   return {
     id: row.id,
     object: 'billing_key' as const,
     account: row.account_id,
     provider: row.provider,
-    status: row.status as 'active' | 'deleted',
+    status: row.status,
     card: (row.card ?? {}) as { name?: string; code?: string; numberMasked?: string },
     customerId: row.customer_id,
     createdAt: iso(row.created_at)!,

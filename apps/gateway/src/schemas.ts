@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
+import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './ledger/statuses.js'
 import { PROVIDERS } from './providers.js'
 
 const PROVIDER_IDS = PROVIDERS.map((p) => p.id) as [string, ...string[]]
@@ -136,9 +137,9 @@ export const CancellationSchema = z
     account: z.string(),
     provider: z.string(),
     transactionId: z.string(),
-    status: z.enum(['succeeded', 'deposit_required', 'failed', 'pending', 'needs_review']).openapi({
+    status: z.enum(CANCELLATION_STATUSES).openapi({
       description:
-        'pending: the PG answer was lost or unreadable; the amount stays reserved until reconciled',
+        'pending: the PG answer was lost or unreadable; the amount stays reserved until reconciled. accepted: the PG took the refund and executes it later (the amount counts as cancelled). needs_review: evidence could not settle it; the amount stays reserved until a person decides',
     }),
     amount: z
       .number()
@@ -185,10 +186,7 @@ export const PaymentSchema = z
     transactionId: z.string().nullable(),
     orderId: z.string().nullable(),
     method: z.string().nullable(),
-    status: z.string().openapi({
-      description:
-        'pending | paid | waiting_for_deposit | partial_cancelled | cancelled | failed | expired | unknown',
-    }),
+    status: z.enum(PAYMENT_STATUSES),
     amount: z
       .number()
       .int()
@@ -196,7 +194,10 @@ export const PaymentSchema = z
       .openapi({ description: 'null while unknown (a payment made elsewhere at a PG without lookup)' }),
     cancelledAmount: z.number().int(),
     reservedAmount: z.number().int().openapi({ description: 'Held by cancels in flight' }),
-    cancellableAmount: z.number().int().nullable(),
+    cancellableAmount: z.number().int().nullable().openapi({
+      description:
+        'What a cancel may still take: 0 once fully cancelled; null while the total is unknown here or the payment holds no money (pending, failed, awaiting a deposit)',
+    }),
     balanceSource: z.string().openapi({ description: 'gateway | lookup | learned | unknown' }),
     virtualAccount: VirtualAccountInfoSchema.optional(),
     billingKeyId: z.string().nullable(),
@@ -209,7 +210,7 @@ export const PaymentSchema = z
 
 const BuyerSchema = z
   .strictObject({
-    name: z.string().max(60).optional(),
+    name: text(60).optional(),
     email: z.string().email().max(100).optional(),
     phone: z
       .string()
@@ -252,8 +253,8 @@ export const CreateBillingKeySchema = z
       .optional()
       .openapi({ description: "Omitted: the merchant's routing.billing default" }),
     card: CardSchema,
-    customerId: z.string().min(1).max(100).optional(),
-    goodsName: z.string().min(1).max(100).optional(),
+    customerId: text(100).optional(),
+    goodsName: text(100).optional(),
     buyer: BuyerSchema.optional(),
   })
   .openapi('CreateBillingKey')
@@ -264,7 +265,7 @@ export const BillingKeySchema = z
     object: z.literal('billing_key'),
     account: z.string(),
     provider: z.string(),
-    status: z.enum(['active', 'deleted']),
+    status: z.enum(BILLING_KEY_STATUSES),
     card: z.object({
       name: z.string().optional(),
       code: z.string().optional(),
@@ -318,7 +319,7 @@ export const CreateVirtualAccountSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
       .optional(),
-    depositorName: z.string().min(1).max(30).optional(),
+    depositorName: text(30).optional(),
     cashReceipt: z
       .strictObject({
         type: z.enum(['income_deduction', 'proof_of_expense']),

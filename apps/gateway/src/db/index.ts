@@ -17,6 +17,8 @@ export interface DatabaseOptions {
   /** Use (and create) this schema instead of the default: isolates tests and tenants on one server. */
   schema?: string
   poolSize?: number
+  /** Called with the text of every statement sent to the server, BEGIN and COMMIT included (tests count them). */
+  onStatement?: (text: string) => void
 }
 
 export interface Db {
@@ -60,12 +62,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     pool.on('connect', (client) => {
       client.on('error', () => {})
       namePreparedStatements(client as never)
+      if (opts.onStatement) countStatements(client, opts.onStatement)
     })
   } else {
     kind = 'pglite'
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
     const lite = await PGlite.create(opts.dataDir)
-    pool = new PGlitePool(lite)
+    pool = new PGlitePool(lite, opts.onStatement)
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   if (opts.schema) {
@@ -92,6 +95,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     async close() {
       await kysely.destroy()
     },
+  }
+}
+
+function countStatements(client: { query: (...args: never[]) => unknown }, seen: (text: string) => void): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  ;(client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const first = args[0]
+    seen(typeof first === 'string' ? first : String((first as { text?: string })?.text ?? ''))
+    return query(...args)
   }
 }
 

@@ -141,6 +141,27 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  // Billing keys record their intent before the PG is called (a pending row, its key filled in on success) and are
+  // reconciled like payments; keys stuck in flight are found by the sweeper without a scan.
+  '0004_billing_key_intent_and_sweeps': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE billing_keys ALTER COLUMN encrypted_key DROP NOT NULL`.execute(db)
+      await sql`ALTER TABLE billing_keys ADD COLUMN request jsonb`.execute(db)
+      await sql`ALTER TABLE billing_keys ADD COLUMN reconcile_attempts integer NOT NULL DEFAULT 0`.execute(db)
+      await sql`ALTER TABLE billing_keys ADD COLUMN reconcile_no_change integer NOT NULL DEFAULT 0`.execute(
+        db,
+      )
+      await sql`ALTER TABLE billing_keys ADD COLUMN next_reconcile_at timestamptz`.execute(db)
+      await sql`ALTER TABLE billing_keys ADD COLUMN reconcile_locked_until timestamptz`.execute(db)
+      await sql`ALTER TABLE billing_keys ADD COLUMN review_reason jsonb`.execute(db)
+      await sql`CREATE INDEX billing_keys_pending_idx ON billing_keys (created_at) WHERE status = 'pending'`.execute(
+        db,
+      )
+      await sql`CREATE INDEX idempotency_keys_in_progress_idx ON idempotency_keys (locked_until) WHERE state = 'in_progress'`.execute(
+        db,
+      )
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

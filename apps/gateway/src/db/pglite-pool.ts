@@ -13,8 +13,11 @@ export class PGlitePool implements PostgresPool {
   #waiters: Array<() => void> = []
   #ended = false
 
-  constructor(db: PGlite) {
+  readonly #onStatement: ((text: string) => void) | undefined
+
+  constructor(db: PGlite, onStatement?: (text: string) => void) {
     this.#db = db
+    this.#onStatement = onStatement
   }
 
   async connect(): Promise<PostgresPoolClient> {
@@ -23,8 +26,10 @@ export class PGlitePool implements PostgresPool {
     else this.#busy = true
     let released = false
     const db = this.#db
+    const seen = this.#onStatement
     const client = {
       query: async <R>(text: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
+        seen?.(text)
         const r = await db.query<R>(text, parameters as unknown[])
         return {
           command: (r as { command?: string }).command?.toUpperCase() as PostgresQueryResult<R>['command'],

@@ -1,11 +1,24 @@
-import type { ColumnType, Generated } from 'kysely'
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
+import type { DepositInstructions } from '@paymux/core'
+import type { BillingKeyStatus, CancellationStatus, PaymentStatus } from '../ledger/statuses.js'
 
 /** Timestamps are written as Date and read back as Date by both drivers. */
 type Ts = ColumnType<Date, Date | string, Date | string>
 /** jsonb: written as a JSON string (both drivers accept it), read back parsed. */
 type Json<T> = ColumnType<T, string, string>
+/** A column with a database default: optional on insert. */
+type WithDefault<T> = ColumnType<T, T | undefined, T>
 
-export interface PaymentsTable {
+/** Reconciliation bookkeeping (migration 0002; billing keys since 0004). */
+interface ReconcileColumns {
+  reconcile_attempts: WithDefault<number>
+  reconcile_no_change: WithDefault<number>
+  next_reconcile_at: Ts | null
+  reconcile_locked_until: Ts | null
+  review_reason: Json<Record<string, unknown> | null> | null
+}
+
+export interface PaymentsTable extends ReconcileColumns {
   id: string
   merchant_id: string
   account_id: string
@@ -15,8 +28,7 @@ export interface PaymentsTable {
   /** The PG-side order id (a charge's duplicate guard). */
   order_id: string | null
   method: string | null
-  /** pending | paid | waiting_for_deposit | partial_cancelled | cancelled | failed | expired */
-  status: string
+  status: PaymentStatus
   /** Null while unknown: a payment made elsewhere at a PG without lookup. */
   amount: number | null
   cancelled_amount: number
@@ -28,8 +40,8 @@ export interface PaymentsTable {
   billing_key_id: string | null
   virtual_account: Json<VirtualAccountInfo | null> | null
   failure: Json<FailureInfo | null> | null
-  /** Migration 0002: what a billing-key charge asked for (no card data), so reconciliation can ask again. */
-  charge_request?: Json<Record<string, unknown> | null> | null
+  /** What a billing-key charge or virtual-account issue asked for (no card data): the stored intent. */
+  charge_request: Json<Record<string, unknown> | null> | null
   created_at: Ts
   updated_at: Ts
 }
@@ -49,15 +61,17 @@ export interface FailureInfo {
   providerMessage?: string
 }
 
-export interface CancellationsTable {
+/** What a post-deposit cancel asks the merchant to deposit, with the PG's words. */
+export type StoredDeposit = DepositInstructions & { providerCode?: string; providerMessage?: string }
+
+export interface CancellationsTable extends ReconcileColumns {
   id: string
   merchant_id: string
   payment_id: string
   account_id: string
   provider: string
   transaction_id: string
-  /** succeeded | deposit_required | failed | pending | needs_review */
-  status: string
+  status: CancellationStatus
   /** What was asked (null: everything that remained). */
   requested_amount: number | null
   /** What is reserved / was cancelled. */
@@ -71,21 +85,22 @@ export interface CancellationsTable {
   refund_account: string | null
   failure: Json<FailureInfo | null> | null
   pending_reason: Json<FailureInfo | null> | null
-  deposit: Json<Record<string, unknown> | null> | null
+  deposit: Json<StoredDeposit | null> | null
   created_at: Ts
   updated_at: Ts
   completed_at: Ts | null
 }
 
-export interface BillingKeysTable {
+export interface BillingKeysTable extends ReconcileColumns {
   id: string
   merchant_id: string
   account_id: string
   provider: string
-  /** active | deleted */
-  status: string
-  /** The PG's key, AES-256-GCM with the master key. */
-  encrypted_key: string
+  status: BillingKeyStatus
+  /** The PG's key, AES-256-GCM with the master key; null until the PG has issued it. */
+  encrypted_key: string | null
+  /** What the issue asked for (never card data): the stored intent a reviewer sees. */
+  request: Json<Record<string, unknown> | null> | null
   card: Json<Record<string, unknown> | null> | null
   customer_id: string | null
   created_at: Ts
@@ -120,6 +135,37 @@ export interface EventsTable {
   delivered_at: Ts | null
   attempts: Generated<number>
   next_attempt_at: Ts | null
+  /** pending | delivered | failed | not_configured */
+  status: WithDefault<string>
+  locked_until: Ts | null
+  last_error: string | null
+  resends: WithDefault<number>
+}
+
+/** One row per PG notification applied (migration 0002): the adapter's dedup key makes a re-send a no-op. */
+export interface NotificationsTable {
+  id: string
+  merchant_id: string
+  account_id: string
+  provider: string
+  dedup_key: string
+  event_type: string
+  transaction_id: string | null
+  effect: string
+  received_at: Ts
+}
+
+export interface WebhookDeliveriesTable {
+  id: string
+  event_id: string
+  merchant_id: string
+  attempt: number
+  url: string
+  status_code: number | null
+  outcome: string
+  error: string | null
+  duration_ms: number
+  created_at: Ts
 }
 
 export interface Database {
@@ -128,4 +174,8 @@ export interface Database {
   billing_keys: BillingKeysTable
   idempotency_keys: IdempotencyKeysTable
   events: EventsTable
+  notifications: NotificationsTable
+  webhook_deliveries: WebhookDeliveriesTable
 }
+
+export type Tx = Kysely<Database> | Transaction<Database>

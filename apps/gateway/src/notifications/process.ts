@@ -1,10 +1,11 @@
 import type { ExpectedPayment, NotificationEvent, NotificationReply } from '@paymux/core'
-import { sql } from 'kysely'
 import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
-import { type CancellationRow, insertEvent, resolveCancellation } from '../workers/ledger.js'
-import { type XTx, xdb } from '../workers/schema.js'
+import type { Tx } from '../db/schema.js'
+import { cancellationRef, recordExternalCancellation, settleCancellation } from '../ledger/cancellations.js'
+import { settlePayment } from '../ledger/payments.js'
+import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
 
 export interface IncomingNotification {
   rawBody: Uint8Array
@@ -50,7 +51,7 @@ export async function processNotification(
 ): Promise<NotificationOutcome> {
   const metrics = metricsOf(rt)
   const log = rt.logger.child({ account: account.config.id, provider: account.config.provider })
-  const db = xdb(rt.db)
+  const db = rt.db
   const accountId = account.config.id
   const expected = async (ref: { transactionId?: string; orderId?: string }) => {
     let q = db
@@ -144,7 +145,7 @@ export async function processNotification(
 }
 
 async function applyEvent(
-  trx: XTx,
+  trx: Tx,
   rt: Runtime,
   account: AccountRuntime,
   event: NotificationEvent,
@@ -159,48 +160,39 @@ async function applyEvent(
     .forUpdate()
     .executeTakeFirst()
   if (!payment) return 'ignored: payment unknown here'
+  const ref = { id: payment.id, merchantId: payment.merchant_id, transactionId: payment.transaction_id }
   switch (event.type) {
     case 'payment.paid': {
       if (payment.status !== 'waiting_for_deposit' && payment.status !== 'pending')
         return `no change: ${payment.status}`
       if (payment.amount != null && Number(payment.amount) !== event.amount) return 'ignored: amount differs'
-      await trx
-        .updateTable('payments')
-        .set({ status: 'paid', failure: null, updated_at: now })
-        .where('id', '=', payment.id)
-        .execute()
-      await insertEvent(trx, {
-        merchantId: payment.merchant_id,
-        type: 'payment.paid',
-        objectType: 'payment',
-        objectId: payment.id,
-        data: { paymentId: payment.id, transactionId: payment.transaction_id },
+      await settlePayment(rt, trx, {
+        payment: ref,
+        from: ['waiting_for_deposit', 'pending'],
+        status: 'paid',
+        patch: { failure: null },
+        event: 'payment.paid',
         now,
+        resolvedBy: 'notification',
       })
       return 'payment paid'
     }
     case 'payment.failed': {
       if (payment.status !== 'waiting_for_deposit' && payment.status !== 'pending')
         return `no change: ${payment.status}`
-      await trx
-        .updateTable('payments')
-        .set({
-          status: 'failed',
+      await settlePayment(rt, trx, {
+        payment: ref,
+        from: ['waiting_for_deposit', 'pending'],
+        status: 'failed',
+        patch: {
           failure: JSON.stringify({
             code: 'provider_rejected',
             message: event.reason ?? 'the PG reported a failure',
           }),
-          updated_at: now,
-        })
-        .where('id', '=', payment.id)
-        .execute()
-      await insertEvent(trx, {
-        merchantId: payment.merchant_id,
-        type: 'payment.failed',
-        objectType: 'payment',
-        objectId: payment.id,
-        data: { paymentId: payment.id, transactionId: payment.transaction_id },
+        },
+        event: 'payment.failed',
         now,
+        resolvedBy: 'notification',
       })
       return 'payment failed'
     }
@@ -212,7 +204,7 @@ async function applyEvent(
 }
 
 async function applyCancel(
-  trx: XTx,
+  trx: Tx,
   rt: Runtime,
   account: AccountRuntime,
   payment: {
@@ -231,13 +223,13 @@ async function applyCancel(
   const known = Number(payment.cancelled_amount)
   // Some PGs say what this cancel moved, others only the running total (the contract carries either).
   const moved = event.cancelledAmount ?? (event.totalCancelledAmount ?? known) - known
-  const open = (await trx
+  const open = await trx
     .selectFrom('cancellations')
     .selectAll()
     .where('payment_id', '=', payment.id)
-    .where('status', 'in', ['deposit_required', 'pending', 'needs_review'])
+    .where('status', 'in', [...OPEN_CANCELLATION_STATUSES])
     .orderBy('created_at')
-    .execute()) as CancellationRow[]
+    .execute()
   if (moved <= 0) return 'no change: cancel already recorded'
   // A cancel still inside its request (the PG may notify before it answers us) belongs to that request:
   // it records the answer itself, and the reconciler takes over if it never does.
@@ -254,13 +246,18 @@ async function applyCancel(
     open.find((c) => c.status !== 'deposit_required' && Number(c.amount) === moved) ??
     (open.length === 1 && Number(open[0]!.amount) === 0 ? open[0] : undefined)
   if (match) {
-    await resolveCancellation(
-      trx,
-      match,
-      { status: 'succeeded', amount: moved, providerCancelId: event.providerCancelId ?? null },
+    await settleCancellation(rt, trx, {
+      cancellation: cancellationRef(match),
+      from: [match.status],
+      end: {
+        status: 'succeeded',
+        amount: moved,
+        ...(event.remainingAmount !== undefined ? { remainingAmount: event.remainingAmount } : {}),
+        providerCancelId: event.providerCancelId ?? null,
+      },
       now,
-      'notification',
-    )
+      resolvedBy: 'notification',
+    })
     return `cancellation ${match.id} succeeded`
   }
   if (event.cancelledAmount !== undefined && known > 0 && open.length === 0) {
@@ -285,52 +282,14 @@ async function applyCancel(
     return 'review: notified cancel exceeds the recorded balance'
   }
   const id = newId('can')
-  await trx
-    .insertInto('cancellations')
-    .values({
-      id,
-      merchant_id: payment.merchant_id,
-      payment_id: payment.id,
-      account_id: payment.account_id,
-      provider: payment.provider,
-      transaction_id: payment.transaction_id!,
-      status: 'succeeded',
-      requested_amount: moved,
-      amount: moved,
-      tax_free_amount: null,
-      reason: 'cancelled outside paymux (reported by the PG)',
-      cancel_id: `ext_${id}`,
-      provider_cancel_id: event.providerCancelId ?? null,
-      refund_account: null,
-      failure: null,
-      pending_reason: null,
-      deposit: null,
-      created_at: now,
-      updated_at: now,
-      completed_at: now,
-    })
-    .execute()
-  await trx
-    .updateTable('payments')
-    .set({
-      cancelled_amount: sql`cancelled_amount + ${moved}`,
-      status: sql`CASE WHEN COALESCE(amount, -1) <= cancelled_amount + ${moved} THEN 'cancelled' ELSE 'partial_cancelled' END`,
-      updated_at: now,
-    })
-    .where('id', '=', payment.id)
-    .execute()
-  await insertEvent(trx, {
-    merchantId: payment.merchant_id,
-    type: 'cancellation.succeeded',
-    objectType: 'cancellation',
-    objectId: id,
-    data: {
-      cancellationId: id,
-      paymentId: payment.id,
-      transactionId: payment.transaction_id,
-      external: true,
-    },
+  await recordExternalCancellation(
+    rt,
+    trx,
+    { ...payment, transaction_id: payment.transaction_id ?? '' },
+    moved,
+    event.providerCancelId ?? null,
+    id,
     now,
-  })
+  )
   return `external cancellation ${id} recorded`
 }

@@ -1,12 +1,10 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { router } from '../http/env.js'
 import type { Runtime } from '../runtime.js'
 import { findAccount, processNotification } from './process.js'
-
-// biome-ignore lint/suspicious/noExplicitAny: the app's env type lives in app.ts, which imports this file
-type App = OpenAPIHono<any>
 
 /** Notifications are small; anything larger is not a PG's. */
 const MAX_NOTIFICATION_BYTES = 64 * 1024
@@ -41,13 +39,16 @@ export function sourceIpOf(c: Context, hops: number): string | undefined {
  * POST /v1/notifications/{accountId}: the PG's server calls it, so no merchant key; the account id picks the
  * credentials and adapter that verify it. Registered before the merchant authentication middleware.
  */
-export function registerNotificationRoutes(app: App, rt: Runtime): void {
+export function notificationRoutes(rt: Runtime) {
+  const app = router()
   // Also bounds a chunked body that announces no length, before it is read into memory.
   app.use(
     '/v1/notifications/*',
     bodyLimit({ maxSize: MAX_NOTIFICATION_BYTES, onError: (c) => c.text('too large', 413) }),
   )
-  app.openapi(
+  // Declared for the document only: the answer is the PG's own reply (its status, type and bytes), which no
+  // typed response can describe, so the handler is a plain route.
+  app.openAPIRegistry.registerPath(
     createRoute({
       method: 'post',
       path: '/v1/notifications/{accountId}',
@@ -96,25 +97,26 @@ export function registerNotificationRoutes(app: App, rt: Runtime): void {
         },
       },
     }),
-    (async (c: Context) => {
-      const account = findAccount(rt, c.req.param('accountId')!)
-      if (!account) return c.text('unknown account', 404)
-      const length = Number(c.req.header('content-length') ?? '0')
-      if (length > MAX_NOTIFICATION_BYTES) return c.text('too large', 413)
-      // The bytes as sent: NicePay's form is EUC-KR and must never be decoded and re-encoded on the way.
-      const raw = new Uint8Array(await c.req.arrayBuffer())
-      if (raw.length > MAX_NOTIFICATION_BYTES) return c.text('too large', 413)
-      const headers: Record<string, string> = {}
-      c.req.raw.headers.forEach((v, k) => {
-        headers[k] = v
-      })
-      const sourceIp = sourceIpOf(c, rt.config.server.forwardedForHops ?? 0)
-      const out = await processNotification(rt, account, {
-        rawBody: raw,
-        headers,
-        ...(sourceIp ? { sourceIp } : {}),
-      })
-      return new Response(out.reply.body, { status: out.reply.status, headers: out.reply.headers })
-    }) as never,
   )
+  app.post('/v1/notifications/:accountId', async (c) => {
+    const account = findAccount(rt, c.req.param('accountId')!)
+    if (!account) return c.text('unknown account', 404)
+    const length = Number(c.req.header('content-length') ?? '0')
+    if (length > MAX_NOTIFICATION_BYTES) return c.text('too large', 413)
+    // The bytes as sent: NicePay's form is EUC-KR and must never be decoded and re-encoded on the way.
+    const raw = new Uint8Array(await c.req.arrayBuffer())
+    if (raw.length > MAX_NOTIFICATION_BYTES) return c.text('too large', 413)
+    const headers: Record<string, string> = {}
+    c.req.raw.headers.forEach((v, k) => {
+      headers[k] = v
+    })
+    const sourceIp = sourceIpOf(c, rt.config.server.forwardedForHops ?? 0)
+    const out = await processNotification(rt, account, {
+      rawBody: raw,
+      headers,
+      ...(sourceIp ? { sourceIp } : {}),
+    })
+    return new Response(out.reply.body, { status: out.reply.status, headers: out.reply.headers })
+  })
+  return app
 }

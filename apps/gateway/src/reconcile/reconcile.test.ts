@@ -197,7 +197,7 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
     ])
   })
 
-  describe('pending charges (NicePay: the order id is the PG’s guard)', () => {
+  describe('pending charges (NicePay: no duplicate guard on the order id, so never re-sent)', () => {
     let keyId: string
     beforeAll(async () => {
       const k = await t.call('POST', '/v1/billing-keys', { body: { account: 'a-nice', card: NICE_CARD } })
@@ -205,20 +205,19 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
       keyId = k.body.id
     })
 
-    it('a charge that never executed is charged by the resend with the same order id: charge.succeeded', async () => {
+    it('a charge that never executed is not charged again by the reconciler: needs_review, nothing at the PG', async () => {
       t.sims.nicepay.faults.inject({ fault: { kind: 'reset' }, path: 'billing_approve' })
       const r = await t.call('POST', `/v1/billing-keys/${keyId}/charges`, {
         body: { amount: 3_000, goodsName: '월 구독' },
       })
       expect(r.status).toBe(202)
       const done = await settle(`/v1/payments/${r.body.id}`)
-      expect(done).toMatchObject({ status: 'paid', amount: 3_000 })
-      expect(done.transactionId).toBeTruthy()
-      expect(t.sims.nicepay.inspect(done.transactionId)).toMatchObject({ amount: 3_000 })
-      expect((await events(r.body.id)).map((e) => e.type)).toEqual(['charge.succeeded'])
+      // A resend would have charged it (the first never executed): needs_review proves none was made.
+      expect(done).toMatchObject({ status: 'needs_review', amount: 3_000, transactionId: null })
+      expect((await events(r.body.id)).map((e) => e.type)).toEqual(['payment.needs_review'])
     })
 
-    it('a charge that executed but whose answer was lost: the guard proves it, its TID is unknown → needs_review', async () => {
+    it('a charge that executed but whose answer was lost: needs_review, charged once at the PG', async () => {
       t.sims.nicepay.faults.inject({ fault: { kind: 'drop' }, path: 'billing_approve' })
       const r = await t.call('POST', `/v1/billing-keys/${keyId}/charges`, {
         body: { amount: 4_000, goodsName: '월 구독' },

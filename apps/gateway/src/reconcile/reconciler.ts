@@ -1,26 +1,22 @@
-import {
-  type CancelResult,
-  isPaymentError,
-  type PaymentError,
-  type RefundAccount,
-  type TransactionLookup,
-} from '@paymux/core'
+import { type CancelResult, isPaymentError, type PaymentError, type TransactionLookup } from '@paymux/core'
 import { type Selectable, sql } from 'kysely'
-import type { FailureInfo } from '../db/schema.js'
+import type { Database, FailureInfo } from '../db/schema.js'
+import { type CancellationEnd, cancellationRef, settleCancellation } from '../ledger/cancellations.js'
+import type { EventType } from '../ledger/events.js'
+import { settleBillingKey } from '../ledger/billing-keys.js'
+import { settlePayment } from '../ledger/payments.js'
+import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
+import { cancelRequestOf } from '../operations/cancel.js'
+import { chargeRequestOf } from '../operations/charge.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import type { WorkersConfig } from '../workers/config.js'
-import { type CancellationRow, insertEvent, type Resolution, resolveCancellation } from '../workers/ledger.js'
-import { type ExtDatabase, type XTx, xdb } from '../workers/schema.js'
 
 type ReconcileConfig = WorkersConfig['reconcile']
-type PaymentRow = Selectable<ExtDatabase['payments']>
-
-/**
- * PGs whose charge order id is their own duplicate guard (NicePay answers A127 to a second billing approve with
- * the same Moid), so a pending charge may be asked again with the same order id. Kept as data.
- */
-const CHARGE_ORDER_ID_GUARD: Readonly<Record<string, boolean>> = { nicepay: true }
+type PaymentRow = Selectable<Database['payments']>
+export type CancellationRow = Selectable<Database['cancellations']>
+/** How the reconciler ends an open cancellation (never `pending`: that is what it starts from). */
+type Resolution = Exclude<CancellationEnd, { status: 'pending' }>
 
 /** Rejections that a resent cancel may get *because* the first one went through: not evidence either way. */
 const AMBIGUOUS_REJECTIONS = new Set(['already_cancelled', 'amount_exceeds_cancellable'])
@@ -69,13 +65,12 @@ async function claim<T extends 'cancellations' | 'payments'>(
   rt: Runtime,
   cfg: ReconcileConfig,
   table: T,
-): Promise<Array<Selectable<ExtDatabase[T]>>> {
-  const db = xdb(rt.db)
+): Promise<Array<Selectable<Database[T]>>> {
+  const db = rt.db
   const now = rt.now()
   const settled = new Date(now.getTime() - minAgeMs(rt, cfg))
   const lease = new Date(now.getTime() + leaseMs(rt))
-  return db.transaction().execute(async (trx) => {
-    const t = trx as unknown as ReturnType<typeof xdb>
+  return db.transaction().execute(async (t) => {
     const due = await t
       .selectFrom(table as 'cancellations')
       .select('id')
@@ -95,8 +90,9 @@ async function claim<T extends 'cancellations' | 'payments'>(
       .skipLocked()
       .execute()
     if (due.length === 0) return []
-    return (await t
-      .updateTable(table as 'cancellations')
+    // biome-ignore lint/suspicious/noExplicitAny: both tables carry the same reconciliation columns
+    return (await (t as any)
+      .updateTable(table)
       .set({ reconcile_locked_until: lease, reconcile_attempts: sql`reconcile_attempts + 1` })
       .where(
         'id',
@@ -104,7 +100,7 @@ async function claim<T extends 'cancellations' | 'payments'>(
         due.map((d) => d.id),
       )
       .returningAll()
-      .execute()) as unknown as Array<Selectable<ExtDatabase[T]>>
+      .execute()) as Array<Selectable<Database[T]>>
   })
 }
 
@@ -112,7 +108,7 @@ async function claim<T extends 'cancellations' | 'payments'>(
 export async function reconcileOnce(
   rt: Runtime,
   cfg: ReconcileConfig,
-): Promise<{ cancellations: number; payments: number }> {
+): Promise<{ cancellations: number; payments: number; billingKeys: number; keys: number }> {
   const started = Date.now()
   const cancels = await claim(rt, cfg, 'cancellations')
   for (const [i, c] of cancels.entries()) {
@@ -151,12 +147,74 @@ export async function reconcileOnce(
       await later(rt, cfg, 'payments', p.id, p.reconcile_attempts).catch(() => {})
     }
   }
-  return { cancellations: cancels.length, payments: payments.length }
+  const billingKeys = await reviewLostBillingKeys(rt, cfg)
+  const keys = await sweepStuckKeys(rt)
+  return { cancellations: cancels.length, payments: payments.length, billingKeys, keys }
+}
+
+/**
+ * Billing keys recorded `pending` whose PG answer never came (the process died during the call, or the answer
+ * was lost): no PG offers a lookup by request id, so once past the in-flight window a person decides
+ * (`needs_review`, with the request id the PG may have registered the card under). No money moved.
+ */
+async function reviewLostBillingKeys(rt: Runtime, cfg: ReconcileConfig): Promise<number> {
+  const cutoff = new Date(rt.now().getTime() - minAgeMs(rt, cfg))
+  const stuck = await rt.db
+    .selectFrom('billing_keys')
+    .select(['id', 'merchant_id', 'request', 'created_at'])
+    .where('status', '=', 'pending')
+    .where('created_at', '<', cutoff)
+    .limit(cfg.batchSize)
+    .execute()
+  let n = 0
+  for (const k of stuck) {
+    const applied = await settleBillingKey(rt, rt.db, {
+      billingKey: { id: k.id, merchantId: k.merchant_id },
+      from: ['pending'],
+      status: 'needs_review',
+      patch: {
+        review_reason: JSON.stringify({
+          code: 'outcome_unknown',
+          message:
+            'the PG may have registered the card (no lookup exists to tell); check at the PG under this request id, delete it there if it exists',
+          request: k.request,
+          since: new Date(k.created_at).toISOString(),
+        }),
+      },
+      event: 'billing_key.needs_review',
+      now: rt.now(),
+    })
+    if (applied) n++
+  }
+  return n
+}
+
+/**
+ * Idempotency-Keys left `in_progress` by a process that died mid-request, past their lock: the intent they
+ * guard is recorded (claim and intent are one statement), so the key now answers that object's current state
+ * (and the reconciler resolves the object). A key with no object to show is forgotten.
+ */
+export async function sweepStuckKeys(rt: Runtime): Promise<number> {
+  const now = rt.now()
+  const resolved = await rt.db
+    .updateTable('idempotency_keys')
+    .set({ state: 'completed', response_status: 202, response_body: null })
+    .where('state', '=', 'in_progress')
+    .where('locked_until', '<', now)
+    .where('resource_id', 'is not', null)
+    .executeTakeFirst()
+  const dropped = await rt.db
+    .deleteFrom('idempotency_keys')
+    .where('state', '=', 'in_progress')
+    .where('locked_until', '<', now)
+    .where('resource_id', 'is', null)
+    .executeTakeFirst()
+  return Number(resolved.numUpdatedRows) + Number(dropped.numDeletedRows)
 }
 
 async function release(rt: Runtime, table: 'cancellations' | 'payments', ids: string[]): Promise<void> {
   if (ids.length === 0) return
-  await xdb(rt.db)
+  await rt.db
     .updateTable(table as 'cancellations')
     .set({ reconcile_locked_until: null })
     .where('id', 'in', ids)
@@ -178,7 +236,7 @@ async function later(
     object: table === 'cancellations' ? 'cancellation' : 'charge',
     result: 'retry',
   })
-  await xdb(rt.db)
+  await rt.db
     .updateTable(table as 'cancellations')
     .set({
       next_reconcile_at: new Date(now.getTime() + wait * 1000),
@@ -201,19 +259,17 @@ async function finishCancellation(
   evidence: string,
 ): Promise<void> {
   const now = rt.now()
-  const done = await xdb(rt.db)
-    .transaction()
-    .execute(async (trx) => {
-      // Lock order as in the request path: the payment first, then its cancellation.
-      await trx.selectFrom('payments').select('id').where('id', '=', row.payment_id).forUpdate().execute()
-      const fresh = await trx
-        .selectFrom('cancellations')
-        .selectAll()
-        .where('id', '=', row.id)
-        .executeTakeFirst()
-      if (!fresh || fresh.status !== row.status) return false
-      return resolveCancellation(trx, fresh as CancellationRow, r, now, 'reconciliation')
+  const done = await rt.db.transaction().execute(async (trx) => {
+    // The payment's lock first, as notifications take it: then the ledger's one statement.
+    await trx.selectFrom('payments').select('id').where('id', '=', row.payment_id).forUpdate().execute()
+    return settleCancellation(rt, trx, {
+      cancellation: cancellationRef(row),
+      from: [row.status],
+      end: r,
+      now,
+      resolvedBy: 'reconciliation',
     })
+  })
   metricsOf(rt).reconciliations.inc({ object: 'cancellation', result: done ? r.status : 'raced' })
   rt.logger.info(
     { cancellationId: row.id, status: r.status, evidence, applied: done },
@@ -221,7 +277,12 @@ async function finishCancellation(
   )
 }
 
-async function giveUp(rt: Runtime, row: CancellationRow, why: string): Promise<void> {
+async function giveUp(
+  rt: Runtime,
+  row: CancellationRow,
+  why: string,
+  evidence?: Record<string, string>,
+): Promise<void> {
   await finishCancellation(
     rt,
     row,
@@ -232,6 +293,8 @@ async function giveUp(rt: Runtime, row: CancellationRow, why: string): Promise<v
         message: why,
         attempts: row.reconcile_attempts,
         since: new Date(row.created_at).toISOString(),
+        // What the PG last showed, verbatim: what the person deciding works from.
+        ...(evidence ? { evidence } : {}),
       },
     },
     why,
@@ -251,6 +314,8 @@ export async function reconcileCancellation(
   }
   const caps = account.provider.capabilities
   if (row.status === 'deposit_required') return checkDeposit(rt, cfg, account, row)
+  let verdict: Verdict | undefined
+  let shown: Record<string, string> | undefined
   if (caps.paymentLookup) {
     let lookup: TransactionLookup
     try {
@@ -263,8 +328,14 @@ export async function reconcileCancellation(
       if (expired(rt, cfg, row.created_at)) return giveUp(rt, row, 'the PG lookup kept failing')
       return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
     }
-    const verdict = await judgeByLookup(rt, row, lookup)
+    shown = lookup.evidence
+    verdict = await judgeByLookup(rt, row, lookup)
     if (verdict.kind === 'resolved') return finishCancellation(rt, row, verdict.resolution, verdict.evidence)
+  }
+  // The lookup did not settle it: where the PG dedups this account's cancels by id, the same cancel again is
+  // safe and answers; nowhere else is anything re-sent.
+  if (caps.cancelDedup) return resendCancel(rt, cfg, account, row)
+  if (verdict) {
     if (verdict.kind === 'no_change' && row.reconcile_no_change + 1 >= cfg.failAfterNoChangeLookups) {
       return finishCancellation(
         rt,
@@ -280,12 +351,11 @@ export async function reconcileCancellation(
       )
     }
     if (expired(rt, cfg, row.created_at))
-      return giveUp(rt, row, `the PG lookup does not settle it: ${verdict.evidence}`)
+      return giveUp(rt, row, `the PG lookup does not settle it: ${verdict.evidence}`, shown)
     return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts, {
       noChange: verdict.kind === 'no_change',
     })
   }
-  if (caps.cancelDedup) return resendCancel(rt, cfg, account, row)
   if (expired(rt, cfg, row.created_at))
     return giveUp(
       rt,
@@ -320,7 +390,7 @@ async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLo
       evidence: 'the PG lists this cancel id',
     }
   }
-  const db = xdb(rt.db)
+  const db = rt.db
   const payment = await db
     .selectFrom('payments')
     .selectAll()
@@ -330,7 +400,7 @@ async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLo
     .selectFrom('cancellations')
     .select(['id', 'amount', 'status'])
     .where('payment_id', '=', row.payment_id)
-    .where('status', 'in', ['pending', 'needs_review', 'deposit_required'])
+    .where('status', 'in', [...OPEN_CANCELLATION_STATUSES])
     .execute()
   if (t.cancelledAmount === undefined) {
     // No amounts in the lookup: only "nothing was ever cancelled" is evidence (of no change).
@@ -403,34 +473,29 @@ async function resendCancel(
   account: AccountRuntime,
   row: CancellationRow,
 ): Promise<void> {
-  const payment = await xdb(rt.db)
+  const payment = await rt.db
     .selectFrom('payments')
-    .selectAll()
+    .select(['order_id', 'amount'])
     .where('id', '=', row.payment_id)
     .executeTakeFirstOrThrow()
-  const amount =
-    row.requested_amount != null
-      ? Number(row.requested_amount)
-      : Number(row.amount) > 0
-        ? Number(row.amount)
-        : undefined
   let result: CancelResult | undefined
   let error: unknown
   try {
-    result = await account.provider.cancel({
-      transactionId: row.transaction_id,
-      ...(amount !== undefined ? { amount } : {}),
-      ...(row.tax_free_amount != null ? { taxFreeAmount: Number(row.tax_free_amount) } : {}),
-      reason: row.reason,
-      cancelId: row.cancel_id,
-      ...(row.refund_account
-        ? { refundAccount: JSON.parse(rt.vault.decrypt(row.refund_account)) as RefundAccount }
-        : {}),
-      ...(payment.order_id ? { orderId: payment.order_id } : {}),
-      ...(payment.amount != null ? { paymentAmount: Number(payment.amount) } : {}),
-    })
+    result = await account.provider.cancel(cancelRequestOf(rt, row, payment))
   } catch (err) {
     error = err
+  }
+  if (result?.status === 'accepted') {
+    return finishCancellation(
+      rt,
+      row,
+      {
+        status: 'accepted',
+        amount: result.acceptedAmount,
+        providerCancelId: result.providerCancelId ?? null,
+      },
+      'the resend with the same cancel id was accepted by the PG',
+    )
   }
   if (result?.status === 'cancelled') {
     return finishCancellation(
@@ -439,6 +504,7 @@ async function resendCancel(
       {
         status: 'succeeded',
         amount: result.cancelledAmount,
+        ...(result.remainingAmount !== undefined ? { remainingAmount: result.remainingAmount } : {}),
         providerCancelId: result.providerCancelId ?? null,
       },
       'the resend with the same cancel id went through (the first never executed)',
@@ -484,51 +550,31 @@ async function finishPayment(
     review?: Record<string, unknown>
   },
 ): Promise<void> {
-  const now = rt.now()
-  const done = await xdb(rt.db)
-    .transaction()
-    .execute(async (trx: XTx) => {
-      const updated = await trx
-        .updateTable('payments')
-        .set({
-          status: patch.status,
-          ...(patch.transactionId ? { transaction_id: patch.transactionId } : {}),
-          ...(patch.status === 'paid' ? { failure: null } : {}),
-          ...(patch.failure ? { failure: JSON.stringify(patch.failure) } : {}),
-          ...(patch.review ? { review_reason: JSON.stringify(patch.review) } : {}),
-          reconcile_locked_until: null,
-          updated_at: now,
-        })
-        .where('id', '=', p.id)
-        .where('status', '=', 'pending')
-        .executeTakeFirst()
-      if (Number(updated.numUpdatedRows) !== 1) return false
-      const charge = p.billing_key_id != null
-      const type =
-        patch.status === 'needs_review'
-          ? 'payment.needs_review'
-          : charge
-            ? patch.status === 'paid'
-              ? 'charge.succeeded'
-              : 'charge.failed'
-            : patch.status === 'paid'
-              ? 'payment.paid'
-              : 'payment.failed'
-      await insertEvent(trx, {
-        merchantId: p.merchant_id,
-        type,
-        objectType: 'payment',
-        objectId: p.id,
-        data: {
-          paymentId: p.id,
-          transactionId: patch.transactionId ?? p.transaction_id,
-          previousStatus: 'pending',
-          resolvedBy: 'reconciliation',
-        },
-        now,
-      })
-      return true
-    })
+  const charge = p.billing_key_id != null
+  const event: EventType =
+    patch.status === 'needs_review'
+      ? 'payment.needs_review'
+      : charge
+        ? patch.status === 'paid'
+          ? 'charge.succeeded'
+          : 'charge.failed'
+        : patch.status === 'paid'
+          ? 'payment.paid'
+          : 'payment.failed'
+  const done = await settlePayment(rt, rt.db, {
+    payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
+    from: ['pending'],
+    status: patch.status,
+    patch: {
+      ...(patch.transactionId ? { transaction_id: patch.transactionId } : {}),
+      ...(patch.status === 'paid' ? { failure: null } : {}),
+      ...(patch.failure ? { failure: JSON.stringify(patch.failure) } : {}),
+      ...(patch.review ? { review_reason: JSON.stringify(patch.review) } : {}),
+    },
+    event,
+    now: rt.now(),
+    resolvedBy: 'reconciliation',
+  })
   metricsOf(rt).reconciliations.inc({ object: 'charge', result: done ? patch.status : 'raced' })
   rt.logger.info({ paymentId: p.id, status: patch.status, applied: done }, 'pending payment resolved')
 }
@@ -538,44 +584,37 @@ export async function reconcilePayment(rt: Runtime, cfg: ReconcileConfig, p: Pay
   const review = (why: string) =>
     finishPayment(rt, p, {
       status: 'needs_review',
-      review: { code: 'reconciliation_gave_up', message: why, attempts: p.reconcile_attempts },
+      review: {
+        code: 'reconciliation_gave_up',
+        message: why,
+        attempts: p.reconcile_attempts,
+        request: p.charge_request,
+      },
     })
-  const request = p.charge_request as {
-    goodsName?: string
-    taxFreeAmount?: number
-    installmentMonths?: number
-    interestFree?: boolean
-  } | null
-  const resendable =
-    account &&
-    p.billing_key_id != null &&
-    p.order_id &&
-    p.amount != null &&
-    request?.goodsName &&
-    CHARGE_ORDER_ID_GUARD[account.config.provider]
-  if (!resendable) {
-    if (expired(rt, cfg, p.created_at))
-      return review(
-        'no lookup by order id and no duplicate guard on this PG for this payment: check at the PG',
-      )
+  // Only where the PG dedups this account's charges by order id is a pending charge asked again.
+  const dedups = account?.provider.capabilities.chargeDedup === true && p.billing_key_id != null
+  const key = dedups
+    ? await rt.db
+        .selectFrom('billing_keys')
+        .select('encrypted_key')
+        .where('id', '=', p.billing_key_id!)
+        .executeTakeFirst()
+    : undefined
+  const request =
+    account && key?.encrypted_key ? chargeRequestOf(rt.vault.decrypt(key.encrypted_key), p) : undefined
+  if (!account) {
+    if (expired(rt, cfg, p.created_at)) return review(`account ${p.account_id} is no longer configured`)
     return later(rt, cfg, 'payments', p.id, p.reconcile_attempts)
   }
-  const key = await xdb(rt.db)
-    .selectFrom('billing_keys')
-    .select('encrypted_key')
-    .where('id', '=', p.billing_key_id!)
-    .executeTakeFirst()
-  if (!key) return review('the billing key of this charge is gone')
+  if (!request) {
+    // No PG offers a lookup by order id, and this one does not dedup by it: waiting cannot produce evidence,
+    // and a resend could charge twice. A person decides now, with what is known.
+    return review(
+      `the PG neither looks up nor dedups by order id ${p.order_id ?? ''}: check at the PG whether it was charged`,
+    )
+  }
   try {
-    const r = await account!.provider.chargeBillingKey({
-      billingKey: rt.vault.decrypt(key.encrypted_key),
-      orderId: p.order_id!,
-      amount: Number(p.amount),
-      goodsName: request!.goodsName!,
-      ...(request!.taxFreeAmount !== undefined ? { taxFreeAmount: request!.taxFreeAmount } : {}),
-      ...(request!.installmentMonths !== undefined ? { installmentMonths: request!.installmentMonths } : {}),
-      ...(request!.interestFree !== undefined ? { interestFree: request!.interestFree } : {}),
-    })
+    const r = await account.provider.chargeBillingKey(request)
     return finishPayment(rt, p, { status: 'paid', transactionId: r.transactionId })
   } catch (err) {
     if (isPaymentError(err) && err.outcome === 'rejected') {

@@ -1,0 +1,29 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { IdempotencyScope } from '../idempotency.js'
+import { badRequest } from '../errors.js'
+
+/** What every request carries through the middleware to its handler. */
+export type AppEnv = {
+  Variables: {
+    requestId: string
+    merchantId: string
+    /** The request's Idempotency-Key, scoped to its merchant and fingerprinted (POST/DELETE only). */
+    idempotency: IdempotencyScope | undefined
+  }
+}
+
+/** A route group: schema failures become the API's 400 naming the field, like every other client error. */
+export function router(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0]
+        const param = issue?.path.map(String).join('.') ?? ''
+        throw badRequest(
+          param || (result.target ?? 'body'),
+          `${param ? `${param}: ` : ''}${issue?.message ?? 'invalid'}`,
+        )
+      }
+    },
+  })
+}

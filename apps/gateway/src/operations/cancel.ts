@@ -1,0 +1,426 @@
+import type { CancelRequest, CancelResult, PaymentProvider, RefundAccount } from '@paymux/core'
+import { sql } from 'kysely'
+import type { FailureInfo } from '../db/schema.js'
+import { prepared } from '../db/prepared.js'
+import { ApiError, badRequest, conflict, notFound } from '../errors.js'
+import { type IdempotencyScope, KeyExists } from '../idempotency.js'
+import { newId } from '../ids.js'
+import { type CancellationEnd, settleCancellationQuery } from '../ledger/cancellations.js'
+import { renderCancellation, type CancellationView } from '../render.js'
+import type { AccountRuntime, Runtime } from '../runtime.js'
+import { accountOf, pickAccount } from '../services/accounts.js'
+import { type OperationDescriptor, type OperationOutcome, errorOutcome, validateCall } from './engine.js'
+import { importPayment, type PaymentRef, readPayment } from './payment-ref.js'
+import type { CallEnd } from './outcome.js'
+
+export interface CancelInput {
+  paymentId?: string
+  account?: string
+  provider?: string
+  transactionId?: string
+  amount?: number
+  taxFreeAmount?: number
+  reason: string
+  refundAccount?: RefundAccount
+  expectedCancellableAmount?: number
+}
+
+/** A cancel once checked, and (after `open`) reserved: everything the PG call and the ledger need. */
+export interface CancelIntent {
+  account: AccountRuntime
+  merchantId: string
+  cancellationId: string
+  payment: PaymentRef
+  input: CancelInput
+  /** After open: what the reservation holds and what goes to the PG (undefined: everything that remains). */
+  reserved: number
+  pgAmount: number | undefined
+  createdAt: Date
+}
+
+/** Why `open` refused, as the statement reports it: one code, mapped to the API's error here. */
+function refusal(code: string, input: CancelInput, row: OpenRow, account: AccountRuntime): ApiError {
+  switch (code) {
+    case 'already_cancelled':
+      return conflict('already_cancelled', 'the payment is already fully cancelled')
+    case 'payment_not_cancellable':
+      return conflict(
+        'payment_not_cancellable',
+        `the payment is ${row.status}; only paid payments can be cancelled`,
+      )
+    case 'partial_cancel_unsupported':
+      return new ApiError(400, {
+        type: 'invalid_request_error',
+        code: 'partial_cancel_unsupported',
+        message: `${account.config.provider} accounts cannot cancel partially`,
+        param: 'amount',
+      })
+    case 'cancellable_amount_mismatch':
+      return conflict(
+        'cancellable_amount_mismatch',
+        `expectedCancellableAmount is ${input.expectedCancellableAmount} but the cancellable amount is ${row.cancellable}`,
+        'expectedCancellableAmount',
+      )
+    case 'remainder_in_flight':
+      return conflict(
+        'cancel_in_progress',
+        'another cancel of this payment is in flight; cancel the remainder after it finishes',
+      )
+    case 'rest_reserved':
+      return conflict('cancel_in_progress', 'the rest of this payment is reserved by cancels in flight')
+    case 'nothing_remains':
+      return conflict('already_cancelled', 'nothing of this payment remains to cancel')
+    case 'amount_exceeds_cancellable':
+      return conflict(
+        'amount_exceeds_cancellable',
+        `amount ${input.amount} exceeds the cancellable amount ${row.cancellable}`,
+        'amount',
+      )
+    case 'balance_unknown_in_flight':
+      return conflict(
+        'cancel_in_progress',
+        'another cancel of this payment is in flight and its balance is unknown here',
+      )
+    case 'cancellable_amount_unknown':
+      return conflict(
+        'cancellable_amount_unknown',
+        'the cancellable amount of this payment is not known here',
+        'expectedCancellableAmount',
+      )
+    case 'tax_free_exceeds':
+      return badRequest('taxFreeAmount', 'taxFreeAmount must not exceed amount')
+    default:
+      return notFound('payment', row.id ?? input.paymentId ?? input.transactionId ?? '')
+  }
+}
+
+interface OpenRow {
+  refusal: string | null
+  id: string | null
+  status: string | null
+  cancellable: number | null
+  reserve: number | null
+  cancelled_amount: number | null
+}
+
+/**
+ * POST /v1/cancellations. The balance is checked and reserved under the payment's row lock in the same
+ * statement that claims the Idempotency-Key and records the pending cancellation, so concurrent cancels never
+ * exceed the payment and the intent is durable before the PG hears of it.
+ */
+export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, CancelResult, CancellationView> =
+  {
+    async prepare(rt, merchantId, input) {
+      if (
+        input.taxFreeAmount !== undefined &&
+        input.amount !== undefined &&
+        input.taxFreeAmount > input.amount
+      )
+        throw badRequest('taxFreeAmount', 'taxFreeAmount must not exceed amount')
+      const named =
+        input.paymentId === undefined
+          ? pickAccount(rt, merchantId, { account: input.account, provider: input.provider })
+          : undefined
+      let payment = await readPayment(rt, merchantId, input, named)
+      const account = named ?? (payment ? accountOf(rt, merchantId, payment.accountId) : undefined)
+      if (!account) throw notFound('payment', input.paymentId ?? '')
+      const cancellationId = newId('can')
+      const draft: CancelIntent = {
+        account,
+        merchantId,
+        cancellationId,
+        payment: payment ?? {
+          id: '',
+          accountId: account.config.id,
+          provider: account.config.provider,
+          transactionId: input.transactionId ?? '',
+          orderId: null,
+          amount: null,
+          cancelledAmount: 0,
+        },
+        input,
+        reserved: input.amount ?? 0,
+        pgAmount: input.amount,
+        createdAt: rt.now(),
+      }
+      // Everything the adapter would refuse, before anything is recorded (an unknown payment included).
+      validateCall(account, { operation: 'cancel', request: requestOf(rt, draft) })
+      if (!payment) payment = await importPayment(rt, merchantId, account, input.transactionId ?? '')
+      return { ...draft, payment }
+    },
+
+    async open(rt, intent, idem) {
+      const { input, account, payment } = intent
+      const now = rt.now()
+      const lockedUntil = new Date(now.getTime() + account.lockMs)
+      const refund = input.refundAccount ? rt.vault.encrypt(JSON.stringify(input.refundAccount)) : null
+      const partialOk = account.provider.capabilities.partialCancel
+      const amount = input.amount ?? null
+      const taxFree = input.taxFreeAmount ?? null
+      const expected = input.expectedCancellableAmount ?? null
+      const hasKey = idem !== undefined
+      // ONE statement: claim the key (before the payment's row lock, the order every path takes), lock the
+      // payment, check the balance, record the pending cancellation and reserve its amount. It answers one row
+      // either way, with the reason when it refused (then it wrote nothing but, possibly, the key).
+      const r = await rt.db.executeQuery<OpenRow>(
+        prepared(
+          sql<OpenRow>`
+WITH k AS (
+  INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until, resource_type, resource_id, created_at)
+  SELECT ${intent.merchantId}, ${idem?.key ?? ''}, ${idem?.fingerprint ?? ''}, 'in_progress', ${lockedUntil}::timestamptz,
+    'cancellation', ${intent.cancellationId}, ${now}::timestamptz
+  WHERE ${hasKey}::boolean
+  ON CONFLICT (merchant_id, key) DO NOTHING
+  RETURNING 1 AS one
+), c AS (SELECT count(*)::int AS claimed FROM k),
+p AS (
+  SELECT c.claimed, l.* FROM c LEFT JOIN LATERAL (
+    SELECT id, account_id, provider, transaction_id, status, amount, cancelled_amount, reserved_amount, inflight_cancels
+    FROM payments
+    WHERE id = ${payment.id} AND merchant_id = ${intent.merchantId} AND (c.claimed > 0 OR NOT ${hasKey}::boolean)
+    FOR UPDATE
+  ) l ON true
+),
+v AS (
+  SELECT p.*, CASE WHEN p.amount IS NULL THEN NULL ELSE p.amount - p.cancelled_amount - p.reserved_amount END AS cancellable
+  FROM p
+),
+d AS (
+  SELECT v.*,
+    CASE WHEN v.amount IS NULL THEN COALESCE(${amount}::bigint, 0) ELSE COALESCE(${amount}::bigint, v.cancellable) END AS reserve,
+    CASE
+      WHEN ${hasKey}::boolean AND v.claimed = 0 THEN 'key_exists'
+      WHEN v.id IS NULL THEN 'payment_missing'
+      WHEN v.status = 'cancelled' THEN 'already_cancelled'
+      WHEN v.status NOT IN ('paid', 'partial_cancelled') THEN 'payment_not_cancellable'
+      WHEN ${amount}::bigint IS NOT NULL AND NOT ${partialOk}::boolean
+        AND NOT (v.amount IS NOT NULL AND ${amount}::bigint = v.amount AND v.cancelled_amount = 0)
+        THEN 'partial_cancel_unsupported'
+      WHEN v.amount IS NOT NULL AND ${expected}::bigint IS NOT NULL AND ${expected}::bigint <> v.cancellable
+        THEN 'cancellable_amount_mismatch'
+      WHEN v.amount IS NOT NULL AND ${amount}::bigint IS NULL AND v.inflight_cancels > 0 THEN 'remainder_in_flight'
+      WHEN v.amount IS NOT NULL AND v.cancellable <= 0 AND v.inflight_cancels > 0 THEN 'rest_reserved'
+      WHEN v.amount IS NOT NULL AND v.cancellable <= 0 THEN 'nothing_remains'
+      WHEN v.amount IS NOT NULL AND ${amount}::bigint > v.cancellable THEN 'amount_exceeds_cancellable'
+      WHEN v.amount IS NULL AND v.inflight_cancels > 0 THEN 'balance_unknown_in_flight'
+      WHEN v.amount IS NULL AND ${expected}::bigint IS NOT NULL THEN 'cancellable_amount_unknown'
+      WHEN ${taxFree}::bigint IS NOT NULL AND ${amount}::bigint IS NULL AND v.amount IS NOT NULL
+        AND ${taxFree}::bigint > v.cancellable THEN 'tax_free_exceeds'
+    END AS refusal
+  FROM v
+),
+ins AS (
+  INSERT INTO cancellations (id, merchant_id, payment_id, account_id, provider, transaction_id, status,
+    requested_amount, amount, tax_free_amount, reason, cancel_id, refund_account, created_at, updated_at)
+  SELECT ${intent.cancellationId}, ${intent.merchantId}, d.id, d.account_id, d.provider, d.transaction_id, 'pending',
+    ${amount}::bigint, d.reserve, ${taxFree}::bigint, ${input.reason}, ${intent.cancellationId}, ${refund},
+    ${now}::timestamptz, ${now}::timestamptz
+  FROM d WHERE d.refusal IS NULL
+  RETURNING id
+),
+upd AS (
+  UPDATE payments SET reserved_amount = payments.reserved_amount + d.reserve,
+    inflight_cancels = payments.inflight_cancels + 1, updated_at = ${now}::timestamptz
+  FROM d WHERE payments.id = d.id AND d.refusal IS NULL
+  RETURNING payments.id
+)
+SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount FROM d`.compile(rt.db),
+        ),
+      )
+      const row = r.rows[0]
+      if (!row) throw new Error('the reservation statement answered no row')
+      if (row.refusal === 'key_exists') throw new KeyExists()
+      if (row.refusal !== null) {
+        // A refusal is an answer to this request only: the key it claimed is forgotten, so a corrected request
+        // (or the same one once the balance allows it) may use it.
+        if (idem) await idem.release(rt.db)
+        throw refusal(row.refusal, input, row, account)
+      }
+      const reserved = Number(row.reserve)
+      // A fresh payment cancelled whole is a full cancel at the PG; any remainder is an explicit amount.
+      const whole = input.amount === undefined && Number(row.cancelled_amount) === 0
+      const pgAmount = input.amount ?? (payment.amount != null && !whole ? reserved : undefined)
+      return { ...intent, reserved, pgAmount, createdAt: now }
+    },
+
+    request(rt, intent) {
+      return { operation: 'cancel', request: requestOf(rt, intent) }
+    },
+
+    call(provider: PaymentProvider, call) {
+      if (call.operation !== 'cancel') throw new Error(`cancel cannot send ${call.operation}`)
+      return provider.cancel(call.request)
+    },
+
+    async settle(rt, intent, end, idem) {
+      const now = rt.now()
+      const ledgerEnd = endOf(rt, intent, end)
+      const view = renderCancellation({
+        id: intent.cancellationId,
+        payment_id: intent.payment.id,
+        account_id: intent.payment.accountId,
+        provider: intent.payment.provider,
+        transaction_id: intent.payment.transactionId,
+        status: ledgerEnd.status,
+        requested_amount: intent.input.amount ?? null,
+        amount: 'amount' in ledgerEnd ? ledgerEnd.amount : intent.reserved,
+        tax_free_amount: intent.input.taxFreeAmount ?? null,
+        reason: intent.input.reason,
+        provider_cancel_id: 'providerCancelId' in ledgerEnd ? (ledgerEnd.providerCancelId ?? null) : null,
+        failure: ledgerEnd.status === 'failed' ? ledgerEnd.failure : null,
+        pending_reason: ledgerEnd.status === 'pending' ? ledgerEnd.pendingReason : null,
+        deposit: ledgerEnd.status === 'deposit_required' ? ledgerEnd.deposit : null,
+        created_at: intent.createdAt,
+        updated_at: now,
+        completed_at:
+          ledgerEnd.status === 'succeeded' || ledgerEnd.status === 'failed' || ledgerEnd.status === 'accepted'
+            ? now
+            : null,
+      })
+      const outcome: OperationOutcome<CancellationView> =
+        end.kind === 'rejected'
+          ? errorOutcome(end.error, { cancellationId: intent.cancellationId })
+          : { status: ledgerEnd.status === 'pending' ? 202 : 200, body: view }
+      if (
+        end.kind === 'rejected' &&
+        end.error.body.code === 'transaction_not_found' &&
+        intent.payment.placeholder
+      )
+        return forgetPlaceholder(rt, intent, end.error, idem)
+      const release = end.kind === 'rejected' && end.error.status === 503
+      const q = settleCancellationQuery(rt, rt.db, {
+        cancellation: {
+          id: intent.cancellationId,
+          merchantId: intent.merchantId,
+          paymentId: intent.payment.id,
+          transactionId: intent.payment.transactionId,
+          reserved: intent.reserved,
+          wholeRemainder: intent.input.amount === undefined,
+        },
+        from: ['pending'],
+        end: ledgerEnd,
+        now,
+        ...(idem ? { idempotency: { scope: idem, outcome, release } } : {}),
+      })
+      const done = (await rt.db.executeQuery(q)).rows[0]
+      if (done) return outcome
+      // Already settled (an earlier attempt whose commit we did not hear, or the reconciler): report that.
+      const current = await rt.db
+        .selectFrom('cancellations')
+        .selectAll()
+        .where('id', '=', intent.cancellationId)
+        .executeTakeFirst()
+      if (!current) throw new Error(`cancellation ${intent.cancellationId} is missing`)
+      return { status: current.status === 'pending' ? 202 : 200, body: renderCancellation(current) }
+    },
+  }
+
+/**
+ * The PG does not know the transaction this request alone introduced: nothing of it stays (no payment shown
+ * `paid` forever, no failed cancellation, no event). The answer is stored under the key like any refusal.
+ */
+async function forgetPlaceholder(
+  rt: Runtime,
+  intent: CancelIntent,
+  error: ApiError,
+  idem: IdempotencyScope | undefined,
+): Promise<OperationOutcome<CancellationView>> {
+  const outcome = errorOutcome(error, {})
+  await rt.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('cancellations').where('id', '=', intent.cancellationId).execute()
+    await trx
+      .deleteFrom('payments')
+      .where('id', '=', intent.payment.id)
+      .where('balance_source', '=', 'unknown')
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('cancellations').select('id').where('payment_id', '=', intent.payment.id))),
+      )
+      .execute()
+    if (idem) await idem.complete(trx, outcome)
+  })
+  return outcome
+}
+
+/** The PG request of a cancel, from its recorded intent: the same cancel id on every send. */
+function requestOf(rt: Runtime, intent: CancelIntent): CancelRequest {
+  const { input, payment } = intent
+  void rt
+  return {
+    transactionId: payment.transactionId,
+    ...(intent.pgAmount !== undefined ? { amount: intent.pgAmount } : {}),
+    ...(input.taxFreeAmount !== undefined ? { taxFreeAmount: input.taxFreeAmount } : {}),
+    reason: input.reason,
+    cancelId: intent.cancellationId,
+    ...(input.refundAccount ? { refundAccount: input.refundAccount } : {}),
+    ...(payment.orderId ? { orderId: payment.orderId } : {}),
+    ...(payment.amount != null ? { paymentAmount: payment.amount } : {}),
+  }
+}
+
+/** How the PG's answer ends the cancellation in the ledger. */
+function endOf(rt: Runtime, intent: CancelIntent, end: CallEnd<CancelResult>): CancellationEnd {
+  if (end.kind === 'ok') {
+    const r = end.value
+    if (r.status === 'cancelled') {
+      if (intent.payment.amount != null && intent.reserved !== r.cancelledAmount) {
+        rt.logger.warn(
+          { cancellationId: intent.cancellationId, reserved: intent.reserved, cancelled: r.cancelledAmount },
+          'PG cancelled a different amount than reserved',
+        )
+      }
+      return {
+        status: 'succeeded',
+        amount: r.cancelledAmount,
+        ...(r.remainingAmount !== undefined ? { remainingAmount: r.remainingAmount } : {}),
+        providerCancelId: r.providerCancelId ?? null,
+      }
+    }
+    if (r.status === 'accepted') {
+      return { status: 'accepted', amount: r.acceptedAmount, providerCancelId: r.providerCancelId ?? null }
+    }
+    return {
+      status: 'deposit_required',
+      deposit: { ...r.deposit, providerCode: r.providerCode, providerMessage: r.providerMessage },
+    }
+  }
+  if (end.kind === 'rejected') return { status: 'failed', failure: end.failure }
+  // Timeout, unreadable answer, or a bug after sending: money may have moved. Keep the reservation; the
+  // reconciler resolves it from evidence, never with a new cancel id.
+  if (!(end.cause instanceof Error && 'code' in end.cause))
+    rt.logger.error({ err: end.cause, cancellationId: intent.cancellationId }, 'cancel failed unexpectedly')
+  return { status: 'pending', pendingReason: end.reason satisfies FailureInfo }
+}
+
+/** The PG request of a stored cancellation (the reconciler re-sends it only where the PG dedups by its id). */
+export function cancelRequestOf(
+  rt: Runtime,
+  row: {
+    transaction_id: string
+    requested_amount: number | null
+    amount: number
+    tax_free_amount: number | null
+    reason: string
+    cancel_id: string
+    refund_account: string | null
+  },
+  payment: { order_id: string | null; amount: number | null },
+): CancelRequest {
+  const amount =
+    row.requested_amount != null
+      ? Number(row.requested_amount)
+      : Number(row.amount) > 0
+        ? Number(row.amount)
+        : undefined
+  return {
+    transactionId: row.transaction_id,
+    ...(amount !== undefined ? { amount } : {}),
+    ...(row.tax_free_amount != null ? { taxFreeAmount: Number(row.tax_free_amount) } : {}),
+    reason: row.reason,
+    cancelId: row.cancel_id,
+    ...(row.refund_account
+      ? { refundAccount: JSON.parse(rt.vault.decrypt(row.refund_account)) as RefundAccount }
+      : {}),
+    ...(payment.order_id ? { orderId: payment.order_id } : {}),
+    ...(payment.amount != null ? { paymentAmount: Number(payment.amount) } : {}),
+  }
+}

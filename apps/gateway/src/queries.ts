@@ -1,0 +1,45 @@
+import { notFound } from './errors.js'
+import type { Tx } from './db/schema.js'
+import { renderBillingKey, renderCancellation, renderPayment } from './render.js'
+import type { Runtime } from './runtime.js'
+
+/** Reads of the API's objects, always scoped to the merchant asking. */
+export async function getCancellation(rt: Runtime, merchantId: string, id: string) {
+  const row = await rt.db
+    .selectFrom('cancellations')
+    .selectAll()
+    .where('id', '=', id)
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst()
+  if (!row) throw notFound('cancellation', id)
+  return renderCancellation(row)
+}
+
+export async function getPayment(rt: Runtime, merchantId: string, id: string, db: Tx = rt.db) {
+  const row = await db
+    .selectFrom('payments')
+    .selectAll()
+    .where('id', '=', id)
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst()
+  if (!row) throw notFound('payment', id)
+  const cancels = await db
+    .selectFrom('cancellations')
+    .selectAll()
+    .where('payment_id', '=', id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+  return renderPayment(row, cancels)
+}
+
+export async function getBillingKey(rt: Runtime, merchantId: string, id: string) {
+  const row = await rt.db
+    .selectFrom('billing_keys')
+    .selectAll()
+    .where('id', '=', id)
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirst()
+  if (!row) throw notFound('billing key', id)
+  return renderBillingKey(row)
+}

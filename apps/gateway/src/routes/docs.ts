@@ -1,0 +1,78 @@
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import { Scalar } from '@scalar/hono-api-reference'
+import { ApiError } from '../errors.js'
+import type { AppEnv } from '../http/env.js'
+import { errorResponse } from '../http/responses.js'
+import type { Runtime } from '../runtime.js'
+
+export interface DocsOptions {
+  /** URL of the Scalar browser bundle; the public CDN when omitted. */
+  docsScriptUrl?: string
+  /** Serves the docs bundle itself (for offline installs). */
+  docsScript?: () => Promise<Uint8Array | undefined>
+}
+
+/**
+ * /openapi.json, generated from every route group's declarations (so it must be registered on the composed
+ * app), and /docs rendering it.
+ */
+export function docsRoutes(app: OpenAPIHono<AppEnv>, rt: Runtime, opts: DocsOptions): void {
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'paymux gateway',
+      version: '1.0.0',
+      description:
+        'One API in front of Korean PGs (NicePay, Bootpay, CookiePay). Amounts are integer KRW. Every POST and DELETE accepts an Idempotency-Key. Errors share one shape: `{error: {type, code, message, param?, providerCode?, providerMessage?}, requestId}`.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: rt.config.server.publicUrl ?? new URL(c.req.url).origin }],
+    tags: [
+      { name: 'Cancellations', description: 'Whole and partial cancels with a reserved balance' },
+      { name: 'Payments', description: 'Payments and virtual accounts' },
+      {
+        name: 'Billing keys',
+        description: 'Stored cards (the PG keeps the card; paymux keeps its key, encrypted)',
+      },
+      { name: 'Operations', description: 'Health and readiness' },
+      {
+        name: 'Events',
+        description: 'Events sent to your webhook endpoint (Standard Webhooks), their delivery log, resends',
+      },
+      { name: 'Notifications', description: 'Called by the PGs, not by merchants' },
+    ],
+  }))
+
+  if (opts.docsScript) {
+    const script = opts.docsScript
+    app.get('/docs/scalar.js', async (c) => {
+      const js = await script()
+      if (!js)
+        return errorResponse(
+          c,
+          new ApiError(404, {
+            type: 'not_found_error',
+            code: 'route_not_found',
+            message: 'docs bundle not installed',
+          }),
+        )
+      return new Response(js, {
+        status: 200,
+        headers: {
+          'content-type': 'text/javascript; charset=utf-8',
+          'cache-control': 'public, max-age=86400',
+        },
+      })
+    })
+  }
+  app.get(
+    '/docs',
+    Scalar({
+      url: '/openapi.json',
+      pageTitle: 'paymux API',
+      // System fonts: nothing is fetched from outside the gateway.
+      withDefaultFonts: false,
+      ...(opts.docsScriptUrl ? { cdn: opts.docsScriptUrl } : {}),
+    }),
+  )
+}

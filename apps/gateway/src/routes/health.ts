@@ -1,0 +1,47 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { sql } from 'kysely'
+import { ApiError } from '../errors.js'
+import { router } from '../http/env.js'
+import { json } from '../http/responses.js'
+import type { Runtime } from '../runtime.js'
+import { ErrorSchema } from '../schemas.js'
+
+const healthz = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags: ['Operations'],
+  summary: 'The process is up',
+  // Public on purpose: load balancers probe it without a key.
+  security: [],
+  responses: { 200: json(z.object({ status: z.literal('ok') }), 'Up') },
+})
+
+const readyz = createRoute({
+  method: 'get',
+  path: '/readyz',
+  tags: ['Operations'],
+  summary: 'The database answers',
+  security: [],
+  responses: {
+    200: json(z.object({ status: z.literal('ready') }), 'Ready'),
+    503: json(ErrorSchema, 'The database does not answer'),
+  },
+})
+
+export function healthRoutes(rt: Runtime) {
+  const app = router()
+  app.openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
+  app.openapi(readyz, async (c) => {
+    try {
+      await sql`SELECT 1`.execute(rt.db)
+    } catch {
+      throw new ApiError(503, {
+        type: 'database_unavailable',
+        code: 'database_unavailable',
+        message: 'the database does not answer',
+      })
+    }
+    return c.json({ status: 'ready' as const }, 200)
+  })
+  return app
+}
