@@ -19,27 +19,29 @@ import {
   type NotificationInput,
   type NotificationResult,
   type ProviderCapabilities,
+  type ProviderOperation,
   Redactor,
-  validateCancelRequest,
   type VirtualAccountResult,
 } from '@paymux/core'
-import { KFTC_TO_NICEPAY } from './banks.js'
 import { nicepayError, SUCCESS } from './codes.js'
 import { encryptEncData } from './crypto.js'
-import { assertAsciiId, assertEucKrText, encodeForm } from './encoding.js'
+import { encodeForm } from './encoding.js'
 import {
   badSignature,
   type CancelWire,
   cancelForm,
+  checkCancel,
   cancelledResult,
   cancelMoid,
   cancelSignatureMatches,
 } from './transformers/cancel.js'
 import {
   approveForm,
-  assertBid,
   billingKeyResult,
   chargeResult,
+  checkBillingKey,
+  checkCharge,
+  checkDelete,
   deletedResult,
   registForm,
   removeForm,
@@ -47,7 +49,7 @@ import {
 import { ANSWER_PREFS, type FormPairs } from './transformers/common.js'
 import { buyerPairs, cardPlaintext } from './transformers/fields.js'
 import { NICEPAY_NOTIFICATION_IPS, parseDepositNotification } from './transformers/notification.js'
-import { vacountForm, virtualAccountResult } from './transformers/virtual-account.js'
+import { checkVirtualAccount, vacountForm, virtualAccountResult } from './transformers/virtual-account.js'
 import {
   defaultTidGenerator,
   PRDT_BILLING,
@@ -209,32 +211,45 @@ export class NicePay extends BaseProvider {
     return viaHook ?? this.#known.get(req.transactionId)
   }
 
-  override async cancel(req: CancelRequest, options?: CallOptions): Promise<CancelResult> {
-    validateCancelRequest(req, this.capabilities, this.id)
-    assertAsciiId(req.transactionId, 'transactionId', 30, /^[A-Za-z0-9]+$/)
-    assertEucKrText(req.reason, 'reason', 100)
-    let refund: CancelWire['refund']
-    if (req.refundAccount) {
-      const ra = req.refundAccount
-      const bankCode = KFTC_TO_NICEPAY[ra.bankCode]
-      if (!bankCode) throw invalidRequest('refundAccount.bankCode', 'NicePay has no code for this bank')
-      const accountNumber = ra.accountNumber.replace(/-/g, '')
-      if (accountNumber.length > 16)
-        throw invalidRequest('refundAccount.accountNumber', 'NicePay allows at most 16 digits')
-      refund = {
-        accountNumber,
-        bankCode,
-        holderName: assertEucKrText(ra.holderName, 'refundAccount.holderName', 10),
+  /**
+   * Everything checkable without I/O, before anything is recorded or sent. The one cancel check that may need
+   * I/O — the payment total from `paymentAmountOf` — runs in `cancel` itself; here a full cancel is refused
+   * only when no source of the total exists at all.
+   */
+  override validate(op: ProviderOperation): void {
+    super.validate(op)
+    switch (op.operation) {
+      case 'cancel': {
+        const req = op.request
+        checkCancel(req)
+        const mayKnowTotal =
+          req.paymentAmount !== undefined ||
+          this.#amountOf !== undefined ||
+          this.#known.has(req.transactionId)
+        if (req.amount === undefined && !mayKnowTotal) throw totalUnknown()
+        return
       }
+      case 'issueVirtualAccount':
+        checkVirtualAccount(op.request, this.#clock())
+        return
+      case 'issueBillingKey':
+        checkBillingKey(op.request)
+        return
+      case 'chargeBillingKey':
+        checkCharge(op.request)
+        return
+      case 'deleteBillingKey':
+        checkDelete(op.request)
+        return
     }
+  }
+
+  override async cancel(req: CancelRequest, options?: CallOptions): Promise<CancelResult> {
+    this.validate({ operation: 'cancel', request: req })
+    const { refund } = checkCancel(req)
     const total = await this.#paymentTotal(req)
     const cancelAmt = req.amount ?? total
-    if (cancelAmt === undefined) {
-      throw invalidRequest(
-        'amount',
-        'NicePay needs the amount of every cancel: pass amount or paymentAmount (or configure paymentAmountOf)',
-      )
-    }
+    if (cancelAmt === undefined) throw totalUnknown()
     const now = this.#clock()
     const wire: CancelWire = {
       tid: req.transactionId,
@@ -272,6 +287,7 @@ export class NicePay extends BaseProvider {
     req: IssueVirtualAccountRequest,
     options?: CallOptions,
   ): Promise<VirtualAccountResult> {
+    this.validate({ operation: 'issueVirtualAccount', request: req })
     const now = this.#clock()
     const tid = this.#tid(this.#mid, SVC_VBANK, PRDT_NORMAL, now)
     const pairs = vacountForm(req, {
@@ -293,7 +309,8 @@ export class NicePay extends BaseProvider {
     req: IssueBillingKeyRequest,
     options?: CallOptions,
   ): Promise<BillingKeyResult> {
-    const moid = assertAsciiId(String(req.requestId ?? ''), 'requestId', 64)
+    this.validate({ operation: 'issueBillingKey', request: req })
+    const { moid } = checkBillingKey(req)
     const buyer = buyerPairs(req.buyer)
     // The plaintext exists only inside this call; validation messages never quote it.
     const encData = encryptEncData(cardPlaintext(req.card), this.#key)
@@ -320,6 +337,7 @@ export class NicePay extends BaseProvider {
     req: ChargeBillingKeyRequest,
     options?: CallOptions,
   ): Promise<ChargeResult> {
+    this.validate({ operation: 'chargeBillingKey', request: req })
     const now = this.#clock()
     const tid = this.#tid(this.#mid, SVC_CARD, PRDT_BILLING, now)
     const pairs = approveForm(req, { tid, mid: this.#mid, ediDate: kstCompact(now), merchantKey: this.#key })
@@ -342,10 +360,11 @@ export class NicePay extends BaseProvider {
     req: DeleteBillingKeyRequest,
     options?: CallOptions,
   ): Promise<DeleteBillingKeyResult> {
-    const bid = assertBid(req.billingKey)
+    this.validate({ operation: 'deleteBillingKey', request: req })
+    const { bid } = checkDelete(req)
     const now = this.#clock()
     const moid = req.requestId
-      ? assertAsciiId(req.requestId, 'requestId', 64)
+      ? req.requestId
       : `del-${kstCompact(now)}-${Math.random().toString(36).slice(2, 10)}`
     const pairs = removeForm({ bid, mid: this.#mid, ediDate: kstCompact(now), moid, merchantKey: this.#key })
     const answer = await this.#post(
@@ -364,4 +383,11 @@ export class NicePay extends BaseProvider {
   override parseNotification(input: NotificationInput): Promise<NotificationResult> {
     return parseDepositNotification(input, { mid: this.#mid, allowList: this.#allowList, now: this.#clock() })
   }
+}
+
+function totalUnknown() {
+  return invalidRequest(
+    'amount',
+    'NicePay needs the amount of every cancel, a full one included: pass amount, or paymentAmount (the payment total), or configure paymentAmountOf',
+  )
 }

@@ -1,5 +1,7 @@
-import { type CancelledResult, PaymentError } from '@paymux/core'
+import { type CancelledResult, type CancelRequest, invalidRequest, PaymentError } from '@paymux/core'
+import { KFTC_TO_NICEPAY } from '../banks.js'
 import { sameHex, sha256Hex, signData } from '../crypto.js'
+import { assertAsciiId, assertEucKrText } from '../encoding.js'
 import type { NicePayAnswer } from '../wire.js'
 import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
 
@@ -12,6 +14,29 @@ export interface CancelWire {
   partial: boolean
   ediDate: string
   refund?: { accountNumber: string; bankCode: string; holderName: string }
+}
+
+/**
+ * NicePay's own limits on a cancel, on top of core's shared checks; pure. Returns the refund fields as sent.
+ * Whether the amount can be known is the adapter's to check (it may need the merchant's records).
+ */
+export function checkCancel(req: CancelRequest): Pick<CancelWire, 'refund'> {
+  assertAsciiId(req.transactionId, 'transactionId', 30, /^[A-Za-z0-9]+$/)
+  assertEucKrText(req.reason, 'reason', 100)
+  if (!req.refundAccount) return {}
+  const ra = req.refundAccount
+  const bankCode = KFTC_TO_NICEPAY[ra.bankCode]
+  if (!bankCode) throw invalidRequest('refundAccount.bankCode', 'NicePay has no code for this bank')
+  const accountNumber = ra.accountNumber.replace(/-/g, '')
+  if (accountNumber.length > 16)
+    throw invalidRequest('refundAccount.accountNumber', 'NicePay allows at most 16 digits')
+  return {
+    refund: {
+      accountNumber,
+      bankCode,
+      holderName: assertEucKrText(ra.holderName, 'refundAccount.holderName', 10),
+    },
+  }
 }
 
 /** Field order of NicePay's own JSP sample (the test vectors keep it). */
