@@ -5,8 +5,9 @@ import { createNicePaySimulator, NICEPAY_DEMO_CREDENTIALS } from './simulator/in
 
 const TIMEOUT_MS = 300
 
-async function setup(overHttp: boolean): Promise<ConformanceSetup> {
-  const sim = createNicePaySimulator()
+/** `guard`: the account has NicePay's Moid duplicate-guard contract, on both sides. */
+async function setup(overHttp: boolean, guard: boolean): Promise<ConformanceSetup> {
+  const sim = createNicePaySimulator({ cancelDuplicateGuard: guard })
   const server = overHttp ? await startServer(sim.app) : undefined
   // The merchant's own order records: NicePay needs the amount even for a full cancel, and a merchant
   // always knows what it charged. Filled when a payment is seeded, never read from the simulator.
@@ -17,6 +18,7 @@ async function setup(overHttp: boolean): Promise<ConformanceSetup> {
     timeoutMs: TIMEOUT_MS,
     ...(server ? {} : { fetch: inProcessFetch(sim.app) }),
     paymentAmountOf: (tid) => orders.get(tid),
+    cancelDuplicateGuard: guard,
   })
   const seed = (input: Parameters<typeof sim.seedPayment>[0]) => {
     const r = sim.seedPayment(input)
@@ -59,5 +61,10 @@ async function setup(overHttp: boolean): Promise<ConformanceSetup> {
   }
 }
 
-runConformanceSuite({ name: 'nicepay (in-process)', timeoutMs: TIMEOUT_MS, setup: () => setup(false) })
-runConformanceSuite({ name: 'nicepay (http)', timeoutMs: TIMEOUT_MS, setup: () => setup(true) })
+runConformanceSuite({ name: 'nicepay (in-process)', timeoutMs: TIMEOUT_MS, setup: () => setup(false, false) })
+runConformanceSuite({ name: 'nicepay (http)', timeoutMs: TIMEOUT_MS, setup: () => setup(true, false) })
+runConformanceSuite({
+  name: 'nicepay with the Moid guard contract (in-process)',
+  timeoutMs: TIMEOUT_MS,
+  setup: () => setup(false, true),
+})

@@ -327,8 +327,11 @@ describe('cancel on the wire', () => {
     expect(r2).toMatchObject({ cancelledAmount: 6_000, remainingAmount: 0 })
   })
 
-  it('a retry of the same cancelId reuses its Moid, and NicePay refuses the replay', async () => {
-    const { sim, provider, bodies } = rig()
+  it('a retry of the same cancelId reuses its Moid, and a MID with the guard refuses the replay', async () => {
+    const { sim, provider, bodies } = rig(
+      { cancelDuplicateGuard: true },
+      { merchants: [{ ...CREDS, cancelDuplicateGuard: true }] },
+    )
     const { transactionId } = sim.seedPayment({ amount: 10_000 })
     const req = { transactionId, amount: 1_000, reason: '중복', cancelId: 'order 17 / refund #2 (고객)' }
     await provider.cancel(req)

@@ -23,6 +23,7 @@ import {
   Redactor,
   type VirtualAccountResult,
 } from '@paymux/core'
+import { nicepayCapabilities } from './capabilities.js'
 import { nicepayError, SUCCESS } from './codes.js'
 import { encryptEncData } from './crypto.js'
 import { encodeForm } from './encoding.js'
@@ -97,6 +98,13 @@ export interface NicePayOptions {
    * Default true; turn off only for a MID NicePay does not sign cancels for.
    */
   requireCancelSignature?: boolean
+  /**
+   * The account has NicePay's separate contract for the Moid duplicate guard (seed 000, `Moid`: "부분 취소 시
+   * 중복취소 방지를 위해 설정 (별도 계약 필요)"): NicePay then refuses a second cancel with the same Moid, and
+   * only then is `capabilities.cancelDedup` true, so a caller may re-send an unknown cancel. Default false:
+   * without the contract a re-sent cancel that had executed executes again.
+   */
+  cancelDuplicateGuard?: boolean
 }
 
 const PATHS = {
@@ -114,26 +122,7 @@ const REMEMBERED = 10_000
 
 export class NicePay extends BaseProvider {
   readonly id = 'nicepay'
-  readonly capabilities: ProviderCapabilities = {
-    fullCancel: true,
-    partialCancel: true,
-    refundAccount: true,
-    taxFreeAmount: false,
-    billingKeys: true,
-    virtualAccounts: true,
-    paymentLookup: false,
-    notifications: true,
-    postDepositCancel: false,
-    cancelDedup: true,
-    chargeDedup: false,
-    signedResponses: true,
-    notes: {
-      paymentLookup:
-        'inquery/trans_status.jsp answers only a status (0 approved, 1 cancelled, 9 none) without amounts, so it cannot fill a lookup',
-      taxFreeAmount: 'tax-split cancels (TaxFreeAmt and friends) are not wired yet',
-      postDepositCancel: 'NicePay cancels execute directly; no merchant deposit step exists',
-    },
-  }
+  readonly capabilities: ProviderCapabilities
 
   readonly #mid: string
   readonly #key: string
@@ -154,6 +143,7 @@ export class NicePay extends BaseProvider {
     if (typeof opts.merchantKey !== 'string' || opts.merchantKey.length < 16) {
       throw new TypeError('NicePay: merchantKey must be the merchant key (at least 16 characters)')
     }
+    this.capabilities = nicepayCapabilities({ cancelDuplicateGuard: opts.cancelDuplicateGuard === true })
     this.#mid = opts.mid
     this.#key = opts.merchantKey
     this.#clock = opts.clock ?? Date.now

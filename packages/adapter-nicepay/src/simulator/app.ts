@@ -116,7 +116,8 @@ function cancel(ctx: SimContext): Handler {
     const s = ctx.settings
     const remaining = p.amount - p.cancelledAmount
     if (p.issueCancelled || remaining <= 0) refuse(s.alreadyCancelledCode)
-    if (p.cancels.some((x) => x.moid === f.Moid)) refuse(s.duplicateMoidCode)
+    const guarded = ctx.merchants.get(mid)?.cancelDuplicateGuard ?? s.cancelDuplicateGuard
+    if (guarded && p.cancels.some((x) => x.moid === f.Moid)) refuse(s.duplicateMoidCode)
     let code = '2001'
     let refund: SimPayment['cancels'][number]['refundAccount']
     if (p.method === 'virtual_account' && !p.vbank?.deposited) {

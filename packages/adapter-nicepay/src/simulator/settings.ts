@@ -3,6 +3,11 @@ import type { FetchLike } from '@paymux/core'
 export interface SimMerchant {
   mid: string
   merchantKey: string
+  /**
+   * The MID has NicePay's separate contract for the Moid duplicate guard: a second cancel with a Moid already
+   * used on the TID is refused. Unset: `settings.cancelDuplicateGuard`.
+   */
+  cancelDuplicateGuard?: boolean
 }
 
 /**
@@ -12,7 +17,12 @@ export interface SimMerchant {
 export interface NicePaySimulatorSettings {
   /** Which CancelAmt string the cancel Signature hashes: the 12-digit one returned (default) or the plain integer. */
   signatureAmount: 'as-returned' | 'unpadded'
-  /** Code for a second cancel with a Moid already used on the TID (undocumented; A127 "주문번호 중복"). */
+  /**
+   * The Moid duplicate guard for merchants that do not say (a separate contract, seed 000): off, a second
+   * cancel with the same Moid executes again, as for an account without the contract.
+   */
+  cancelDuplicateGuard: boolean
+  /** Code for a second cancel with a Moid already used on the TID, under the guard (undocumented; A127 "주문번호 중복"). */
   duplicateMoidCode: string
   /** Code for cancelling a fully cancelled transaction (2015, the one tip.php lists; 2013 also exists). */
   alreadyCancelledCode: string
@@ -37,6 +47,7 @@ export interface NicePaySimulatorSettings {
 
 export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   signatureAmount: 'as-returned',
+  cancelDuplicateGuard: false,
   duplicateMoidCode: 'A127',
   alreadyCancelledCode: '2015',
   vbankRefundCode: '2211',
