@@ -197,22 +197,6 @@ describe('what NicePay answers', () => {
     expect([err.code, err.providerMessage]).toEqual(['transaction_not_found', '취소 해당거래 없음'])
   })
 
-  it('a success without Signature, or with a wrong one, is signature_mismatch/unknown', async () => {
-    const ok = {
-      ResultCode: '2001',
-      ResultMsg: '취소 성공',
-      CancelAmt: '000000000100',
-      TID: 'nicepay00m01012511291030001234',
-    }
-    for (const body of [ok, { ...ok, Signature: 'ab'.repeat(32) }]) {
-      const provider = new NicePay({ ...CREDS, baseUrl: 'http://x', fetch: answering(JSON.stringify(body)) })
-      const err = await failure(
-        provider.cancel({ transactionId: ok.TID, amount: 100, reason: 'x', cancelId: 'c' }),
-      )
-      expect([err.code, err.outcome]).toEqual(['signature_mismatch', 'unknown'])
-    }
-  })
-
   it('accepts the unpadded-amount Signature variant as well as the padded one', async () => {
     for (const signatureAmount of ['unpadded', 'as-returned'] as const) {
       const { sim, provider } = rig({}, { signatureAmount })

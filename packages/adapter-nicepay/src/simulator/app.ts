@@ -155,7 +155,7 @@ function cancel(ctx: SimContext): Handler {
       CancelAmt: cancelAmt,
       MID: mid,
       Moid: f.Moid!,
-      Signature: sign(p.tid, mid, signedAmt, signKey),
+      ...(s.signCancelAnswers ? { Signature: sign(p.tid, mid, signedAmt, signKey) } : {}),
       PayMethod: p.method === 'card' ? 'CARD' : 'VBANK',
       TID: p.tid,
       CancelDate: t.yyyyMMdd,

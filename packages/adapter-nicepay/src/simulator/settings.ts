@@ -17,6 +17,8 @@ export interface SimMerchant {
 export interface NicePaySimulatorSettings {
   /** Which CancelAmt string the cancel Signature hashes: the 12-digit one returned (default) or the plain integer. */
   signatureAmount: 'as-returned' | 'unpadded'
+  /** Cancel answers carry a Signature. Seeds 000/001 mark it optional (no 필수): off, it is left out. */
+  signCancelAnswers: boolean
   /**
    * The Moid duplicate guard for merchants that do not say (a separate contract, seed 000): off, a second
    * cancel with the same Moid executes again, as for an account without the contract.
@@ -47,6 +49,7 @@ export interface NicePaySimulatorSettings {
 
 export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   signatureAmount: 'as-returned',
+  signCancelAnswers: true,
   cancelDuplicateGuard: false,
   duplicateMoidCode: 'A127',
   alreadyCancelledCode: '2015',

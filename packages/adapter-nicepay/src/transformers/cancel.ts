@@ -77,6 +77,37 @@ export function cancelSignatureMatches(
   return [...forms].some((amt) => sameHex(sig, signData.cancelResponse(tid, mid, amt, merchantKey)))
 }
 
+function unmatched(why: string): PaymentError {
+  return new PaymentError({
+    code: 'invalid_response',
+    outcome: 'unknown',
+    provider: 'nicepay',
+    message: `nicepay's cancel answer ${why}; the outcome is unknown`,
+  })
+}
+
+/**
+ * Whether a success answer is the answer to this cancel. Seeds 000 and 001 list `Signature` without 필수, so
+ * a genuine answer may lack it: when present it must verify; when absent (and not required) the answer must
+ * name the requested TID, and — checked where the result is built — the requested CancelAmt. An answer naming
+ * another TID is never this cancel's, signed or not.
+ */
+export function checkCancelAnswer(
+  answer: NicePayAnswer,
+  w: CancelWire,
+  merchantKey: string,
+  requireSignature: boolean,
+): void {
+  const tid = optional(answer, 'TID')
+  if (tid !== undefined && tid !== w.tid) throw unmatched(`names another TID (${tid})`)
+  if (answer.Signature?.trim()) {
+    if (!cancelSignatureMatches(answer, w.tid, w.mid, merchantKey)) throw badSignature('cancel answer')
+    return
+  }
+  if (requireSignature) throw badSignature('cancel answer')
+  if (tid === undefined) throw unmatched('carries neither a Signature nor the TID')
+}
+
 export function badSignature(what: string): PaymentError {
   return new PaymentError({
     code: 'signature_mismatch',
