@@ -6,9 +6,12 @@ import { type CodeMapping, type CodeTable, errorFromTable, type PaymentError } f
  * outcome `unknown` on a money-moving call (see `nicepayError`), `provider_rejected` on a lookup.
  */
 
-/** Success codes per operation. 2225 (환불 접수 성공) is a refund NicePay accepted and executes later. */
+/** Success codes per operation. */
 export const SUCCESS = {
-  cancel: new Set(['2001', '2211', '2225']),
+  /** 2001 취소 성공, 2211 환불 성공: the money has moved. */
+  cancel: new Set(['2001', '2211']),
+  /** 2225 환불 접수 성공: NicePay took the refund and executes it later (the REST manual: D+1 17:00). */
+  cancelAccepted: new Set(['2225']),
   vacount: new Set(['4100']),
   billingRegist: new Set(['F100']),
   billingApprove: new Set(['3001']),

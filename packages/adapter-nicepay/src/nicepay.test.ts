@@ -371,7 +371,7 @@ describe('cancel on the wire', () => {
     ])
   })
 
-  it('card cancels go to the cancel host; 2225 (refund accepted) is a cancel', async () => {
+  it('card cancels go to the cancel host; a virtual-account refund goes to webapi', async () => {
     const { sim, provider, urls } = rig(
       { baseUrl: 'http://webapi.test', cancelBaseUrl: 'http://pg-api.test' },
       { vbankRefundCode: '2225' },
@@ -393,7 +393,8 @@ describe('cancel on the wire', () => {
       cancelId: 'b',
       refundAccount: { bankCode: '004', accountNumber: '1234567890', holderName: '홍길동' },
     })
-    expect(r.providerCode).toBe('2225')
+    expect([r.status, r.providerCode]).toEqual(['accepted', '2225'])
+    expect(urls[1]).toBe('http://webapi.test/webapi/cancel_process.jsp')
   })
 })
 

@@ -28,6 +28,7 @@ import { nicepayError, SUCCESS } from './codes.js'
 import { encryptEncData } from './crypto.js'
 import { encodeForm } from './encoding.js'
 import {
+  acceptedResult,
   type CancelWire,
   cancelForm,
   cancelledResult,
@@ -267,6 +268,10 @@ export class NicePay extends BaseProvider {
     if (SUCCESS.cancel.has(code)) {
       checkCancelAnswer(answer, wire, this.#key, this.#requireSig)
       return cancelledResult(answer, wire, now)
+    }
+    if (SUCCESS.cancelAccepted.has(code)) {
+      checkCancelAnswer(answer, wire, this.#key, this.#requireSig)
+      return acceptedResult(answer, wire, now)
     }
     throw nicepayError(code, answer.ResultMsg ?? '')
   }

@@ -1,4 +1,10 @@
-import { type CancelledResult, type CancelRequest, invalidRequest, PaymentError } from '@paymux/core'
+import {
+  type CancelAcceptedResult,
+  type CancelledResult,
+  type CancelRequest,
+  invalidRequest,
+  PaymentError,
+} from '@paymux/core'
 import { KFTC_TO_NICEPAY } from '../banks.js'
 import { sameHex, sha256Hex, signData } from '../crypto.js'
 import { assertAsciiId, assertEucKrText } from '../encoding.js'
@@ -117,24 +123,51 @@ export function badSignature(what: string): PaymentError {
   })
 }
 
-export function cancelledResult(answer: NicePayAnswer, w: CancelWire, now: number): CancelledResult {
-  const cancelledAmount = amountOf(answer, 'CancelAmt', true)
-  if (cancelledAmount !== w.cancelAmt) {
+/** The CancelAmt of a success answer, which must be exactly the amount asked: anything else is unknown. */
+function movedAmount(answer: NicePayAnswer, w: CancelWire): number {
+  const moved = amountOf(answer, 'CancelAmt', true)
+  if (moved !== w.cancelAmt) {
     throw new PaymentError({
       code: 'invalid_response',
       outcome: 'unknown',
       provider: 'nicepay',
       providerCode: answer.ResultCode,
-      message: `nicepay reported cancelling ${cancelledAmount} won where ${w.cancelAmt} was asked; the outcome is unknown`,
+      message: `nicepay reported cancelling ${moved} won where ${w.cancelAmt} was asked; the outcome is unknown`,
     })
   }
-  const remain = optional(answer, 'RemainAmt')
+  return moved
+}
+
+function answeredAt(answer: NicePayAnswer, now: number): string {
   const date = optional(answer, 'CancelDate')
   const time = optional(answer, 'CancelTime')
+  return kstTime(date && time ? `${date}${time}` : date, now)
+}
+
+/**
+ * 2225 "환불 접수 성공": NicePay accepted the refund and executes it later, so nothing has moved yet. It is
+ * not a finished cancel (the customer has no money back) and not unknown (NicePay committed to this amount).
+ */
+export function acceptedResult(answer: NicePayAnswer, w: CancelWire, now: number): CancelAcceptedResult {
+  const result: CancelAcceptedResult = {
+    status: 'accepted',
+    acceptedAmount: movedAmount(answer, w),
+    acceptedAt: answeredAt(answer, now),
+    providerCode: answer.ResultCode!,
+    providerMessage: answer.ResultMsg ?? '',
+  }
+  const num = optional(answer, 'CancelNum')
+  if (num) result.providerCancelId = num
+  return result
+}
+
+export function cancelledResult(answer: NicePayAnswer, w: CancelWire, now: number): CancelledResult {
+  const cancelledAmount = movedAmount(answer, w)
+  const remain = optional(answer, 'RemainAmt')
   const result: CancelledResult = {
     status: 'cancelled',
     cancelledAmount,
-    cancelledAt: kstTime(date && time ? `${date}${time}` : date, now),
+    cancelledAt: answeredAt(answer, now),
     providerCode: answer.ResultCode!,
     providerMessage: answer.ResultMsg ?? '',
   }
