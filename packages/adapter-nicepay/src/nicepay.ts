@@ -35,6 +35,7 @@ import {
   cancelMoid,
   checkCancel,
   checkCancelAnswer,
+  isPartialCancel,
 } from './transformers/cancel.js'
 import {
   approveForm,
@@ -249,7 +250,7 @@ export class NicePay extends BaseProvider {
       moid: cancelMoid(req.cancelId),
       cancelAmt,
       cancelMsg: req.reason,
-      partial: total === undefined || cancelAmt !== total,
+      partial: isPartialCancel(req, cancelAmt, total),
       ediDate: kstCompact(now),
       ...(refund ? { refund } : {}),
     }

@@ -8,6 +8,7 @@ import {
 import { KFTC_TO_NICEPAY } from '../banks.js'
 import { sameHex, sha256Hex, signData } from '../crypto.js'
 import { assertAsciiId, assertEucKrText } from '../encoding.js'
+import { SVC_VBANK } from '../tid.js'
 import type { NicePayAnswer } from '../wire.js'
 import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
 
@@ -43,6 +44,21 @@ export function checkCancel(req: CancelRequest): Pick<CancelWire, 'refund'> {
       holderName: assertEucKrText(ra.holderName, 'refundAccount.holderName', 10),
     },
   }
+}
+
+/**
+ * PartialCancelCode (seed 000: "0:전체 취소, 1:부분 취소(별도 계약 필요)"). With the payment total known it is
+ * simply whether the amount is all of it. Without it:
+ * - a virtual account cancelled before deposit ("채번취소", a TID of svcCd 03 without refund account) is 0:
+ *   seed 001 says it must be, and a partial one does not exist there (2045), so NicePay checks the amount
+ *   against the issued one itself (2011);
+ * - anything else is 1: the one code right whatever the total is (a 0 whose amount is not the remainder is
+ *   refused with 2011), at the price that a merchant without the partial-cancel contract must give the total.
+ */
+export function isPartialCancel(req: CancelRequest, cancelAmt: number, total: number | undefined): boolean {
+  if (total !== undefined) return cancelAmt !== total
+  const issueCancel = !req.refundAccount && req.transactionId.slice(10, 12) === SVC_VBANK
+  return !issueCancel
 }
 
 /** Field order of NicePay's own JSP sample (the test vectors keep it). */
