@@ -361,6 +361,10 @@ function billkeyRemove(ctx: SimContext): Handler {
   return (req) => {
     const f = req.fields
     require(f, ['BID', 'Moid'])
+    if (ctx.settings.billkeyRemoveRequiresAmt) {
+      require(f, ['Amt'])
+      amount(f.Amt, 'A116')
+    }
     const mid = f.MID!
     const bk = ctx.state.billingKeys.get(f.BID!)
     if (!bk) refuse('A124')

@@ -40,6 +40,11 @@ export interface NicePaySimulatorSettings {
   vbankAccountName: boolean
   /** IDNo inside EncData required by the MID's contract. */
   requireIdNo: boolean
+  /**
+   * billkey_remove.jsp insists on `Amt` (A117 when missing, digits only). Seed 002's table marks it 필수, but
+   * its samples and SignData leave it out, and the spec's field list follows the samples: default off.
+   */
+  billkeyRemoveRequiresAmt: boolean
   /** Where deposit notifications go (NicePay admin's 결제데이터통보 URL). */
   notifyUrl?: string
   /** Attempts per notification until the merchant answers `OK`. */
@@ -59,6 +64,7 @@ export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   partialRefund: true,
   vbankAccountName: true,
   requireIdNo: false,
+  billkeyRemoveRequiresAmt: false,
   notifyAttempts: 3,
   notifyRetryDelayMs: 200,
 }

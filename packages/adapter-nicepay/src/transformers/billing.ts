@@ -168,6 +168,10 @@ export function removeForm(ctx: {
     ['MID', ctx.mid],
     ['EdiDate', ctx.ediDate],
     ['Moid', ctx.moid],
+    // Seed 002's table lists "Amt | 12 byte | 필수" while its samples and the SignData leave it out. A removal
+    // charges nothing, so 0 is the truthful value: it satisfies a server that requires the field and means
+    // nothing to one that ignores it. It is not part of the SignData either way.
+    ['Amt', '0'],
     ['SignData', signData.billkeyRemove(ctx.mid, ctx.ediDate, ctx.moid, ctx.bid, ctx.merchantKey)],
     ...ANSWER_PREFS,
   ]
