@@ -45,6 +45,17 @@ export interface NicePaySimulatorSettings {
    * its samples and SignData leave it out, and the spec's field list follows the samples: default off.
    */
   billkeyRemoveRequiresAmt: boolean
+  /**
+   * trans_status.jsp also answers `StateCd`, `CancelDate` and `CancelMOID` (the last cancel's date and Moid).
+   * The manual's answer table lists only ResultCode, ResultMsg, TID, Status, AuthCode and AuthDate; those three
+   * are fields of the deposit notification that a lookup may or may not carry. Default off, as in the table.
+   */
+  transStatusCancelDetail: boolean
+  /**
+   * trans_status `Status` of a partially cancelled payment: the manual knows only 0 (승인), 1 (취소) and
+   * 9 (승인 거래 없음). Default '0': the payment is still approved for what remains.
+   */
+  transStatusAfterPartialCancel: '0' | '1'
   /** Where deposit notifications go (NicePay admin's 결제데이터통보 URL). */
   notifyUrl?: string
   /** Attempts per notification until the merchant answers `OK`. */
@@ -65,6 +76,8 @@ export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   vbankAccountName: true,
   requireIdNo: false,
   billkeyRemoveRequiresAmt: false,
+  transStatusCancelDetail: false,
+  transStatusAfterPartialCancel: '0',
   notifyAttempts: 3,
   notifyRetryDelayMs: 200,
 }
