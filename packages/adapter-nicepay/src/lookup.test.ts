@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { answering, CREDS, failure, field, rig } from './__fixtures__/rig.js'
 import { NicePay } from './nicepay.js'
 import { cancelMoid } from './transformers/cancel.js'
-import { lookupNamesCancel } from './transformers/lookup.js'
+import { lookupExcludesFullCancel, lookupNamesCancel } from './transformers/lookup.js'
 
 describe('getTransaction (trans_status)', () => {
   it('is declared, with a note that amounts are not reported', () => {
@@ -12,11 +12,13 @@ describe('getTransaction (trans_status)', () => {
     expect(caps.notes?.paymentLookup).toMatch(/no amounts/)
   })
 
-  it('a paid card payment: status paid, signed request, no amounts, the answer as evidence', async () => {
+  it('a paid card payment: Status 0 rules out a full cancel, nothing more; signed; no amounts', async () => {
     const { sim, provider, bodies, urls } = rig()
     const { transactionId } = sim.seedPayment({ amount: 10_000 })
     const t = await provider.getTransaction(transactionId)
-    expect(t).toMatchObject({ transactionId, status: 'paid', method: 'card', providerStatus: 'Status=0' })
+    // Not 'paid': whether a partial cancel leaves Status 0 is undocumented, and 'paid' would deny one.
+    expect(t).toMatchObject({ transactionId, status: 'unknown', method: 'card', providerStatus: 'Status=0' })
+    expect(lookupExcludesFullCancel(t)).toBe(true)
     expect(t.amount).toBeUndefined()
     expect(t.cancelledAmount).toBeUndefined()
     expect(t.cancellableAmount).toBeUndefined()
@@ -33,6 +35,7 @@ describe('getTransaction (trans_status)', () => {
       await provider.cancel({ transactionId, paymentAmount: 10_000, reason: 'x', cancelId: 'full-1' })
       const t = await provider.getTransaction(transactionId)
       expect(t.status).toBe('cancelled')
+      expect(lookupExcludesFullCancel(t)).toBe(false)
       if (transStatusCancelDetail) {
         expect(t.cancels).toEqual([
           { cancelId: 'full-1', cancelledAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
@@ -67,7 +70,7 @@ describe('getTransaction (trans_status)', () => {
 
   it('a partial cancel: the Status NicePay gives (undocumented: a setting) is reported as is', async () => {
     for (const [after, status] of [
-      ['0', 'paid'],
+      ['0', 'unknown'],
       ['1', 'cancelled'],
     ] as const) {
       const { sim, provider } = rig({}, { transStatusAfterPartialCancel: after })
@@ -84,7 +87,7 @@ describe('getTransaction (trans_status)', () => {
     }
   })
 
-  it('a virtual account in approved state is unknown: the status does not say whether it was paid', async () => {
+  it('a virtual account in state 0 is unknown, deposited or not (the status does not say)', async () => {
     const { sim, provider } = rig()
     for (const deposited of [false, true]) {
       const { transactionId } = sim.seedPayment({ amount: 5_000, method: 'virtual_account', deposited })

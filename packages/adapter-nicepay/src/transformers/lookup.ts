@@ -26,8 +26,13 @@ export function transStatusForm(ctx: {
   ]
 }
 
-/** manual-status: 0 승인 상태, 1 취소 상태 (9, 승인 거래 없음, is not a transaction at all). */
-const STATUS: Readonly<Record<string, TransactionStatus>> = { '0': 'paid', '1': 'cancelled' }
+/**
+ * manual-status: 0 승인 상태, 1 취소 상태 (9, 승인 거래 없음, is not a transaction at all). Only 1 has a neutral
+ * name. 0 is reported as `unknown`, not `paid`: no source says whether a partial cancel moves a payment out
+ * of 승인 상태, so 0 proves only that no full cancel executed (`lookupExcludesFullCancel`) — `paid` would tell
+ * a reconciler that nothing was ever cancelled. (A virtual account in 0 does not say whether it was paid.)
+ */
+const STATUS: Readonly<Record<string, TransactionStatus>> = { '1': 'cancelled' }
 
 /** The TID rule's svcCd (FAQ "TID 생성 규칙"). */
 const METHOD_BY_SVC: Readonly<Record<string, PaymentMethod>> = {
@@ -65,12 +70,9 @@ export function transactionLookup(
   }
   const stateCd = optional(answer, 'StateCd')
   const method = METHOD_BY_SVC[tid.slice(10, 12)]
-  let neutral: TransactionStatus = (status && STATUS[status]) || 'unknown'
-  // "승인 상태" of a virtual account does not say whether the customer has paid into it yet.
-  if (neutral === 'paid' && method === 'virtual_account') neutral = 'unknown'
   const lookup: TransactionLookup = {
     transactionId: optional(answer, 'TID') ?? tid,
-    status: neutral,
+    status: (status && STATUS[status]) || 'unknown',
     providerStatus: [`Status=${status ?? ''}`, ...(stateCd ? [`StateCd=${stateCd}`] : [])].join('/'),
     evidence,
   }
@@ -98,4 +100,12 @@ export function transactionLookup(
 export function lookupNamesCancel(lookup: TransactionLookup, cancelId: string): boolean {
   const moid = lookup.evidence?.CancelMOID?.trim()
   return moid !== undefined && moid !== '' && moid === cancelMoid(cancelId)
+}
+
+/**
+ * Whether the lookup proves that no full cancel of the payment has executed: NicePay still shows it in
+ * 승인 상태 (Status 0). It proves nothing about partial cancels.
+ */
+export function lookupExcludesFullCancel(lookup: TransactionLookup): boolean {
+  return lookup.evidence?.ResultCode === '0000' && lookup.evidence.Status?.trim() === '0'
 }
