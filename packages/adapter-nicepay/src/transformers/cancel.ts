@@ -195,8 +195,9 @@ export function cancelledResult(answer: NicePayAnswer, w: CancelWire, now: numbe
 
 /**
  * Moid of a cancel, from the caller's cancelId: the same cancelId always gives the same Moid, so NicePay's
- * duplicate guard refuses a replay. Short safe ids are used as they are (easy to find in NicePay's admin);
- * others are hashed into 64 ASCII bytes.
+ * duplicate guard — where the account has that contract — refuses a replay, and a trans_status CancelMOID
+ * can be matched back to the id (`lookupNamesCancel`). Short safe ids are used as they are (easy to find in
+ * NicePay's admin); others are hashed into 51 ASCII bytes. Never change it: in-flight cancels depend on it.
  */
 export function cancelMoid(cancelId: string): string {
   if (/^[A-Za-z0-9._-]{1,64}$/.test(cancelId)) return cancelId
