@@ -2,13 +2,16 @@ import { type CodeMapping, type CodeTable, errorFromTable, type PaymentError } f
 
 /**
  * NicePay legacy result codes → neutral codes, as data. Sources: manual-code (legacy table), the billing and
- * virtual-account pages, and the REST table for shared codes. Anything not here becomes `provider_rejected`
- * carrying the raw code and message.
+ * virtual-account pages, and the REST table for shared codes. A code not here carries the raw code and message:
+ * outcome `unknown` on a money-moving call (see `nicepayError`), `provider_rejected` on a lookup.
  */
 
-/** Success codes per operation. 2225 (환불 접수 성공) is a refund NicePay accepted and executes later. */
+/** Success codes per operation. */
 export const SUCCESS = {
-  cancel: new Set(['2001', '2211', '2225']),
+  /** 2001 취소 성공, 2211 환불 성공: the money has moved. */
+  cancel: new Set(['2001', '2211']),
+  /** 2225 환불 접수 성공: NicePay took the refund and executes it later (the REST manual: D+1 17:00). */
+  cancelAccepted: new Set(['2225']),
   vacount: new Set(['4100']),
   billingRegist: new Set(['F100']),
   billingApprove: new Set(['3001']),
@@ -105,6 +108,23 @@ export const NICEPAY_CODES: CodeTable = {
   '3041': rejected('invalid_request'), // 금액 오류
 }
 
-export function nicepayError(resultCode: string, resultMsg: string): PaymentError {
-  return errorFromTable(NICEPAY_CODES, 'nicepay', resultCode, resultMsg)
+/**
+ * A code the table does not know may be a refusal, a delayed execution or a success code we have not met: on a
+ * call that moves money (or creates something) it proves nothing, so its outcome is unknown. Only on a read-only
+ * call (the status lookup) is it a plain refusal.
+ */
+const UNMAPPED_ON_MONEY_MOVING: CodeMapping = {
+  code: 'invalid_response',
+  outcome: 'unknown',
+  retryable: false,
+}
+
+export function nicepayError(resultCode: string, resultMsg: string, moneyMoving = true): PaymentError {
+  return errorFromTable(
+    NICEPAY_CODES,
+    'nicepay',
+    resultCode,
+    resultMsg,
+    moneyMoving ? UNMAPPED_ON_MONEY_MOVING : { code: 'provider_rejected' },
+  )
 }

@@ -10,7 +10,9 @@ export {
   parseForm,
 } from './encoding.js'
 export { NICEPAY_CARD_CANCEL_URL, NICEPAY_WEBAPI_URL, NicePay, type NicePayOptions } from './nicepay.js'
+export { nicepayCapabilities } from './capabilities.js'
 export { cancelMoid } from './transformers/cancel.js'
+export { lookupExcludesFullCancel, lookupNamesCancel } from './transformers/lookup.js'
 export { NICEPAY_NOTIFICATION_IPS } from './transformers/notification.js'
 export { defaultTidGenerator, type TidGenerator } from './tid.js'
 export { decodeAnswer, type NicePayAnswer } from './wire.js'

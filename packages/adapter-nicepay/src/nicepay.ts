@@ -19,27 +19,32 @@ import {
   type NotificationInput,
   type NotificationResult,
   type ProviderCapabilities,
+  type ProviderOperation,
   Redactor,
-  validateCancelRequest,
+  type TransactionLookup,
   type VirtualAccountResult,
 } from '@paymux/core'
-import { KFTC_TO_NICEPAY } from './banks.js'
+import { nicepayCapabilities } from './capabilities.js'
 import { nicepayError, SUCCESS } from './codes.js'
 import { encryptEncData } from './crypto.js'
-import { assertAsciiId, assertEucKrText, encodeForm } from './encoding.js'
+import { assertAsciiId, encodeForm } from './encoding.js'
 import {
-  badSignature,
+  acceptedResult,
   type CancelWire,
   cancelForm,
   cancelledResult,
   cancelMoid,
-  cancelSignatureMatches,
+  checkCancel,
+  checkCancelAnswer,
+  isPartialCancel,
 } from './transformers/cancel.js'
 import {
   approveForm,
-  assertBid,
   billingKeyResult,
   chargeResult,
+  checkBillingKey,
+  checkCharge,
+  checkDelete,
   deletedResult,
   registForm,
   removeForm,
@@ -47,7 +52,8 @@ import {
 import { ANSWER_PREFS, type FormPairs } from './transformers/common.js'
 import { buyerPairs, cardPlaintext } from './transformers/fields.js'
 import { NICEPAY_NOTIFICATION_IPS, parseDepositNotification } from './transformers/notification.js'
-import { vacountForm, virtualAccountResult } from './transformers/virtual-account.js'
+import { transactionLookup, transStatusForm } from './transformers/lookup.js'
+import { checkVirtualAccount, vacountForm, virtualAccountResult } from './transformers/virtual-account.js'
 import {
   defaultTidGenerator,
   PRDT_BILLING,
@@ -91,10 +97,19 @@ export interface NicePayOptions {
    */
   paymentAmountOf?: (transactionId: string) => Promise<number | undefined> | number | undefined
   /**
-   * A successful cancel without a `Signature` is treated as unverifiable (`signature_mismatch`, unknown).
-   * Default true; turn off only for a MID NicePay does not sign cancels for.
+   * Refuse a successful cancel answer without a `Signature` (`signature_mismatch`, unknown). Default false:
+   * seeds 000 and 001 mark the Signature optional, so an unsigned answer is accepted when it names the
+   * requested TID and CancelAmt (a present Signature is always verified). Set true for a MID known to sign
+   * every cancel — the behaviour before the default changed.
    */
   requireCancelSignature?: boolean
+  /**
+   * The account has NicePay's separate contract for the Moid duplicate guard (seed 000, `Moid`: "부분 취소 시
+   * 중복취소 방지를 위해 설정 (별도 계약 필요)"): NicePay then refuses a second cancel with the same Moid, and
+   * only then is `capabilities.cancelDedup` true, so a caller may re-send an unknown cancel. Default false:
+   * without the contract a re-sent cancel that had executed executes again.
+   */
+  cancelDuplicateGuard?: boolean
 }
 
 const PATHS = {
@@ -103,6 +118,7 @@ const PATHS = {
   billingRegist: '/webapi/billing/billing_regist.jsp',
   billingApprove: '/webapi/billing/billing_approve.jsp',
   billkeyRemove: '/webapi/billing/billkey_remove.jsp',
+  transStatus: '/webapi/inquery/trans_status.jsp',
 } as const
 
 const CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=euc-kr'
@@ -112,26 +128,7 @@ const REMEMBERED = 10_000
 
 export class NicePay extends BaseProvider {
   readonly id = 'nicepay'
-  readonly capabilities: ProviderCapabilities = {
-    fullCancel: true,
-    partialCancel: true,
-    refundAccount: true,
-    taxFreeAmount: false,
-    billingKeys: true,
-    virtualAccounts: true,
-    paymentLookup: false,
-    notifications: true,
-    postDepositCancel: false,
-    cancelDedup: true,
-    chargeDedup: false,
-    signedResponses: true,
-    notes: {
-      paymentLookup:
-        'inquery/trans_status.jsp answers only a status (0 approved, 1 cancelled, 9 none) without amounts, so it cannot fill a lookup',
-      taxFreeAmount: 'tax-split cancels (TaxFreeAmt and friends) are not wired yet',
-      postDepositCancel: 'NicePay cancels execute directly; no merchant deposit step exists',
-    },
-  }
+  readonly capabilities: ProviderCapabilities
 
   readonly #mid: string
   readonly #key: string
@@ -143,6 +140,7 @@ export class NicePay extends BaseProvider {
   readonly #amountOf: NicePayOptions['paymentAmountOf']
   readonly #requireSig: boolean
   readonly #known = new Map<string, number>()
+  readonly #redactor: Redactor
 
   constructor(opts: NicePayOptions) {
     super()
@@ -152,14 +150,16 @@ export class NicePay extends BaseProvider {
     if (typeof opts.merchantKey !== 'string' || opts.merchantKey.length < 16) {
       throw new TypeError('NicePay: merchantKey must be the merchant key (at least 16 characters)')
     }
+    this.capabilities = nicepayCapabilities({ cancelDuplicateGuard: opts.cancelDuplicateGuard === true })
     this.#mid = opts.mid
     this.#key = opts.merchantKey
     this.#clock = opts.clock ?? Date.now
     this.#tid = opts.tidGenerator ?? defaultTidGenerator
     this.#allowList = opts.notificationIpAllowList ?? NICEPAY_NOTIFICATION_IPS
     this.#amountOf = opts.paymentAmountOf
-    this.#requireSig = opts.requireCancelSignature ?? true
+    this.#requireSig = opts.requireCancelSignature === true
     const redactor = new Redactor([opts.merchantKey, opts.merchantKey.slice(0, 16)])
+    this.#redactor = redactor
     const common = {
       provider: 'nicepay',
       redactor,
@@ -209,32 +209,45 @@ export class NicePay extends BaseProvider {
     return viaHook ?? this.#known.get(req.transactionId)
   }
 
-  override async cancel(req: CancelRequest, options?: CallOptions): Promise<CancelResult> {
-    validateCancelRequest(req, this.capabilities, this.id)
-    assertAsciiId(req.transactionId, 'transactionId', 30, /^[A-Za-z0-9]+$/)
-    assertEucKrText(req.reason, 'reason', 100)
-    let refund: CancelWire['refund']
-    if (req.refundAccount) {
-      const ra = req.refundAccount
-      const bankCode = KFTC_TO_NICEPAY[ra.bankCode]
-      if (!bankCode) throw invalidRequest('refundAccount.bankCode', 'NicePay has no code for this bank')
-      const accountNumber = ra.accountNumber.replace(/-/g, '')
-      if (accountNumber.length > 16)
-        throw invalidRequest('refundAccount.accountNumber', 'NicePay allows at most 16 digits')
-      refund = {
-        accountNumber,
-        bankCode,
-        holderName: assertEucKrText(ra.holderName, 'refundAccount.holderName', 10),
+  /**
+   * Everything checkable without I/O, before anything is recorded or sent. The one cancel check that may need
+   * I/O — the payment total from `paymentAmountOf` — runs in `cancel` itself; here a full cancel is refused
+   * only when no source of the total exists at all.
+   */
+  override validate(op: ProviderOperation): void {
+    super.validate(op)
+    switch (op.operation) {
+      case 'cancel': {
+        const req = op.request
+        checkCancel(req)
+        const mayKnowTotal =
+          req.paymentAmount !== undefined ||
+          this.#amountOf !== undefined ||
+          this.#known.has(req.transactionId)
+        if (req.amount === undefined && !mayKnowTotal) throw totalUnknown()
+        return
       }
+      case 'issueVirtualAccount':
+        checkVirtualAccount(op.request, this.#clock())
+        return
+      case 'issueBillingKey':
+        checkBillingKey(op.request)
+        return
+      case 'chargeBillingKey':
+        checkCharge(op.request)
+        return
+      case 'deleteBillingKey':
+        checkDelete(op.request)
+        return
     }
+  }
+
+  override async cancel(req: CancelRequest, options?: CallOptions): Promise<CancelResult> {
+    this.validate({ operation: 'cancel', request: req })
+    const { refund } = checkCancel(req)
     const total = await this.#paymentTotal(req)
     const cancelAmt = req.amount ?? total
-    if (cancelAmt === undefined) {
-      throw invalidRequest(
-        'amount',
-        'NicePay needs the amount of every cancel: pass amount or paymentAmount (or configure paymentAmountOf)',
-      )
-    }
+    if (cancelAmt === undefined) throw totalUnknown()
     const now = this.#clock()
     const wire: CancelWire = {
       tid: req.transactionId,
@@ -242,7 +255,7 @@ export class NicePay extends BaseProvider {
       moid: cancelMoid(req.cancelId),
       cancelAmt,
       cancelMsg: req.reason,
-      partial: total === undefined || cancelAmt !== total,
+      partial: isPartialCancel(req, cancelAmt, total),
       ediDate: kstCompact(now),
       ...(refund ? { refund } : {}),
     }
@@ -258,12 +271,13 @@ export class NicePay extends BaseProvider {
       options,
     )
     const code = answer.ResultCode!
-    const signed = answer.Signature?.trim()
     if (SUCCESS.cancel.has(code)) {
-      if ((signed || this.#requireSig) && !cancelSignatureMatches(answer, wire.tid, this.#mid, this.#key)) {
-        throw badSignature('cancel answer')
-      }
+      checkCancelAnswer(answer, wire, this.#key, this.#requireSig)
       return cancelledResult(answer, wire, now)
+    }
+    if (SUCCESS.cancelAccepted.has(code)) {
+      checkCancelAnswer(answer, wire, this.#key, this.#requireSig)
+      return acceptedResult(answer, wire, now)
     }
     throw nicepayError(code, answer.ResultMsg ?? '')
   }
@@ -272,6 +286,7 @@ export class NicePay extends BaseProvider {
     req: IssueVirtualAccountRequest,
     options?: CallOptions,
   ): Promise<VirtualAccountResult> {
+    this.validate({ operation: 'issueVirtualAccount', request: req })
     const now = this.#clock()
     const tid = this.#tid(this.#mid, SVC_VBANK, PRDT_NORMAL, now)
     const pairs = vacountForm(req, {
@@ -293,7 +308,8 @@ export class NicePay extends BaseProvider {
     req: IssueBillingKeyRequest,
     options?: CallOptions,
   ): Promise<BillingKeyResult> {
-    const moid = assertAsciiId(String(req.requestId ?? ''), 'requestId', 64)
+    this.validate({ operation: 'issueBillingKey', request: req })
+    const { moid } = checkBillingKey(req)
     const buyer = buyerPairs(req.buyer)
     // The plaintext exists only inside this call; validation messages never quote it.
     const encData = encryptEncData(cardPlaintext(req.card), this.#key)
@@ -320,6 +336,7 @@ export class NicePay extends BaseProvider {
     req: ChargeBillingKeyRequest,
     options?: CallOptions,
   ): Promise<ChargeResult> {
+    this.validate({ operation: 'chargeBillingKey', request: req })
     const now = this.#clock()
     const tid = this.#tid(this.#mid, SVC_CARD, PRDT_BILLING, now)
     const pairs = approveForm(req, { tid, mid: this.#mid, ediDate: kstCompact(now), merchantKey: this.#key })
@@ -342,10 +359,11 @@ export class NicePay extends BaseProvider {
     req: DeleteBillingKeyRequest,
     options?: CallOptions,
   ): Promise<DeleteBillingKeyResult> {
-    const bid = assertBid(req.billingKey)
+    this.validate({ operation: 'deleteBillingKey', request: req })
+    const { bid } = checkDelete(req)
     const now = this.#clock()
     const moid = req.requestId
-      ? assertAsciiId(req.requestId, 'requestId', 64)
+      ? req.requestId
       : `del-${kstCompact(now)}-${Math.random().toString(36).slice(2, 10)}`
     const pairs = removeForm({ bid, mid: this.#mid, ediDate: kstCompact(now), moid, merchantKey: this.#key })
     const answer = await this.#post(
@@ -361,7 +379,37 @@ export class NicePay extends BaseProvider {
     return deletedResult(answer, now)
   }
 
+  /**
+   * inquery/trans_status.jsp: NicePay's state of the payment and, where it says so, the last cancel's date and
+   * Moid — never an amount (see the README, "Lookup"). Status 9 is `transaction_not_found`.
+   */
+  override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
+    const tid = assertAsciiId(String(transactionId ?? ''), 'transactionId', 30, /^[A-Za-z0-9]+$/)
+    const now = this.#clock()
+    const pairs = transStatusForm({ tid, mid: this.#mid, ediDate: kstCompact(now), merchantKey: this.#key })
+    const answer = await this.#post(this.#webapi, 'getTransaction', PATHS.transStatus, pairs, false, options)
+    if (answer.ResultCode !== '0000') throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '', false)
+    return transactionLookup(answer, tid, this.#evidence(answer), now)
+  }
+
+  /** The answer verbatim for a reviewer, minus anything that could carry the key. */
+  #evidence(answer: NicePayAnswer): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const [k, v] of Object.entries(answer)) {
+      if (/merchantkey|encdata/i.test(k)) continue
+      out[k] = this.#redactor.apply(v)
+    }
+    return out
+  }
+
   override parseNotification(input: NotificationInput): Promise<NotificationResult> {
     return parseDepositNotification(input, { mid: this.#mid, allowList: this.#allowList, now: this.#clock() })
   }
+}
+
+function totalUnknown() {
+  return invalidRequest(
+    'amount',
+    'NicePay needs the amount of every cancel, a full one included: pass amount, or paymentAmount (the payment total), or configure paymentAmountOf',
+  )
 }

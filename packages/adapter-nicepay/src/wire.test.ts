@@ -65,6 +65,20 @@ describe('decodeAnswer reads whatever NicePay sends', () => {
     }
     expect(unreadable(() => decodeAnswer(res('<html/>'), false)).outcome).toBe('rejected')
   })
+  it('a non-200 is never read as an answer: unknown when money may have moved, a plain failure on a lookup', () => {
+    const body = '{"ResultCode":"2001","ResultMsg":"취소 성공","CancelAmt":"000000001004"}'
+    for (const status of [201, 400, 500, 503]) {
+      const err = unreadable(() => decodeAnswer(res(body, status), true))
+      expect([err.code, err.outcome, err.providerCode]).toEqual(['invalid_response', 'unknown', '2001'])
+    }
+    const lookup = unreadable(() => decodeAnswer(res(body, 503), false))
+    expect([lookup.code, lookup.outcome, lookup.retryable]).toEqual([
+      'provider_unavailable',
+      'rejected',
+      true,
+    ])
+    expect(unreadable(() => decodeAnswer(res(body, 404), false)).outcome).toBe('rejected')
+  })
 })
 
 describe('parseForm (notifications)', () => {

@@ -14,6 +14,33 @@ function unreadable(why: string, moneyMoving: boolean, cause?: unknown): Payment
   })
 }
 
+/**
+ * NicePay sends every business answer, refusals included, as HTTP 200 with a ResultCode; its own samples treat
+ * any other status as a communication failure (`if (statusCode != HTTP_OK) throw`). So a non-200 on a call that
+ * moves money is unknown whatever its body says: a proxy's 502 after the PG executed looks the same as one
+ * before. The body's ResultCode, if any, is kept as evidence only.
+ */
+function notOk(res: HttpResponse, moneyMoving: boolean): PaymentError {
+  const code = /"?ResultCode"?\s*[:=]\s*"?([A-Z0-9]{4})/.exec(decodeKoreanText(res.body))?.[1]
+  const seen = code ? ` (its body carries ResultCode ${code})` : ''
+  if (!moneyMoving && res.status >= 500) {
+    return new PaymentError({
+      code: 'provider_unavailable',
+      provider: 'nicepay',
+      ...(code ? { providerCode: code } : {}),
+      message: `nicepay answered HTTP ${res.status}${seen}`,
+    })
+  }
+  return new PaymentError({
+    code: 'invalid_response',
+    outcome: moneyMoving ? 'unknown' : 'rejected',
+    retryable: false,
+    provider: 'nicepay',
+    ...(code ? { providerCode: code } : {}),
+    message: `nicepay answered HTTP ${res.status}${seen}${moneyMoving ? '; the outcome is unknown' : ''}`,
+  })
+}
+
 function flatten(obj: unknown): NicePayAnswer | undefined {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined
   const out: NicePayAnswer = {}
@@ -35,6 +62,7 @@ function flatten(obj: unknown): NicePayAnswer | undefined {
  * CP949. Anything without a ResultCode (an HTML error page, a truncated body) is unreadable.
  */
 export function decodeAnswer(res: HttpResponse, moneyMoving: boolean): NicePayAnswer {
+  if (res.status !== 200) throw notOk(res, moneyMoving)
   const text = decodeKoreanText(res.body)
   const trimmed = text.replace(/^\uFEFF/, '').trim()
   let answer: NicePayAnswer | undefined

@@ -116,7 +116,8 @@ function cancel(ctx: SimContext): Handler {
     const s = ctx.settings
     const remaining = p.amount - p.cancelledAmount
     if (p.issueCancelled || remaining <= 0) refuse(s.alreadyCancelledCode)
-    if (p.cancels.some((x) => x.moid === f.Moid)) refuse(s.duplicateMoidCode)
+    const guarded = ctx.merchants.get(mid)?.cancelDuplicateGuard ?? s.cancelDuplicateGuard
+    if (guarded && p.cancels.some((x) => x.moid === f.Moid)) refuse(s.duplicateMoidCode)
     let code = '2001'
     let refund: SimPayment['cancels'][number]['refundAccount']
     if (p.method === 'virtual_account' && !p.vbank?.deposited) {
@@ -154,7 +155,7 @@ function cancel(ctx: SimContext): Handler {
       CancelAmt: cancelAmt,
       MID: mid,
       Moid: f.Moid!,
-      Signature: sign(p.tid, mid, signedAmt, signKey),
+      ...(s.signCancelAnswers ? { Signature: sign(p.tid, mid, signedAmt, signKey) } : {}),
       PayMethod: p.method === 'card' ? 'CARD' : 'VBANK',
       TID: p.tid,
       CancelDate: t.yyyyMMdd,
@@ -360,6 +361,10 @@ function billkeyRemove(ctx: SimContext): Handler {
   return (req) => {
     const f = req.fields
     require(f, ['BID', 'Moid'])
+    if (ctx.settings.billkeyRemoveRequiresAmt) {
+      require(f, ['Amt'])
+      amount(f.Amt, 'A116')
+    }
     const mid = f.MID!
     const bk = ctx.state.billingKeys.get(f.BID!)
     if (!bk) refuse('A124')
@@ -377,6 +382,39 @@ function billkeyRemove(ctx: SimContext): Handler {
   }
 }
 
+/**
+ * inquery/trans_status.jsp (manual-status): a state, never amounts. Status 0 승인 / 1 취소 / 9 승인 거래 없음
+ * (also for another merchant's TID: it has no approval for this MID).
+ */
+function transStatus(ctx: SimContext): Handler {
+  return (req) => {
+    const f = req.fields
+    require(f, ['TID'])
+    const p = ctx.state.payments.get(f.TID!)
+    if (!p || p.mid !== f.MID)
+      return { ResultCode: '0000', ResultMsg: message('0000'), TID: f.TID!, Status: '9' }
+    const s = ctx.settings
+    const whole = p.issueCancelled || p.cancelledAmount >= p.amount
+    const status = whole ? '1' : p.cancelledAmount > 0 ? s.transStatusAfterPartialCancel : '0'
+    const answer: Fields = {
+      ResultCode: '0000',
+      ResultMsg: message('0000'),
+      TID: p.tid,
+      Status: status,
+      AuthDate: kst(p.approvedAt).yyMMddHHmmss,
+    }
+    const last = p.cancels.at(-1)
+    if (s.transStatusCancelDetail) {
+      answer.StateCd = last ? '1' : '0'
+      if (last) {
+        answer.CancelDate = kst(last.at).yyyyMMdd
+        answer.CancelMOID = last.moid
+      }
+    }
+    return answer
+  }
+}
+
 /** The SignData formula of each endpoint, straight from the manual's parameter tables. */
 const SIGNED: Record<string, (f: Fields, key: string) => string> = {
   cancel: (f, k) => sign(f.MID!, f.CancelAmt!, f.EdiDate!, k),
@@ -384,6 +422,7 @@ const SIGNED: Record<string, (f: Fields, key: string) => string> = {
   billingRegist: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, k),
   billingApprove: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, f.Amt!, f.BID!, k),
   billkeyRemove: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, f.BID!, k),
+  transStatus: (f, k) => sign(f.TID ?? '', f.MID!, f.EdiDate!, k),
 }
 
 function endpoint(ctx: SimContext, name: keyof typeof SIGNED, handler: Handler) {
@@ -414,7 +453,7 @@ function endpoint(ctx: SimContext, name: keyof typeof SIGNED, handler: Handler) 
   }
 }
 
-/** NicePay's five server-to-server endpoints on their real paths. */
+/** NicePay's server-to-server endpoints on their real paths. */
 export function protocolRoutes(ctx: SimContext): Hono {
   const app = new Hono()
   app.use('/webapi/*', faultMiddleware(ctx.faults))
@@ -423,5 +462,6 @@ export function protocolRoutes(ctx: SimContext): Hono {
   app.post('/webapi/billing/billing_regist.jsp', endpoint(ctx, 'billingRegist', billingRegist(ctx)))
   app.post('/webapi/billing/billing_approve.jsp', endpoint(ctx, 'billingApprove', billingApprove(ctx)))
   app.post('/webapi/billing/billkey_remove.jsp', endpoint(ctx, 'billkeyRemove', billkeyRemove(ctx)))
+  app.post('/webapi/inquery/trans_status.jsp', endpoint(ctx, 'transStatus', transStatus(ctx)))
   return app
 }

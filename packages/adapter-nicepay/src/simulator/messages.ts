@@ -1,5 +1,6 @@
 /** Result messages as NicePay's legacy code table words them (manual-code), for the codes the simulator answers. */
 export const MESSAGES: Readonly<Record<string, string>> = {
+  '0000': '성공',
   '2001': '취소 성공',
   '2211': '환불 성공',
   '2225': '환불 접수 성공',

@@ -3,6 +3,11 @@ import type { FetchLike } from '@paymux/core'
 export interface SimMerchant {
   mid: string
   merchantKey: string
+  /**
+   * The MID has NicePay's separate contract for the Moid duplicate guard: a second cancel with a Moid already
+   * used on the TID is refused. Unset: `settings.cancelDuplicateGuard`.
+   */
+  cancelDuplicateGuard?: boolean
 }
 
 /**
@@ -12,7 +17,14 @@ export interface SimMerchant {
 export interface NicePaySimulatorSettings {
   /** Which CancelAmt string the cancel Signature hashes: the 12-digit one returned (default) or the plain integer. */
   signatureAmount: 'as-returned' | 'unpadded'
-  /** Code for a second cancel with a Moid already used on the TID (undocumented; A127 "주문번호 중복"). */
+  /** Cancel answers carry a Signature. Seeds 000/001 mark it optional (no 필수): off, it is left out. */
+  signCancelAnswers: boolean
+  /**
+   * The Moid duplicate guard for merchants that do not say (a separate contract, seed 000): off, a second
+   * cancel with the same Moid executes again, as for an account without the contract.
+   */
+  cancelDuplicateGuard: boolean
+  /** Code for a second cancel with a Moid already used on the TID, under the guard (undocumented; A127 "주문번호 중복"). */
   duplicateMoidCode: string
   /** Code for cancelling a fully cancelled transaction (2015, the one tip.php lists; 2013 also exists). */
   alreadyCancelledCode: string
@@ -28,6 +40,22 @@ export interface NicePaySimulatorSettings {
   vbankAccountName: boolean
   /** IDNo inside EncData required by the MID's contract. */
   requireIdNo: boolean
+  /**
+   * billkey_remove.jsp insists on `Amt` (A117 when missing, digits only). Seed 002's table marks it 필수, but
+   * its samples and SignData leave it out, and the spec's field list follows the samples: default off.
+   */
+  billkeyRemoveRequiresAmt: boolean
+  /**
+   * trans_status.jsp also answers `StateCd`, `CancelDate` and `CancelMOID` (the last cancel's date and Moid).
+   * The manual's answer table lists only ResultCode, ResultMsg, TID, Status, AuthCode and AuthDate; those three
+   * are fields of the deposit notification that a lookup may or may not carry. Default off, as in the table.
+   */
+  transStatusCancelDetail: boolean
+  /**
+   * trans_status `Status` of a partially cancelled payment: the manual knows only 0 (승인), 1 (취소) and
+   * 9 (승인 거래 없음). Default '0': the payment is still approved for what remains.
+   */
+  transStatusAfterPartialCancel: '0' | '1'
   /** Where deposit notifications go (NicePay admin's 결제데이터통보 URL). */
   notifyUrl?: string
   /** Attempts per notification until the merchant answers `OK`. */
@@ -37,6 +65,8 @@ export interface NicePaySimulatorSettings {
 
 export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   signatureAmount: 'as-returned',
+  signCancelAnswers: true,
+  cancelDuplicateGuard: false,
   duplicateMoidCode: 'A127',
   alreadyCancelledCode: '2015',
   vbankRefundCode: '2211',
@@ -45,6 +75,9 @@ export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   partialRefund: true,
   vbankAccountName: true,
   requireIdNo: false,
+  billkeyRemoveRequiresAmt: false,
+  transStatusCancelDetail: false,
+  transStatusAfterPartialCancel: '0',
   notifyAttempts: 3,
   notifyRetryDelayMs: 200,
 }

@@ -235,3 +235,40 @@ describe('the simulator refuses what NicePay refuses', () => {
     expect((await post(sim, '/webapi/cancel_process.jsp', 'x=1')).status).toBe(503)
   })
 })
+
+describe('trans_status.jsp, as the manual describes it', () => {
+  const statusBody = (tid: string, sign = sha(`${tid}${MID}${EDI}${KEY}`)) =>
+    `TID=${tid}&MID=${MID}&EdiDate=${EDI}&SignData=${sign}&CharSet=utf-8`
+  const ask = async (sim: ReturnType<typeof createNicePaySimulator>, body: string) =>
+    (await (await post(sim, '/webapi/inquery/trans_status.jsp', body)).json()) as Record<string, string>
+
+  it('checks SignData = TID+MID+EdiDate+MerchantKey (A101) and requires the TID (A117)', async () => {
+    const sim = createNicePaySimulator()
+    const { transactionId } = sim.seedPayment({ amount: 1_004 })
+    expect(
+      (await ask(sim, statusBody(transactionId, sha(`${MID}${transactionId}${EDI}${KEY}`)))).ResultCode,
+    ).toBe('A101')
+    expect(
+      (await ask(sim, `MID=${MID}&EdiDate=${EDI}&SignData=${sha(`${MID}${EDI}${KEY}`)}`)).ResultCode,
+    ).toBe('A117')
+    expect(await ask(sim, statusBody(transactionId))).toMatchObject({ ResultCode: '0000', Status: '0' })
+  })
+
+  it('Status 0 → 1 after a full cancel; 9 for no approval; the cancel detail only when set', async () => {
+    const sim = createNicePaySimulator()
+    const { transactionId } = sim.seedPayment({ amount: 1_004 })
+    await post(sim, '/webapi/cancel_process.jsp', cancelBody(transactionId, 1004, '', 'x', 'moid-77'))
+    const plain = await ask(sim, statusBody(transactionId))
+    expect(plain).toMatchObject({ ResultCode: '0000', Status: '1' })
+    expect(plain).not.toHaveProperty('CancelMOID')
+    expect(plain).not.toHaveProperty('CancelAmt')
+    sim.settings.transStatusCancelDetail = true
+    expect(await ask(sim, statusBody(transactionId))).toMatchObject({
+      Status: '1',
+      StateCd: '1',
+      CancelMOID: 'moid-77',
+      CancelDate: expect.stringMatching(/^\d{8}$/),
+    })
+    expect((await ask(sim, statusBody('nicepay00m01012511291030000000'))).Status).toBe('9')
+  })
+})

@@ -3,16 +3,20 @@ import {
   type BillingKeyResult,
   type ChargeBillingKeyRequest,
   type ChargeResult,
+  type DeleteBillingKeyRequest,
   type DeleteBillingKeyResult,
+  type IssueBillingKeyRequest,
   invalidRequest,
   kstIso,
   PaymentError,
+  requireText,
+  unsupported,
 } from '@paymux/core'
 import { signData } from '../crypto.js'
 import { assertAsciiId, assertEucKrText } from '../encoding.js'
 import type { NicePayAnswer } from '../wire.js'
 import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
-import { buyerPairs } from './fields.js'
+import { buyerPairs, cardPlaintext } from './fields.js'
 
 export function registForm(ctx: {
   mid: string
@@ -55,18 +59,38 @@ export function billingKeyResult(answer: NicePayAnswer, now: number): BillingKey
   return r
 }
 
+/**
+ * Every pre-flight check of billing_regist, pure: the order id, the card fields (messages never quote them)
+ * and the buyer. NicePay has no customer field; a customerId is only checked for shape.
+ */
+export function checkBillingKey(req: IssueBillingKeyRequest): { moid: string } {
+  const moid = assertAsciiId(String(req.requestId ?? ''), 'requestId', 64)
+  if (req.customerId !== undefined) requireText(req.customerId, 'customerId', 100)
+  cardPlaintext(req.card)
+  buyerPairs(req.buyer)
+  return { moid }
+}
+
+/** Every pre-flight check of billkey_remove, pure. */
+export function checkDelete(req: DeleteBillingKeyRequest): { bid: string } {
+  const bid = assertBid(req.billingKey)
+  if (req.requestId !== undefined) assertAsciiId(req.requestId, 'requestId', 64)
+  return { bid }
+}
+
 export function assertBid(bid: unknown): string {
   if (typeof bid !== 'string' || !bid) throw invalidRequest('billingKey', 'is required')
   return assertAsciiId(bid, 'billingKey', 30, /^[A-Za-z0-9]+$/)
 }
 
-export function approveForm(
-  req: ChargeBillingKeyRequest,
-  ctx: { tid: string; mid: string; ediDate: string; merchantKey: string },
-): FormPairs {
+/** Every pre-flight check of billing_approve, pure. Returns the values the form sends. */
+export function checkCharge(req: ChargeBillingKeyRequest): { bid: string; amt: string; quota: string } {
   const bid = assertBid(req.billingKey)
-  assertAsciiId(req.orderId, 'orderId', 64)
+  assertAsciiId(String(req.orderId ?? ''), 'orderId', 64)
   const amt = String(assertKrw(req.amount, 'amount', 1))
+  if (req.taxFreeAmount !== undefined && req.taxFreeAmount !== 0) {
+    throw unsupported('nicepay', 'taxFreeAmount', 'the billing charge is not wired for tax-free amounts')
+  }
   if (typeof req.goodsName !== 'string' || !req.goodsName.trim())
     throw invalidRequest('goodsName', 'is required')
   assertEucKrText(req.goodsName, 'goodsName', 40)
@@ -74,6 +98,15 @@ export function approveForm(
   if (!Number.isInteger(months) || months < 0 || months > 99) {
     throw invalidRequest('installmentMonths', 'must be a whole number of months (0 = lump sum)')
   }
+  buyerPairs(req.buyer)
+  return { bid, amt, quota: String(months <= 1 ? 0 : months).padStart(2, '0') }
+}
+
+export function approveForm(
+  req: ChargeBillingKeyRequest,
+  ctx: { tid: string; mid: string; ediDate: string; merchantKey: string },
+): FormPairs {
+  const { bid, amt, quota } = checkCharge(req)
   return [
     ['BID', bid],
     ['MID', ctx.mid],
@@ -84,7 +117,7 @@ export function approveForm(
     ['GoodsName', req.goodsName],
     ['SignData', signData.billingApprove(ctx.mid, ctx.ediDate, req.orderId, amt, bid, ctx.merchantKey)],
     ['CardInterest', req.interestFree ? '1' : '0'],
-    ['CardQuota', String(months <= 1 ? 0 : months).padStart(2, '0')],
+    ['CardQuota', quota],
     ...buyerPairs(req.buyer),
     ...ANSWER_PREFS,
   ]
@@ -135,6 +168,10 @@ export function removeForm(ctx: {
     ['MID', ctx.mid],
     ['EdiDate', ctx.ediDate],
     ['Moid', ctx.moid],
+    // Seed 002's table lists "Amt | 12 byte | 필수" while its samples and the SignData leave it out. A removal
+    // charges nothing, so 0 is the truthful value: it satisfies a server that requires the field and means
+    // nothing to one that ignores it. It is not part of the SignData either way.
+    ['Amt', '0'],
     ['SignData', signData.billkeyRemove(ctx.mid, ctx.ediDate, ctx.moid, ctx.bid, ctx.merchantKey)],
     ...ANSWER_PREFS,
   ]

@@ -7,6 +7,7 @@ import {
   kstIso,
   PaymentError,
   parseKstCompact,
+  unsupported,
   type VirtualAccountResult,
 } from '@paymux/core'
 import { KFTC_TO_NICEPAY, NICEPAY_TO_KFTC, NICEPAY_VBANK_BANKS } from '../banks.js'
@@ -37,12 +38,21 @@ export function vbankExpDate(dueDate: string, now: number): string {
   return out
 }
 
-export function vacountForm(
-  req: IssueVirtualAccountRequest,
-  ctx: { tid: string; mid: string; ediDate: string; merchantKey: string; now: number },
-): FormPairs {
-  assertAsciiId(req.orderId, 'orderId', 64)
+/** What a virtual-account request becomes once checked: the values the form sends. */
+export interface CheckedVirtualAccount {
+  amt: string
+  bank: string
+  exp: string
+  receipt?: { type: '1' | '2'; no: string }
+}
+
+/** Every pre-flight check of get_vacount, pure: the same errors the call would throw, naming the field. */
+export function checkVirtualAccount(req: IssueVirtualAccountRequest, now: number): CheckedVirtualAccount {
+  assertAsciiId(String(req.orderId ?? ''), 'orderId', 64)
   const amt = String(assertKrw(req.amount, 'amount', 1))
+  if (req.taxFreeAmount !== undefined && req.taxFreeAmount !== 0) {
+    throw unsupported('nicepay', 'taxFreeAmount', 'get_vacount has no tax-free amount field')
+  }
   if (typeof req.goodsName !== 'string' || !req.goodsName.trim())
     throw invalidRequest('goodsName', 'is required')
   assertEucKrText(req.goodsName, 'goodsName', 40)
@@ -50,7 +60,24 @@ export function vacountForm(
   if (!bank) throw invalidRequest('bankCode', 'must be a KFTC 3-digit bank code')
   if (!NICEPAY_VBANK_BANKS.has(bank))
     throw invalidRequest('bankCode', 'NicePay issues no virtual accounts at this bank')
-  const exp = vbankExpDate(req.dueDate, ctx.now)
+  const exp = vbankExpDate(req.dueDate, now)
+  const checked: CheckedVirtualAccount = { amt, bank, exp }
+  const rc = req.cashReceipt
+  if (rc) {
+    const no = String(rc.identifier ?? '').replace(/-/g, '')
+    if (!/^\d{10,11}$/.test(no)) throw invalidRequest('cashReceipt.identifier', 'must be 10-11 digits')
+    checked.receipt = { type: rc.type === 'proof_of_expense' ? '2' : '1', no }
+  }
+  if (req.depositorName) assertEucKrText(req.depositorName, 'depositorName', 30)
+  buyerPairs(req.buyer)
+  return checked
+}
+
+export function vacountForm(
+  req: IssueVirtualAccountRequest,
+  ctx: { tid: string; mid: string; ediDate: string; merchantKey: string; now: number },
+): FormPairs {
+  const { amt, bank, exp, receipt } = checkVirtualAccount(req, ctx.now)
   const pairs: FormPairs = [
     ['TID', ctx.tid],
     ['MID', ctx.mid],
@@ -60,16 +87,10 @@ export function vacountForm(
     ['GoodsName', req.goodsName],
     ['SignData', signData.vacount(ctx.mid, amt, ctx.ediDate, req.orderId, ctx.merchantKey)],
   ]
-  const rc = req.cashReceipt
-  if (rc) {
-    const no = String(rc.identifier ?? '').replace(/-/g, '')
-    if (!/^\d{10,11}$/.test(no)) throw invalidRequest('cashReceipt.identifier', 'must be 10-11 digits')
-    pairs.push(['CashReceiptType', rc.type === 'proof_of_expense' ? '2' : '1'], ['ReceiptTypeNo', no])
-  } else pairs.push(['CashReceiptType', '0'])
+  if (receipt) pairs.push(['CashReceiptType', receipt.type], ['ReceiptTypeNo', receipt.no])
+  else pairs.push(['CashReceiptType', '0'])
   pairs.push(['BankCode', bank], ['VbankExpDate', exp])
-  if (req.depositorName) {
-    pairs.push(['VbankAccountName', assertEucKrText(req.depositorName, 'depositorName', 30)])
-  }
+  if (req.depositorName) pairs.push(['VbankAccountName', req.depositorName])
   pairs.push(...buyerPairs(req.buyer), ...ANSWER_PREFS)
   return pairs
 }
