@@ -1,47 +1,17 @@
 import assert from 'node:assert/strict'
-import type { CancelResult, PaymentProvider, RefundAccount } from '../contract.js'
-import { isPaymentError, type PaymentError, type PaymentErrorCode } from '../errors.js'
+import type { PaymentProvider } from '../contract.js'
+import { isPaymentError } from '../errors.js'
 import type { ConformanceCase, ConformanceSetup } from './harness.js'
-
-let seq = 0
-const cancelId = (tag: string) => `cf-${tag}-${Date.now().toString(36)}-${(seq++).toString(36)}`
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const DEFAULT_REFUND: RefundAccount = {
-  bankCode: '004',
-  accountNumber: '12345678901234',
-  holderName: '홍길동',
-}
-
-async function expectError(p: Promise<unknown>, what: string): Promise<PaymentError> {
-  let value: unknown
-  try {
-    value = await p
-  } catch (err) {
-    assert.ok(isPaymentError(err), `${what}: expected a PaymentError, got ${String(err)}`)
-    return err as PaymentError
-  }
-  assert.fail(`${what}: expected a PaymentError, but it succeeded with ${JSON.stringify(value)}`)
-}
-
-async function expectCode(p: Promise<unknown>, codes: PaymentErrorCode | PaymentErrorCode[], what: string) {
-  const err = await expectError(p, what)
-  const want = Array.isArray(codes) ? codes : [codes]
-  assert.ok(
-    want.includes(err.code),
-    `${what}: expected ${want.join(' or ')}, got ${err.code} (${err.message})`,
-  )
-  return err
-}
-
-function assertCancelled(r: CancelResult, amount: number, what: string) {
-  assert.equal(r.status, 'cancelled', `${what}: status`)
-  if (r.status !== 'cancelled') return
-  assert.equal(r.cancelledAmount, amount, `${what}: cancelledAmount`)
-  assert.ok(
-    typeof r.cancelledAt === 'string' && !Number.isNaN(Date.parse(r.cancelledAt)),
-    `${what}: cancelledAt`,
-  )
-}
+import {
+  assertCancelled,
+  cancelId,
+  DEFAULT_REFUND,
+  expectCode,
+  expectError,
+  needs,
+  sleep,
+} from './helpers.js'
+import { moneyCases } from './money-cases.js'
 
 /** An unknown-outcome fault on a cancel: never a rejection, and the PG did execute it. */
 async function unknownAfterExecute(
@@ -65,8 +35,6 @@ async function unknownAfterExecute(
   assert.equal(st.cancelledAmount, 10_000, 'the simulator executed the cancel')
   return err
 }
-
-const needs = (ok: boolean, why: string) => (ok ? undefined : why)
 
 export const conformanceCases: ConformanceCase[] = [
   {
@@ -455,4 +423,5 @@ export const conformanceCases: ConformanceCase[] = [
       }
     },
   },
+  ...moneyCases,
 ]
