@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import type { PaymentProvider } from '../contract.js'
 import { isPaymentError } from '../errors.js'
+import type { Fault } from '../simulator/faults.js'
 import type { ConformanceCase, ConformanceSetup } from './harness.js'
 import {
   assertCancelled,
@@ -8,6 +9,7 @@ import {
   DEFAULT_REFUND,
   expectCode,
   expectError,
+  faultOnCancel,
   needs,
   sleep,
 } from './helpers.js'
@@ -16,11 +18,11 @@ import { moneyCases } from './money-cases.js'
 /** An unknown-outcome fault on a cancel: never a rejection, and the PG did execute it. */
 async function unknownAfterExecute(
   s: ConformanceSetup,
-  fault: Parameters<ConformanceSetup['faults']['inject']>[0],
+  fault: Fault,
   waitMs = 0,
 ) {
   const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
-  s.faults.inject(fault)
+  faultOnCancel(s, fault)
   const err = await expectError(
     s.provider.cancel({ transactionId, reason: 'conformance', cancelId: cancelId('unk'), amount: 10_000 }),
     'cancel with a spoiled answer',
@@ -247,7 +249,7 @@ export const conformanceCases: ConformanceCase[] = [
     name: 'a 5xx without a PG answer is unknown, not a rejection',
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 3_000 })
-      s.faults.inject({ kind: 'status', status: 500, body: 'Internal Server Error' })
+      faultOnCancel(s, { kind: 'status', status: 500, body: 'Internal Server Error' })
       const err = await expectError(
         s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('5xx') }),
         '5xx',
@@ -259,7 +261,7 @@ export const conformanceCases: ConformanceCase[] = [
     name: 'an HTML error page instead of the protocol is unknown',
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 3_000 })
-      s.faults.inject({ kind: 'html' })
+      faultOnCancel(s, { kind: 'html' })
       const err = await expectError(
         s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('html') }),
         'html',
@@ -280,7 +282,7 @@ export const conformanceCases: ConformanceCase[] = [
     name: 'a mis-encoded answer is read correctly or reported unknown, never as a rejection',
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 8_000 })
-      s.faults.inject({ kind: 'mis_encoded' })
+      faultOnCancel(s, { kind: 'mis_encoded' })
       try {
         const r = await s.provider.cancel({ transactionId, reason: '인코딩', cancelId: cancelId('enc') })
         assertCancelled(r, 8_000, 'a tolerant read')

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import type { CancelResult, RefundAccount } from '../contract.js'
+import type { Fault } from '../simulator/faults.js'
+import type { ConformanceSetup } from './harness.js'
 import { isPaymentError, type PaymentError, type PaymentErrorCode } from '../errors.js'
 
 let seq = 0
@@ -47,3 +49,8 @@ export function assertCancelled(r: CancelResult, amount: number, what: string) {
 }
 
 export const needs = (ok: boolean, why: string) => (ok ? undefined : why)
+
+/** Queues a fault for the cancel call (see `ConformanceSetup.cancelPath`). */
+export function faultOnCancel(s: ConformanceSetup, fault: Fault, times = 1): void {
+  s.faults.inject({ fault, times, ...(s.cancelPath ? { path: s.cancelPath } : {}) })
+}

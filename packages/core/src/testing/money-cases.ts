@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict'
 import type { CancelRequest } from '../contract.js'
 import { isPaymentError } from '../errors.js'
-import type { Fault } from '../simulator/faults.js'
 import type { ConformanceCase, ConformanceSetup } from './harness.js'
-import { assertCancelled, cancelId, expectError, needs } from './helpers.js'
+import { assertCancelled, cancelId, expectError, faultOnCancel, needs } from './helpers.js'
 
 /** Error statuses the unmapped-code cases answer with: a client-error status and a gateway-error one. */
 const ERROR_STATUSES = [400, 502] as const
@@ -43,7 +42,7 @@ export const moneyCases: ConformanceCase[] = [
     async run(s) {
       for (const status of ERROR_STATUSES) {
         const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
-        s.faults.inject({ kind: 'unmapped_code', status })
+        faultOnCancel(s, { kind: 'unmapped_code', status })
         await expectUnknown(
           s.provider.cancel(cancelOf(s, transactionId, `unm${status}`, 3_000)),
           `a cancel answered HTTP ${status} with an unmapped code`,
@@ -79,8 +78,7 @@ export const moneyCases: ConformanceCase[] = [
       const req = cancelOf(s, transactionId, 'resend', 3_000)
       const moved = expectedMove(s, 3_000)
       // Every connection breaks after the PG executed: an adapter that re-sends on its own executes again.
-      const fault: Fault = { kind: 'drop' }
-      s.faults.inject({ fault, times: 3 })
+      faultOnCancel(s, { kind: 'drop' }, 3)
       let outcome: 'cancelled' | 'unknown' | 'rejected'
       try {
         assertCancelled(await s.provider.cancel(req), moved, 'a cancel settled by the adapter itself')
@@ -115,7 +113,7 @@ export const moneyCases: ConformanceCase[] = [
     skip: (c) => needs(c.partialCancel || c.fullCancel, 'no cancel'),
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
-      s.faults.inject({ kind: 'other_amount', delta: -1_000 })
+      faultOnCancel(s, { kind: 'other_amount', delta: -1_000 })
       await expectUnknown(
         s.provider.cancel(cancelOf(s, transactionId, 'amt', 4_000)),
         'a cancel whose answer names 1,000 less than was asked',
