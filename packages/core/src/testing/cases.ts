@@ -16,11 +16,7 @@ import {
 import { moneyCases } from './money-cases.js'
 
 /** An unknown-outcome fault on a cancel: never a rejection, and the PG did execute it. */
-async function unknownAfterExecute(
-  s: ConformanceSetup,
-  fault: Fault,
-  waitMs = 0,
-) {
+async function unknownAfterExecute(s: ConformanceSetup, fault: Fault, waitMs = 0) {
   const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
   faultOnCancel(s, fault)
   const err = await expectError(
