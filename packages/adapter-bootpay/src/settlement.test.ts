@@ -177,6 +177,13 @@ describe('v2 full cancel: the amount comes from the receipt', () => {
     const r = await provider.cancel({ transactionId, reason: 'rest', cancelId: 'full-1' })
     expect(r).toMatchObject({ status: 'cancelled', cancelledAmount: 7_000, remainingAmount: 0 })
     expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 10_000, cancelCount: 2 })
+    // What a reviewer sees of the receipt: Bootpay's own fields, verbatim.
+    expect((await provider.getTransaction(transactionId)).evidence).toMatchObject({
+      receipt_id: transactionId,
+      price: '10000',
+      cancelled_price: '10000',
+      status: '20',
+    })
   })
 
   it('a full cancel whose answer leaves something uncancelled is unknown', async () => {

@@ -116,6 +116,10 @@ describe('the cancel notification, sent once (seed 004)', () => {
       cancelledAmount: 30_000,
     })
     expect(later.verified && later.dedupKey).toBe(first.pending!.dedupKey)
+    // What a reviewer of a payment sees: CookiePay's own fields, verbatim, without buyer data.
+    const t = await provider.getTransaction(transactionId)
+    expect(t.evidence).toMatchObject({ TID: transactionId, AMOUNT: '30000', CANCLE_SUM_AMOUNT: '30000' })
+    expect(JSON.stringify(t.evidence)).not.toMatch(/홍길동|ACCOUNTNO/)
   })
 
   it('when the lookup cannot be made, a cancel notification is pending, not dropped', async () => {

@@ -119,5 +119,28 @@ function fromRecord(f: Fields, tid: string, cancelSum: number | undefined): Amou
     providerStatus: [f.get('PAYMETHOD', 'PAY_METHOD') ?? '', cancelDate ? `CANCELDATE=${cancelDate}` : '']
       .filter(Boolean)
       .join(' '),
+    evidence: evidenceOf(f, cancelSum),
   }
+}
+
+/** paycert / paysearch fields a reviewer needs, verbatim: no buyer data, no account numbers. */
+const EVIDENCE_FIELDS = [
+  'TID',
+  'ORDERNO',
+  'AMOUNT',
+  'PAYMETHOD',
+  'ACCEPTDATE',
+  'CANCELDATE',
+  'CANCELMSG',
+  'CANCLE_SUM_AMOUNT',
+] as const
+
+function evidenceOf(f: Fields, cancelSum: number | undefined): Record<string, string> {
+  // paycert has no cancelled sum: the one paysearch answered goes in under its own name.
+  const out: Record<string, string> = cancelSum !== undefined ? { CANCLE_SUM_AMOUNT: String(cancelSum) } : {}
+  for (const k of EVIDENCE_FIELDS) {
+    const v = f.get(k)
+    if (v !== undefined) out[k] = v
+  }
+  return out
 }
