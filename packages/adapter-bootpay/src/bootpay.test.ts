@@ -113,22 +113,28 @@ describe('configuration', () => {
 })
 
 describe('errors', () => {
-  it('keeps unknown v2 codes raw, with the PG code in the message', async () => {
+  it('keeps unknown v2 codes raw: unknown on a cancel (it may have executed), a refusal on a lookup', async () => {
     const s = scripted('v2', () =>
       Response.json(
         { error_code: 'RC_SOMETHING_NEW', message: '새 오류', pg_error_code: 'V101' },
         { status: 400 },
       ),
     )
-    const err = await new Bootpay({ ...KEYS, fetch: s.fetch })
-      .cancel({ transactionId: 'r', reason: 'x', cancelId: 'c' })
+    const p = new Bootpay({ ...KEYS, fetch: s.fetch })
+    const err = await p
+      .cancel({ transactionId: 'r', amount: 2_000, reason: 'x', cancelId: 'c' })
       .catch((e) => e)
     expect(err).toMatchObject({
       code: 'provider_rejected',
       providerCode: 'RC_SOMETHING_NEW',
-      outcome: 'rejected',
+      outcome: 'unknown',
     })
     expect(err.providerMessage).toContain('V101')
+    await expect(p.getTransaction('r')).rejects.toMatchObject({
+      code: 'provider_rejected',
+      providerCode: 'RC_SOMETHING_NEW',
+      outcome: 'rejected',
+    })
   })
 
   it('a v1 5xx envelope with an unknown code on a cancel is unknown, not a rejection', async () => {
@@ -143,7 +149,7 @@ describe('errors', () => {
   it('a success answer without the fields a cancel needs is invalid_response/unknown', async () => {
     const s = scripted('v2', () => Response.json({ receipt_id: 'r' }))
     const err = await new Bootpay({ ...KEYS, fetch: s.fetch })
-      .cancel({ transactionId: 'r', reason: 'x', cancelId: 'c' })
+      .cancel({ transactionId: 'r', amount: 2_000, reason: 'x', cancelId: 'c' })
       .catch((e) => e)
     expect(err).toMatchObject({ code: 'invalid_response', outcome: 'unknown' })
   })

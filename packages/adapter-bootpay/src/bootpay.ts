@@ -19,13 +19,21 @@ import {
   type NotificationResult,
   type ProviderCapabilities,
   requireText,
-  assertKrw,
   type AmountedLookup,
-  validateCancelRequest,
+  PaymentError,
+  type ProviderOperation,
+  unsupported,
 } from '@paymux/core'
 import { BootpayClient, type Credentials } from './client.js'
-import { chargeBody, issueBody, readCharge, readIssued } from './transformers/billing.js'
-import { cancelBody, readV1Cancel, readV2Cancel } from './transformers/cancel.js'
+import {
+  chargeBody,
+  issueBody,
+  readCharge,
+  readIssued,
+  validateCard,
+  validateCharge,
+} from './transformers/billing.js'
+import { bootpayBankCode, cancelBody, readV1Cancel, readV2Cancel } from './transformers/cancel.js'
 import {
   BOOTPAY_NOTIFICATION_IPS,
   dedupKey,
@@ -38,7 +46,7 @@ import {
   sameSecret,
 } from './transformers/notification.js'
 import { readReceipt } from './transformers/receipt.js'
-import { type ApiVersion, num, str } from './wire.js'
+import { type ApiVersion, type Json, num, str } from './wire.js'
 
 export type BootpayEnvironment = 'production' | 'stage' | 'development'
 
@@ -77,9 +85,10 @@ interface CommonOptions {
   /** v1 only: use the `.json` routes older Bootpay clients call (`/cancel.json`, …). */
   v1JsonSuffix?: boolean
   /**
-   * v2 only. A v2 cancel answers the new running total, not what the cancel moved; for a full cancel of a
-   * receipt this instance has not seen (no lookup, no earlier cancel through it), `true` looks the receipt up
-   * first so `cancelledAmount` is exact. Default `false`: the amount assumes no earlier partial cancels.
+   * v2 only. A v2 cancel answers the new running total, not what the cancel moved, so a full cancel looks the
+   * receipt up first and reports the total minus what was cancelled just before (a partial cancel made elsewhere
+   * included). Default `true`; `false` trusts the total this instance last saw (none: nothing cancelled before),
+   * which overstates the amount after a partial cancel made elsewhere.
    */
   lookupBeforeFullCancel?: boolean
 }
@@ -166,7 +175,7 @@ export class Bootpay extends BaseProvider {
       ...(o.billingFeedbackUrl ? { feedbackUrl: o.billingFeedbackUrl } : {}),
     }
     this.#ipAllow = o.notificationIpAllowList ?? BOOTPAY_NOTIFICATION_IPS
-    this.#lookupBeforeFull = o.lookupBeforeFullCancel === true
+    this.#lookupBeforeFull = o.lookupBeforeFullCancel !== false
     this.client = new BootpayClient({
       apiVersion: version,
       credentials,
@@ -192,29 +201,100 @@ export class Bootpay extends BaseProvider {
     if (this.#known.size > 10_000) this.#known.delete(this.#known.keys().next().value as string)
   }
 
+  /** Every check an operation makes before it sends anything: pure, so a caller can run it before recording. */
+  override validate(op: ProviderOperation): void {
+    super.validate(op)
+    switch (op.operation) {
+      case 'cancel':
+        requireText(op.request.transactionId, 'transactionId', 64)
+        if (op.request.refundAccount) bootpayBankCode(op.request.refundAccount.bankCode)
+        return
+      case 'issueBillingKey':
+        validateCard(op.request)
+        return
+      case 'chargeBillingKey':
+        validateCharge(op.request)
+        return
+      case 'deleteBillingKey':
+        requireText(op.request.billingKey, 'billingKey', 100)
+        return
+      case 'issueVirtualAccount':
+        throw unsupported(this.id, 'issueVirtualAccount', this.capabilities.notes?.virtualAccounts)
+    }
+  }
+
   override async cancel(req: CancelRequest, options?: CallOptions): Promise<CancelResult> {
-    validateCancelRequest(req, this.capabilities, this.id)
-    requireText(req.transactionId, 'transactionId', 64)
+    this.validate({ operation: 'cancel', request: req })
     const body = cancelBody(this.apiVersion, req, this.#canceller)
     let before = this.#known.get(req.transactionId)
-    if (
-      before === undefined &&
-      req.amount === undefined &&
-      this.apiVersion === 'v2' &&
-      this.#lookupBeforeFull
-    ) {
+    // A v2 answer names only the new running total: what a full cancel moved is that minus the total just before.
+    if (req.amount === undefined && this.apiVersion === 'v2' && this.#lookupBeforeFull) {
       before = (await this.getTransaction(req.transactionId, options)).cancelledAmount
     }
-    const data = await this.client.call(
-      { operation: 'cancel', method: 'POST', path: '/cancel', body, moneyMoving: true },
-      options,
-    )
+    let data: Json
+    try {
+      data = await this.client.call(
+        { operation: 'cancel', method: 'POST', path: '/cancel', body, moneyMoving: true },
+        options,
+      )
+    } catch (err) {
+      if (isPaymentError(err) && err.code === 'already_cancelled')
+        throw await this.#settleAlreadyCancelled(req, err, options)
+      throw err
+    }
     const now = this.#clock()
     const result =
       this.apiVersion === 'v1' ? readV1Cancel(data, req, before, now) : readV2Cancel(data, req, before, now)
     const total = num(data.cancelled_price)
     if (total !== undefined) this.#remember(req.transactionId, total)
     return result
+  }
+
+  /**
+   * "Already cancelled" (by code, or by the PG's "기취소된 건입니다"): seed 003 says a PG-side cancel (test-mode
+   * scheduler, the PG's console) is not reflected in Bootpay. Only a receipt that shows nothing left to cancel
+   * makes it a plain refusal; otherwise the money may well have been returned outside Bootpay and the outcome is
+   * unknown: the PG's own records must settle it, never a failed cancel on our side.
+   */
+  async #settleAlreadyCancelled(
+    req: CancelRequest,
+    err: PaymentError,
+    options?: CallOptions,
+  ): Promise<PaymentError> {
+    const raw = {
+      ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
+      ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
+    }
+    let t: AmountedLookup
+    try {
+      t = await this.getTransaction(req.transactionId, options)
+    } catch (lookupErr) {
+      return new PaymentError({
+        code: 'already_cancelled',
+        outcome: 'unknown',
+        provider: this.id,
+        ...raw,
+        message: `bootpay: the PG says the payment is already cancelled and the receipt could not be read (${isPaymentError(lookupErr) ? lookupErr.code : 'error'}); check the PG's records`,
+      })
+    }
+    if (t.cancellableAmount === 0 && t.cancelledAmount >= t.amount) {
+      return new PaymentError({
+        code: 'already_cancelled',
+        provider: this.id,
+        ...raw,
+        message: `bootpay: already cancelled; the receipt shows ${t.cancelledAmount} of ${t.amount} cancelled`,
+      })
+    }
+    return new PaymentError({
+      code: 'already_cancelled',
+      outcome: 'unknown',
+      provider: this.id,
+      ...raw,
+      message:
+        `bootpay: the PG says the payment is already cancelled while Bootpay's receipt shows ${t.cancellableAmount} ` +
+        `of ${t.amount} cancellable (status ${t.providerStatus ?? t.status}): it was cancelled at the PG outside ` +
+        "Bootpay; check the PG's records before anything else is refunded",
+    })
   }
 
   override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {
@@ -239,6 +319,7 @@ export class Bootpay extends BaseProvider {
     req: IssueBillingKeyRequest,
     options?: CallOptions,
   ): Promise<BillingKeyResult> {
+    this.validate({ operation: 'issueBillingKey', request: req })
     const body = issueBody(this.apiVersion, req, this.#billing)
     const data = await this.client.call(
       {
@@ -257,18 +338,7 @@ export class Bootpay extends BaseProvider {
     req: ChargeBillingKeyRequest,
     options?: CallOptions,
   ): Promise<ChargeResult> {
-    requireText(req.billingKey, 'billingKey', 100)
-    requireText(req.orderId, 'orderId', 100)
-    requireText(req.goodsName, 'goodsName', 100)
-    assertKrw(req.amount, 'amount', 1)
-    if (req.taxFreeAmount !== undefined) {
-      assertKrw(req.taxFreeAmount, 'taxFreeAmount')
-      if (req.taxFreeAmount > req.amount) throw invalidRequest('taxFreeAmount', 'must not exceed amount')
-    }
-    const m = req.installmentMonths
-    if (m !== undefined && (!Number.isInteger(m) || m < 0 || m > 36)) {
-      throw invalidRequest('installmentMonths', 'must be a whole number of months, 0-36')
-    }
+    this.validate({ operation: 'chargeBillingKey', request: req })
     const data = await this.client.call(
       {
         operation: 'billing_key_charge',
@@ -286,7 +356,7 @@ export class Bootpay extends BaseProvider {
     req: DeleteBillingKeyRequest,
     options?: CallOptions,
   ): Promise<DeleteBillingKeyResult> {
-    requireText(req.billingKey, 'billingKey', 100)
+    this.validate({ operation: 'deleteBillingKey', request: req })
     const key = encodeURIComponent(req.billingKey)
     const data = await this.client.call(
       {

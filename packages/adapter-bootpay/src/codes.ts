@@ -66,6 +66,12 @@ export const V1_STATUS_FALLBACK: Readonly<Record<number, CodeMapping>> = {
   404: { code: 'transaction_not_found' },
 }
 
+/**
+ * "기취소된 건입니다" (seed 003: a payment the PG cancelled itself, by its test-mode scheduler or its console, answers
+ * a Bootpay cancel with this) and Bootpay's own "이미 취소된 결제건 입니다": recognised whatever code carries them.
+ */
+export const ALREADY_CANCELLED_MESSAGE = /기\s*취소|이미\s*취소/
+
 /** Answers that mean "this token is no longer good": drop it, fetch a new one, try once more. */
 export const V2_TOKEN_REJECTED = new Set(['TOKEN_KEY_INVALID'])
 export const V1_TOKEN_REJECTED = new Set(['-200', '200'])

@@ -49,6 +49,8 @@ function harness(mode: Mode, transport: 'in-process' | 'http') {
         seedVirtualAccountPayment: async ({ amount, deposited }) =>
           sim.seedPayment({ amount, method: 'virtual_account', deposited }),
         inspect: async (id) => state(id),
+        // A v2 full cancel looks the receipt up first: faults meant for the cancel go to the cancel.
+        cancelPath: '/cancel',
         testCard: { ...BOOTPAY_TEST_CARD },
         refundAccount: { bankCode: '004', accountNumber: '12345678901234', holderName: '홍길동' },
         unreachableProvider,

@@ -5,7 +5,7 @@ import {
   PaymentError,
   type Redactor,
 } from '@paymux/core'
-import { V1_ERROR_CODES, V1_STATUS_FALLBACK, V2_ERROR_CODES } from './codes.js'
+import { ALREADY_CANCELLED_MESSAGE, V1_ERROR_CODES, V1_STATUS_FALLBACK, V2_ERROR_CODES } from './codes.js'
 
 export type ApiVersion = 'v1' | 'v2'
 export type Json = Record<string, unknown>
@@ -84,11 +84,27 @@ export function v2ErrorCode(a: Answer): string | undefined {
   return a.json ? str(a.json.error_code) : undefined
 }
 
-function fallbackFor(ctx: CallContext, status: number): CodeMapping {
-  // An unrecognised refusal that came with a 5xx may be a failure after the PG acted: not a clean rejection.
-  return status >= 500 && ctx.moneyMoving
-    ? { code: 'provider_rejected', outcome: 'unknown' }
-    : { code: 'provider_rejected' }
+/**
+ * On a call that moves money only a refusal the code table knows, answered below 500, is a rejection: an
+ * unknown code, or any answer with a 5xx, may have come after Bootpay (or the PG behind it) acted.
+ */
+function judged(err: PaymentError, ctx: CallContext, status: number, mapped: boolean): PaymentError {
+  if (!ctx.moneyMoving || err.outcome === 'unknown' || (mapped && status < 500)) return err
+  return new PaymentError({
+    code: err.code,
+    outcome: 'unknown',
+    provider: PROVIDER,
+    ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
+    ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
+    message: `${err.message} (HTTP ${status}${mapped ? '' : ', a code Bootpay does not document'}); the outcome is unknown`,
+  })
+}
+
+/** A refusal the table does not name by code but whose message says the payment is already cancelled. */
+function byMessage(...messages: Array<string | undefined>): CodeMapping | undefined {
+  return messages.some((m) => m !== undefined && ALREADY_CANCELLED_MESSAGE.test(m))
+    ? { code: 'already_cancelled' }
+    : undefined
 }
 
 /** Returns v1 `data` (or the envelope itself when it has none) or throws the mapped error. */
@@ -101,8 +117,13 @@ export function v1Success(a: Answer, ctx: CallContext): Json {
   if (code === '0') throw invalid(ctx, 'a success envelope came with an error status', a.status)
   const message = ctx.redactor.apply(str(a.json.message) ?? '')
   const envStatus = num(a.json.status) ?? a.status
-  const fallback = V1_STATUS_FALLBACK[envStatus] ?? fallbackFor(ctx, a.status)
-  return throwMapped(errorFromTable(V1_ERROR_CODES, PROVIDER, code, message, fallback))
+  // The envelope status says something only about calls that move no money (a 404 lookup is "not found").
+  const mapping =
+    V1_ERROR_CODES[code] ??
+    byMessage(message) ??
+    (ctx.moneyMoving ? undefined : V1_STATUS_FALLBACK[envStatus])
+  const err = errorFromTable(mapping ? { [code]: mapping } : {}, PROVIDER, code, message)
+  return throwMapped(judged(err, ctx, a.status, mapping !== undefined))
 }
 
 /** Returns the v2 resource or throws the mapped error. */
@@ -115,7 +136,10 @@ export function v2Success(a: Answer, ctx: CallContext): Json {
     const message = pg
       ? `${base} (pg_error_code ${pg}${pgMessage ? `: ${ctx.redactor.apply(pgMessage)}` : ''})`
       : base
-    throwMapped(errorFromTable(V2_ERROR_CODES, PROVIDER, code, message, fallbackFor(ctx, a.status)))
+    // A PG's "기취소" comes back under a generic code (RC_REQUEST_FAILED) with the PG's own message.
+    const mapping = byMessage(base, pgMessage) ?? V2_ERROR_CODES[code]
+    const err = errorFromTable(mapping ? { [code]: mapping } : {}, PROVIDER, code, message)
+    throwMapped(judged(err, ctx, a.status, mapping !== undefined))
   }
   if (!a.json) throw invalid(ctx, 'the answer is not JSON', a.status)
   if (a.status >= 300) throw invalid(ctx, 'an error status without a Bootpay error body', a.status)

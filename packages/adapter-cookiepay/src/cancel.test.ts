@@ -54,7 +54,7 @@ describe('cancel: validation before any call', () => {
 })
 
 describe('cancel: answers CookiePay documents nothing about', () => {
-  it('an unknown code keeps its raw values as provider_rejected', async () => {
+  it('an unknown code keeps its raw values as provider_rejected, with an unknown outcome', async () => {
     const { sim, provider } = pair()
     const { transactionId } = sim.seedPayment({ amount: 1000 })
     await provider.warmUp()
@@ -76,7 +76,8 @@ describe('cancel: answers CookiePay documents nothing about', () => {
     const err = await failure(provider.cancel({ transactionId, reason: 'x', cancelId: 'c' }))
     expect([err.code, err.outcome, err.providerCode, err.providerMessage]).toEqual([
       'provider_rejected',
-      'rejected',
+      // Nothing says CookiePay did nothing: a code no table knows proves no refusal.
+      'unknown',
       'Q123',
       '처음 보는 오류',
     ])
@@ -209,7 +210,7 @@ describe('cancel: results', () => {
     expect(r.status).toBe('cancelled')
   })
 
-  it('a three-digit bank code CookiePay would refuse is a rejection; the mapping can be overridden', async () => {
+  it('a three-digit bank code CookiePay refuses with a code no table knows is unknown; the mapping can be overridden', async () => {
     const refund = { bankCode: '004', accountNumber: '12345678901234', holderName: '홍길동' }
     const strict = pair({ sim: { refundBankCodeDigits: 3 } })
     const t1 = strict.sim.seedPayment({
@@ -220,7 +221,7 @@ describe('cancel: results', () => {
     const err = await failure(
       strict.provider.cancel({ transactionId: t1, reason: 'x', cancelId: 'c', refundAccount: refund }),
     )
-    expect([err.code, err.outcome]).toEqual(['provider_rejected', 'rejected'])
+    expect([err.code, err.outcome]).toEqual(['provider_rejected', 'unknown'])
     expect(strict.sim.inspect(t1)?.cancelledAmount).toBe(0)
     const kftc = Object.fromEntries(Object.keys(COOKIEPAY_REFUND_BANK_CODES).map((k) => [k, k]))
     const fixed = pair({ sim: { refundBankCodeDigits: 3 }, adapter: { refundBankCodes: kftc } })

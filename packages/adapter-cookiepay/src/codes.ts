@@ -80,9 +80,21 @@ export function isTokenRejection(code: string, message: string): boolean {
   return MESSAGE_RULES.some((r) => r.tokenRejected && r.pattern.test(message))
 }
 
-/** The PaymentError for a non-success answer: by code, then by message, else raw `provider_rejected`. */
-export function errorForAnswer(code: string, message: string, table: CodeTable = API_CODES): PaymentError {
+/**
+ * The PaymentError for a non-success answer: by code, then by message, else raw `provider_rejected`. On a call
+ * that moves money an answer recognised by neither proves nothing was done: its outcome is unknown.
+ */
+export function errorForAnswer(
+  code: string,
+  message: string,
+  moneyMoving: boolean,
+  table: CodeTable = API_CODES,
+): PaymentError {
   if (table[code]) return errorFromTable(table, PROVIDER, code, message)
   const rule = MESSAGE_RULES.find((r) => r.pattern.test(message))
-  return errorFromTable(rule ? { [code]: rule.mapping } : {}, PROVIDER, code, message)
+  if (rule) return errorFromTable({ [code]: rule.mapping }, PROVIDER, code, message)
+  return errorFromTable({}, PROVIDER, code, message, {
+    code: 'provider_rejected',
+    ...(moneyMoving ? { outcome: 'unknown' as const } : {}),
+  })
 }

@@ -9,13 +9,15 @@ import {
   isPaymentError,
   kstParts,
   type Logger,
+  type NotificationEvent,
   type NotificationInput,
   type NotificationResult,
   PaymentError,
   type ProviderCapabilities,
   requireText,
   type AmountedLookup,
-  validateCancelRequest,
+  type ProviderOperation,
+  unsupported,
 } from '@paymux/core'
 import { COOKIEPAY_REFUND_BANK_CODES } from './bank-codes.js'
 import { COOKIEPAY_CAPABILITIES } from './capabilities.js'
@@ -26,16 +28,15 @@ import {
   toCancelBody,
   validateForCookiePay,
 } from './transformers/cancel.js'
-import { cancelSumFromPaysearch, fromPaycert } from './transformers/lookup.js'
+import { cancelSumFromPaysearch, fromPaycert, fromPaysearch } from './transformers/lookup.js'
 import {
   NOTI_REJECTED_REPLY,
   NOTI_RETRY_REPLY,
   NOTI_SUCCESS_REPLY,
-  type ParsedNoti,
   parseNoti,
   readNotiBody,
 } from './transformers/notification.js'
-import { verifyNoti } from './transformers/verify.js'
+import { cancelDedupKey, claimedCancel, verifyNoti } from './transformers/verify.js'
 import { CookiePayClient } from './transport.js'
 import { PROVIDER } from './wire.js'
 
@@ -64,13 +65,14 @@ export interface CookiePayOptions {
   /** Refresh the TOKEN this long before it expires. Default 5 minutes (capped at half its lifetime). */
   tokenRefreshAheadMs?: number
   /**
-   * Waits between paycert attempts while verifying a notification: paycert may lag the Noti briefly
-   * (third-party integrators retry it). Default [500, 1500].
+   * @deprecated Ignored: a notification costs at most one lookup (a forged one must not make the merchant's
+   * credentials query CookiePay again and again). A Noti paycert does not confirm yet is refused with a 503, or,
+   * for a cancel, returned `pending` for the caller to verify again. Kept so existing configurations still load.
    */
   notificationVerifyDelaysMs?: readonly number[]
+  /** `pending.retryAfterMs` of a cancel Noti the lookup does not show yet. Default 60 s. */
+  notificationRecheckMs?: number
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The CookiePay adapter for one credential pair (one CookiePay payment type of one merchant). */
 export class CookiePay extends BaseProvider {
@@ -80,7 +82,7 @@ export class CookiePay extends BaseProvider {
   readonly #apiId: string
   readonly #clock: () => number
   readonly #bankCodes: Readonly<Record<string, string>>
-  readonly #verifyDelays: readonly number[]
+  readonly #recheckMs: number
 
   constructor(options: CookiePayOptions) {
     super()
@@ -93,7 +95,7 @@ export class CookiePay extends BaseProvider {
     this.#apiId = o.apiId
     this.#clock = o.clock ?? Date.now
     this.#bankCodes = o.refundBankCodes ?? COOKIEPAY_REFUND_BANK_CODES
-    this.#verifyDelays = o.notificationVerifyDelaysMs ?? [500, 1500]
+    this.#recheckMs = o.notificationRecheckMs ?? 60_000
     this.#client = new CookiePayClient({
       apiId: o.apiId,
       apiKey: o.apiKey,
@@ -118,9 +120,23 @@ export class CookiePay extends BaseProvider {
     return this.#client.tokens.issued
   }
 
+  /** The whole pre-flight of every operation, pure: what `cancel` checks, and refusals of what CookiePay lacks. */
+  override validate(op: ProviderOperation): void {
+    super.validate(op)
+    if (op.operation === 'cancel') {
+      validateForCookiePay(op.request, this.#bankCodes)
+      return
+    }
+    const notes = this.capabilities.notes
+    throw unsupported(
+      PROVIDER,
+      op.operation,
+      op.operation === 'issueVirtualAccount' ? notes?.virtualAccounts : notes?.billingKeys,
+    )
+  }
+
   override async cancel(req: CancelRequest, options?: CallOptions): Promise<CancelResult> {
-    validateCancelRequest(req, this.capabilities, PROVIDER)
-    validateForCookiePay(req, this.#bankCodes)
+    this.validate({ operation: 'cancel', request: req })
     const answer = await this.#client.call(
       {
         operation: 'cancel',
@@ -230,8 +246,10 @@ export class CookiePay extends BaseProvider {
   }
 
   /**
-   * CookiePay signs nothing and publishes no source addresses, so a Noti is only a hint: it is confirmed by
-   * asking paycert (and paysearch) about the TID and matching amount and order number.
+   * CookiePay signs nothing and publishes no source addresses, so a Noti is only a hint, confirmed by ONE lookup
+   * of its TID made with this merchant's credentials (a forged Noti costs one request, never more): paycert for
+   * an approval or failure, paysearch (paycert's fields plus the cancelled sum) for a cancel. A cancel Noti is sent
+   * once (seed 004): when the lookup does not show the cancel yet, or cannot be made, the result is `pending`.
    */
   override async parseNotification(
     input: NotificationInput,
@@ -249,34 +267,58 @@ export class CookiePay extends BaseProvider {
     if (noti.tid.length > 50 || !/^[\x21-\x7e]+$/.test(noti.tid)) {
       return { verified: false, reason: 'the TID is not a CookiePay TID', reply: NOTI_REJECTED_REPLY }
     }
+    const now = this.#clock()
+    const isCancel = noti.kind === 'cancel' || noti.kind === 'deposit_cancel'
     let lookup: AmountedLookup | undefined
     try {
-      lookup = await this.#lookupForNoti(noti, options)
+      lookup = isCancel ? await this.#cancelLookup(noti.tid, options) : await this.#paycert(noti.tid, options)
     } catch (err) {
-      const why = isPaymentError(err) ? `${err.code}: ${err.message}` : String(err)
-      return { verified: false, reason: `could not confirm with CookiePay (${why})`, reply: NOTI_RETRY_REPLY }
+      const why = `could not confirm with CookiePay (${isPaymentError(err) ? `${err.code}: ${err.message}` : String(err)})`
+      if (isCancel) return this.#pending(why, claimedCancel(noti, now), cancelDedupKey(noti))
+      return { verified: false, reason: why, reply: NOTI_RETRY_REPLY }
     }
-    const verdict = await verifyNoti(noti, lookup, input, this.#clock())
-    if (typeof verdict === 'string') return { verified: false, reason: verdict, reply: NOTI_REJECTED_REPLY }
+    const verdict = await verifyNoti(noti, lookup, input, now)
+    if ('refused' in verdict) return { verified: false, reason: verdict.refused, reply: NOTI_REJECTED_REPLY }
+    if ('pending' in verdict) return this.#pending(verdict.pending, verdict.claimed, verdict.dedupKey)
     return { verified: true, event: verdict.event, dedupKey: verdict.dedupKey, reply: NOTI_SUCCESS_REPLY }
   }
 
-  /** The lookup of the Noti's TID; undefined when CookiePay does not know it. Retries while paycert may lag. */
-  async #lookupForNoti(noti: ParsedNoti, options?: CallOptions): Promise<AmountedLookup | undefined> {
-    const delays = noti.kind === 'failed' ? [] : this.#verifyDelays
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.getTransaction(noti.tid, options)
-      } catch (err) {
-        const lagging =
-          isPaymentError(err) &&
-          ['transaction_not_found', 'provider_unavailable', 'timeout', 'invalid_response'].includes(err.code)
-        if (!lagging || attempt >= delays.length) {
-          if (isPaymentError(err) && err.code === 'transaction_not_found') return undefined
-          throw err
-        }
-        await sleep(delays[attempt]!)
-      }
+  #pending(reason: string, claimed: NotificationEvent, dedupKey: string): NotificationResult {
+    return {
+      verified: false,
+      reason: `${reason}; keep the notification and verify it again (CookiePay sends it once)`,
+      // A 503 costs nothing if CookiePay never resends, and invites a resend if it does.
+      reply: NOTI_RETRY_REPLY,
+      pending: { claimed, dedupKey, retryAfterMs: this.#recheckMs },
     }
+  }
+
+  /** paycert alone: enough for an approval or a failure. Undefined when CookiePay does not know the TID. */
+  async #paycert(tid: string, options?: CallOptions): Promise<AmountedLookup | undefined> {
+    const a = await this.#client.call(
+      { operation: 'paycert', path: '/api/paycert', body: { tid }, moneyMoving: false, apiKeyHeader: true },
+      options,
+    )
+    try {
+      return fromPaycert(a, tid, undefined)
+    } catch (err) {
+      if (isPaymentError(err) && err.code === 'transaction_not_found') return undefined
+      throw err
+    }
+  }
+
+  /** paysearch by TID alone: the payment and its cancelled sum in one request. */
+  async #cancelLookup(tid: string, options?: CallOptions): Promise<AmountedLookup | undefined> {
+    const { value } = await this.#client.callRaw(
+      {
+        operation: 'paysearch',
+        path: '/api/paysearch',
+        body: { API_ID: this.#apiId, TID: tid },
+        moneyMoving: false,
+        apiKeyHeader: false,
+      },
+      options,
+    )
+    return fromPaysearch(value, tid)
   }
 }

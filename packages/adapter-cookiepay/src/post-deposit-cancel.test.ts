@@ -86,7 +86,9 @@ describe('9029 post-deposit cancel: end to end over real HTTP', () => {
 
     expect(receiver.received).toHaveLength(1)
     const noti = JSON.parse(new TextDecoder().decode(receiver.received[0]!.body)) as Record<string, string>
-    expect(noti).toMatchObject({ noti_type: 'deposit_cancel', tid: transactionId, cancel_amount: '30000' })
+    // Seed 004: the Noti is the cancel response ("결제취소 응답전문").
+    expect(noti).toMatchObject({ cancel_code: '0000', tid: transactionId, cancel_amt: '30000' })
+    expect(noti.cancel_tid).toMatch(/\S/)
     expect(verdicts).toHaveLength(1)
     const v = verdicts[0]!
     expect(v.verified).toBe(true)
@@ -203,10 +205,14 @@ describe('9029 post-deposit cancel: variants', () => {
     ])
   })
 
-  it('upper-case cancel Noti keys are accepted too', async () => {
+  it.each([
+    ['noti_type', { NOTI_TYPE: 'deposit_cancel', CANCEL_AMOUNT: '7000' }],
+    ['cancel_response', { RESULTCODE: '0000', CANCELAMT: '7000' }],
+  ] as const)('upper-case cancel Noti keys are accepted too (%s shape)', async (shape, keys) => {
     const deliveries: Array<{ url: string; body: string }> = []
     const { sim, provider } = pair({
       sim: {
+        depositCancelNotiShape: shape,
         cancelNotiSpelling: 'upper',
         notifyUrl: 'http://merchant.example/noti',
         notifyFetch: async (url, init) => {
@@ -219,11 +225,7 @@ describe('9029 post-deposit cancel: variants', () => {
     depositOf(await provider.cancel({ transactionId, reason: 'x', cancelId: 'c' }))
     await sim.deposit(transactionId)
     expect(deliveries).toHaveLength(1)
-    expect(JSON.parse(deliveries[0]!.body)).toMatchObject({
-      NOTI_TYPE: 'deposit_cancel',
-      TID: transactionId,
-      CANCEL_AMOUNT: '7000',
-    })
+    expect(JSON.parse(deliveries[0]!.body)).toMatchObject({ TID: transactionId, ...keys })
     const v = await provider.parseNotification({
       rawBody: new TextEncoder().encode(deliveries[0]!.body),
       headers: {},

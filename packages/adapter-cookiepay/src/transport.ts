@@ -120,7 +120,7 @@ export class CookiePayClient {
       return typeof a?.code === 'string' && isTokenRejection(a.code, a.message ?? '')
     })
     if (isTokenRejection(answer.code, answer.message)) {
-      const err = errorForAnswer(answer.code, answer.message)
+      const err = errorForAnswer(answer.code, answer.message, false)
       throw new PaymentError({
         code: 'authentication_failed',
         provider: PROVIDER,

@@ -107,10 +107,14 @@ export function readJson(
 }
 
 /**
- * Reads a CookiePay object answer. CookiePay answers business errors with HTTP 200; a non-2xx answer is only
- * trusted when its body is a recognisable CookiePay error, and never as a success.
+ * Reads a CookiePay object answer. CookiePay answers business errors with HTTP 200, so on a call that moves
+ * money a non-2xx answer is never read as CookiePay's decision, whatever its body says: it came from in front of
+ * CookiePay or after a failure there, and the outcome is unknown (seed 000's sample treats any non-200 as a
+ * communication failure). Elsewhere a non-2xx answer is trusted only as a recognisable error, never as a success.
  */
 export function readAnswer(res: HttpResponse, operation: string, moneyMoving: boolean): Answer {
+  const ok2xx = res.status >= 200 && res.status < 300
+  if (moneyMoving && !ok2xx) throw invalidResponse(operation, `HTTP ${res.status}`, true)
   const { value, misEncoded } = readJson(res, operation, moneyMoving)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidResponse(operation, `HTTP ${res.status} with JSON that is not an object`, moneyMoving)
@@ -118,7 +122,6 @@ export function readAnswer(res: HttpResponse, operation: string, moneyMoving: bo
   const fields = new Fields(value as Record<string, unknown>)
   const code = fields.get(...CODE_FIELDS)
   if (!code) throw invalidResponse(operation, `HTTP ${res.status} without a result code`, moneyMoving)
-  const ok2xx = res.status >= 200 && res.status < 300
   if (!ok2xx && code === '0000') {
     throw invalidResponse(operation, `HTTP ${res.status} claiming success`, moneyMoving)
   }

@@ -311,9 +311,25 @@ export interface NotificationReply {
   body: string
 }
 
+/**
+ * A well-formed notification the PG's own lookup does not confirm yet, from a PG that sends it only once
+ * (CookiePay's cancel notification). It is neither applied nor dropped: the caller keeps the raw body and
+ * headers exactly as received and calls `parseNotification` with them again, no sooner than `retryAfterMs`
+ * later, until the result is verified (apply it, under `dedupKey`), refused without `pending` (drop it), or its
+ * own deadline passes (a person reviews `claimed`).
+ */
+export interface PendingVerification {
+  /** What the notification claims, not confirmed: evidence for a reviewer, never to be applied as it stands. */
+  claimed: NotificationEvent
+  /** The key the event will carry once verified. */
+  dedupKey: string
+  /** The earliest sensible time for the next check, from now. */
+  retryAfterMs: number
+}
+
 export type NotificationResult =
   | { verified: true; event: NotificationEvent; dedupKey: string; reply: NotificationReply }
-  | { verified: false; reason: string; reply: NotificationReply }
+  | { verified: false; reason: string; reply: NotificationReply; pending?: PendingVerification }
 
 export interface CallOptions {
   signal?: AbortSignal

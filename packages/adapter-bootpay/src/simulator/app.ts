@@ -1,4 +1,10 @@
-import { type FaultInjector, faultMiddleware } from '@paymux/core/simulator'
+import {
+  consumeFault,
+  currentFault,
+  type FaultInjector,
+  faultMiddleware,
+  UNMAPPED_CODE,
+} from '@paymux/core/simulator'
 import { type Context, Hono } from 'hono'
 import { v1BillingKey, v1CancelData, v1Charge, v1Receipt, v2BillingKey, v2Receipt } from './render.js'
 import type { SimErrorKind } from './settings.js'
@@ -86,7 +92,16 @@ export function buildApp(deps: AppDeps): Hono {
       try {
         const refused = authorise(c, version)
         if (refused) return fail(c, version, refused)
-        return await h(c)
+        const res = await h(c)
+        // A v2 success is a bare resource without a code field: the fault's error answer is rendered here.
+        const fault = currentFault(c)
+        if (version === 'v2' && fault?.kind === 'unmapped_code' && consumeFault(c, 'unmapped_code')) {
+          return c.json(
+            { error_code: fault.code ?? UNMAPPED_CODE, message: '알 수 없는 오류' },
+            fault.status as 400,
+          )
+        }
+        return res
       } catch (err) {
         if (err instanceof SimError) return fail(c, version, err.kind)
         throw err

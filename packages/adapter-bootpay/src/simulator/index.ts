@@ -60,6 +60,8 @@ export interface PaymentInspection {
   status: string
   bootpayStatus: number
   pg: string
+  /** Cancelled at the PG itself: the money went back whatever Bootpay's receipt shows. */
+  pgCancelled: boolean
 }
 
 export interface BootpaySimulator {
@@ -70,6 +72,8 @@ export interface BootpaySimulator {
   state: SimState
   seedPayment(input: SeedPaymentInput): { transactionId: string }
   inspect(transactionId: string): PaymentInspection | undefined
+  /** The PG cancels the payment itself, outside Bootpay (seed 003); see `settings.pgCancelReflected`. */
+  cancelAtPg(transactionId: string): void
   /** The customer pays a waiting virtual account. */
   deposit(transactionId: string): void
   /** Forgets every issued token: the next call with an old token gets TOKEN_KEY_INVALID / 401. */
@@ -143,6 +147,7 @@ export function createBootpaySimulator(options: BootpaySimulatorOptions = {}): B
       status: partial ? 'partial_cancelled' : (STATUS_NAMES[String(r.status)] ?? String(r.status)),
       bootpayStatus: r.status,
       pg: r.pg,
+      pgCancelled: r.pgCancelled,
     }
   }
   const deposit = (id: string) => {
@@ -164,6 +169,10 @@ export function createBootpaySimulator(options: BootpaySimulatorOptions = {}): B
     const opts = text ? (JSON.parse(text) as Parameters<BootpaySimulator['sendWebhook']>[1]) : {}
     return c.json(await sendWebhook(c.req.param('id'), opts))
   })
+  app.post('/__sim/pg-cancel/:id', (c) => {
+    state.cancelAtPg(c.req.param('id'))
+    return c.json({ ok: true })
+  })
   app.post('/__sim/tokens/revoke', (c) => {
     state.revokeTokens()
     return c.json({ ok: true })
@@ -183,6 +192,9 @@ export function createBootpaySimulator(options: BootpaySimulatorOptions = {}): B
     seedPayment,
     inspect,
     deposit,
+    cancelAtPg: (id) => {
+      state.cancelAtPg(id)
+    },
     revokeTokens: () => state.revokeTokens(),
     sendWebhook,
     webhookLog,

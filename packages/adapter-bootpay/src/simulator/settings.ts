@@ -21,6 +21,7 @@ export type SimErrorKind =
   | 'app_not_found'
   | 'client_key_not_found'
   | 'secret_key_mismatch'
+  | 'pg_already_cancelled'
 
 export interface SimErrorAnswer {
   http: number
@@ -125,6 +126,14 @@ export const DEFAULT_SIM_ERRORS: Record<SimErrorKind, SimErrorAnswer> = {
     v2: 'APP_SK_NOT_MATCHED',
     message: '시크릿 키가 일치하지 않습니다.',
   },
+  // Seed 003: the PG's answer to a cancel of a payment it cancelled itself. The message is the seed's; the codes
+  // are this simulator's (v2 relays PG refusals as RC_REQUEST_FAILED, v1's -1204 is an unattributed "PG error").
+  pg_already_cancelled: {
+    http: 400,
+    v1: -1204,
+    v2: 'RC_REQUEST_FAILED',
+    message: '기취소된 건입니다',
+  },
 }
 
 export interface BootpaySimulatorSettings {
@@ -165,6 +174,12 @@ export interface BootpaySimulatorSettings {
   /** Deliveries per webhook (Bootpay: up to 10) and the pause between them. */
   webhookAttempts: number
   webhookRetryDelayMs: number
+  /**
+   * Whether a cancel made at the PG itself (`cancelAtPg`: the test-mode scheduler, the PG's console) shows in
+   * Bootpay's receipt. Seed 003: it does not ("부트페이 전산에 반영되지 않아 결제완료 상태로 남을 수 있으며"), and a
+   * cancel through Bootpay then answers "기취소된 건입니다" (`errors.pg_already_cancelled`).
+   */
+  pgCancelReflected: boolean
   /** Answers per failure kind (see DEFAULT_SIM_ERRORS). */
   errors: Record<SimErrorKind, SimErrorAnswer>
 }
@@ -189,6 +204,7 @@ export function defaultSettings(): BootpaySimulatorSettings {
     autoWebhooks: true,
     webhookAttempts: 10,
     webhookRetryDelayMs: 1000,
+    pgCancelReflected: false,
     errors: { ...DEFAULT_SIM_ERRORS },
   }
 }

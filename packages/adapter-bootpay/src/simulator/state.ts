@@ -38,6 +38,8 @@ export interface SimReceipt {
   cancels: SimCancel[]
   lastPartialAt: number | undefined
   settled: boolean
+  /** Cancelled at the PG itself, outside Bootpay (seed 003). */
+  pgCancelled: boolean
   vbank?: { bankCode: string; account: string }
   card?: { masked: string; companyCode: string; company: string; approveNo: string }
 }
@@ -214,6 +216,7 @@ export class SimState {
       cancels: [],
       lastPartialAt: undefined,
       settled: input.settled === true,
+      pgCancelled: false,
       ...(vbank
         ? { vbank: { bankCode: '004', account: `9${String(now).slice(-11)}` } }
         : {
@@ -244,6 +247,7 @@ export class SimState {
       if (s.duplicateCancelId === 'error') throw new SimError('cancel_id_duplicated')
       return { receipt: r, moved: 0, movedTaxFree: 0 }
     }
+    if (r.pgCancelled && r.cancelledPrice < r.price) throw new SimError('pg_already_cancelled')
     if (r.status === 20 || r.status === -3 || r.cancelledPrice >= r.price)
       throw new SimError('already_cancelled')
     if (r.status !== 1 && r.status !== 5) throw new SimError('not_cancellable')
@@ -287,6 +291,23 @@ export class SimState {
     if (partial) r.lastPartialAt = now
     r.cancels.push({ cancelId: input.cancelId, price: moved, taxFree: movedTaxFree, at: now })
     return { receipt: r, moved, movedTaxFree }
+  }
+
+  /**
+   * The PG cancels the whole payment itself (its test-mode scheduler, its console). Bootpay's receipt shows it
+   * only with `pgCancelReflected`; the PG refuses any later cancel either way.
+   */
+  cancelAtPg(id: string): SimReceipt {
+    const r = this.receipt(id)
+    r.pgCancelled = true
+    if (this.settings.pgCancelReflected && r.cancelledPrice < r.price) {
+      const now = this.clock()
+      r.cancels.push({ cancelId: undefined, price: r.price - r.cancelledPrice, taxFree: 0, at: now })
+      r.cancelledPrice = r.price
+      r.cancelledAt = now
+      r.status = 20
+    }
+    return r
   }
 
   #checkRefund(refund: RefundInput | undefined): void {

@@ -1,4 +1,5 @@
 import {
+  assertKrw,
   type BillingKeyResult,
   type Buyer,
   type ChargeBillingKeyRequest,
@@ -129,6 +130,22 @@ export function readIssued(version: ApiVersion, r: Json, now: number): BillingKe
   }
 }
 
+/** A charge's own checks: ids, amounts, installments. */
+export function validateCharge(req: ChargeBillingKeyRequest): void {
+  requireText(req.billingKey, 'billingKey', 100)
+  requireText(req.orderId, 'orderId', 100)
+  requireText(req.goodsName, 'goodsName', 100)
+  assertKrw(req.amount, 'amount', 1)
+  if (req.taxFreeAmount !== undefined) {
+    assertKrw(req.taxFreeAmount, 'taxFreeAmount')
+    if (req.taxFreeAmount > req.amount) throw invalidRequest('taxFreeAmount', 'must not exceed amount')
+  }
+  const m = req.installmentMonths
+  if (m !== undefined && (!Number.isInteger(m) || m < 0 || m > 36)) {
+    throw invalidRequest('installmentMonths', 'must be a whole number of months, 0-36')
+  }
+}
+
 export function chargeBody(version: ApiVersion, req: ChargeBillingKeyRequest, o: BillingOptions): Json {
   const months = req.installmentMonths
   const quota = months === undefined ? undefined : months <= 1 ? '00' : String(months).padStart(2, '0')
@@ -172,6 +189,15 @@ export function readCharge(
       message: `bootpay charge: the answer is not a completed payment (status ${status ?? 'missing'}); reconcile by order id`,
     })
   }
+  const price = num(r.price)
+  if (price !== undefined && price !== req.amount) {
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'unknown',
+      provider: PROVIDER,
+      message: `bootpay charge: the answer says ${price} was charged, ${req.amount} was asked; reconcile by order id`,
+    })
+  }
   const card = version === 'v1' ? r : (obj(r.card_data) ?? {})
   const cardCode = str(version === 'v1' ? card.card_code : card.card_company_code)
   const cardName = str(version === 'v1' ? card.card_name : card.card_company)
@@ -180,7 +206,7 @@ export function readCharge(
   return {
     status: 'paid',
     transactionId,
-    amount: num(r.price) ?? req.amount,
+    amount: req.amount,
     approvedAt: at && !Number.isNaN(Date.parse(at)) ? at : kstIso(now),
     ...(approval ? { approvalNumber: approval } : {}),
     ...(cardCode ? { cardCode } : {}),

@@ -75,6 +75,35 @@ function badAnswer(why: string): PaymentError {
 }
 
 /**
+ * What a cancel moved, checked against what was asked. `cumulative` is the running total after the cancel,
+ * `before` the total looked up (or last seen) before it: a stale `before` can only be lower than the truth,
+ * so `cumulative - before` never understates. An answer that shows less than asked moved, or a full cancel that
+ * leaves something uncancelled, is not what was asked: the outcome is unknown, never a guess.
+ */
+function checkedMove(
+  req: CancelRequest,
+  said: { moved?: number; cumulative?: number; remaining?: number },
+  before: number | undefined,
+): number {
+  const { moved, cumulative, remaining } = said
+  const byTotals = cumulative !== undefined ? cumulative - (before ?? 0) : undefined
+  if (req.amount !== undefined) {
+    if (moved !== undefined && moved !== req.amount)
+      throw badAnswer(`the answer says ${moved} was cancelled, ${req.amount} was asked`)
+    if (byTotals !== undefined && byTotals < req.amount)
+      throw badAnswer(`the running total grew by ${byTotals}, ${req.amount} was asked`)
+    return req.amount
+  }
+  if (remaining !== undefined && remaining !== 0)
+    throw badAnswer(`a full cancel left ${remaining} uncancelled`)
+  const amount = moved ?? byTotals
+  if (amount === undefined)
+    throw badAnswer('the answer says neither what was cancelled nor the running total')
+  if (amount <= 0) throw badAnswer('the answer shows nothing cancelled')
+  return amount
+}
+
+/**
  * v1 answers what this cancel moved (`request_cancel_price`) and what remains (`remain_price`); `cancelled_price`
  * is the running total. `tid` is left out: the manual calls it "the PG's transaction id" without saying whether
  * it names the cancel or the payment.
@@ -85,13 +114,16 @@ export function readV1Cancel(
   cancelledBefore: number | undefined,
   now: number,
 ): CancelledResult {
-  const cumulative = num(data.cancelled_price)
   const remaining = num(data.remain_price)
-  const moved =
-    num(data.request_cancel_price) ??
-    req.amount ??
-    (cumulative !== undefined ? cumulative - (cancelledBefore ?? 0) : undefined)
-  if (moved === undefined) throw badAnswer('the answer says neither what was cancelled nor the running total')
+  const moved = checkedMove(
+    req,
+    {
+      ...(num(data.request_cancel_price) !== undefined ? { moved: num(data.request_cancel_price)! } : {}),
+      ...(num(data.cancelled_price) !== undefined ? { cumulative: num(data.cancelled_price)! } : {}),
+      ...(remaining !== undefined ? { remaining } : {}),
+    },
+    cancelledBefore,
+  )
   return {
     status: 'cancelled',
     cancelledAmount: moved,
@@ -104,7 +136,7 @@ export function readV1Cancel(
 
 /**
  * v2 answers the receipt after the cancel: `cancelled_price` is the running total, so what this cancel moved is
- * the requested amount, or for a full cancel the total minus what was cancelled before (when known).
+ * the requested amount, or for a full cancel the total minus what was cancelled before (looked up first).
  */
 export function readV2Cancel(
   receipt: Json,
@@ -116,13 +148,13 @@ export function readV2Cancel(
   const cumulative = num(receipt.cancelled_price)
   if (price === undefined || cumulative === undefined)
     throw badAnswer('the receipt has no price or cancelled_price')
-  const moved = req.amount ?? cumulative - (cancelledBefore ?? 0)
-  if (moved <= 0) throw badAnswer('the receipt shows nothing cancelled')
+  const remaining = Math.max(0, price - cumulative)
+  const moved = checkedMove(req, { cumulative, remaining }, cancelledBefore)
   const at = str(receipt.cancelled_at)
   return {
     status: 'cancelled',
     cancelledAmount: moved,
-    remainingAmount: Math.max(0, price - cumulative),
+    remainingAmount: remaining,
     cancelledAt: at && !Number.isNaN(Date.parse(at)) ? at : kstIso(now),
     providerCode: str(receipt.status) ?? '',
     providerMessage: str(receipt.status_locale) ?? '',

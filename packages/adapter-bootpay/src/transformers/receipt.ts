@@ -50,5 +50,30 @@ export function readReceipt(version: ApiVersion, r: Json, requestedId: string): 
     ...(str(r.order_id) ? { orderId: str(r.order_id)! } : {}),
     ...(approvedAt ? { approvedAt } : {}),
     ...(providerStatus !== undefined ? { providerStatus } : {}),
+    evidence: evidenceOf(r),
   }
+}
+
+/** Receipt fields a reviewer needs, verbatim: no buyer data, no card data. */
+const EVIDENCE_FIELDS = [
+  'receipt_id',
+  'order_id',
+  'status',
+  'status_locale',
+  'status_ko',
+  'price',
+  'cancelled_price',
+  'remain_price',
+  'cancelled_at',
+  'revoked_at',
+  'purchased_at',
+] as const
+
+function evidenceOf(r: Json): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const k of EVIDENCE_FIELDS) {
+    const v = str(r[k])
+    if (v !== undefined) out[k] = v
+  }
+  return out
 }

@@ -2,7 +2,7 @@ import { kstCompact } from '@paymux/core'
 import { type FaultInjector, faultControlRoutes, faultMiddleware } from '@paymux/core/simulator'
 import { type Context, Hono } from 'hono'
 import type { ResolvedSettings, SimError } from './settings.js'
-import { cancelledAmount, type SeedPaymentInput, type SimPayment, type SimState, statusOf } from './state.js'
+import { type SeedPaymentInput, type SimPayment, type SimState, statusOf, visibleCancels } from './state.js'
 import type { TokenStore } from './tokens.js'
 
 /** What the routes need from the simulator. */
@@ -224,7 +224,7 @@ export function buildApp(sim: SimCore): Hono {
     if (!tid) return resultError(c, codes.missingField)
     const p = find(who.apiId, tid)
     if (!p || s.clock() < p.createdAt + s.paycertLagMs) return resultError(c, codes.notFound)
-    const last = p.cancels.at(-1)
+    const last = visibleCancels(p, s).at(-1)
     return c.json({
       RESULTCODE: '0000',
       RESULTMSG: '성공',
@@ -254,13 +254,16 @@ export function buildApp(sim: SimCore): Hono {
     })
     if (rows.length === 0) return c.json({ RESULTCODE: 'E008', RESULTMSG: '검색 결과가 없습니다' })
     return c.json(
-      rows.map((p) => ({
-        RESULTCODE: '0000',
-        ...record(p),
-        CANCELDATE: p.cancels.at(-1)?.date ?? '',
-        CANCELMSG: p.cancels.at(-1)?.reason ?? '',
-        CANCLE_SUM_AMOUNT: String(cancelledAmount(p)),
-      })),
+      rows.map((p) => {
+        const shown = visibleCancels(p, s)
+        return {
+          RESULTCODE: '0000',
+          ...record(p),
+          CANCELDATE: shown.at(-1)?.date ?? '',
+          CANCELMSG: shown.at(-1)?.reason ?? '',
+          CANCLE_SUM_AMOUNT: String(shown.reduce((n, c) => n + c.amount, 0)),
+        }
+      }),
     )
   })
 

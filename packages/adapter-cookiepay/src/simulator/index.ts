@@ -1,7 +1,7 @@
 import { FaultInjector } from '@paymux/core/simulator'
 import type { Hono } from 'hono'
 import { buildApp, type SimCore } from './app.js'
-import { approvalNoti, cancelNoti, type Delivery, deliver } from './notify.js'
+import { approvalNoti, cancelNoti, cancelResponseNoti, type Delivery, deliver } from './notify.js'
 import { type CookiePaySimulatorOptions, resolveSettings } from './settings.js'
 import { cancelledAmount, type SeedPaymentInput, SimState, statusOf } from './state.js'
 import { TokenStore } from './tokens.js'
@@ -109,11 +109,11 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
       if (!cancel) throw new Error(`payment ${tid} waits for no deposit`)
       const result: DepositResult = { transactionId: tid, cancelledAmount: cancel.amount }
       if (settings.notifyUrl) {
-        result.notification = await deliver(
-          settings.notifyUrl,
-          cancelNoti(p, cancel, 'deposit_cancel', settings),
-          settings,
-        )
+        const body =
+          settings.depositCancelNotiShape === 'cancel_response'
+            ? cancelResponseNoti(p, cancel, settings)
+            : cancelNoti(p, cancel, 'deposit_cancel', settings)
+        result.notification = await deliver(settings.notifyUrl, body, settings)
       }
       return result
     },

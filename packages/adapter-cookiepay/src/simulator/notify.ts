@@ -63,6 +63,33 @@ export function cancelNoti(
   return Object.fromEntries(Object.entries(lower).map(([k, v]) => [k.toUpperCase(), v]))
 }
 
+/**
+ * Seed 004's post-deposit Noti as the cancel response ("결제취소 응답전문"): the `/api/cancel` answer's fields with
+ * its result code, plus the payment's TID and order number, which a Noti must carry to name its payment [INF].
+ */
+export function cancelResponseNoti(p: SimPayment, c: SimCancel, s: ResolvedSettings): Record<string, string> {
+  if (s.cancelNotiSpelling === 'upper') {
+    return {
+      RESULTCODE: '0000',
+      RESULTMSG: '정상취소',
+      TID: p.tid,
+      ORDERNO: p.orderNo,
+      CANCEL_TID: c.cancelTid,
+      CANCELDATE: c.date,
+      CANCELAMT: String(c.amount),
+    }
+  }
+  return {
+    cancel_code: '0000',
+    cancel_msg: '정상취소',
+    tid: p.tid,
+    orderno: p.orderNo,
+    cancel_tid: c.cancelTid,
+    cancel_date: c.date,
+    cancel_amt: String(c.amount),
+  }
+}
+
 /** POSTs a Noti as CookiePay does: JSON, no authentication, redirects not followed, retries only if configured. */
 export async function deliver(
   url: string,

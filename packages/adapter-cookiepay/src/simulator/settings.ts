@@ -60,6 +60,15 @@ export interface CookiePaySimulatorOptions {
   notifyFetch?: FetchLike
   /** Cancel Noti keys: 'lower' (noti_type, tid, cancel_amount… as integrators report) or 'upper'. */
   cancelNotiSpelling?: 'lower' | 'upper'
+  /**
+   * The one Noti after a post-deposit cancel: 'cancel_response' (default; seed 004: "통지전문(Noti)으로 결제취소
+   * 응답전문이 자동 전송됩니다" — the cancel response `cancel_code, cancel_msg, cancel_tid, cancel_date, cancel_amt`,
+   * plus the payment's `tid`/`orderno` [INF]) or 'noti_type' (`noti_type: deposit_cancel, cancel_amount…`, as two
+   * integrators report citing the manual).
+   */
+  depositCancelNotiShape?: 'cancel_response' | 'noti_type'
+  /** paycert/paysearch show a cancel only this many ms after it executed (lookups lagging the Noti). Default 0. */
+  cancelLookupLagMs?: number
   /** PAY_METHOD of a virtual account in approval Notis: 'VACCOUNT' (seen in practice) or 'VACCT' (manual). */
   vaPayMethod?: 'VACCOUNT' | 'VACCT'
   /** Digits of DEPOSITENDDATE: 14 (default, like other CookiePay deadlines) or the manual's length 10, or 8/12. */
@@ -108,6 +117,8 @@ export function resolveSettings(o: CookiePaySimulatorOptions = {}): ResolvedSett
     notifyRetries: o.notifyRetries ?? 0,
     notifyFetch: o.notifyFetch,
     cancelNotiSpelling: o.cancelNotiSpelling ?? 'lower',
+    depositCancelNotiShape: o.depositCancelNotiShape ?? 'cancel_response',
+    cancelLookupLagMs: o.cancelLookupLagMs ?? 0,
     vaPayMethod: o.vaPayMethod ?? 'VACCOUNT',
     depositEndDateDigits: o.depositEndDateDigits ?? 14,
     depositDays: o.depositDays ?? 7,

@@ -9,6 +9,8 @@ export interface SimCancel {
   date: string
   reason: string
   viaDeposit: boolean
+  /** Epoch ms the cancel executed (lookups show it `cancelLookupLagMs` later). */
+  at: number
 }
 
 export interface PendingDepositCancel {
@@ -62,6 +64,12 @@ const alnum = (n: number) =>
 
 export function cancelledAmount(p: SimPayment): number {
   return p.cancels.reduce((n, c) => n + c.amount, 0)
+}
+
+/** The cancels paycert and paysearch already show (`cancelLookupLagMs` after each executed). */
+export function visibleCancels(p: SimPayment, s: ResolvedSettings): SimCancel[] {
+  const now = s.clock()
+  return p.cancels.filter((c) => now >= c.at + s.cancelLookupLagMs)
 }
 
 export function statusOf(p: SimPayment): string {
@@ -208,6 +216,7 @@ export class SimState {
       date: kstCompact(this.#s.clock()),
       reason,
       viaDeposit,
+      at: this.#s.clock(),
     }
     p.cancels.push(cancel)
     return cancel

@@ -66,13 +66,20 @@ export function fromCancelAnswer(a: Answer, req: CancelRequest, now: number): Ca
     // A garbled message cannot be matched against the message rules: do not guess a rejection.
     if (a.misEncoded)
       throw invalidResponse('cancel', `code ${a.code} with an unreadable (mis-encoded) message`, true)
-    throw errorForAnswer(a.code, a.message)
+    throw errorForAnswer(a.code, a.message, true)
   }
   // V-wp treats these messages as "already done" whatever the code; with nothing moved it is not a new cancel.
   if (!a.misEncoded && isAlreadyCancelledMessage(a.message) && !moved) {
     throw errorFromTable({ [a.code]: { code: 'already_cancelled' } }, PROVIDER, a.code, a.message)
   }
-  // cancel_amt is this cancel's amount [VENDOR]; when it is missing the request's own amount is what moved.
+  // cancel_amt is this cancel's amount [VENDOR]: another amount than asked is not the cancel that was asked for.
+  if (moved !== undefined && req.amount !== undefined && moved !== req.amount) {
+    throw invalidResponse('cancel', `cancel_amt ${moved} for a request of ${req.amount}`, true)
+  }
+  if (moved !== undefined && req.paymentAmount !== undefined && moved > req.paymentAmount) {
+    throw invalidResponse('cancel', `cancel_amt ${moved} exceeds the payment's ${req.paymentAmount}`, true)
+  }
+  // When cancel_amt is missing the request's own amount is what moved.
   const cancelledAmount = moved ?? req.amount
   if (cancelledAmount === undefined || cancelledAmount <= 0) {
     throw invalidResponse('cancel', 'cancel_code 0000 without a readable cancel_amt for a full cancel', true)
@@ -94,7 +101,7 @@ export function fromDepositAccountAnswer(
   requested: number,
   cancelMessage: string,
 ): DepositRequiredResult {
-  if (a.code !== SUCCESS) throw errorForAnswer(a.code, a.message)
+  if (a.code !== SUCCESS) throw errorForAnswer(a.code, a.message, true)
   const accountNumber = a.fields.get('ACCOUNTNO')
   const bankName = a.fields.get('BANKNAME')
   const depositAmount = parseKrw(a.fields.get('DEPOSITAMT'))
@@ -107,6 +114,13 @@ export function fromDepositAccountAnswer(
     )
   }
   const cancelAmount = parseKrw(a.fields.get('CANCELAMT')) ?? requested
+  if (cancelAmount !== requested) {
+    throw invalidResponse(
+      'get_cancel_bank_account',
+      `CANCELAMT ${cancelAmount} for a request of ${requested}`,
+      true,
+    )
+  }
   const deadline = parseKstCompact(a.fields.get('DEPOSITENDDATE'))
   const bankCode = bankCodeByName(bankName)
   return {

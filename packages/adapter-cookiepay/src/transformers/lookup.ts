@@ -51,8 +51,39 @@ export function cancelSumFromPaysearch(value: unknown, tid: string): number | un
  * so nobody decides a refund on a guess.
  */
 export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefined): AmountedLookup {
-  if (a.code !== SUCCESS) throw errorForAnswer(a.code, a.message)
-  const f = a.fields
+  if (a.code !== SUCCESS) throw errorForAnswer(a.code, a.message, false)
+  return fromRecord(a.fields, tid, cancelSum)
+}
+
+/**
+ * A paysearch answer for one TID → the lookup, from its one row (it carries paycert's fields and the cancel sum):
+ * one request where paycert + paysearch take two. Undefined when CookiePay has no such payment (`E008`).
+ */
+export function fromPaysearch(value: unknown, tid: string): AmountedLookup | undefined {
+  if (!Array.isArray(value)) {
+    const f =
+      typeof value === 'object' && value !== null ? new Fields(value as Record<string, unknown>) : undefined
+    const code = f?.get('RESULTCODE')
+    if (code === 'E008') return undefined
+    if (!f || !code)
+      throw invalidResponse('paysearch', 'the answer is neither a list nor a CookiePay error', false)
+    throw errorForAnswer(code, f.get('RESULTMSG') ?? '', false)
+  }
+  for (const row of value) {
+    if (typeof row !== 'object' || row === null) continue
+    const f = new Fields(row as Record<string, unknown>)
+    if (f.get('TID') !== tid) continue
+    const code = f.get('RESULTCODE')
+    if (code && code !== SUCCESS) throw errorForAnswer(code, f.get('RESULTMSG') ?? '', false)
+    const sum = parseKrw(f.get('CANCLE_SUM_AMOUNT', 'CANCEL_SUM_AMOUNT'))
+    if (sum === undefined)
+      throw invalidResponse('paysearch', 'the row has no readable CANCLE_SUM_AMOUNT', false)
+    return fromRecord(f, tid, sum)
+  }
+  return undefined
+}
+
+function fromRecord(f: Fields, tid: string, cancelSum: number | undefined): AmountedLookup {
   const amount = parseKrw(f.get('AMOUNT'))
   const returnedTid = f.get('TID')
   if (amount === undefined)
@@ -88,5 +119,28 @@ export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefine
     providerStatus: [f.get('PAYMETHOD', 'PAY_METHOD') ?? '', cancelDate ? `CANCELDATE=${cancelDate}` : '']
       .filter(Boolean)
       .join(' '),
+    evidence: evidenceOf(f, cancelSum),
   }
+}
+
+/** paycert / paysearch fields a reviewer needs, verbatim: no buyer data, no account numbers. */
+const EVIDENCE_FIELDS = [
+  'TID',
+  'ORDERNO',
+  'AMOUNT',
+  'PAYMETHOD',
+  'ACCEPTDATE',
+  'CANCELDATE',
+  'CANCELMSG',
+  'CANCLE_SUM_AMOUNT',
+] as const
+
+function evidenceOf(f: Fields, cancelSum: number | undefined): Record<string, string> {
+  // paycert has no cancelled sum: the one paysearch answered goes in under its own name.
+  const out: Record<string, string> = cancelSum !== undefined ? { CANCLE_SUM_AMOUNT: String(cancelSum) } : {}
+  for (const k of EVIDENCE_FIELDS) {
+    const v = f.get(k)
+    if (v !== undefined) out[k] = v
+  }
+  return out
 }

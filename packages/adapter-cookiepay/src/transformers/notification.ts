@@ -50,7 +50,16 @@ export type ParsedNoti =
       depositorName?: string
     }
   | { kind: 'failed'; tid: string; orderNo?: string; code: string; message: string }
+  /** A cancel-response Noti whose result code is not 0000: the cancel did not happen. */
+  | { kind: 'cancel_failed'; tid: string; orderNo?: string; code: string; message: string }
   | { kind: 'other'; tid: string; orderNo?: string; notiType: string }
+
+/**
+ * Fields only a cancel Noti carries: the `noti_type` shape integrators report (`cancel_amount`) and the cancel
+ * response seed 004 says is sent after a post-deposit cancel ("결제취소 응답전문": `cancel_code`, `cancel_tid`,
+ * `cancel_amt`, or upper-case `CANCELAMT`).
+ */
+const CANCEL_FIELDS = ['cancel_amount', 'cancel_amt', 'CANCELAMT', 'cancel_tid', 'cancel_code'] as const
 
 /** JSON is what CookiePay sends [DOC]; a form body is read too, so a proxy re-encoding it costs nothing. */
 export function readNotiBody(raw: Uint8Array): Fields | undefined {
@@ -76,28 +85,29 @@ export function parseNoti(f: Fields): ParsedNoti | { error: string } {
   const tid = f.get('tid')
   if (!tid) return { error: 'the notification carries no TID' }
   const orderNo = f.get('orderno')
-  // The cancel Noti's exact shape is only known second-hand: without noti_type, a cancel amount still marks it.
-  const notiType =
-    f.get('noti_type') ?? (f.get('cancel_amount', 'cancel_amt', 'CANCELAMT') ? 'cancel' : undefined)
+  const ref = { tid, ...(orderNo ? { orderNo } : {}) }
+  // The cancel Noti's exact shape is only known second-hand: without noti_type, a cancel field still marks it.
+  const notiType = f.get('noti_type') ?? (CANCEL_FIELDS.some((n) => f.get(n)) ? 'cancel' : undefined)
   if (notiType) {
     const kind = CANCEL_NOTI_TYPES[notiType.toLowerCase()]
-    if (!kind) return { kind: 'other', tid, ...(orderNo ? { orderNo } : {}), notiType }
+    if (!kind) return { kind: 'other', ...ref, notiType }
+    // A cancel response carries its result: anything but 0000 says the cancel did not happen.
+    const code = f.get('cancel_code', 'RESULTCODE')
+    if (code && code !== SUCCESS)
+      return { kind: 'cancel_failed', ...ref, code, message: f.get('cancel_msg', 'RESULTMSG') ?? '' }
     const cancelAmount = parseKrw(f.get('cancel_amount', 'cancel_amt', 'CANCELAMT'))
     const cancelledAt = parseKstCompact(f.get('cancel_date', 'CANCELDATE'))
     const cancelTid = f.get('cancel_tid')
     return {
       kind,
-      tid,
-      ...(orderNo ? { orderNo } : {}),
+      ...ref,
       ...(cancelAmount !== undefined ? { cancelAmount } : {}),
       ...(cancelledAt ? { cancelledAt } : {}),
       ...(cancelTid ? { cancelTid } : {}),
     }
   }
   const code = f.get('RESULTCODE')
-  if (code && code !== SUCCESS) {
-    return { kind: 'failed', tid, ...(orderNo ? { orderNo } : {}), code, message: f.get('RESULTMSG') ?? '' }
-  }
+  if (code && code !== SUCCESS) return { kind: 'failed', ...ref, code, message: f.get('RESULTMSG') ?? '' }
   const amount = parseKrw(f.get('AMOUNT'))
   if (amount === undefined) return { error: 'the approval notification carries no readable AMOUNT' }
   const paidAt = parseKstCompact(f.get('ACCEPT_DATE', 'ACCEPTDATE'))
@@ -105,9 +115,8 @@ export function parseNoti(f: Fields): ParsedNoti | { error: string } {
   const depositorName = f.get('DEPOSITNAME')
   return {
     kind: 'approval',
-    tid,
+    ...ref,
     amount,
-    ...(orderNo ? { orderNo } : {}),
     ...(paidAt ? { paidAt } : {}),
     ...(method ? { method } : {}),
     ...(depositorName ? { depositorName } : {}),

@@ -22,6 +22,13 @@ export type Fault =
   | { kind: 'bad_signature' }
   /** Execute, then answer bytes in a charset other than the one declared. */
   | { kind: 'mis_encoded' }
+  /**
+   * Execute, then answer with HTTP `status` and the PG's own answer whose result-code fields all carry `code`
+   * (default `X931`, a code no table maps). Simulators whose answer has no code field honour it themselves.
+   */
+  | { kind: 'unmapped_code'; status: number; code?: string }
+  /** Execute, then answer that `delta` KRW more (negative: less) was cancelled than the PG really did. */
+  | { kind: 'other_amount'; delta: number }
 
 export type FaultKind = Fault['kind']
 
@@ -159,6 +166,58 @@ export function misEncode(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(out)
 }
 
+/** Field names (compared lower case, without `_`/`-`) that hold a PG's result code or a cancel's amount. */
+export const RESULT_CODE_FIELDS: ReadonlySet<string> = new Set([
+  'resultcode',
+  'code',
+  'errorcode',
+  'cancelcode',
+  'rtncd',
+])
+export const CANCEL_AMOUNT_FIELDS: ReadonlySet<string> = new Set([
+  'amount',
+  'cancelamt',
+  'cancelamount',
+  'requestcancelprice',
+  'cancelledprice',
+])
+export const UNMAPPED_CODE = 'X931'
+
+const fieldKey = (k: string) => k.toLowerCase().replace(/[_\s-]/g, '')
+
+/**
+ * Rewrites the values of the named fields in a JSON or form body, byte for byte elsewhere: the body is read as
+ * latin1, so an EUC-KR or UTF-8 answer keeps every other byte (and its signature fields) as it was.
+ */
+export function rewriteFields(
+  bytes: Uint8Array,
+  names: ReadonlySet<string>,
+  next: (old: string) => string,
+): Uint8Array<ArrayBuffer> {
+  const text = Buffer.from(bytes).toString('latin1')
+  let out = text.replace(
+    /"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)/g,
+    (all, key: string, sep: string, value: string) => {
+      if (!names.has(fieldKey(key))) return all
+      const quoted = value.startsWith('"')
+      const v = next(quoted ? value.slice(1, -1) : value)
+      return `"${key}"${sep}${quoted || !/^-?\d+$/.test(v) ? `"${v}"` : v}`
+    },
+  )
+  if (out === text && !text.trimStart().startsWith('{')) {
+    out = text.replace(/(^|&)([^=&]{1,64})=([^&]*)/g, (all, lead: string, key: string, value: string) =>
+      names.has(fieldKey(key)) ? `${lead}${key}=${encodeURIComponent(next(value))}` : all,
+    )
+  }
+  return new Uint8Array(Buffer.from(out, 'latin1'))
+}
+
+function rewritten(res: Response, bytes: Uint8Array<ArrayBuffer>, status = res.status) {
+  const headers = new Headers(res.headers)
+  headers.delete('content-length')
+  return new Response(bytes, { status, headers })
+}
+
 /** Hono middleware applying the injector's faults to every non-control route. */
 export function faultMiddleware(injector: FaultInjector): MiddlewareHandler {
   return async (c, next) => {
@@ -199,6 +258,22 @@ export function faultMiddleware(injector: FaultInjector): MiddlewareHandler {
         if (c.get(FAULT_VAR as never) === undefined) return // the handler honoured it itself
         const bytes = new Uint8Array(await c.res.arrayBuffer())
         c.res = new Response(misEncode(bytes), { status: c.res.status, headers: c.res.headers })
+        return
+      }
+      case 'unmapped_code': {
+        if (c.get(FAULT_VAR as never) === undefined) return // the handler honoured it itself
+        const code = fault.code ?? UNMAPPED_CODE
+        const bytes = rewriteFields(new Uint8Array(await c.res.arrayBuffer()), RESULT_CODE_FIELDS, () => code)
+        c.res = rewritten(c.res, bytes, fault.status)
+        return
+      }
+      case 'other_amount': {
+        if (c.get(FAULT_VAR as never) === undefined) return
+        const bytes = rewriteFields(new Uint8Array(await c.res.arrayBuffer()), CANCEL_AMOUNT_FIELDS, (v) => {
+          const n = Number(v)
+          return Number.isFinite(n) && v.trim() !== '' ? String(n + fault.delta) : v
+        })
+        c.res = rewritten(c.res, bytes)
         return
       }
     }

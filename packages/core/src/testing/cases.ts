@@ -1,56 +1,24 @@
 import assert from 'node:assert/strict'
-import type { CancelResult, PaymentProvider, RefundAccount } from '../contract.js'
-import { isPaymentError, type PaymentError, type PaymentErrorCode } from '../errors.js'
+import type { PaymentProvider } from '../contract.js'
+import { isPaymentError } from '../errors.js'
+import type { Fault } from '../simulator/faults.js'
 import type { ConformanceCase, ConformanceSetup } from './harness.js'
-
-let seq = 0
-const cancelId = (tag: string) => `cf-${tag}-${Date.now().toString(36)}-${(seq++).toString(36)}`
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const DEFAULT_REFUND: RefundAccount = {
-  bankCode: '004',
-  accountNumber: '12345678901234',
-  holderName: '홍길동',
-}
-
-async function expectError(p: Promise<unknown>, what: string): Promise<PaymentError> {
-  let value: unknown
-  try {
-    value = await p
-  } catch (err) {
-    assert.ok(isPaymentError(err), `${what}: expected a PaymentError, got ${String(err)}`)
-    return err as PaymentError
-  }
-  assert.fail(`${what}: expected a PaymentError, but it succeeded with ${JSON.stringify(value)}`)
-}
-
-async function expectCode(p: Promise<unknown>, codes: PaymentErrorCode | PaymentErrorCode[], what: string) {
-  const err = await expectError(p, what)
-  const want = Array.isArray(codes) ? codes : [codes]
-  assert.ok(
-    want.includes(err.code),
-    `${what}: expected ${want.join(' or ')}, got ${err.code} (${err.message})`,
-  )
-  return err
-}
-
-function assertCancelled(r: CancelResult, amount: number, what: string) {
-  assert.equal(r.status, 'cancelled', `${what}: status`)
-  if (r.status !== 'cancelled') return
-  assert.equal(r.cancelledAmount, amount, `${what}: cancelledAmount`)
-  assert.ok(
-    typeof r.cancelledAt === 'string' && !Number.isNaN(Date.parse(r.cancelledAt)),
-    `${what}: cancelledAt`,
-  )
-}
+import {
+  assertCancelled,
+  cancelId,
+  DEFAULT_REFUND,
+  expectCode,
+  expectError,
+  faultOnCancel,
+  needs,
+  sleep,
+} from './helpers.js'
+import { moneyCases } from './money-cases.js'
 
 /** An unknown-outcome fault on a cancel: never a rejection, and the PG did execute it. */
-async function unknownAfterExecute(
-  s: ConformanceSetup,
-  fault: Parameters<ConformanceSetup['faults']['inject']>[0],
-  waitMs = 0,
-) {
+async function unknownAfterExecute(s: ConformanceSetup, fault: Fault, waitMs = 0) {
   const { transactionId } = await s.seedCardPayment({ amount: 10_000 })
-  s.faults.inject(fault)
+  faultOnCancel(s, fault)
   const err = await expectError(
     s.provider.cancel({ transactionId, reason: 'conformance', cancelId: cancelId('unk'), amount: 10_000 }),
     'cancel with a spoiled answer',
@@ -65,8 +33,6 @@ async function unknownAfterExecute(
   assert.equal(st.cancelledAmount, 10_000, 'the simulator executed the cancel')
   return err
 }
-
-const needs = (ok: boolean, why: string) => (ok ? undefined : why)
 
 export const conformanceCases: ConformanceCase[] = [
   {
@@ -279,7 +245,7 @@ export const conformanceCases: ConformanceCase[] = [
     name: 'a 5xx without a PG answer is unknown, not a rejection',
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 3_000 })
-      s.faults.inject({ kind: 'status', status: 500, body: 'Internal Server Error' })
+      faultOnCancel(s, { kind: 'status', status: 500, body: 'Internal Server Error' })
       const err = await expectError(
         s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('5xx') }),
         '5xx',
@@ -291,7 +257,7 @@ export const conformanceCases: ConformanceCase[] = [
     name: 'an HTML error page instead of the protocol is unknown',
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 3_000 })
-      s.faults.inject({ kind: 'html' })
+      faultOnCancel(s, { kind: 'html' })
       const err = await expectError(
         s.provider.cancel({ transactionId, reason: 'x', cancelId: cancelId('html') }),
         'html',
@@ -312,7 +278,7 @@ export const conformanceCases: ConformanceCase[] = [
     name: 'a mis-encoded answer is read correctly or reported unknown, never as a rejection',
     async run(s) {
       const { transactionId } = await s.seedCardPayment({ amount: 8_000 })
-      s.faults.inject({ kind: 'mis_encoded' })
+      faultOnCancel(s, { kind: 'mis_encoded' })
       try {
         const r = await s.provider.cancel({ transactionId, reason: '인코딩', cancelId: cancelId('enc') })
         assertCancelled(r, 8_000, 'a tolerant read')
@@ -455,4 +421,5 @@ export const conformanceCases: ConformanceCase[] = [
       }
     },
   },
+  ...moneyCases,
 ]

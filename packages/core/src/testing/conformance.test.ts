@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { inProcessFetch, startServer } from '../simulator/serve.js'
 import type { ConformanceHarness } from './harness.js'
 import { runConformanceCases, runConformanceSuite } from './suite.js'
-import { NoDedupId, NoValidation, TimeoutAsDecline, TrustsAnyOk } from './toy/broken.js'
+import {
+  IgnoresHttpStatus,
+  LongIdsGetFreshGuard,
+  NoDedupId,
+  NoValidation,
+  ResendsOnBrokenConnection,
+  TimeoutAsDecline,
+  TrustsAnswerAmount,
+  TrustsAnyOk,
+} from './toy/broken.js'
 import { createToyPg } from './toy/toy-pg.js'
 import { ToyProvider } from './toy/toy-provider.js'
 
@@ -49,7 +58,15 @@ describe('the conformance suite fails broken adapters', () => {
       TimeoutAsDecline,
       ['a timeout after the PG executed is unknown, never rejected'],
     ],
-    ['no PG duplicate guard', NoDedupId, ['the same cancelId never cancels twice']],
+    [
+      'no PG duplicate guard',
+      NoDedupId,
+      [
+        'the same cancelId never cancels twice',
+        'the same long cancelId never cancels twice, and two long ids are two cancels',
+        'a cancel is sent again only where the PG dedups it: after broken connections the money moved once',
+      ],
+    ],
     ['no validation at the edge', NoValidation, ['invalid requests fail before any call to the PG']],
     [
       'any 200 taken as success',
@@ -59,6 +76,26 @@ describe('the conformance suite fails broken adapters', () => {
         'an HTML error page instead of the protocol is unknown',
         'a mis-encoded answer is read correctly or reported unknown, never as a rejection',
       ],
+    ],
+    [
+      'HTTP status ignored, unknown codes taken as refusals',
+      IgnoresHttpStatus,
+      ['a cancel answered with an error status and an unmapped code is unknown, never rejected'],
+    ],
+    [
+      'a broken connection re-sent without a duplicate guard',
+      ResendsOnBrokenConnection,
+      ['a cancel is sent again only where the PG dedups it: after broken connections the money moved once'],
+    ],
+    [
+      'the answer’s amount trusted',
+      TrustsAnswerAmount,
+      ['an answer that moved another amount than asked is unknown'],
+    ],
+    [
+      'long cancel ids shortened with a random tail',
+      LongIdsGetFreshGuard,
+      ['the same long cancelId never cancels twice, and two long ids are two cancels'],
     ],
   ]
   for (const [what, Impl, expected] of cases) {

@@ -32,6 +32,12 @@ export interface ConformanceSetup {
   testCard?: CardData
   /** A refund account the simulator accepts. */
   refundAccount?: RefundAccount
+  /**
+   * A substring of the cancel call's path. Cases that spoil a cancel's answer aim their fault at it, so an adapter
+   * that looks a payment up before cancelling (to know what a full cancel moves) gets the fault on the cancel.
+   * Omitted: the fault lands on the next call, whatever it is.
+   */
+  cancelPath?: string
   /** The same adapter configured against an address where nothing listens. */
   unreachableProvider?: PaymentProvider
   close?(): Promise<void>

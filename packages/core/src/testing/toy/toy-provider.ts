@@ -9,7 +9,7 @@ import { errorFromTable, PaymentError, type CodeTable } from '../../errors.js'
 import { type FetchLike, HttpTransport } from '../../http.js'
 import { BaseProvider, validateCancelRequest } from '../../provider.js'
 
-const CODES: CodeTable = {
+export const TOY_CODES: CodeTable = {
   NOT_FOUND: { code: 'transaction_not_found' },
   DUPLICATE: { code: 'duplicate_request' },
   ALREADY: { code: 'already_cancelled' },
@@ -18,23 +18,25 @@ const CODES: CodeTable = {
   BAD_AMOUNT: { code: 'invalid_request' },
 }
 
+export const TOY_CAPABILITIES: ProviderCapabilities = {
+  fullCancel: true,
+  partialCancel: true,
+  refundAccount: true,
+  taxFreeAmount: false,
+  billingKeys: false,
+  virtualAccounts: false,
+  paymentLookup: true,
+  notifications: false,
+  postDepositCancel: false,
+  cancelDedup: true,
+  chargeDedup: false,
+  signedResponses: false,
+}
+
 /** The reference adapter for the toy PG: what a correct adapter does, in as few lines as possible. */
 export class ToyProvider extends BaseProvider {
   readonly id = 'toy'
-  readonly capabilities: ProviderCapabilities = {
-    fullCancel: true,
-    partialCancel: true,
-    refundAccount: true,
-    taxFreeAmount: false,
-    billingKeys: false,
-    virtualAccounts: false,
-    paymentLookup: true,
-    notifications: false,
-    postDepositCancel: false,
-    cancelDedup: true,
-    chargeDedup: false,
-    signedResponses: false,
-  }
+  readonly capabilities: ProviderCapabilities = TOY_CAPABILITIES
   protected http: HttpTransport
 
   constructor(opts: { baseUrl: string; fetch?: FetchLike; timeoutMs: number }) {
@@ -56,8 +58,12 @@ export class ToyProvider extends BaseProvider {
     return { tx: req.transactionId, amount: req.amount, cancelId: req.cancelId, refund: req.refundAccount }
   }
 
-  /** Reads an answer; anything that is not the protocol is an unknown outcome. */
-  protected read(res: { status: number; text(): string }): Record<string, unknown> {
+  /**
+   * Reads an answer; anything that is not the protocol is an unknown outcome. On a money-moving call only a
+   * refusal the table knows, answered below 500, is a rejection: a 5xx, an unknown code or a success code with
+   * an error status may have come after the PG acted.
+   */
+  protected read(res: { status: number; text(): string }, moneyMoving = true): Record<string, unknown> {
     let json: Record<string, unknown>
     try {
       json = JSON.parse(res.text()) as Record<string, unknown>
@@ -69,8 +75,34 @@ export class ToyProvider extends BaseProvider {
         message: `unreadable answer (HTTP ${res.status})`,
       })
     }
-    if (json.code !== 'OK') throw errorFromTable(CODES, 'toy', json.code as string, String(json.message))
+    const code = json.code as string
+    const definite = code !== 'OK' && TOY_CODES[code] !== undefined && res.status < 500
+    if (moneyMoving && !definite && (code !== 'OK' || res.status >= 300)) {
+      throw new PaymentError({
+        code: code === 'OK' ? 'invalid_response' : 'provider_rejected',
+        outcome: 'unknown',
+        provider: 'toy',
+        providerCode: code,
+        providerMessage: String(json.message ?? ''),
+        message: `toy answered ${code} with HTTP ${res.status}; the outcome is unknown`,
+      })
+    }
+    if (code !== 'OK') throw errorFromTable(TOY_CODES, 'toy', code, String(json.message))
     return json
+  }
+
+  /** The PG must have cancelled exactly what was asked (a full cancel: everything, so nothing remains). */
+  protected checkMoved(req: CancelRequest, j: Record<string, unknown>): void {
+    const exact =
+      typeof j.amount === 'number' && (req.amount !== undefined ? j.amount === req.amount : j.remaining === 0)
+    if (!exact) {
+      throw new PaymentError({
+        code: 'invalid_response',
+        outcome: 'unknown',
+        provider: 'toy',
+        message: `toy answered a cancel of ${String(j.amount)} for a request of ${req.amount ?? 'everything'}`,
+      })
+    }
   }
 
   override async cancel(req: CancelRequest): Promise<CancelResult> {
@@ -84,6 +116,7 @@ export class ToyProvider extends BaseProvider {
       moneyMoving: true,
     })
     const j = this.read(res)
+    this.checkMoved(req, j)
     return {
       status: 'cancelled',
       cancelledAmount: j.amount as number,
@@ -103,6 +136,7 @@ export class ToyProvider extends BaseProvider {
         path: `/api/tx/${id}`,
         moneyMoving: false,
       }),
+      false,
     )
     const amount = j.amount as number
     const cancelled = j.cancelled as number
