@@ -12,7 +12,11 @@ const reason = (f: () => unknown) => {
 
 describe('@paymux/webhooks', () => {
   const secret = generateWebhookSecret()
-  const body = JSON.stringify({ type: 'cancellation.succeeded', timestamp: '2026-01-01T00:00:00.000Z', data: {} })
+  const body = JSON.stringify({
+    type: 'cancellation.succeeded',
+    timestamp: '2026-01-01T00:00:00.000Z',
+    data: {},
+  })
   const now = Math.floor(Date.now() / 1000)
 
   it('refuses a changed body, another secret, a stale timestamp and an unusable secret', () => {
