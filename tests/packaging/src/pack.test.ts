@@ -1,12 +1,167 @@
-import { describe, expect, it } from 'vitest'
-import { packSmoke } from './pack-smoke.js'
+import { execFile, execFileSync } from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { type Demo, startDemo } from '@paymux/gateway'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-describe('each adapter works installed alone from its packed tarball', () => {
-  for (const adapter of ['nicepay', 'bootpay', 'cookiepay'] as const) {
-    it(`@paymux/adapter-${adapter}`, () => {
-      // The example exits non-zero (and execFileSync throws) when anything it checks fails.
-      const out = packSmoke(adapter)
-      expect(out.length).toBeGreaterThan(0)
-    }, 180_000)
+const root = resolve(import.meta.dirname, '../../..')
+const packed = join(root, 'dist-packages')
+const run = promisify(execFile)
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'pipe' })
+
+/** The README's install lines for the packed tarballs, with the clone's path filled in. */
+function readmeInstallLines(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const lines = readme.split('\n').filter((l) => /^npm install .*dist-packages\//.test(l))
+  return lines.map((l) => l.replaceAll('/path/to/paymux', root))
+}
+
+/** Every source map in the installed @paymux packages points at files the package ships. */
+function missingSources(nodeModules: string): string[] {
+  const missing: string[] = []
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f)
+      if (statSync(p).isDirectory()) walk(p)
+      else if (f.endsWith('.map')) {
+        const map = JSON.parse(readFileSync(p, 'utf8')) as { sources: string[]; sourceRoot?: string }
+        for (const s of map.sources) {
+          const src = resolve(dirname(p), map.sourceRoot ?? '', s)
+          if (!existsSync(src)) missing.push(`${p.slice(nodeModules.length)} -> ${s}`)
+        }
+      }
+    }
   }
+  walk(join(nodeModules, '@paymux'))
+  return missing
+}
+
+beforeAll(() => {
+  // The README's pack command, as a user runs it from the clone.
+  execFileSync('npx', ['-y', 'pnpm@10.34.9', 'pack:all'], { cwd: root, stdio: 'pipe' })
+}, 600_000)
+
+describe('the README install lines, each as written in an empty folder with npm', () => {
+  it('names tarballs that pack:all made, and each line installs', () => {
+    const lines = readmeInstallLines()
+    expect(lines.length).toBeGreaterThanOrEqual(2)
+    for (const line of lines) {
+      const dir = mkdtempSync(join(tmpdir(), 'paymux-readme-'))
+      try {
+        execFileSync('sh', ['-c', `${line} --no-audit --no-fund --loglevel=error`], {
+          cwd: dir,
+          stdio: 'pipe',
+        })
+        expect(
+          existsSync(join(dir, 'node_modules/@paymux/core')) ||
+            existsSync(join(dir, 'node_modules/@paymux/client')),
+          line,
+        ).toBe(true)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+  }, 600_000)
+})
+
+describe('a project that installed the tarballs with npm (no workspace, no gateway)', () => {
+  let dir: string
+  let demo: Demo
+  let demoDir: string
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'paymux-pack-'))
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    )
+    const tarballs = readdirSync(packed)
+      .filter((f) => f.endsWith('.tgz') && !f.startsWith('paymux-gateway-'))
+      .map((f) => join(packed, f))
+    npm(['install', ...tarballs], dir)
+    npm(['install', '--save-dev', 'typescript@5.9.3', '@types/node@^20.19.0'], dir)
+    demoDir = mkdtempSync(join(tmpdir(), 'paymux-pack-demo-'))
+    demo = await startDemo({ port: 0, dataDir: demoDir, logLevel: 'silent' })
+  }, 600_000)
+  afterAll(async () => {
+    await demo?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+    if (demoDir) rmSync(demoDir, { recursive: true, force: true })
+  })
+
+  for (const adapter of ['nicepay', 'bootpay', 'cookiepay'] as const) {
+    it(`runs @paymux/adapter-${adapter}'s standalone example`, async () => {
+      cpSync(join(root, `packages/adapter-${adapter}/examples/standalone.mjs`), join(dir, `${adapter}.mjs`))
+      // The example exits non-zero (and run rejects) when anything it checks fails.
+      const { stdout } = await run('node', [`${adapter}.mjs`], { cwd: dir, timeout: 60_000 })
+      expect(stdout.length).toBeGreaterThan(0)
+    }, 90_000)
+  }
+
+  it('runs a @paymux/client script against a gateway: cancel, replay, typed error, webhook', async () => {
+    cpSync(join(import.meta.dirname, '../fixtures/client.mjs'), join(dir, 'client.mjs'))
+    const p = demo.seeded.find((s) => s.provider === 'nicepay')!
+    const { stdout } = await run('node', ['client.mjs'], {
+      cwd: dir,
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        API_URL: demo.url,
+        API_KEY: demo.apiKey,
+        ACCOUNT: p.account,
+        TRANSACTION_ID: p.transactionId,
+      },
+    })
+    expect(JSON.parse(stdout)).toMatchObject({
+      status: 'succeeded',
+      amount: 1000,
+      replayed: true,
+      webhook: true,
+      error: { status: 404, requestId: expect.stringMatching(/^req_/) },
+    })
+    expect(demo.simulators.nicepay.inspect(p.transactionId)).toMatchObject({ cancelledAmount: 1000 })
+  }, 90_000)
+
+  it('type-checks a TypeScript file using every package (tsc, strict, NodeNext)', () => {
+    cpSync(join(import.meta.dirname, '../fixtures/usage.ts'), join(dir, 'usage.ts'))
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['usage.ts'],
+      }),
+    )
+    const tsc = join(dir, 'node_modules/typescript/bin/tsc')
+    let out = ''
+    try {
+      execFileSync('node', [tsc, '-p', '.'], { cwd: dir, stdio: 'pipe' })
+    } catch (err) {
+      out = String((err as { stdout?: Buffer }).stdout ?? err)
+    }
+    expect(out).toBe('')
+  }, 120_000)
+
+  it('ships what its source maps point at, and the client brings neither the gateway nor its database', () => {
+    expect(missingSources(join(dir, 'node_modules'))).toEqual([])
+    expect(existsSync(join(dir, 'node_modules/@paymux/gateway'))).toBe(false)
+    expect(existsSync(join(dir, 'node_modules/@electric-sql'))).toBe(false)
+  })
 })

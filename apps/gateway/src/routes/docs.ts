@@ -72,6 +72,11 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>, rt: Runtime, opts: DocsOpti
       pageTitle: 'paymux API',
       // System fonts: nothing is fetched from outside the gateway.
       withDefaultFonts: false,
+      // A self-hosted gateway's page: no controls that call Scalar's hosted services (AI chat, MCP, share/deploy).
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: 'never',
+      telemetry: false,
       ...(opts.docsScriptUrl ? { cdn: opts.docsScriptUrl } : {}),
     }),
   )
