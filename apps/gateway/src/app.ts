@@ -205,7 +205,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
   app.use('*', requestMetrics(rt))
   // PG notifications carry no merchant key and are not JSON: registered ahead of the merchant middleware.
   registerNotificationRoutes(app, rt)
-  app.use('/v1/*', limit, requireJson, auth)
+  // Authentication first: a caller without a key learns nothing about the API, not even its content types.
+  app.use('/v1/*', auth, limit, requireJson)
   registerEventRoutes(app, rt)
   registerMetricsRoute(app, rt)
 
@@ -519,7 +520,7 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
     }) as never,
   )
 
-  app.doc31('/openapi.json', (c) => ({
+  app.doc31('/openapi.json', () => ({
     openapi: '3.1.0',
     info: {
       title: 'paymux gateway',
@@ -528,7 +529,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
         'One API in front of Korean PGs (NicePay, Bootpay, CookiePay). Amounts are integer KRW. Every POST and DELETE accepts an Idempotency-Key. Errors share one shape: `{error: {type, code, message, param?, providerCode?, providerMessage?}, requestId}`.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [{ url: rt.config.server.publicUrl ?? new URL(c.req.url).origin }],
+    // Never the request's Host (a cache could serve a forged one, and "try it" would send keys there).
+    servers: [{ url: rt.config.server.publicUrl ?? '/' }],
     tags: [
       { name: 'Cancellations', description: 'Whole and partial cancels with a reserved balance' },
       { name: 'Payments', description: 'Payments and virtual accounts' },
