@@ -5,6 +5,7 @@ import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { type CancellationRow, insertEvent, resolveCancellation } from '../workers/ledger.js'
 import { type XTx, xdb } from '../workers/schema.js'
+import { guardExpected, refusalAfterThrow } from './unreadable.js'
 
 export interface IncomingNotification {
   rawBody: Uint8Array
@@ -52,7 +53,7 @@ export async function processNotification(
   const log = rt.logger.child({ account: account.config.id, provider: account.config.provider })
   const db = xdb(rt.db)
   const accountId = account.config.id
-  const expected = async (ref: { transactionId?: string; orderId?: string }) => {
+  const expected = guardExpected(async (ref: { transactionId?: string; orderId?: string }) => {
     let q = db
       .selectFrom('payments')
       .select(['transaction_id', 'amount', 'virtual_account'])
@@ -68,7 +69,7 @@ export async function processNotification(
       amount: Number(row.amount),
       ...(va?.accountNumber ? { accountNumber: va.accountNumber } : {}),
     } satisfies ExpectedPayment
-  }
+  })
   let result: Awaited<ReturnType<typeof account.provider.parseNotification>>
   try {
     result = await account.provider.parseNotification({
@@ -78,6 +79,8 @@ export async function processNotification(
       expected,
     })
   } catch (err) {
+    const refusal = await refusalAfterThrow(rt, account, input, err, log)
+    if (refusal) return { reply: refusal, verified: false, duplicate: false }
     log.error({ err }, 'notification could not be verified')
     metrics.notification(account.config.provider, 'error')
     return { reply: OUR_FAILURE, verified: false, duplicate: false }

@@ -2,8 +2,10 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
 import { findAccount, processNotification } from './process.js'
+import { isLimited, underLookupLimit } from './rate-limit.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: the app's env type lives in app.ts, which imports this file
 type App = OpenAPIHono<any>
@@ -90,6 +92,11 @@ export function registerNotificationRoutes(app: App, rt: Runtime): void {
         },
         404: { description: 'No such account', content: { 'text/plain': { schema: { type: 'string' } } } },
         413: { description: 'Body too large', content: { 'text/plain': { schema: { type: 'string' } } } },
+        429: {
+          description:
+            'Too many notifications needing a PG lookup for this account (`notifications.lookupRateLimit`); `Retry-After` says when',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
         503: {
           description: 'paymux could not verify or record it now: the PG should send it again',
           content: { 'text/plain': { schema: { type: 'string' } } },
@@ -109,11 +116,15 @@ export function registerNotificationRoutes(app: App, rt: Runtime): void {
         headers[k] = v
       })
       const sourceIp = sourceIpOf(c, rt.config.server.forwardedForHops ?? 0)
-      const out = await processNotification(rt, account, {
-        rawBody: raw,
-        headers,
-        ...(sourceIp ? { sourceIp } : {}),
-      })
+      const out = await underLookupLimit(rt, account.config.id, () =>
+        processNotification(rt, account, { rawBody: raw, headers, ...(sourceIp ? { sourceIp } : {}) }),
+      )
+      if (isLimited(out)) {
+        // Nothing verified, nothing recorded: a genuine notification comes again (every PG re-sends on non-success).
+        metricsOf(rt).notification(account.config.provider, 'rate_limited')
+        rt.logger.warn({ account: account.config.id, sourceIp }, 'notification rate-limited')
+        return c.text('too many notifications', 429, { 'retry-after': String(out.retryAfterSeconds) })
+      }
       return new Response(out.reply.body, { status: out.reply.status, headers: out.reply.headers })
     }) as never,
   )
