@@ -170,6 +170,8 @@ export interface GatewaySetup {
   webhook?: { url: string; secret: string }
   /** More top-level config (e.g. `workers:`), merged over the generated one. */
   extra?: Record<string, unknown>
+  /** More accounts of the one merchant, after the NicePay one (e.g. other PGs' simulators). */
+  accounts?: Array<Record<string, unknown>>
 }
 
 export interface GatewayConfigFile {
@@ -214,6 +216,7 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
             baseUrl: s.simUrl,
             timeoutMs: s.timeoutMs ?? 10_000,
           },
+          ...(s.accounts ?? []),
         ],
       },
     ],

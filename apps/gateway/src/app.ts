@@ -21,8 +21,8 @@ export type AppOptions = DocsOptions
 
 /**
  * The gateway's HTTP app: middleware in the order that makes it safe (request id and log; PG notifications,
- * which carry no merchant key; then for /v1 the body limit, authentication before anything that would tell a
- * caller without a key about the API, the JSON check and the Idempotency-Key), then one route group per
+ * which carry no merchant key; then for /v1 authentication before anything that would tell a caller without a
+ * key about the API, the body limit, the JSON check and the Idempotency-Key), then one route group per
  * resource. It only composes; each group declares its routes and their types.
  */
 export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {}) {
@@ -66,7 +66,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
   app.use('*', requestMetrics(rt))
 
   app.route('/', notificationRoutes(rt))
-  app.use('/v1/*', limitBody(rt), authenticate(keys), requireJson, idempotency(rt))
+  // Authentication first: a caller without a key learns nothing about the API, not even its content types.
+  app.use('/v1/*', authenticate(keys), limitBody(rt), requireJson, idempotency(rt))
   app.route('/', cancellationRoutes(rt))
   app.route('/', paymentRoutes(rt))
   app.route('/', billingKeyRoutes(rt))

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
-import { loadConfigFile } from './config.js'
+import { type GatewayConfig, loadConfigFile } from './config.js'
 import { sha256Hex } from './crypto.js'
 import { openDatabase } from './db/index.js'
 import { demoBanner, startDemo } from './demo.js'
+import { isDatabaseUnavailable } from './errors.js'
 import { createGateway } from './gateway.js'
+import { assertAdaptersBuild, assertPortFree, waitForDatabase } from './startup.js'
 
 const HELP = `paymux gateway
 
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'migrate') {
     const config = configPath ? loadConfigFile(configPath) : undefined
     const url = config?.database.url ?? process.env.DATABASE_URL
+    if (url) await waitForDatabase(url, config?.database.startupWaitSeconds ?? 30, say)
     const db = await openDatabase({
       ...(url ? { url } : { dataDir: config?.database.path ?? './.paymux/db' }),
       ...(config?.database.schema ? { schema: config.database.schema } : {}),
@@ -79,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       )
       return 2
     }
+    await preflight(config)
     const gateway = await createGateway({ config })
     gateway.startWorkers()
     gateway.logger.info('paymux workers running (outbox, reconciliation)')
@@ -97,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
 
   let close: () => Promise<void>
   if (!configPath) {
+    await assertPortFree('127.0.0.1', port ?? 8080)
     const demo = await startDemo({ ...(port !== undefined ? { port } : {}) })
     process.stderr.write(`${demoBanner(demo)}\n`)
     if (demo.gateway.runtime.config.workers.enabled) demo.gateway.startWorkers()
@@ -104,6 +109,9 @@ async function main(argv: string[]): Promise<number> {
   } else {
     const config = loadConfigFile(configPath)
     if (port !== undefined) config.server.port = port
+    // Before the database is touched: a gateway that cannot listen must not run migrations first.
+    await assertPortFree(config.server.host, config.server.port)
+    await preflight(config)
     const gateway = await createGateway({ config })
     const { url } = await gateway.listen()
     if (config.workers.enabled) gateway.startWorkers()
@@ -122,11 +130,32 @@ async function main(argv: string[]): Promise<number> {
   return 0
 }
 
+const say = (line: string) => console.error(line)
+
+/** What must hold before the database is touched: every adapter accepts its account, PostgreSQL answers. */
+async function preflight(config: GatewayConfig): Promise<void> {
+  await assertAdaptersBuild(config)
+  if (config.database.url) await waitForDatabase(config.database.url, config.database.startupWaitSeconds, say)
+}
+
+/** An operator's mistake is one line; a stack trace is kept for what is a bug. */
+function oneLine(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException
+  if (e?.name === 'ConfigError') return e.message
+  if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS_'))
+    return `paymux: ${e.message} (see paymux --help)`
+  if (e?.code === 'EADDRINUSE')
+    return 'paymux: the port is already in use: choose another with --port <n> or PORT (or server.port in the config)'
+  if (isDatabaseUnavailable(err))
+    return `paymux: the database became unreachable during start (${e.code ?? e.message})`
+  return undefined
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     const e = err as Error
-    console.error(e.name === 'ConfigError' ? e.message : `paymux: ${e.stack ?? e.message}`)
+    console.error(oneLine(err) ?? `paymux: ${e.stack ?? e.message}`)
     process.exit(1)
   },
 )

@@ -129,7 +129,8 @@ merchants:
         NICE_KEY: 'n',
         BOOT_KEY: 'b',
         COOKIE_KEY: 'c',
-        SHOP_A_WEBHOOK_SECRET: 'whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ=',
+        // The documented form: whsec_ + base64 of 24 to 64 random bytes.
+        SHOP_A_WEBHOOK_SECRET: `whsec_${Buffer.from('testsecret'.repeat(3)).toString('base64')}`,
       }
       const cfg = loadConfigFile(file, env)
       expect(cfg.database.url).toBeUndefined()

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import {
+  API_KEY_HASH_MESSAGE,
+  ConfigError,
+  crossCheckMerchants,
+  isWebhookSecret,
+  WEBHOOK_SECRET_MESSAGE,
+} from './config-checks.js'
+import { metricsSchema } from './metrics/auth.js'
+import { yamlErrorLine } from './config-yaml-error.js'
+import { notificationsSchema } from './notifications/rate-limit.js'
 import { type AccountConfig, type AnyDescriptor, PROVIDERS } from './providers.js'
 import { workersSchema } from './workers/config.js'
 
@@ -34,44 +44,22 @@ export function accountSchemaOf(providers: readonly AnyDescriptor[] = PROVIDERS)
 export type { AccountConfig }
 
 const merchantSchemaOf = (providers: readonly AnyDescriptor[]) =>
-  z
-    .strictObject({
-      id,
-      apiKeys: z
-        .array(z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" + 64 lowercase hex characters'))
-        .min(1),
-      webhook: z
-        .strictObject({
-          url,
-          /** Standard Webhooks secret(s) (`whsec_…`); two during a rotation. */
-          secret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(2)]),
-        })
-        .optional(),
-      accounts: z.array(accountSchemaOf(providers)).min(1),
-      routing: z.strictObject({ billing: id.optional(), virtualAccount: id.optional() }).default({}),
-    })
-    .superRefine((m, ctx) => {
-      const seen = new Set<string>()
-      m.accounts.forEach((a, i) => {
-        if (seen.has(a.id))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['accounts', i, 'id'],
-            message: `duplicate account id ${a.id}`,
-          })
-        seen.add(a.id)
+  z.strictObject({
+    id,
+    apiKeys: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, API_KEY_HASH_MESSAGE)).min(1),
+    webhook: z
+      .strictObject({
+        url,
+        /** Standard Webhooks secret(s) (`whsec_…`); two during a rotation. */
+        secret: z.union([
+          z.string().refine(isWebhookSecret, WEBHOOK_SECRET_MESSAGE),
+          z.array(z.string().refine(isWebhookSecret, WEBHOOK_SECRET_MESSAGE)).min(1).max(2),
+        ]),
       })
-      for (const op of ['billing', 'virtualAccount'] as const) {
-        const target = m.routing[op]
-        if (target !== undefined && !seen.has(target)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['routing', op],
-            message: `no account ${target} in this merchant`,
-          })
-        }
-      }
-    })
+      .optional(),
+    accounts: z.array(accountSchemaOf(providers)).min(1),
+    routing: z.strictObject({ billing: id.optional(), virtualAccount: id.optional() }).default({}),
+  })
 
 export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) =>
   z
@@ -116,8 +104,10 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
            * `pending` with its amount still reserved and is reconciled: never a double cancel, never a lost row.
            */
           settleCommit: z.enum(['durable', 'async']).default('durable'),
+          /** PostgreSQL unreachable at start: retried this long (a log line per attempt), then exit 1. 0: exit at once. */
+          startupWaitSeconds: z.number().int().min(0).max(3600).default(30),
         })
-        .default({ path: './.paymux/db', poolSize: 20, settleCommit: 'durable' }),
+        .default({ path: './.paymux/db', poolSize: 20, settleCommit: 'durable', startupWaitSeconds: 30 }),
       /** AES-256-GCM key for secrets at rest; usually `${PAYMUX_MASTER_KEY}`. */
       masterKey: z.string().min(1).optional(),
       idempotency: z
@@ -137,34 +127,12 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
       merchants: z.array(merchantSchemaOf(providers)).min(1),
       /** Webhook delivery and reconciliation (see workers/config.ts). */
       workers: workersSchema,
+      /** Who may read GET /metrics (see metrics/auth.ts). */
+      metrics: metricsSchema,
+      /** Limits on PG notifications (see notifications/rate-limit.ts). */
+      notifications: notificationsSchema,
     })
-    .superRefine((c, ctx) => {
-      // Account ids are global: PG notifications arrive at /v1/notifications/{accountId}.
-      const seen = new Map<string, string>()
-      c.merchants.forEach((m, mi) => {
-        m.accounts.forEach((a, ai) => {
-          const other = seen.get(a.id)
-          if (other !== undefined) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['merchants', mi, 'accounts', ai, 'id'],
-              message: `account id ${a.id} is also used by merchant ${other}`,
-            })
-          }
-          seen.set(a.id, m.id)
-        })
-      })
-      const merchants = new Set<string>()
-      c.merchants.forEach((m, mi) => {
-        if (merchants.has(m.id))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['merchants', mi, 'id'],
-            message: `duplicate merchant id ${m.id}`,
-          })
-        merchants.add(m.id)
-      })
-    })
+    .superRefine((c, ctx) => crossCheckMerchants(c.merchants, ctx))
 
 export const configSchema = configSchemaOf(PROVIDERS)
 
@@ -172,9 +140,7 @@ export type GatewayConfig = z.output<typeof configSchema>
 export type GatewayConfigInput = z.input<typeof configSchema>
 export type MerchantConfig = GatewayConfig['merchants'][number]
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError'
-}
+export { ConfigError }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
 
@@ -231,7 +197,12 @@ export function parseConfig(
       const envName = unset.get(key)
       return envName ? `${key}: environment variable ${envName} is not set` : `${key}: ${i.message}`
     })
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
+    // One line per problem; a single problem is a single line.
+    throw new ConfigError(
+      lines.length === 1
+        ? `invalid configuration: ${lines[0]}`
+        : `invalid configuration:\n  ${lines.join('\n  ')}`,
+    )
   }
   const cfg = result.data
   if (!cfg.database.url && env.DATABASE_URL) cfg.database.url = env.DATABASE_URL
@@ -261,7 +232,7 @@ export function loadConfigFile(
   try {
     raw = parseYaml(masked)
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid YAML: ${(err as Error).message}`)
+    throw new ConfigError(yamlErrorLine(path, text, masked, refs, err))
   }
   return parseConfig(restoreRefs(raw, refs), env, providers)
 }

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { Redactor } from '@paymux/core'
 import { createApp, type GatewayApp } from './app.js'
-import type { GatewayConfig } from './config.js'
+import { ConfigError, type GatewayConfig } from './config.js'
+import { checkedMasterKey } from './config-checks.js'
 import { ApiKeyIndex, generateMasterKey, Vault } from './crypto.js'
 import { type Db, openDatabase } from './db/index.js'
 import { sweepIdempotencyKeys } from './idempotency.js'
@@ -18,6 +19,7 @@ import {
 } from './providers.js'
 import type { AccountRuntime, MerchantRuntime, Runtime } from './runtime.js'
 import { attachMetrics, Metrics } from './metrics/registry.js'
+import { countNotificationPgCall } from './notifications/rate-limit.js'
 import { startWorkers, type WorkerOptions, type Workers } from './workers/index.js'
 
 export interface GatewayOptions {
@@ -55,11 +57,11 @@ export interface Gateway {
  * must be given.
  */
 export function resolveMasterKey(config: GatewayConfig, dataDir: string): string {
-  if (config.masterKey) return config.masterKey
+  if (config.masterKey) return checkedMasterKey(config.masterKey, 'masterKey (or PAYMUX_MASTER_KEY)')
   if (config.database.url)
-    throw new Error('PAYMUX_MASTER_KEY (or masterKey in the config) is required with database.url')
+    throw new ConfigError('PAYMUX_MASTER_KEY (or masterKey in the config) is required with database.url')
   const file = join(dataDir, 'master.key')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  if (existsSync(file)) return checkedMasterKey(readFileSync(file, 'utf8').trim(), file)
   mkdirSync(dataDir, { recursive: true })
   const key = generateMasterKey()
   writeFileSync(file, `${key}\n`, { mode: 0o600 })
@@ -111,6 +113,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     for (const a of m.accounts) for (const s of accountSecrets(a, providers)) redactor.add(s)
   // Webhook signing secrets (whsec_…) never reach a log line either.
   for (const m of config.merchants) if (m.webhook) for (const s of [m.webhook.secret].flat()) redactor.add(s)
+  if (config.metrics.token) redactor.add(config.metrics.token)
 
   const db =
     opts.db ??
@@ -133,7 +136,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     for (const a of m.accounts) {
       const provider = await factory(a, {
         logger: logger.child({ account: a.id, provider: a.provider }),
-        onCall: (e) => metrics.pgCall(e),
+        onCall: (e) => {
+          metrics.pgCall(e)
+          countNotificationPgCall()
+        },
         // No paymentAmountOf hook: every cancel already carries paymentAmount whenever the gateway knows it, so
         // a lookup could only find nothing (one wasted query per cancel of a payment whose amount is unknown).
       })

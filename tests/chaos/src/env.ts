@@ -76,6 +76,8 @@ export interface EnvOptions {
   poolSize?: number
   extra?: Record<string, unknown>
   webhook?: { url: string; secret: string }
+  /** More accounts of the merchant (the NicePay one is always there). */
+  accounts?: Array<Record<string, unknown>>
 }
 
 export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosEnv> {
@@ -102,6 +104,7 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
       logLevel: 'debug',
       ...(o.extra ? { extra: o.extra } : {}),
       ...(o.webhook ? { webhook: o.webhook } : {}),
+      ...(o.accounts ? { accounts: o.accounts } : {}),
     })
     addSecrets(...cfg.secrets)
     const u = new URL(db.url)

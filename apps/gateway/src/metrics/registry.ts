@@ -103,7 +103,7 @@ export class Metrics {
   )
   readonly notifications = new Counter(
     'paymux_notifications_total',
-    'PG notifications by provider and result (applied, duplicate, rejected, error)',
+    'PG notifications by provider and result (applied, duplicate, rejected, deferred, rate_limited, error)',
   )
   readonly deliveries = new Counter(
     'paymux_webhook_deliveries_total',

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { sql } from 'kysely'
 import type { Runtime } from '../runtime.js'
+import { metricsGuard } from './auth.js'
 import { xdb } from '../workers/schema.js'
 import { type GaugeSample, metricsOf } from './registry.js'
 
@@ -84,7 +85,7 @@ export async function databaseGauges(rt: Runtime): Promise<GaugeSample[]> {
 }
 
 export function registerMetricsRoute(app: App, rt: Runtime): void {
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', metricsGuard(rt), async (c) => {
     let gauges: GaugeSample[] = []
     try {
       gauges = await databaseGauges(rt)

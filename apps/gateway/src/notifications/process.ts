@@ -6,6 +6,7 @@ import type { Tx } from '../db/schema.js'
 import { cancellationRef, recordExternalCancellation, settleCancellation } from '../ledger/cancellations.js'
 import { settlePayment } from '../ledger/payments.js'
 import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
+import { guardExpected, refusalAfterThrow } from './unreadable.js'
 
 export interface IncomingNotification {
   rawBody: Uint8Array
@@ -53,7 +54,7 @@ export async function processNotification(
   const log = rt.logger.child({ account: account.config.id, provider: account.config.provider })
   const db = rt.db
   const accountId = account.config.id
-  const expected = async (ref: { transactionId?: string; orderId?: string }) => {
+  const expected = guardExpected(async (ref: { transactionId?: string; orderId?: string }) => {
     let q = db
       .selectFrom('payments')
       .select(['transaction_id', 'amount', 'virtual_account'])
@@ -69,7 +70,7 @@ export async function processNotification(
       amount: Number(row.amount),
       ...(va?.accountNumber ? { accountNumber: va.accountNumber } : {}),
     } satisfies ExpectedPayment
-  }
+  })
   let result: Awaited<ReturnType<typeof account.provider.parseNotification>>
   try {
     result = await account.provider.parseNotification({
@@ -79,6 +80,8 @@ export async function processNotification(
       expected,
     })
   } catch (err) {
+    const refusal = await refusalAfterThrow(rt, account, input, err, log)
+    if (refusal) return { reply: refusal, verified: false, duplicate: false }
     log.error({ err }, 'notification could not be verified')
     metrics.notification(account.config.provider, 'error')
     return { reply: OUR_FAILURE, verified: false, duplicate: false }

@@ -3,8 +3,10 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { router } from '../http/env.js'
+import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
 import { findAccount, processNotification } from './process.js'
+import { isLimited, underLookupLimit } from './rate-limit.js'
 
 /** Notifications are small; anything larger is not a PG's. */
 const MAX_NOTIFICATION_BYTES = 64 * 1024
@@ -91,6 +93,11 @@ export function notificationRoutes(rt: Runtime) {
         },
         404: { description: 'No such account', content: { 'text/plain': { schema: { type: 'string' } } } },
         413: { description: 'Body too large', content: { 'text/plain': { schema: { type: 'string' } } } },
+        429: {
+          description:
+            'Too many notifications needing a PG lookup for this account (`notifications.lookupRateLimit`); `Retry-After` says when',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
         503: {
           description: 'paymux could not verify or record it now: the PG should send it again',
           content: { 'text/plain': { schema: { type: 'string' } } },
@@ -111,11 +118,15 @@ export function notificationRoutes(rt: Runtime) {
       headers[k] = v
     })
     const sourceIp = sourceIpOf(c, rt.config.server.forwardedForHops ?? 0)
-    const out = await processNotification(rt, account, {
-      rawBody: raw,
-      headers,
-      ...(sourceIp ? { sourceIp } : {}),
-    })
+    const out = await underLookupLimit(rt, account.config.id, () =>
+      processNotification(rt, account, { rawBody: raw, headers, ...(sourceIp ? { sourceIp } : {}) }),
+    )
+    if (isLimited(out)) {
+      // Nothing verified, nothing recorded: a genuine notification comes again (every PG re-sends on non-success).
+      metricsOf(rt).notification(account.config.provider, 'rate_limited')
+      rt.logger.warn({ account: account.config.id, sourceIp }, 'notification rate-limited')
+      return c.text('too many notifications', 429, { 'retry-after': String(out.retryAfterSeconds) })
+    }
     return new Response(out.reply.body, { status: out.reply.status, headers: out.reply.headers })
   })
   return app

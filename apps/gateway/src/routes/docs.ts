@@ -17,7 +17,7 @@ export interface DocsOptions {
  * app), and /docs rendering it.
  */
 export function docsRoutes(app: OpenAPIHono<AppEnv>, rt: Runtime, opts: DocsOptions): void {
-  app.doc31('/openapi.json', (c) => ({
+  app.doc31('/openapi.json', () => ({
     openapi: '3.1.0',
     info: {
       title: 'paymux gateway',
@@ -26,7 +26,8 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>, rt: Runtime, opts: DocsOpti
         'One API in front of Korean PGs (NicePay, Bootpay, CookiePay). Amounts are integer KRW. Every POST and DELETE accepts an Idempotency-Key. Errors share one shape: `{error: {type, code, message, param?, providerCode?, providerMessage?}, requestId}`.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [{ url: rt.config.server.publicUrl ?? new URL(c.req.url).origin }],
+    // Never the request's Host (a cache could serve a forged one, and "try it" would send keys there).
+    servers: [{ url: rt.config.server.publicUrl ?? '/' }],
     tags: [
       { name: 'Cancellations', description: 'Whole and partial cancels with a reserved balance' },
       { name: 'Payments', description: 'Payments and virtual accounts' },

