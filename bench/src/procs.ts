@@ -123,13 +123,13 @@ async function waitReady(
 }
 
 /** The NicePay simulator in a process of its own (see sim-server.ts for its extra bulk routes). */
-export async function startSimulator(opts: { logFile: string }): Promise<Proc> {
+export async function startSimulator(opts: { logFile: string; cancelDuplicateGuard?: boolean }): Promise<Proc> {
   const port = await freePort()
   const p = spawnLogged(
     'nicepay-simulator',
     [join(here, 'sim-server.js'), String(port)],
     opts.logFile,
-    process.env,
+    { ...process.env, NICEPAY_SIM_CANCEL_GUARD: opts.cancelDuplicateGuard ? '1' : '0' },
   )
   const url = `http://127.0.0.1:${port}`
   await waitReady(p, url, '/__bench/ready', 15_000)
@@ -172,6 +172,8 @@ export interface GatewaySetup {
   extra?: Record<string, unknown>
   /** More accounts of the one merchant, after the NicePay one (e.g. other PGs' simulators). */
   accounts?: Array<Record<string, unknown>>
+  /** The NicePay account has the Moid duplicate guard contract (the simulator must be started with it too). */
+  cancelDuplicateGuard?: boolean
 }
 
 export interface GatewayConfigFile {
@@ -215,6 +217,7 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
             merchantKey: envRef('NICE_MERCHANT_KEY'),
             baseUrl: s.simUrl,
             timeoutMs: s.timeoutMs ?? 10_000,
+            ...(s.cancelDuplicateGuard ? { cancelDuplicateGuard: true } : {}),
           },
           ...(s.accounts ?? []),
         ],

@@ -7,7 +7,8 @@ import { Hono } from 'hono'
 import { benchTid } from './procs.js'
 
 const port = Number(process.argv[2] ?? 0)
-const sim = createNicePaySimulator()
+// The Moid duplicate guard is a separate NicePay contract: on for the suites that model a merchant who has it.
+const sim = createNicePaySimulator({ cancelDuplicateGuard: process.env.NICEPAY_SIM_CANCEL_GUARD === '1' })
 const app = new Hono()
 
 app.get('/__bench/ready', (c) => c.json({ ok: true }))

@@ -102,11 +102,18 @@ describe.each(DB_TARGETS)('concurrency on $name', (target) => {
       ),
     )
     const by = (s: number) => results.filter((r) => r.status === s).length
+    if (by(500))
+      console.error([...g1.logs, ...g2.logs].filter((l) => l.includes('request failed')).join('\n'))
     expect(
       by(200),
       JSON.stringify(results.filter((r) => r.status !== 200 && r.status !== 409).map((r) => r.body)),
     ).toBe(50)
-    expect(by(409)).toBe(10)
+    expect(
+      by(409),
+      JSON.stringify(
+        results.filter((r) => r.status !== 200 && r.status !== 409).map((r) => [r.status, r.body]),
+      ),
+    ).toBe(10)
     for (const r of results.filter((x) => x.status === 409)) {
       expect(['amount_exceeds_cancellable', 'already_cancelled', 'cancel_in_progress']).toContain(
         r.body.error.code,

@@ -78,6 +78,11 @@ export interface EnvOptions {
   webhook?: { url: string; secret: string }
   /** More accounts of the merchant (the NicePay one is always there). */
   accounts?: Array<Record<string, unknown>>
+  /**
+   * The merchant has NicePay's Moid duplicate guard (a separate contract): on in the simulator and on the
+   * account. Default true, the merchant these scenarios were written for; scenario 3b runs without it.
+   */
+  cancelDuplicateGuard?: boolean
 }
 
 export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosEnv> {
@@ -93,7 +98,8 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
     writeFileSync(secretsFile, JSON.stringify(secrets))
   }
   try {
-    const sim = await startSimulator({ logFile: join(dir, 'simulator.log') })
+    const guard = o.cancelDuplicateGuard ?? true
+    const sim = await startSimulator({ logFile: join(dir, 'simulator.log'), cancelDuplicateGuard: guard })
     procs.push(sim)
     const cfg = writeGatewayConfig({
       dir,
@@ -105,6 +111,7 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
       ...(o.extra ? { extra: o.extra } : {}),
       ...(o.webhook ? { webhook: o.webhook } : {}),
       ...(o.accounts ? { accounts: o.accounts } : {}),
+      cancelDuplicateGuard: guard,
     })
     addSecrets(...cfg.secrets)
     const u = new URL(db.url)

@@ -98,7 +98,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
   }
 }
 
-function countStatements(client: { query: (...args: never[]) => unknown }, seen: (text: string) => void): void {
+function countStatements(
+  client: { query: (...args: never[]) => unknown },
+  seen: (text: string) => void,
+): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown
   ;(client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const first = args[0]

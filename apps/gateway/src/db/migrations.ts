@@ -162,6 +162,17 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  // A notification the PG sends once whose lookup does not confirm it yet is kept (sealed) and checked again.
+  '0005_notification_rechecks': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE notifications ADD COLUMN sealed_body text`.execute(db)
+      await sql`ALTER TABLE notifications ADD COLUMN next_check_at timestamptz`.execute(db)
+      await sql`ALTER TABLE notifications ADD COLUMN check_attempts integer NOT NULL DEFAULT 0`.execute(db)
+      await sql`CREATE INDEX notifications_recheck_idx ON notifications (next_check_at) WHERE effect = 'awaiting_verification'`.execute(
+        db,
+      )
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

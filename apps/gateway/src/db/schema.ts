@@ -153,6 +153,10 @@ export interface NotificationsTable {
   transaction_id: string | null
   effect: string
   received_at: Ts
+  /** Awaiting verification only: the body, headers and sender as received, sealed with the master key. */
+  sealed_body: string | null
+  next_check_at: Ts | null
+  check_attempts: WithDefault<number>
 }
 
 export interface WebhookDeliveriesTable {

@@ -1,3 +1,5 @@
+import { sql } from 'kysely'
+import { recheckNotifications } from './recheck.js'
 import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
@@ -202,10 +204,27 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
           cancel_date: '20260101120000',
         }),
       })
-      expect(res.status).toBe(200)
-      expect(await res.text()).toBe('')
+      // CookiePay sends a cancel notification once: one the lookup does not confirm is kept (sealed) and
+      // checked again, never applied as it stands and never dropped.
+      await res.text()
       const pay = await t.call('GET', `/v1/payments/${cancel.body.paymentId}`)
       expect(pay.body).toMatchObject({ cancelledAmount: 1_000, cancellableAmount: 9_000 })
+      const kept = await t.gateway.runtime.db
+        .selectFrom('notifications')
+        .select(['effect', 'sealed_body'])
+        .where('account_id', '=', 'a-cookie')
+        .where('transaction_id', '=', transactionId)
+        .execute()
+      expect(kept).toHaveLength(1)
+      expect(kept[0]!.effect).toBe('awaiting_verification')
+      expect(kept[0]!.sealed_body).not.toContain(transactionId)
+      // Checked again later: the lookup still shows no such cancel, and the balance is untouched.
+      await sql`UPDATE notifications SET next_check_at = now() WHERE account_id = 'a-cookie'`.execute(
+        t.gateway.runtime.db,
+      )
+      await recheckNotifications(t.gateway.runtime, t.gateway.runtime.config.workers.reconcile)
+      const still = await t.call('GET', `/v1/payments/${cancel.body.paymentId}`)
+      expect(still.body).toMatchObject({ cancelledAmount: 1_000, cancellableAmount: 9_000 })
     })
   })
 

@@ -1,4 +1,5 @@
-import type { ExpectedPayment, NotificationEvent, NotificationReply } from '@paymux/core'
+import type { ExpectedPayment, NotificationEvent, NotificationReply, PendingVerification } from '@paymux/core'
+import type { PinoLogger } from '../logger.js'
 import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -40,22 +41,11 @@ export function findAccount(rt: Runtime, accountId: string): AccountRuntime | un
   return undefined
 }
 
-/**
- * Verifies a PG notification with the account's adapter, then applies it once: the dedup row and the state
- * change commit together, so a PG re-sending it (they all do until they read their success reply) changes
- * nothing the second time. Verification failures change nothing and are logged without the body.
- */
-export async function processNotification(
-  rt: Runtime,
-  account: AccountRuntime,
-  input: IncomingNotification,
-): Promise<NotificationOutcome> {
-  const metrics = metricsOf(rt)
-  const log = rt.logger.child({ account: account.config.id, provider: account.config.provider })
-  const db = rt.db
+/** What the gateway knows of a payment a notification names: the adapter matches account and amount with it. */
+export function expectedOf(rt: Runtime, account: AccountRuntime) {
   const accountId = account.config.id
-  const expected = guardExpected(async (ref: { transactionId?: string; orderId?: string }) => {
-    let q = db
+  return guardExpected(async (ref: { transactionId?: string; orderId?: string }) => {
+    let q = rt.db
       .selectFrom('payments')
       .select(['transaction_id', 'amount', 'virtual_account'])
       .where('account_id', '=', accountId)
@@ -71,6 +61,21 @@ export async function processNotification(
       ...(va?.accountNumber ? { accountNumber: va.accountNumber } : {}),
     } satisfies ExpectedPayment
   })
+}
+
+/**
+ * Verifies a PG notification with the account's adapter, then applies it once: the dedup row and the state
+ * change commit together, so a PG re-sending it (they all do until they read their success reply) changes
+ * nothing the second time. Verification failures change nothing and are logged without the body.
+ */
+export async function processNotification(
+  rt: Runtime,
+  account: AccountRuntime,
+  input: IncomingNotification,
+): Promise<NotificationOutcome> {
+  const metrics = metricsOf(rt)
+  const log = rt.logger.child({ account: account.config.id, provider: account.config.provider })
+  const expected = expectedOf(rt, account)
   let result: Awaited<ReturnType<typeof account.provider.parseNotification>>
   try {
     result = await account.provider.parseNotification({
@@ -87,6 +92,7 @@ export async function processNotification(
     return { reply: OUR_FAILURE, verified: false, duplicate: false }
   }
   if (!result.verified) {
+    if (result.pending) return keepForRecheck(rt, account, input, result.pending, result.reply, log)
     // The reason names what did not match, never a secret; the body is not logged (Bootpay v1 carries keys).
     log.warn(
       { reason: result.reason, sourceIp: input.sourceIp, bytes: input.rawBody.length },
@@ -95,24 +101,47 @@ export async function processNotification(
     metrics.notification(account.config.provider, 'rejected')
     return { reply: result.reply, verified: false, duplicate: false }
   }
-  const { event, dedupKey } = result
+  return applyVerified(rt, account, result.event, result.dedupKey, result.reply, log)
+}
+
+/**
+ * Applies a verified notification once: its dedup row and its effect commit together. A row kept while it
+ * awaited verification is taken over (its effect becomes the applied one), so a notification checked again
+ * later applies exactly once too.
+ */
+export async function applyVerified(
+  rt: Runtime,
+  account: AccountRuntime,
+  event: NotificationEvent,
+  dedupKey: string,
+  reply: NotificationReply,
+  log: PinoLogger,
+): Promise<NotificationOutcome> {
+  const metrics = metricsOf(rt)
   const now = rt.now()
   try {
-    const applied = await db.transaction().execute(async (trx) => {
+    const applied = await rt.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('notifications')
         .values({
           id: newId('evt').replace(/^evt_/, 'ntf_'),
           merchant_id: account.merchantId,
-          account_id: accountId,
+          account_id: account.config.id,
           provider: account.config.provider,
           dedup_key: dedupKey,
           event_type: event.type,
           transaction_id: event.transactionId ?? null,
           effect: 'pending',
           received_at: now,
+          sealed_body: null,
+          next_check_at: null,
         })
-        .onConflict((oc) => oc.constraint('notifications_dedup_uq').doNothing())
+        .onConflict((oc) =>
+          oc
+            .constraint('notifications_dedup_uq')
+            .doUpdateSet({ effect: 'pending', sealed_body: null, next_check_at: null })
+            .where('notifications.effect', '=', 'awaiting_verification'),
+        )
         .returning('id')
         .executeTakeFirst()
       if (!inserted) return undefined
@@ -123,14 +152,14 @@ export async function processNotification(
     if (applied === undefined) {
       metrics.notification(account.config.provider, 'duplicate')
       log.info({ event: event.type, transactionId: event.transactionId }, 'duplicate notification ignored')
-      return { reply: result.reply, verified: true, duplicate: true }
+      return { reply, verified: true, duplicate: true }
     }
     metrics.notification(account.config.provider, 'applied')
     log.info(
       { event: event.type, transactionId: event.transactionId, effect: applied },
       'notification applied',
     )
-    return { reply: result.reply, verified: true, duplicate: false, effect: applied }
+    return { reply, verified: true, duplicate: false, effect: applied }
   } catch (err) {
     if (err instanceof Defer) {
       // Nothing recorded (the dedup row rolled back): the PG's next delivery is applied once the request is done.
@@ -145,6 +174,51 @@ export async function processNotification(
     metrics.notification(account.config.provider, 'error')
     return { reply: OUR_FAILURE, verified: true, duplicate: false }
   }
+}
+
+/**
+ * A notification its PG sends once, not yet confirmed by the PG's lookup: kept sealed (never applied as it
+ * stands, never dropped) for the reconciler to check again. Its claim is logged, never its body.
+ */
+async function keepForRecheck(
+  rt: Runtime,
+  account: AccountRuntime,
+  input: IncomingNotification,
+  pending: PendingVerification,
+  reply: NotificationReply,
+  log: PinoLogger,
+): Promise<NotificationOutcome> {
+  const now = rt.now()
+  const sealed = rt.vault.encrypt(
+    JSON.stringify({
+      body: Buffer.from(input.rawBody).toString('base64'),
+      headers: input.headers,
+      ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}),
+    }),
+  )
+  await rt.db
+    .insertInto('notifications')
+    .values({
+      id: newId('evt').replace(/^evt_/, 'ntf_'),
+      merchant_id: account.merchantId,
+      account_id: account.config.id,
+      provider: account.config.provider,
+      dedup_key: pending.dedupKey,
+      event_type: pending.claimed.type,
+      transaction_id: pending.claimed.transactionId ?? null,
+      effect: 'awaiting_verification',
+      received_at: now,
+      sealed_body: sealed,
+      next_check_at: new Date(now.getTime() + pending.retryAfterMs),
+    })
+    .onConflict((oc) => oc.constraint('notifications_dedup_uq').doNothing())
+    .execute()
+  metricsOf(rt).notification(account.config.provider, 'deferred')
+  log.info(
+    { event: pending.claimed.type, transactionId: pending.claimed.transactionId },
+    'notification kept: the PG does not confirm it yet; it is checked again',
+  )
+  return { reply, verified: false, duplicate: false, effect: 'awaiting_verification' }
 }
 
 async function applyEvent(

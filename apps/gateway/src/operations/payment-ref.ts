@@ -119,18 +119,19 @@ export async function importPayment(
       reconcile_locked_until: null,
       review_reason: null,
     })
-    .onConflict((oc) =>
-      oc
-        .columns(['merchant_id', 'account_id', 'transaction_id'])
-        .where('transaction_id', 'is not', null)
-        .doNothing(),
-    )
+    // Any unique conflict (its transaction id, or the order id the lookup gave) means a concurrent request
+    // recorded the same payment first.
+    .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst()
   if (!inserted) {
     // Another request recorded it first: that row is the payment.
     const existing = await readPayment(rt, merchantId, { transactionId }, account)
-    if (!existing) throw new Error(`payment ${transactionId} vanished while it was imported`)
+    if (!existing)
+      throw conflict(
+        'duplicate_order_id',
+        `the PG's order id of ${transactionId} is already another payment's here`,
+      )
     return existing
   }
   return {
@@ -146,11 +147,18 @@ export async function importPayment(
 }
 
 function lookupStatus(l: TransactionLookup, cancelled: number): PaymentStatus {
+  // A lookup without amounts proves the payment exists, not what remains of it: it is recorded cancellable
+  // with an unknown total, and the PG itself refuses a cancel of more than remains.
+  if (l.amount === undefined)
+    return l.status === 'failed' || l.status === 'expired'
+      ? l.status
+      : l.status === 'waiting_for_deposit' || l.status === 'ready'
+        ? 'waiting_for_deposit'
+        : 'paid'
   switch (l.status) {
     case 'paid':
     case 'partial_cancelled':
     case 'cancelled':
-      if (l.amount === undefined) return l.status
       return cancelled >= l.amount ? 'cancelled' : cancelled > 0 ? 'partial_cancelled' : 'paid'
     case 'waiting_for_deposit':
     case 'ready':

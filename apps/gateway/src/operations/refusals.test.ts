@@ -5,7 +5,13 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DB_TARGETS, startTestGateway, type TestGateway } from '../test-support/harness.js'
 
-const NICE_CARD = { number: '5570420456641074', expiryYear: '30', expiryMonth: '12', ownerId: '800101', passwordPrefix: '12' }
+const NICE_CARD = {
+  number: '5570420456641074',
+  expiryYear: '30',
+  expiryMonth: '12',
+  ownerId: '800101',
+  passwordPrefix: '12',
+}
 
 describe.each(DB_TARGETS)('refused requests leave no trace on $name', (target) => {
   let t: TestGateway
@@ -25,10 +31,17 @@ describe.each(DB_TARGETS)('refused requests leave no trace on $name', (target) =
   /** Every row of every table, as text: what a refused request must leave exactly as it was. */
   const snapshot = async () => {
     const out: string[] = []
-    for (const table of ['payments', 'cancellations', 'billing_keys', 'events', 'idempotency_keys', 'notifications']) {
-      const r = await sql<{ t: string }>`SELECT row_to_json(x)::text AS t FROM ${sql.table(table)} x ORDER BY 1`.execute(
-        t.db.kysely,
-      )
+    for (const table of [
+      'payments',
+      'cancellations',
+      'billing_keys',
+      'events',
+      'idempotency_keys',
+      'notifications',
+    ]) {
+      const r = await sql<{
+        t: string
+      }>`SELECT row_to_json(x)::text AS t FROM ${sql.table(table)} x ORDER BY 1`.execute(t.db.kysely)
       out.push(`${table}: ${r.rows.map((x) => x.t).join('\n')}`)
     }
     return out.join('\n')
@@ -45,13 +58,19 @@ describe.each(DB_TARGETS)('refused requests leave no trace on $name', (target) =
     const idem = `refused-${Math.random().toString(36).slice(2)}`
     const before = await snapshot()
     const calls = pgCalls
-    const r = await t.call(method, path(false), { idem, ...(body(false) !== undefined ? { body: body(false) } : {}) })
+    const r = await t.call(method, path(false), {
+      idem,
+      ...(body(false) !== undefined ? { body: body(false) } : {}),
+    })
     expect(r.status, JSON.stringify(r.body)).toBe(400)
     expect(r.body.error.param).toBe(param)
     expect(r.body.error.cancellationId ?? r.body.error.paymentId ?? r.body.error.billingKeyId).toBeUndefined()
     expect(pgCalls).toBe(calls)
     expect(await snapshot()).toBe(before)
-    const ok = await t.call(method, path(true), { idem, ...(body(true) !== undefined ? { body: body(true) } : {}) })
+    const ok = await t.call(method, path(true), {
+      idem,
+      ...(body(true) !== undefined ? { body: body(true) } : {}),
+    })
     expect(ok.status, JSON.stringify(ok.body)).toBe(okStatus)
     return ok
   }
@@ -82,7 +101,7 @@ describe.each(DB_TARGETS)('refused requests leave no trace on $name', (target) =
     await refusedThenFixed(
       'POST',
       () => '/v1/cancellations',
-      (fixed) => ({ account: 'a-boot', transactionId, reason: 'r', amount: fixed ? 1_000 : 1.5 }),
+      (fixed) => ({ account: 'a-boot', transactionId, reason: 'r', amount: fixed ? 2_000 : 1.5 }),
       'amount',
     )
   })
@@ -91,7 +110,12 @@ describe.each(DB_TARGETS)('refused requests leave no trace on $name', (target) =
     const ok = await refusedThenFixed(
       'POST',
       () => '/v1/virtual-accounts',
-      (fixed) => ({ amount: 10_000, goodsName: '상품', bankCode: '004', dueDate: fixed ? '2099-12-31' : '2001-01-01' }),
+      (fixed) => ({
+        amount: 10_000,
+        goodsName: '상품',
+        bankCode: '004',
+        dueDate: fixed ? '2099-12-31' : '2001-01-01',
+      }),
       'dueDate',
     )
     expect(ok.body.status).toBe('waiting_for_deposit')
@@ -127,7 +151,12 @@ describe.each(DB_TARGETS)('refused requests leave no trace on $name', (target) =
   it('a cancel of a TID the PG does not know leaves no payment behind (404), and no event', async () => {
     const before = await snapshot()
     const r = await t.call('POST', '/v1/cancellations', {
-      body: { account: 'a-nice', transactionId: 'nicepay00m01012601010000009999', amount: 1_000, reason: 'r' },
+      body: {
+        account: 'a-nice',
+        transactionId: 'nicepay00m01012601010000009999',
+        amount: 1_000,
+        reason: 'r',
+      },
     })
     expect(r.status, JSON.stringify(r.body)).toBe(404)
     expect(await snapshot()).toBe(before)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DB_TARGETS } from '../test-support/harness.js'
 import { eventually, type FlowGateway, sleep, startFlowGateway } from '../test-support/flows.js'
+import { defaultProviderFactory } from '../providers.js'
 import { reconcileOnce } from './reconciler.js'
 
 const NICE_CARD = {
@@ -108,36 +109,76 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
     expect((await events(c.body.id)).map((e) => e.type)).toEqual(['cancellation.failed'])
   })
 
-  it('NicePay (no lookup): the dropped cancel is resent with the same Moid; the PG’s duplicate guard proves it executed', async () => {
+  /** For one test: a NicePay merchant with the Moid duplicate guard contract, in the PG and on the account. */
+  const withMoidGuard = async (run: () => Promise<void>) => {
+    const account = t.gateway.runtime.merchants.get('shop-a')!.accounts.get('a-nice')!
+    const plain = account.provider
+    account.provider = await defaultProviderFactory({ ...account.config, cancelDuplicateGuard: true }, {})
+    t.sims.nicepay.settings.cancelDuplicateGuard = true
+    try {
+      await run()
+    } finally {
+      account.provider = plain
+      t.sims.nicepay.settings.cancelDuplicateGuard = false
+    }
+  }
+
+  it('NicePay without the Moid guard contract: a dropped partial cancel is never re-sent; the lookup cannot settle it → needs_review', async () => {
     const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
     t.sims.nicepay.faults.inject({ fault: { kind: 'drop' }, path: 'cancel_process' })
     const c = await t.call('POST', '/v1/cancellations', {
       body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
     })
     expect(c.body.status).toBe('pending')
-    const before = t.sims.nicepay.inspect(transactionId)!
-    expect(before).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
-    const done = await settle(`/v1/cancellations/${c.body.id}`)
-    expect(done).toMatchObject({ status: 'succeeded', amount: 5_000 })
-    const after = t.sims.nicepay.inspect(transactionId)!
-    expect(after).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
-    expect(after.cancels[0]!.moid).toBe(before.cancels[0]!.moid)
-    const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
-    expect(pay.body).toMatchObject({ cancelledAmount: 5_000, reservedAmount: 0 })
+    const rt = t.gateway.runtime
+    // Past the bound: what evidence could not settle is for a person, with what the PG showed.
+    await reconcileOnce(rt, { ...cfg(), minAgeMs: 0, giveUpAfterSeconds: 1 })
+    await sleep(1_100)
+    await reconcileOnce(rt, { ...cfg(), minAgeMs: 0, giveUpAfterSeconds: 1 })
+    const r = await t.call('GET', `/v1/cancellations/${c.body.id}`)
+    expect(r.body.status).toBe('needs_review')
+    // Executed once at the PG, and never sent again.
+    expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+    const row = await t.gateway.runtime.db
+      .selectFrom('cancellations')
+      .select('review_reason')
+      .where('id', '=', c.body.id)
+      .executeTakeFirstOrThrow()
+    expect(JSON.stringify(row.review_reason)).toContain('evidence')
   })
 
-  it('NicePay: a cancel that never executed is executed by the resend, once', async () => {
-    const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
-    t.sims.nicepay.faults.inject({ fault: { kind: 'reset' }, path: 'cancel_process' })
-    const c = await t.call('POST', '/v1/cancellations', {
-      body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
-    })
-    expect(c.body.status).toBe('pending')
-    expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 0, cancelCount: 0 })
-    const done = await settle(`/v1/cancellations/${c.body.id}`)
-    expect(done).toMatchObject({ status: 'succeeded', amount: 5_000 })
-    expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
-  })
+  it('NicePay with the Moid guard: the dropped cancel is resent with the same Moid; the PG’s duplicate guard proves it executed', () =>
+    withMoidGuard(async () => {
+      const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
+      t.sims.nicepay.faults.inject({ fault: { kind: 'drop' }, path: 'cancel_process' })
+      const c = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
+      })
+      expect(c.body.status).toBe('pending')
+      const before = t.sims.nicepay.inspect(transactionId)!
+      expect(before).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+      const done = await settle(`/v1/cancellations/${c.body.id}`)
+      expect(done).toMatchObject({ status: 'succeeded', amount: 5_000 })
+      const after = t.sims.nicepay.inspect(transactionId)!
+      expect(after).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+      expect(after.cancels[0]!.moid).toBe(before.cancels[0]!.moid)
+      const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+      expect(pay.body).toMatchObject({ cancelledAmount: 5_000, reservedAmount: 0 })
+    }))
+
+  it('NicePay with the Moid guard: a cancel that never executed is executed by the resend, once', () =>
+    withMoidGuard(async () => {
+      const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
+      t.sims.nicepay.faults.inject({ fault: { kind: 'reset' }, path: 'cancel_process' })
+      const c = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
+      })
+      expect(c.body.status).toBe('pending')
+      expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 0, cancelCount: 0 })
+      const done = await settle(`/v1/cancellations/${c.body.id}`)
+      expect(done).toMatchObject({ status: 'succeeded', amount: 5_000 })
+      expect(t.sims.nicepay.inspect(transactionId)).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+    }))
 
   it('gives up into needs_review when no evidence comes within the bound: visible in the API, the outbox and /metrics; the balance stays reserved', async () => {
     const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })

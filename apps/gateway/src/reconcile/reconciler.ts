@@ -7,6 +7,7 @@ import { settleBillingKey } from '../ledger/billing-keys.js'
 import { settlePayment } from '../ledger/payments.js'
 import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
+import { recheckNotifications } from '../notifications/recheck.js'
 import { cancelRequestOf } from '../operations/cancel.js'
 import { chargeRequestOf } from '../operations/charge.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -108,7 +109,13 @@ async function claim<T extends 'cancellations' | 'payments'>(
 export async function reconcileOnce(
   rt: Runtime,
   cfg: ReconcileConfig,
-): Promise<{ cancellations: number; payments: number; billingKeys: number; keys: number }> {
+): Promise<{
+  cancellations: number
+  payments: number
+  billingKeys: number
+  keys: number
+  notifications: number
+}> {
   const started = Date.now()
   const cancels = await claim(rt, cfg, 'cancellations')
   for (const [i, c] of cancels.entries()) {
@@ -149,7 +156,8 @@ export async function reconcileOnce(
   }
   const billingKeys = await reviewLostBillingKeys(rt, cfg)
   const keys = await sweepStuckKeys(rt)
-  return { cancellations: cancels.length, payments: payments.length, billingKeys, keys }
+  const notifications = await recheckNotifications(rt, cfg)
+  return { cancellations: cancels.length, payments: payments.length, billingKeys, keys, notifications }
 }
 
 /**

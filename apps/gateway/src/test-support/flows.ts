@@ -9,6 +9,7 @@ import { type GatewayConfigInput, parseConfig } from '../config.js'
 import { type Db, openDatabase } from '../db/index.js'
 import { createGateway, type Gateway } from '../gateway.js'
 import { createLogger } from '../logger.js'
+import { defaultProviderFactory } from '../providers.js'
 import { generateWebhookSecret } from '../webhooks/sign.js'
 import {
   type CallResult,
@@ -204,4 +205,16 @@ export async function eventually<T>(
     if (Date.now() > until) throw last instanceof Error ? last : new Error('condition not met in time')
     await sleep(50)
   }
+}
+
+/**
+ * Makes `a-nice` a NicePay merchant with the Moid duplicate guard contract, in the simulator and on the
+ * gateway's account (whose adapter is rebuilt with `cancelDuplicateGuard: true`): a lost cancel may then be
+ * re-sent with the same Moid. The default merchant has no such contract.
+ */
+export async function useMoidGuard(g: { gateway: Gateway; sims: Sims }): Promise<void> {
+  const account = g.gateway.runtime.merchants.get('shop-a')!.accounts.get('a-nice')!
+  account.config = { ...account.config, cancelDuplicateGuard: true }
+  account.provider = await defaultProviderFactory(account.config, {})
+  g.sims.nicepay.settings.cancelDuplicateGuard = true
 }

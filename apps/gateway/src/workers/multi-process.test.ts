@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { metricsOf } from '../metrics/registry.js'
-import { eventually, type FlowGateway, sleep, startFlowGateway } from '../test-support/flows.js'
+import { eventually, type FlowGateway, sleep, startFlowGateway, useMoidGuard } from '../test-support/flows.js'
 
 const url = process.env.DATABASE_URL
 
@@ -26,6 +26,9 @@ describe.skipIf(!url)('two gateways on one PostgreSQL share the outbox and the r
         secrets: a.secrets,
       },
     )
+    // The NicePay merchant has the Moid guard contract here: its lost cancels are resolved by a re-send.
+    await useMoidGuard(a)
+    await useMoidGuard(b)
   })
   afterAll(async () => {
     await b?.close()

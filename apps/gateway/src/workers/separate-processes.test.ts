@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, type FlowGateway, startFlowGateway } from '../test-support/flows.js'
+import { eventually, type FlowGateway, startFlowGateway, useMoidGuard } from '../test-support/flows.js'
 
 const url = process.env.DATABASE_URL
 const here = dirname(fileURLToPath(import.meta.url))
@@ -59,6 +59,10 @@ describe.skipIf(!url)('paymux worker: two separate worker processes on one Postg
     config.database = { url, schema: api.schema, poolSize: 5 }
     config.server = { port: 0, host: '127.0.0.1' }
     config.log = { level: 'info' }
+    // The NicePay merchant has the Moid guard contract here: the workers resolve its lost cancels by a re-send.
+    for (const m of config.merchants as Array<{ accounts: Array<Record<string, unknown>> }>)
+      for (const acc of m.accounts) if (acc.id === 'a-nice') acc.cancelDuplicateGuard = true
+    await useMoidGuard(api)
     // A delivery that outlasts its timeout on a loaded machine is retried (a second attempt, rightly); give
     // the processes room so that attempts count only what this test is about: two processes racing.
     const workers = config.workers as { outbox: { timeoutMs: number } }

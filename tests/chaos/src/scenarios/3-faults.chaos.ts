@@ -14,6 +14,8 @@ let env: ChaosEnv
 beforeAll(async () => {
   env = await startEnv('3-faults', {
     gateways: 2,
+    // A merchant with NicePay's Moid duplicate guard contract: a lost cancel is re-sent with the same Moid.
+    cancelDuplicateGuard: true,
     timeoutMs: 400,
     poolSize: 20,
     ...(withReconciler ? { extra: FAST_WORKERS } : {}),
@@ -162,5 +164,47 @@ test.skipIf(!withReconciler)(
     )
     expect(left).toEqual([])
     expect(mismatch.slice(0, 10)).toEqual([])
+  },
+)
+
+test.skipIf(!withReconciler)(
+  'then the rest of every payment (whose total the gateway never knew) is cancelled: ledgers equal to the won',
+  async () => {
+    // The merchant knows each order's total (10,000); the gateway knew none of them. What remains per the PG.
+    const before = await env.ledger(tids)
+    const work = tids.filter((tid) => before[tid]!.cancelledAmount < 10_000)
+    const answers: Record<string, number> = {}
+    await pool(work, 16, async (tid, i) => {
+      const reply = await env.call(i % 2, 'POST', '/v1/cancellations', {
+        body: {
+          account: env.cfg.accountId,
+          transactionId: tid,
+          amount: 10_000 - before[tid]!.cancelledAmount,
+          reason: 'the rest',
+        },
+      })
+      answers[reply.status] = (answers[reply.status] ?? 0) + 1
+    })
+    const ledger = await env.ledger(tids)
+    const rows = (
+      await env.db.pool.query(
+        `SELECT transaction_id, status, amount::int AS amount, cancelled_amount::int AS cancelled, reserved_amount::int AS reserved FROM payments`,
+      )
+    ).rows
+    const differs = rows.filter(
+      (p) =>
+        p.cancelled !== ledger[p.transaction_id]!.cancelledAmount ||
+        p.reserved !== 0 ||
+        (ledger[p.transaction_id]!.cancelledAmount === 10_000 && p.status !== 'cancelled'),
+    )
+    const fully = tids.filter((tid) => ledger[tid]!.cancelledAmount === 10_000).length
+    figure(
+      '3 faults (the rest cancelled)',
+      `${work.length} remainders asked → answers ${JSON.stringify(answers)}; fully cancelled at the PG ${fully}/${tids.length}; ` +
+        `payments whose ledger differs from the PG's: ${differs.length}; won at the PG ${Object.values(ledger).reduce((n, l) => n + (l?.cancelledAmount ?? 0), 0)}, in the gateway ${rows.reduce((n, p) => n + p.cancelled, 0)}`,
+    )
+    expect(answers['409'] ?? 0).toBe(0)
+    expect(fully).toBe(tids.length)
+    expect(differs.slice(0, 10)).toEqual([])
   },
 )
