@@ -83,7 +83,10 @@ describe('@paymux/client against the demo gateway', () => {
     })
     const p = nicepay(2)
     // NicePay takes its time: the first request holds the key while the second arrives.
-    demo.simulators.nicepay.faults.inject({ fault: { kind: 'delay', ms: 1_000, phase: 'before' } })
+    demo.simulators.nicepay.faults.inject({
+      fault: { kind: 'delay', ms: 1_000, phase: 'before' },
+      path: 'cancel_process',
+    })
     const body = { account: p.account, transactionId: p.transactionId, amount: 2_000, reason: 'retry test' }
     const key = `retry-${p.transactionId}`
     const first = paymux.cancel(body, { idempotencyKey: key })
