@@ -8,7 +8,7 @@ import { BOOTPAY_DEMO_CREDENTIALS } from '@paymux/adapter-bootpay/simulator'
 import { COOKIEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-cookiepay/simulator'
 import { NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
 import { DB_TARGETS, findLeaks } from '../test-support/harness.js'
-import { eventually, type FlowGateway, startFlowGateway } from '../test-support/flows.js'
+import { eventually, type FlowGateway, sleep, startFlowGateway } from '../test-support/flows.js'
 import { independentVerify } from '../test-support/standard-webhooks.js'
 import { verifyWebhook } from '../webhooks/verify.js'
 import { sourceIpOf } from './route.js'
@@ -186,6 +186,44 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
         expect(verifyWebhook(t.secrets[0]!, r.headers, r.raw).type).toMatch(/^cancellation\./)
         expect(independentVerify(t.secrets[0]!, r)).toBe(true)
       }
+    })
+
+    it("the 9029 notification arrives before CookiePay's lookup shows the cancel: kept, checked again, then applied once", async () => {
+      const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 20_000, settled: true })
+      const cancel = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-cookie', transactionId, reason: '정산 후 취소' },
+      })
+      expect(cancel.body.status).toBe('deposit_required')
+      // CookiePay sends this notification once; its lookups show the cancel only a moment later.
+      t.sims.cookiepay.settings.cancelLookupLagMs = 1_500
+      try {
+        await t.sims.cookiepay.deposit(transactionId)
+        const waiting = await t.call('GET', `/v1/cancellations/${cancel.body.id}`)
+        expect(waiting.body.status).toBe('deposit_required')
+        const kept = await t.gateway.runtime.db
+          .selectFrom('notifications')
+          .select('effect')
+          .where('transaction_id', '=', transactionId)
+          .execute()
+        expect(kept.map((k) => k.effect)).toEqual(['awaiting_verification'])
+        await sleep(1_600)
+        await sql`UPDATE notifications SET next_check_at = now() WHERE transaction_id = ${transactionId}`.execute(
+          t.gateway.runtime.db,
+        )
+        await recheckNotifications(t.gateway.runtime, t.gateway.runtime.config.workers.reconcile)
+      } finally {
+        t.sims.cookiepay.settings.cancelLookupLagMs = 0
+      }
+      const done = await t.call('GET', `/v1/cancellations/${cancel.body.id}`)
+      expect(done.body).toMatchObject({ status: 'succeeded', amount: 20_000 })
+      const pay = await t.call('GET', `/v1/payments/${cancel.body.paymentId}`)
+      expect(pay.body).toMatchObject({ status: 'cancelled', cancelledAmount: 20_000, reservedAmount: 0 })
+      // Checked again: applied once, not twice.
+      await recheckNotifications(t.gateway.runtime, t.gateway.runtime.config.workers.reconcile)
+      expect((await eventsOf(t, cancel.body.id)).map((e) => e.type).sort()).toEqual([
+        'cancellation.deposit_required',
+        'cancellation.succeeded',
+      ])
     })
 
     it('refuses a forged cancel notification (CookiePay reports no cancel) and changes nothing', async () => {

@@ -2,7 +2,7 @@ import { FaultInjector } from '@paymux/core/simulator'
 import type { Hono } from 'hono'
 import { buildApp, type SimCore } from './app.js'
 import { approvalNoti, cancelNoti, cancelResponseNoti, type Delivery, deliver } from './notify.js'
-import { type CookiePaySimulatorOptions, resolveSettings } from './settings.js'
+import { type CookiePaySimulatorOptions, type ResolvedSettings, resolveSettings } from './settings.js'
 import { cancelledAmount, type SeedPaymentInput, SimState, statusOf } from './state.js'
 import { TokenStore } from './tokens.js'
 
@@ -36,6 +36,8 @@ export interface DepositResult {
 export interface CookiePaySimulator {
   app: Hono
   faults: FaultInjector
+  /** The simulator's settings, live: a test may change one (e.g. `cancelLookupLagMs`) between calls. */
+  settings: ResolvedSettings
   seedPayment(input: SeedPaymentInput): { transactionId: string }
   inspect(transactionId: string): CookiePayPaymentState | undefined
   /** The merchant deposits what `get_cancel_bank_account` asked for: the cancel executes, then one Noti is sent. */
@@ -147,6 +149,7 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
   return {
     app,
     faults,
+    settings,
     seedPayment: core.seedPayment,
     inspect: core.inspect as CookiePaySimulator['inspect'],
     deposit: core.deposit as CookiePaySimulator['deposit'],
