@@ -13,7 +13,14 @@ export { type Demo, demoBanner, startDemo } from './demo.js'
 export { ApiError, type ErrorBody } from './errors.js'
 export { createGateway, type Gateway, type GatewayOptions } from './gateway.js'
 export { createLogger } from './logger.js'
-export { defaultProviderFactory, type ProviderFactory } from './providers.js'
+export {
+  type AccountConfig,
+  type AnyDescriptor,
+  defaultProviderFactory,
+  PROVIDERS,
+  type ProviderFactory,
+  providerFactory,
+} from './providers.js'
 export { deliverDueEvents } from './webhooks/outbox.js'
 export { generateWebhookSecret, webhookHeaders } from './webhooks/sign.js'
 export { verifyWebhook, WebhookVerificationError } from './webhooks/verify.js'
