@@ -123,14 +123,15 @@ async function waitReady(
 }
 
 /** The NicePay simulator in a process of its own (see sim-server.ts for its extra bulk routes). */
-export async function startSimulator(opts: { logFile: string; cancelDuplicateGuard?: boolean }): Promise<Proc> {
+export async function startSimulator(opts: {
+  logFile: string
+  cancelDuplicateGuard?: boolean
+}): Promise<Proc> {
   const port = await freePort()
-  const p = spawnLogged(
-    'nicepay-simulator',
-    [join(here, 'sim-server.js'), String(port)],
-    opts.logFile,
-    { ...process.env, NICEPAY_SIM_CANCEL_GUARD: opts.cancelDuplicateGuard ? '1' : '0' },
-  )
+  const p = spawnLogged('nicepay-simulator', [join(here, 'sim-server.js'), String(port)], opts.logFile, {
+    ...process.env,
+    NICEPAY_SIM_CANCEL_GUARD: opts.cancelDuplicateGuard ? '1' : '0',
+  })
   const url = `http://127.0.0.1:${port}`
   await waitReady(p, url, '/__bench/ready', 15_000)
   return { ...p, url }
