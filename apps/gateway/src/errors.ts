@@ -1,15 +1,18 @@
 import { isPaymentError, type PaymentError, type PaymentErrorCode } from '@paymux/core'
 
-export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'not_found_error'
-  | 'conflict_error'
-  | 'idempotency_error'
-  | 'provider_error'
-  | 'provider_unavailable'
-  | 'database_unavailable'
-  | 'internal_error'
+/** Every `error.type` an answer can carry (also the OpenAPI document's enum). */
+export const ERROR_TYPES = [
+  'invalid_request_error',
+  'authentication_error',
+  'not_found_error',
+  'conflict_error',
+  'idempotency_error',
+  'provider_error',
+  'provider_unavailable',
+  'database_unavailable',
+  'internal_error',
+] as const
+export type ErrorType = (typeof ERROR_TYPES)[number]
 
 export interface ErrorBody {
   type: ErrorType

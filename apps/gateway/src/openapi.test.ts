@@ -92,6 +92,17 @@ describe('OpenAPI document', () => {
       'failed',
       'needs_review',
     ])
+    // Every operation is named, once; errors and answers document their shape and headers.
+    const ops = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap(
+      (p) => Object.values(p).map((o) => o.operationId),
+    )
+    expect(ops.every((id) => typeof id === 'string' && id.length > 0)).toBe(true)
+    expect(new Set(ops).size).toBe(ops.length)
+    expect(doc.components.schemas.Error.properties.error.properties.type.enum).toContain('idempotency_error')
+    expect(Object.keys(doc.paths['/v1/cancellations'].post.responses['200'].headers)).toEqual([
+      'Request-Id',
+      'Idempotent-Replayed',
+    ])
     // Statuses are enums in the document, from the same lists as the database types.
     expect(doc.components.schemas.Payment.properties.status.enum).toContain('partial_cancelled')
     expect(doc.components.schemas.BillingKey.properties.status.enum).toContain('needs_review')

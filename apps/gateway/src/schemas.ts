@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
+import { ERROR_TYPES } from './errors.js'
 import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './ledger/statuses.js'
 import { PROVIDERS } from './providers.js'
 
@@ -19,11 +20,7 @@ const ts = z.string().openapi({ format: 'date-time', example: '2026-01-15T09:30:
 export const ErrorSchema = z
   .object({
     error: z.object({
-      type: z.string().openapi({
-        description:
-          'invalid_request_error | authentication_error | not_found_error | conflict_error | idempotency_error | provider_error | provider_unavailable | database_unavailable | internal_error',
-        example: 'conflict_error',
-      }),
+      type: z.enum(ERROR_TYPES).openapi({ example: 'conflict_error' }),
       code: z.string().openapi({ example: 'amount_exceeds_cancellable' }),
       message: z.string(),
       param: z.string().optional().openapi({ description: 'The request field at fault', example: 'amount' }),

@@ -1,4 +1,4 @@
-import type { z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { ApiError } from '../errors.js'
 import { ErrorSchema } from '../schemas.js'
@@ -29,8 +29,21 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   ) as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
 }
 
+/** The headers every answer carries. */
+const ANSWER_HEADERS = z.object({
+  'Request-Id': z.string().openapi({
+    description: "This request's id (also `requestId` in errors and every log line)",
+    example: 'req_3bTq0fXc9kP1mZ7uV2wY4a',
+  }),
+  'Idempotent-Replayed': z.literal('true').optional().openapi({
+    description:
+      'Present when the answer is the stored answer (or current state) of an earlier request with the same Idempotency-Key',
+  }),
+})
+
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
+  headers: ANSWER_HEADERS,
   content: { 'application/json': { schema } },
 })
 

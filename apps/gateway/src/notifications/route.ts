@@ -54,6 +54,7 @@ export function notificationRoutes(rt: Runtime) {
     createRoute({
       method: 'post',
       path: '/v1/notifications/{accountId}',
+      operationId: 'receiveNotification',
       tags: ['Notifications'],
       summary: 'Receive a PG notification (called by the PG, not by merchants)',
       // No merchant key: the adapter verifies the sender (declared for the OpenAPI linter).

@@ -19,6 +19,7 @@ import { answer } from './answer.js'
 const issue = createRoute({
   method: 'post',
   path: '/v1/billing-keys',
+  operationId: 'createBillingKey',
   tags: ['Billing keys'],
   summary: 'Issue a billing key from card data',
   description:
@@ -37,6 +38,7 @@ const issue = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/v1/billing-keys/{id}',
+  operationId: 'getBillingKey',
   tags: ['Billing keys'],
   summary: 'Get a billing key',
   security,
@@ -47,6 +49,7 @@ const get = createRoute({
 const remove = createRoute({
   method: 'delete',
   path: '/v1/billing-keys/{id}',
+  operationId: 'deleteBillingKey',
   tags: ['Billing keys'],
   summary: 'Delete a billing key (at the PG too)',
   security,
@@ -64,6 +67,7 @@ const remove = createRoute({
 const charge = createRoute({
   method: 'post',
   path: '/v1/billing-keys/{id}/charges',
+  operationId: 'chargeBillingKey',
   tags: ['Billing keys'],
   summary: 'Charge a billing key',
   description:

@@ -19,6 +19,7 @@ import { answer } from './answer.js'
 const create = createRoute({
   method: 'post',
   path: '/v1/cancellations',
+  operationId: 'createCancellation',
   tags: ['Cancellations'],
   summary: 'Cancel a payment (whole or partial)',
   description:
@@ -38,6 +39,7 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/cancellations',
+  operationId: 'listCancellations',
   tags: ['Cancellations'],
   summary: 'List cancellations (newest first), by transaction or payment',
   security,
@@ -57,6 +59,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/v1/cancellations/{id}',
+  operationId: 'getCancellation',
   tags: ['Cancellations'],
   summary: 'Get a cancellation',
   security,

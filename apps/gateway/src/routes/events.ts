@@ -103,6 +103,7 @@ async function loadEvent(rt: Runtime, merchantId: string, id: string): Promise<E
 const list = createRoute({
   method: 'get',
   path: '/v1/events',
+  operationId: 'listEvents',
   tags: ['Events'],
   summary: 'List events (newest first) with their webhook delivery state',
   security,
@@ -119,6 +120,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/v1/events/{id}',
+  operationId: 'getEvent',
   tags: ['Events'],
   summary: 'Get an event with its delivery log',
   security,
@@ -129,6 +131,7 @@ const get = createRoute({
 const resend = createRoute({
   method: 'post',
   path: '/v1/events/{id}/resend',
+  operationId: 'resendEvent',
   tags: ['Events'],
   summary: 'Send an event to the webhook endpoint again',
   description:

@@ -9,6 +9,7 @@ import { ErrorSchema } from '../schemas.js'
 const healthz = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'getHealth',
   tags: ['Operations'],
   summary: 'The process is up',
   // Public on purpose: load balancers probe it without a key.
@@ -19,6 +20,7 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: 'get',
   path: '/readyz',
+  operationId: 'getReadiness',
   tags: ['Operations'],
   summary: 'The database answers',
   security: [],

@@ -11,6 +11,7 @@ import { answer } from './answer.js'
 const get = createRoute({
   method: 'get',
   path: '/v1/payments/{id}',
+  operationId: 'getPayment',
   tags: ['Payments'],
   summary: 'Get a payment with its balance and cancellations',
   security,
@@ -21,6 +22,7 @@ const get = createRoute({
 const issueVirtualAccount = createRoute({
   method: 'post',
   path: '/v1/virtual-accounts',
+  operationId: 'createVirtualAccount',
   tags: ['Payments'],
   summary: 'Issue a virtual account (a payment awaiting deposit)',
   security,
