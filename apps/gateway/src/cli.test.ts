@@ -3,13 +3,12 @@
 // cause, no stack trace, a non-zero exit, and nothing done first (no migration for a gateway that cannot start).
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compileCli } from './test-support/compile-cli.js'
 import { sha256Hex } from './crypto.js'
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -66,25 +65,8 @@ const nice = (id: string) =>
 describe('operator errors through the CLI', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'paymux-cli-'))
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-    // The CLI compiled from the sources under test (type errors do not stop emitting).
-    await promisify(execFile)(
-      process.execPath,
-      [
-        tsc,
-        '-p',
-        join(pkgDir, 'tsconfig.build.json'),
-        '--outDir',
-        outDir,
-        '--declaration',
-        'false',
-        '--declarationMap',
-        'false',
-        '--sourceMap',
-        'false',
-      ],
-      { cwd: pkgDir },
-    ).catch(() => undefined)
+    // The CLI compiled from the sources under test.
+    await compileCli('paymux-cli-test')
   }, 120_000)
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true })

@@ -144,7 +144,7 @@ export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, Can
         createdAt: rt.now(),
       }
       // Everything the adapter would refuse, before anything is recorded (an unknown payment included).
-      validateCall(account, { operation: 'cancel', request: requestOf(rt, draft) })
+      validateCall(account, { operation: 'cancel', request: requestOf(draft) })
       if (!payment) payment = await importPayment(rt, merchantId, account, input.transactionId ?? '')
       return { ...draft, payment }
     },
@@ -243,8 +243,8 @@ SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount F
       return { ...intent, reserved, pgAmount, createdAt: now }
     },
 
-    request(rt, intent) {
-      return { operation: 'cancel', request: requestOf(rt, intent) }
+    request(_rt, intent) {
+      return { operation: 'cancel', request: requestOf(intent) }
     },
 
     call(provider: PaymentProvider, call) {
@@ -342,9 +342,8 @@ async function forgetPlaceholder(
 }
 
 /** The PG request of a cancel, from its recorded intent: the same cancel id on every send. */
-function requestOf(rt: Runtime, intent: CancelIntent): CancelRequest {
+function requestOf(intent: CancelIntent): CancelRequest {
   const { input, payment } = intent
-  void rt
   return {
     transactionId: payment.transactionId,
     ...(intent.pgAmount !== undefined ? { amount: intent.pgAmount } : {}),

@@ -1,11 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compileCli } from '../test-support/compile-cli.js'
 import { reconcileOnce } from '../reconcile/reconciler.js'
 import { caller } from '../test-support/harness.js'
 import { eventually, type FlowGateway, startFlowGateway } from '../test-support/flows.js'
@@ -40,24 +39,8 @@ describe.skipIf(!url)('kill -9 between the PG call and its answer', () => {
   let api: FlowGateway
   let child: ChildProcess | undefined
   beforeAll(async () => {
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-    await promisify(execFile)(
-      process.execPath,
-      [
-        tsc,
-        '-p',
-        join(pkgDir, 'tsconfig.build.json'),
-        '--outDir',
-        outDir,
-        '--declaration',
-        'false',
-        '--declarationMap',
-        'false',
-        '--sourceMap',
-        'false',
-      ],
-      { cwd: pkgDir },
-    ).catch(() => {})
+    // The CLI compiled from the sources under test.
+    await compileCli('paymux-crash-test')
     api = await startFlowGateway({ name: 'postgres', url: url! }, { timeoutMs: 60_000 })
   })
   afterAll(async () => {

@@ -1,10 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compileCli } from '../test-support/compile-cli.js'
 import { eventually, type FlowGateway, startFlowGateway, useMoidGuard } from '../test-support/flows.js'
 
 const url = process.env.DATABASE_URL
@@ -21,30 +20,8 @@ describe.skipIf(!url)('paymux worker: two separate worker processes on one Postg
   let api: FlowGateway
   const children: Array<{ proc: ChildProcess; out: string[] }> = []
   beforeAll(async () => {
-    // The CLI compiled from the sources under test (type errors do not stop emitting).
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-    await promisify(execFile)(
-      process.execPath,
-      [
-        tsc,
-        '-p',
-        join(pkgDir, 'tsconfig.build.json'),
-        '--outDir',
-        outDir,
-        '--declaration',
-        'false',
-        '--declarationMap',
-        'false',
-        '--sourceMap',
-        'false',
-      ],
-      {
-        cwd: pkgDir,
-      },
-    ).catch((err: { stdout?: string }) => {
-      // Emitted anyway unless the compiler itself failed; the spawn below shows it if so.
-      void err
-    })
+    // The CLI compiled from the sources under test.
+    await compileCli('paymux-worker-test')
     api = await startFlowGateway({ name: 'postgres', url: url! })
   })
   afterAll(async () => {

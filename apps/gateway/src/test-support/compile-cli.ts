@@ -1,0 +1,37 @@
+// Test support: the CLI compiled from the sources under test, for tests that run it as a real OS process.
+import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+/** The gateway package's folder. */
+export const GATEWAY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+/**
+ * Compiles the gateway into `node_modules/.cache/<name>` (inside the package, so the compiled CLI resolves the
+ * same dependencies) and answers that folder; `cli.js` is in it. Type errors do not stop emitting; a compiler
+ * that failed outright shows when the CLI is spawned.
+ */
+export async function compileCli(name: string): Promise<string> {
+  const outDir = join(GATEWAY_DIR, 'node_modules', '.cache', name)
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  await promisify(execFile)(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      join(GATEWAY_DIR, 'tsconfig.build.json'),
+      '--outDir',
+      outDir,
+      '--declaration',
+      'false',
+      '--declarationMap',
+      'false',
+      '--sourceMap',
+      'false',
+    ],
+    { cwd: GATEWAY_DIR },
+  ).catch(() => undefined)
+  return outDir
+}
