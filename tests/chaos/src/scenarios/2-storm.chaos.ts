@@ -7,7 +7,9 @@ import { type ChaosEnv, figure, isErrorShape, type Reply, startEnv } from '../en
 
 let env: ChaosEnv
 beforeAll(async () => {
-  env = await startEnv('2-storm', { gateways: 2, poolSize: 20 })
+  // A generous PG timeout: this scenario is about keys, not about a slow PG on a loaded machine (a first cancel
+  // whose answer outlasts the timeout is rightly pending, and its replays rightly 202).
+  env = await startEnv('2-storm', { gateways: 2, poolSize: 20, timeoutMs: 10_000 })
 })
 afterAll(async () => {
   await env?.close()

@@ -275,7 +275,9 @@ const nearValidBillingKey = fc
     if (m.field === 'number')
       card.number = typeof m.junk === 'string' && /^\d{14,16}$/.test(m.junk) ? '12' : m.junk
     if (m.field === 'expiryMonth') card.expiryMonth = '13'
-    if (m.field === 'expiryYear') card.expiryYear = m.junk
+    // Junk that happens to be a valid YY or YYYY ("65") is not junk: made invalid for sure.
+    if (m.field === 'expiryYear')
+      card.expiryYear = typeof m.junk === 'string' && /^(\d{2}|\d{4})$/.test(m.junk) ? 'YY' : m.junk
     if (m.field === 'ownerId') card.ownerId = 'abcdef'
     if (m.field === 'buyerName') body.buyer = { name: m.text }
     if (m.field === 'extra') card.cvc = '123'
