@@ -24,6 +24,20 @@ describe('notifications: forgeries and junk are rejected', () => {
     expect(r.reply.body).toBe('')
   })
 
+  it('a result code that is no code (U+0000, a page of text) is refused before any lookup', async () => {
+    const { provider, count } = pair()
+    for (const RESULTCODE of ['\u0000abc', 'x'.repeat(300), '30 11']) {
+      const r = await provider.parseNotification(notiInput({ RESULTCODE, TID: 'cTS26013114425399999' }))
+      expect([r.verified, r.reply.status, r.reply.body], JSON.stringify(RESULTCODE)).toEqual([false, 200, ''])
+      const cancel = await provider.parseNotification(
+        notiInput({ noti_type: 'cancel', cancel_code: RESULTCODE, TID: 'cTS26013114425399999' }),
+      )
+      expect(cancel.verified, JSON.stringify(RESULTCODE)).toBe(false)
+      expect('pending' in cancel && cancel.pending).toBeFalsy()
+    }
+    expect(count('paycert') + count('paysearch')).toBe(0)
+  })
+
   it('an approval whose amount differs from paycert', async () => {
     const { sim, provider } = pair()
     const { transactionId } = sim.seedPayment({ amount: 50_000 })

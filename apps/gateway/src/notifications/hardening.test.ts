@@ -6,7 +6,7 @@ import { metricsOf } from '../metrics/registry.js'
 import { type FlowGateway, startFlowGateway } from '../test-support/flows.js'
 import { DB_TARGETS } from '../test-support/harness.js'
 import { findAccount } from './process.js'
-import { refusalAfterThrow } from './unreadable.js'
+import { refusalAfterThrow, unstorableNotification } from './unreadable.js'
 
 const post = (t: FlowGateway, account: string, body: string, type = 'application/x-www-form-urlencoded') =>
   fetch(`${t.url}/v1/notifications/${account}`, { method: 'POST', headers: { 'content-type': type }, body })
@@ -37,6 +37,19 @@ describe.each(DB_TARGETS)('notification hardening on %o', (target) => {
       expect([res.status, await res.text()], body).toEqual([200, 'FAIL'])
     }
     expect(t.logs.filter((l) => l.includes('could not be verified'))).toEqual([])
+  })
+
+  it('a CookiePay failure notice whose result code holds U+0000 gets the empty refusal, not 503', async () => {
+    // The adapter once verified it, and its dedup key could not be stored: "retry later" on every re-send.
+    const res = await post(t, 'a-cookie', 'TID=%zz&RESULTCODE=%00abc')
+    expect([res.status, await res.text()]).toEqual([200, ''])
+    expect(t.logs.filter((l) => l.includes('could not be recorded'))).toEqual([])
+  })
+
+  it('a verified notification holding text the database cannot store is refused as garbage', () => {
+    expect(unstorableNotification({ type: 'payment.failed', reason: '[\u0000abc]' }, 'k')).toBe(true)
+    expect(unstorableNotification({ type: 'payment.failed', transactionId: 'T1' }, 'k:\uD800')).toBe(true)
+    expect(unstorableNotification({ type: 'payment.failed', reason: '[3011] 한도초과' }, 'k:T1')).toBe(false)
   })
 
   it("a throw from parseNotification on input it cannot read: the adapter's own refusal; our failures stay 503", async () => {

@@ -1,4 +1,10 @@
-import type { ExpectedPayment, NotificationEvent, NotificationReply, PendingVerification } from '@paymux/core'
+import {
+  type ExpectedPayment,
+  type NotificationEvent,
+  type NotificationReply,
+  PaymentError,
+  type PendingVerification,
+} from '@paymux/core'
 import type { PinoLogger } from '../logger.js'
 import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
@@ -7,7 +13,7 @@ import type { Tx } from '../db/schema.js'
 import { cancellationRef, recordExternalCancellation, settleCancellation } from '../ledger/cancellations.js'
 import { settlePayment } from '../ledger/payments.js'
 import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
-import { guardExpected, refusalAfterThrow } from './unreadable.js'
+import { guardExpected, refusalAfterThrow, unstorableNotification } from './unreadable.js'
 
 export interface IncomingNotification {
   rawBody: Uint8Array
@@ -100,6 +106,11 @@ export async function processNotification(
     )
     metrics.notification(account.config.provider, 'rejected')
     return { reply: result.reply, verified: false, duplicate: false }
+  }
+  if (unstorableNotification(result.event, result.dedupKey)) {
+    const unstorable = new PaymentError({ code: 'invalid_request', message: 'text no payment can carry' })
+    const refusal = await refusalAfterThrow(rt, account, input, unstorable, log)
+    if (refusal) return { reply: refusal, verified: false, duplicate: false }
   }
   return applyVerified(rt, account, result.event, result.dedupKey, result.reply, log)
 }

@@ -43,6 +43,16 @@ export function guardExpected<T>(lookup: (ref: Ref) => Promise<T | undefined>) {
 }
 
 /**
+ * A notification an adapter verified whose dedup key or fields hold text PostgreSQL cannot store (U+0000, a
+ * lone surrogate): whatever the adapter made of it, applying it would fail on every re-send, so it is the
+ * sender's garbage, refused like any other.
+ */
+export function unstorableNotification(event: object, dedupKey: string): boolean {
+  const texts = [dedupKey, ...Object.values(event).filter((v): v is string => typeof v === 'string')]
+  return texts.some((t) => UNSTORABLE.test(t))
+}
+
+/**
  * Our failure, not the sender's: the PG should send it again. A PG call that failed (unreachable, timed out,
  * unreadable, our credentials refused) is ours; only the adapter calling the input itself invalid is not.
  */

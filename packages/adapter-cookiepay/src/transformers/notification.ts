@@ -61,6 +61,12 @@ export type ParsedNoti =
  */
 const CANCEL_FIELDS = ['cancel_amount', 'cancel_amt', 'CANCELAMT', 'cancel_tid', 'cancel_code'] as const
 
+/**
+ * CookiePay's result codes are short printable codes (`0000`, `3011`, `9029`); anything else (a control
+ * character, a page of text) is not one of its notifications, and must not become a dedup key or a reason.
+ */
+const RESULT_CODE = /^[\x21-\x7e]{1,20}$/
+
 /** JSON is what CookiePay sends [DOC]; a form body is read too, so a proxy re-encoding it costs nothing. */
 export function readNotiBody(raw: Uint8Array): Fields | undefined {
   const decoded = decodeBody(raw)
@@ -93,6 +99,7 @@ export function parseNoti(f: Fields): ParsedNoti | { error: string } {
     if (!kind) return { kind: 'other', ...ref, notiType }
     // A cancel response carries its result: anything but 0000 says the cancel did not happen.
     const code = f.get('cancel_code', 'RESULTCODE')
+    if (code && !RESULT_CODE.test(code)) return { error: 'the result code is not a CookiePay result code' }
     if (code && code !== SUCCESS)
       return { kind: 'cancel_failed', ...ref, code, message: f.get('cancel_msg', 'RESULTMSG') ?? '' }
     const cancelAmount = parseKrw(f.get('cancel_amount', 'cancel_amt', 'CANCELAMT'))
@@ -107,6 +114,7 @@ export function parseNoti(f: Fields): ParsedNoti | { error: string } {
     }
   }
   const code = f.get('RESULTCODE')
+  if (code && !RESULT_CODE.test(code)) return { error: 'the result code is not a CookiePay result code' }
   if (code && code !== SUCCESS) return { kind: 'failed', ...ref, code, message: f.get('RESULTMSG') ?? '' }
   const amount = parseKrw(f.get('AMOUNT'))
   if (amount === undefined) return { error: 'the approval notification carries no readable AMOUNT' }
