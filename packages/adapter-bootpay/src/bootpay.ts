@@ -112,6 +112,8 @@ const capabilities: ProviderCapabilities = {
   cancelDedup: true,
   chargeDedup: false,
   signedResponses: false,
+  checkoutMethods: [],
+  checkoutNetCancel: false,
   notes: {
     partialCancel:
       'only card payments through inicis, kcp, danal, payletter, nicepay, kakao, payco (Bootpay manual)',

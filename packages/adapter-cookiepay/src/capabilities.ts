@@ -14,6 +14,8 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
   cancelDedup: false,
   chargeDedup: false,
   signedResponses: false,
+  checkoutMethods: [],
+  checkoutNetCancel: false,
   notes: {
     refundAccount:
       'CookiePay refunds to an account only for Toss virtual accounts; other PGs refuse VA cancels',

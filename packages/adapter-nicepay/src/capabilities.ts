@@ -21,6 +21,8 @@ export function nicepayCapabilities(contract: NicePayContract): ProviderCapabili
     cancelDedup: contract.cancelDuplicateGuard,
     chargeDedup: false,
     signedResponses: true,
+    checkoutMethods: [],
+    checkoutNetCancel: false,
     notes: {
       ...(contract.cancelDuplicateGuard
         ? {}

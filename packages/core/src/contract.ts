@@ -2,6 +2,7 @@
  * The provider contract: what every adapter implements. Field names are the neutral ones; PG names never
  * appear here. All amounts are integer KRW; all times are ISO-8601 strings with an offset.
  */
+import type { CheckoutMethod, CheckoutProvider, CheckoutRequest } from './checkout.js'
 
 export type ProviderId = 'nicepay' | 'bootpay' | 'cookiepay' | (string & {})
 
@@ -30,6 +31,13 @@ export interface ProviderCapabilities {
   chargeDedup: boolean
   /** Responses carry a signature the adapter verifies. */
   signedResponses: boolean
+  /** What the adapter's checkout (startCheckout … approveCheckout) can take; empty: no checkout. */
+  checkoutMethods: readonly CheckoutMethod[]
+  /**
+   * The PG has a network cancel (NicePay NetCancel): `undoCheckout` is safe even when the approval's outcome
+   * is unknown, and the host undoes such an approval instead of waiting for a lookup.
+   */
+  checkoutNetCancel: boolean
   /** Why a capability is off, for the ones that are. */
   notes?: Partial<Record<Exclude<keyof ProviderCapabilities, 'notes'>, string>>
 }
@@ -344,8 +352,9 @@ export type ProviderOperation =
   | { operation: 'chargeBillingKey'; request: ChargeBillingKeyRequest }
   | { operation: 'deleteBillingKey'; request: DeleteBillingKeyRequest }
   | { operation: 'issueVirtualAccount'; request: IssueVirtualAccountRequest }
+  | { operation: 'checkout'; request: CheckoutRequest }
 
-export interface PaymentProvider {
+export interface PaymentProvider extends CheckoutProvider {
   readonly id: ProviderId
   readonly capabilities: ProviderCapabilities
   /**

@@ -1,4 +1,5 @@
 export * from './banks.js'
+export * from './checkout.js'
 export * from './contract.js'
 export * from './errors.js'
 export * from './http.js'

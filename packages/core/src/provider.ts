@@ -1,5 +1,15 @@
 import { isBankCode } from './banks.js'
 import type {
+  ApprovedCheckout,
+  CheckoutApproval,
+  CheckoutExpected,
+  CheckoutLaunch,
+  CheckoutRequest,
+  CheckoutResult,
+  CheckoutReturn,
+  UndoneCheckout,
+} from './checkout.js'
+import type {
   BillingKeyResult,
   CallOptions,
   CancelRequest,
@@ -33,6 +43,7 @@ export abstract class BaseProvider implements PaymentProvider {
   /** The shared edge checks; adapters override it to add their own and call `super.validate(op)`. */
   validate(op: ProviderOperation): void {
     if (op.operation === 'cancel') validateCancelRequest(op.request, this.capabilities, this.id)
+    if (op.operation === 'checkout') validateCheckoutRequest(op.request, this.capabilities, this.id)
   }
 
   cancel(_request: CancelRequest, _options?: CallOptions): Promise<CancelResult> {
@@ -57,6 +68,50 @@ export abstract class BaseProvider implements PaymentProvider {
   }
   parseNotification(_i: NotificationInput, _o?: CallOptions): Promise<NotificationResult> {
     return Promise.reject(unsupported(this.id, 'parseNotification', this.capabilities.notes?.notifications))
+  }
+  startCheckout(_r: CheckoutRequest, _o?: CallOptions): Promise<CheckoutLaunch> {
+    return Promise.reject(unsupported(this.id, 'startCheckout', this.capabilities.notes?.checkoutMethods))
+  }
+  readCheckoutReturn(_i: CheckoutReturn, _e: CheckoutExpected, _o?: CallOptions): Promise<CheckoutResult> {
+    return Promise.reject(
+      unsupported(this.id, 'readCheckoutReturn', this.capabilities.notes?.checkoutMethods),
+    )
+  }
+  approveCheckout(_a: CheckoutApproval, _e: CheckoutExpected, _o?: CallOptions): Promise<ApprovedCheckout> {
+    return Promise.reject(unsupported(this.id, 'approveCheckout', this.capabilities.notes?.checkoutMethods))
+  }
+  undoCheckout(_a: CheckoutApproval, _reason: string, _o?: CallOptions): Promise<UndoneCheckout> {
+    return Promise.reject(unsupported(this.id, 'undoCheckout', this.capabilities.notes?.checkoutMethods))
+  }
+}
+
+/**
+ * The checks every adapter applies to a CheckoutRequest before anything is stored or sent; PG limits (byte
+ * lengths, charsets) are the adapter's to add in its own `validate`.
+ */
+export function validateCheckoutRequest(
+  req: CheckoutRequest,
+  caps: ProviderCapabilities,
+  provider: string,
+): void {
+  if (!caps.checkoutMethods.includes(req.method)) {
+    throw invalidRequest(
+      'method',
+      caps.checkoutMethods.length === 0
+        ? `${provider} accounts take no checkout here`
+        : `${provider} checkouts take ${caps.checkoutMethods.join(' or ')}`,
+    )
+  }
+  requireText(req.orderId, 'orderId', 64)
+  requireText(req.orderName, 'orderName', 200)
+  assertKrw(req.amount, 'amount', 1)
+  if (req.taxFreeAmount !== undefined) {
+    assertKrw(req.taxFreeAmount, 'taxFreeAmount')
+    if (!caps.taxFreeAmount && req.taxFreeAmount > 0) throw unsupported(provider, 'taxFreeAmount')
+    if (req.taxFreeAmount > req.amount) throw invalidRequest('taxFreeAmount', 'must not exceed amount')
+  }
+  for (const field of ['returnUrl', 'closeUrl'] as const) {
+    if (!URL.canParse(req[field])) throw invalidRequest(field, 'must be an absolute URL')
   }
 }
 

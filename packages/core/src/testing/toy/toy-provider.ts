@@ -31,6 +31,8 @@ export const TOY_CAPABILITIES: ProviderCapabilities = {
   cancelDedup: true,
   chargeDedup: false,
   signedResponses: false,
+  checkoutMethods: [],
+  checkoutNetCancel: false,
 }
 
 /** The reference adapter for the toy PG: what a correct adapter does, in as few lines as possible. */
