@@ -1,5 +1,6 @@
 import { notFound } from './errors.js'
-import type { Tx } from './db/schema.js'
+import type { Selectable } from 'kysely'
+import type { Database, Tx } from './db/schema.js'
 import { renderBillingKey, renderCancellation, renderPayment } from './render.js'
 import type { Runtime } from './runtime.js'
 
@@ -31,6 +32,28 @@ export async function getPayment(rt: Runtime, merchantId: string, id: string, db
     .orderBy('id')
     .execute()
   return renderPayment(row, cancels)
+}
+
+/** Renders a page of payment rows with their cancellations, read in one statement for the whole page. */
+export async function withCancellations(rt: Runtime, rows: Selectable<Database['payments']>[]) {
+  if (rows.length === 0) return []
+  const cancels = await rt.db
+    .selectFrom('cancellations')
+    .selectAll()
+    .where(
+      'payment_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+  return rows.map((r) =>
+    renderPayment(
+      r,
+      cancels.filter((c) => c.payment_id === r.id),
+    ),
+  )
 }
 
 export async function getBillingKey(rt: Runtime, merchantId: string, id: string) {

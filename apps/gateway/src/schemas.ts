@@ -205,6 +205,10 @@ export const PaymentSchema = z
   })
   .openapi('Payment')
 
+export const PaymentListSchema = z
+  .object({ object: z.literal('list'), data: z.array(PaymentSchema), hasMore: z.boolean() })
+  .openapi('PaymentList')
+
 const BuyerSchema = z
   .strictObject({
     name: text(60).optional(),

@@ -71,6 +71,8 @@ function run(p: NicePay, op: ProviderOperation): Promise<unknown> {
       return p.chargeBillingKey(op.request)
     case 'deleteBillingKey':
       return p.deleteBillingKey(op.request)
+    case 'checkout':
+      return p.startCheckout(op.request)
   }
 }
 

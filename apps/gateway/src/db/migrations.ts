@@ -173,6 +173,19 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  // The payments list (newest first per merchant), and virtual accounts whose close is in flight found by the
+  // reconciler with the pending ones, without a scan.
+  '0006_payment_list_and_closes': {
+    async up(db: Kysely<unknown>) {
+      await sql`CREATE INDEX payments_merchant_created_idx ON payments (merchant_id, created_at DESC, id DESC)`.execute(
+        db,
+      )
+      await sql`DROP INDEX payments_pending_idx`.execute(db)
+      await sql`CREATE INDEX payments_open_idx ON payments (updated_at) WHERE status IN ('pending', 'closing')`.execute(
+        db,
+      )
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,7 @@ export type EventType =
   | 'payment.failed'
   | 'payment.needs_review'
   | 'payment.virtual_account_issued'
+  | 'payment.closed'
   | 'charge.succeeded'
   | 'charge.failed'
   | 'billing_key.issued'

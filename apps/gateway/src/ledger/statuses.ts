@@ -10,6 +10,10 @@ export const PAYMENT_STATUSES = [
   'cancelled',
   'failed',
   'expired',
+  /** A virtual account whose close was sent to the PG, its answer not yet known. */
+  'closing',
+  /** A virtual account closed before any deposit: nothing was paid, nothing can be. */
+  'closed',
   'needs_review',
   'unknown',
 ] as const

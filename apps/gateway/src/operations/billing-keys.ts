@@ -194,7 +194,7 @@ export const deleteBillingKeyOperation: OperationDescriptor<
   async open(rt, intent, idem) {
     const moved = await markIntent(
       rt,
-      intent.billingKeyId,
+      { table: 'billing_keys', id: intent.billingKeyId },
       ['active', 'deleting'],
       'deleting',
       intent.account.lockMs,

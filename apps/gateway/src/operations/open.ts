@@ -79,30 +79,31 @@ SELECT count(*)::int AS claimed FROM k`
 
 /**
  * ONE statement that claims the key and moves an existing row into its in-flight status (a billing key being
- * deleted), only from the statuses given. Answers whether the row moved; a key that exists throws KeyExists.
+ * deleted, a virtual account being closed), only from the statuses given. Answers whether the row moved; a key that exists throws KeyExists.
  */
 export async function markIntent(
   rt: Runtime,
-  billingKeyId: string,
+  target: { table: 'billing_keys' | 'payments'; id: string },
   from: readonly string[],
   to: string,
   lockMs: number,
   idem: IdempotencyScope | undefined,
 ): Promise<boolean> {
+  const resourceType = target.table === 'payments' ? 'payment' : 'billing_key'
   const now = rt.now()
   const fromList = sql.join(from.map((s) => sql`${s}`))
   const r = await sql<{ claimed: number; moved: number }>`
 WITH k AS (
   INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until, resource_type, resource_id, created_at)
   SELECT ${idem?.merchantId ?? ''}, ${idem?.key ?? ''}, ${idem?.fingerprint ?? ''}, 'in_progress',
-    ${new Date(now.getTime() + lockMs)}::timestamptz, 'billing_key', ${billingKeyId}, ${now}::timestamptz
+    ${new Date(now.getTime() + lockMs)}::timestamptz, ${resourceType}, ${target.id}, ${now}::timestamptz
   WHERE ${idem !== undefined}::boolean
   ON CONFLICT (merchant_id, key) DO NOTHING
   RETURNING 1 AS one
 ), c AS (SELECT count(*)::int AS claimed FROM k),
 u AS (
-  UPDATE billing_keys SET status = ${to}
-  WHERE id = ${billingKeyId} AND status IN (${fromList})
+  UPDATE ${sql.table(target.table)} SET status = ${to}${target.table === 'payments' ? sql`, updated_at = ${now}::timestamptz` : sql``}
+  WHERE id = ${target.id} AND status IN (${fromList})
     AND EXISTS (SELECT 1 FROM c WHERE c.claimed > 0 OR NOT ${idem !== undefined}::boolean)
   RETURNING 1
 )

@@ -8,6 +8,7 @@ import { settlePayment } from '../ledger/payments.js'
 import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
 import { recheckNotifications } from '../notifications/recheck.js'
+import { reconcileClose } from './close.js'
 import { cancelRequestOf } from '../operations/cancel.js'
 import { chargeRequestOf } from '../operations/charge.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -75,7 +76,12 @@ async function claim<T extends 'cancellations' | 'payments'>(
     const due = await t
       .selectFrom(table as 'cancellations')
       .select('id')
-      .where('status', 'in', table === 'cancellations' ? ['pending', 'deposit_required'] : ['pending'])
+      .where(
+        'status',
+        'in',
+        // biome-ignore lint/suspicious/noExplicitAny: the two tables' status unions differ; both lists are theirs
+        (table === 'cancellations' ? ['pending', 'deposit_required'] : ['pending', 'closing']) as any,
+      )
       .where((eb) =>
         eb.or([
           eb.and([eb('next_reconcile_at', 'is', null), eb('updated_at', '<=', settled)]),
@@ -148,7 +154,8 @@ export async function reconcileOnce(
       break
     }
     try {
-      await reconcilePayment(rt, cfg, p as PaymentRow)
+      if (p.status === 'closing') await reconcileClose(rt, cfg, p as PaymentRow)
+      else await reconcilePayment(rt, cfg, p as PaymentRow)
     } catch (err) {
       rt.logger.error({ err, paymentId: p.id }, 'reconciliation of a payment failed; retried later')
       await later(rt, cfg, 'payments', p.id, p.reconcile_attempts).catch(() => {})
