@@ -28,7 +28,6 @@ export const CHECKOUT_PAY_METHODS: Readonly<Record<CheckoutMethod, string>> = {
 }
 
 const chars = (s: string) => [...s].length
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** CookiePay's limits on top of `validateCheckoutRequest`: nothing CookiePay cannot take reaches it. */
