@@ -1,6 +1,6 @@
 import { type CheckoutRequest, isPaymentError, type PaymentError } from '@paymux/core'
 import { inProcessFetch } from '@paymux/core/simulator'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkoutRequest, httpPair, parseForms } from './__fixtures__/checkout.js'
 import { CookiePay } from './index.js'
 import { COOKIEPAY_DEMO_CREDENTIALS, createCookiePaySimulator } from './simulator/index.js'

@@ -41,7 +41,7 @@ export function checkoutRequest(over: Partial<CheckoutRequest> = {}): CheckoutRe
   }
 }
 
-const unescape = (s: string) =>
+const unescapeHtml = (s: string) =>
   s
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
@@ -63,11 +63,11 @@ export function parseForms(html: string): ParsedForm[] {
     const attrs = m[1]!
     const attr = (name: string) => {
       const a = new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)
-      return a ? unescape(a[1]!) : undefined
+      return a ? unescapeHtml(a[1]!) : undefined
     }
     const fields: Record<string, string> = {}
     for (const i of m[2]!.matchAll(/<input\b[^>]*\bname="([^"]*)"[^>]*\bvalue="([^"]*)"[^>]*>/g)) {
-      fields[unescape(i[1]!)] = unescape(i[2]!)
+      fields[unescapeHtml(i[1]!)] = unescapeHtml(i[2]!)
     }
     const buttons = [...m[2]!.matchAll(/<button\b[^>]*>([^<]*)<\/button>/g)].map((b) => b[1]!.trim())
     const id = attr('id')
