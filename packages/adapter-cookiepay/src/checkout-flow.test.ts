@@ -231,3 +231,32 @@ describe('checkout through the simulator over HTTP', () => {
     expect(page).toContain('lost')
   })
 })
+
+describe('the descriptor’s demo account', () => {
+  it('checks out against the demo simulator: window, result, paycert', async () => {
+    const { cookiepayDescriptor } = await import('./descriptor.js')
+    const { startServer } = await import('@paymux/core/simulator')
+    const demo = await cookiepayDescriptor.simulator!()
+    const server = await startServer({ fetch: (r: Request) => demo.fetch(r) })
+    closers.push(server.close)
+    const { z } = await import('zod')
+    const schema = cookiepayDescriptor.accountSchema({
+      id: z.string(),
+      baseUrl: z.string().optional(),
+      options: z.record(z.string(), z.unknown()).optional(),
+    })
+    const config = schema.parse({ id: 'demo', ...demo.demoAccount(server.url) })
+    const provider = cookiepayDescriptor.create(config as never, {})
+    const req = checkoutRequest()
+    const launch = await provider.startCheckout(req)
+    expect(launch.origins).toEqual([server.url])
+    const posts = resultPosts(await press(launch.html!, 'Approve'))
+    const approval = authenticated(
+      await provider.readCheckoutReturn(asReturn(posts[0]!.fields), expectedOf(req)),
+    )
+    expect(await provider.approveCheckout(approval, expectedOf(req))).toMatchObject({
+      status: 'paid',
+      amount: 15_000,
+    })
+  })
+})
