@@ -14,7 +14,7 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
   cancelDedup: false,
   chargeDedup: false,
   signedResponses: false,
-  checkoutMethods: [],
+  checkoutMethods: ['card', 'virtual_account'],
   checkoutNetCancel: false,
   notes: {
     refundAccount:
@@ -24,7 +24,9 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
       'CookiePay publishes no standalone "charge a billing key" call; billkeygen always charges a first amount and ' +
       'recurrence_request_payment only replays a registered schedule, so the neutral operations cannot be faithful',
     virtualAccounts:
-      'CookiePay issues virtual accounts only through its payment window, not by a server call',
+      'CookiePay issues virtual accounts only through its payment window (a virtual_account checkout), not by a server call',
+    checkoutNetCancel:
+      'CookiePay has no network cancel: an approval the host refuses is undone with a full cancel once paycert shows it',
     cancelDedup: 'CookiePay takes no per-cancel id; the gateway idempotency layer must guard retries',
     signedResponses:
       'CookiePay signs neither answers nor notifications; notifications are verified by paycert',

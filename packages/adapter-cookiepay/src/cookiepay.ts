@@ -1,6 +1,14 @@
 import {
+  type ApprovedCheckout,
   BaseProvider,
   type CallOptions,
+  type CheckoutApproval,
+  type CheckoutExpected,
+  type CheckoutLaunch,
+  type CheckoutRequest,
+  type CheckoutResult,
+  type CheckoutReturn,
+  type UndoneCheckout,
   type CancelRequest,
   type CancelResult,
   type FetchLike,
@@ -21,6 +29,7 @@ import {
 } from '@paymux/core'
 import { COOKIEPAY_REFUND_BANK_CODES } from './bank-codes.js'
 import { COOKIEPAY_CAPABILITIES } from './capabilities.js'
+import { CookiePayCheckout } from './checkout.js'
 import { POST_DEPOSIT_CANCEL } from './codes.js'
 import {
   fromCancelAnswer,
@@ -28,6 +37,7 @@ import {
   toCancelBody,
   validateForCookiePay,
 } from './transformers/cancel.js'
+import { validateCheckoutForCookiePay } from './transformers/checkout-request.js'
 import { cancelSumFromPaysearch, fromPaycert, fromPaysearch } from './transformers/lookup.js'
 import {
   NOTI_REJECTED_REPLY,
@@ -72,6 +82,23 @@ export interface CookiePayOptions {
   notificationVerifyDelaysMs?: readonly number[]
   /** `pending.retryAfterMs` of a cancel Noti the lookup does not show yet. Default 60 s. */
   notificationRecheckMs?: number
+  /**
+   * Waits between paycert calls while paycert does not know a TID the window just returned (it may lag the
+   * window: one integrator asks 3 times, 1 s and 2 s apart). Default `[1000, 2000]`; `[]` asks once.
+   */
+  checkoutVerifyDelaysMs?: readonly number[]
+  /**
+   * How long after the window's result a TID paycert does not know is still taken for lag (the approval's
+   * outcome `unknown`); after it, for a TID CookiePay never issued (`rejected`). Default 10 minutes.
+   */
+  checkoutUnknownTidGraceMs?: number
+  /** BUYERNAME when the checkout names no customer (CookiePay requires one). Default `구매자`. */
+  checkoutBuyerName?: string
+  /**
+   * Origins the window may load from besides CookiePay's own (or the simulator's): the PG behind CookiePay
+   * (e.g. `https://js.tosspayments.com`, which CookiePay's own plugin loads), for the host's CSP.
+   */
+  checkoutOrigins?: readonly string[]
 }
 
 /** The CookiePay adapter for one credential pair (one CookiePay payment type of one merchant). */
@@ -83,6 +110,8 @@ export class CookiePay extends BaseProvider {
   readonly #clock: () => number
   readonly #bankCodes: Readonly<Record<string, string>>
   readonly #recheckMs: number
+  readonly #checkout: CookiePayCheckout
+  readonly #buyerName: string
 
   constructor(options: CookiePayOptions) {
     super()
@@ -108,6 +137,23 @@ export class CookiePay extends BaseProvider {
       ...(o.onCall ? { onCall: o.onCall } : {}),
       ...(o.tokenRefreshAheadMs !== undefined ? { tokenRefreshAheadMs: o.tokenRefreshAheadMs } : {}),
     })
+    this.#buyerName = o.checkoutBuyerName ?? '구매자'
+    const host = new URL(o.baseUrl ?? COOKIEPAY_HOSTS[o.environment]).origin
+    for (const origin of o.checkoutOrigins ?? []) {
+      if (!URL.canParse(origin)) throw invalidRequest('checkoutOrigins', 'must be absolute URLs')
+    }
+    this.#checkout = new CookiePayCheckout({
+      client: this.#client,
+      apiId: o.apiId,
+      apiKey: o.apiKey,
+      origins: [...new Set([host, ...(o.checkoutOrigins ?? []).map((u) => new URL(u).origin)])],
+      clock: this.#clock,
+      verifyDelaysMs: o.checkoutVerifyDelaysMs ?? [1000, 2000],
+      graceMs: o.checkoutUnknownTidGraceMs ?? 600_000,
+      buyerNameFallback: this.#buyerName,
+      bankCodes: this.#bankCodes,
+      cancel: (req, options) => this.cancel(req, options),
+    })
   }
 
   /** Fetches a TOKEN now (at boot, say), so the first cancel does not pay for it. */
@@ -125,6 +171,10 @@ export class CookiePay extends BaseProvider {
     super.validate(op)
     if (op.operation === 'cancel') {
       validateForCookiePay(op.request, this.#bankCodes)
+      return
+    }
+    if (op.operation === 'checkout') {
+      validateCheckoutForCookiePay(op.request, this.#buyerName)
       return
     }
     const notes = this.capabilities.notes
@@ -191,6 +241,42 @@ export class CookiePay extends BaseProvider {
       options,
     )
     return fromDepositAccountAnswer(answer, amount, cancelMessage)
+  }
+
+  /** Opens CookiePay's window: `/pay/ready` from the server (the ApiKey stays here), its HTML for the page. */
+  override async startCheckout(req: CheckoutRequest, options?: CallOptions): Promise<CheckoutLaunch> {
+    this.validate({ operation: 'checkout', request: req })
+    return this.#checkout.start(req, options)
+  }
+
+  /** Reads the RETURNURL post (plain, or ENC_DATA decrypted by CookiePay); its claims are never trusted. */
+  override readCheckoutReturn(
+    input: CheckoutReturn,
+    expected: CheckoutExpected,
+    options?: CallOptions,
+  ): Promise<CheckoutResult> {
+    return this.#checkout.readReturn(input, expected, options)
+  }
+
+  /**
+   * CookiePay approved inside its window; this verifies it with paycert (order, status, amount). An amount other
+   * than the stored one is returned as CookiePay's, for the host to undo (`undoCheckout`).
+   */
+  override approveCheckout(
+    approval: CheckoutApproval,
+    expected: CheckoutExpected,
+    options?: CallOptions,
+  ): Promise<ApprovedCheckout> {
+    return this.#checkout.approve(approval, expected, options)
+  }
+
+  /** A full cancel of an approval the host refuses (CookiePay has no network cancel). */
+  override undoCheckout(
+    approval: CheckoutApproval,
+    reason: string,
+    options?: CallOptions,
+  ): Promise<UndoneCheckout> {
+    return this.#checkout.undo(approval, reason, options)
   }
 
   override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {

@@ -148,6 +148,26 @@ export class CookiePayClient {
     })
   }
 
+  /**
+   * A call authenticated by the `ApiKey` header alone, without a TOKEN: the payment window (`/pay/ready`) and
+   * the ENC_DATA decrypt, as CookiePay's own plugins make them. The raw answer: pay/ready answers HTML.
+   */
+  postWithApiKey(
+    c: { operation: string; path: string; body: string; contentType: string; accept: string },
+    options?: CallOptions,
+  ): Promise<HttpResponse> {
+    return this.http.request({
+      operation: c.operation,
+      method: 'POST',
+      path: c.path,
+      headers: { 'content-type': c.contentType, accept: c.accept, ApiKey: this.#apiKey },
+      body: c.body,
+      moneyMoving: false,
+      ...(options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options?.signal ? { signal: options.signal } : {}),
+    })
+  }
+
   #post(c: ApiCall, token: string, options?: CallOptions): Promise<HttpResponse> {
     return this.http.request({
       operation: c.operation,

@@ -1,6 +1,7 @@
 import { kstCompact } from '@paymux/core'
 import { type FaultInjector, faultControlRoutes, faultMiddleware } from '@paymux/core/simulator'
 import { type Context, Hono } from 'hono'
+import { type CheckoutStore, registerCheckoutRoutes } from './checkout.js'
 import type { ResolvedSettings, SimError } from './settings.js'
 import { type SeedPaymentInput, type SimPayment, type SimState, statusOf, visibleCancels } from './state.js'
 import type { TokenStore } from './tokens.js'
@@ -18,6 +19,11 @@ export interface SimCore {
   sendApprovalNotification(tid: string, url?: string): Promise<unknown>
   sendCancelNotification(tid: string, url?: string): Promise<unknown>
   setNotifyUrl(url: string | undefined): void
+  checkout: CheckoutStore
+  /** Applies window settings changed at runtime (`/__sim/settings/checkout`). */
+  updateCheckoutSettings(patch: Record<string, unknown>): void
+  /** Delivers a window payment's approval Noti if a notify URL is set; whether it was delivered. */
+  sendWindowApprovalNoti(p: SimPayment): Promise<boolean | undefined>
 }
 
 type Body = Record<string, unknown>
@@ -103,9 +109,31 @@ export function buildApp(sim: SimCore): Hono {
     tokens.revokeAll()
     return c.json({ ok: true })
   })
-  app.get('/__sim/stats', (c) => c.json({ tokensIssued: tokens.issued, calls: sim.faults.calls }))
+  app.post('/__sim/settings/checkout', async (c) => {
+    try {
+      sim.updateCheckoutSettings((await jsonBody(c)) ?? {})
+      return c.json({ ok: true })
+    } catch (err) {
+      return c.json({ error: (err as Error).message }, 400)
+    }
+  })
+  app.get('/__sim/orders/:orderNo', (c) => {
+    const orderNo = c.req.param('orderNo')
+    const tids = [...state.payments.values()].filter((p) => p.orderNo === orderNo).map((p) => p.tid)
+    return c.json({ orderNo, transactionIds: tids })
+  })
+  app.get('/__sim/stats', (c) =>
+    c.json({ tokensIssued: tokens.issued, calls: sim.faults.calls, checkout: sim.checkout.stats }),
+  )
 
   app.use('*', faultMiddleware(sim.faults))
+
+  registerCheckoutRoutes(app, {
+    settings: s,
+    state,
+    store: sim.checkout,
+    sendApprovalNoti: (p) => sim.sendWindowApprovalNoti(p),
+  })
 
   const account = (apiId: string) => s.accounts.find((a) => a.apiId === apiId)
 
@@ -223,7 +251,10 @@ export function buildApp(sim: SimCore): Hono {
     const tid = str(b?.tid) ?? str(b?.TID)
     if (!tid) return resultError(c, codes.missingField)
     const p = find(who.apiId, tid)
-    if (!p || s.clock() < p.createdAt + s.paycertLagMs) return resultError(c, codes.notFound)
+    if (p) p.paycertCalls++
+    if (!p || s.clock() < p.createdAt + s.paycertLagMs || p.paycertCalls <= s.paycertLagCalls) {
+      return resultError(c, codes.notFound)
+    }
     const last = visibleCancels(p, s).at(-1)
     return c.json({
       RESULTCODE: '0000',

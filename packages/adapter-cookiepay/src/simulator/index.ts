@@ -1,6 +1,7 @@
 import { FaultInjector } from '@paymux/core/simulator'
 import type { Hono } from 'hono'
 import { buildApp, type SimCore } from './app.js'
+import { type CheckoutStats, CheckoutStore } from './checkout.js'
 import { approvalNoti, cancelNoti, cancelResponseNoti, type Delivery, deliver } from './notify.js'
 import { type CookiePaySimulatorOptions, type ResolvedSettings, resolveSettings } from './settings.js'
 import { cancelledAmount, type SeedPaymentInput, SimState, statusOf } from './state.js'
@@ -10,6 +11,7 @@ export type { SimCodes, SimError } from './settings.js'
 export { COOKIEPAY_DEMO_CREDENTIALS, type CookiePaySimulatorOptions, DEFAULT_CODES } from './settings.js'
 export type { SeedPaymentInput } from './state.js'
 export type { Delivery } from './notify.js'
+export type { CheckoutStats } from './checkout.js'
 
 export interface CookiePayPaymentState {
   amount: number
@@ -23,6 +25,15 @@ export interface CookiePayPaymentState {
     accountNo: string
     bankName: string
     deadline: string
+  }
+  /** For payments made in the simulator's window: what the window and paycert did around it. */
+  checkout?: {
+    orderId: string
+    returnPosts: number
+    approvalNotisSent: number
+    approvalNotisLost: number
+    decrypts: number
+    paycertCalls: number
   }
 }
 
@@ -53,6 +64,61 @@ export interface CookiePaySimulator {
   revokeTokens(): void
   /** How many TOKENs were issued. */
   readonly tokensIssued: number
+  /** The window's counters (pay/ready calls, approvals, declines, result posts, decrypts, Notis). */
+  readonly checkoutStats: Readonly<CheckoutStats>
+  /** TIDs of the payments made for an order number (a double post must leave one). */
+  paymentsForOrder(orderId: string): string[]
+  /** Changes window settings (returnMode, returnPostedTwice, …) like `/__sim/settings/checkout` does. */
+  updateCheckoutSettings(patch: CheckoutSettingsPatch): void
+}
+
+/** The window settings that may change at runtime. */
+export type CheckoutSettingsPatch = Partial<
+  Pick<
+    ResolvedSettings,
+    | 'returnMode'
+    | 'returnPostedTwice'
+    | 'returnLost'
+    | 'approvalNotiLost'
+    | 'paycertLagCalls'
+    | 'forgedReturnAmount'
+    | 'tamperedWindowAmount'
+    | 'approvalRefusal'
+    | 'declineResult'
+    | 'requireHomeUrl'
+  >
+>
+
+const isSimError = (v: unknown) =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { code?: unknown }).code === 'string' &&
+  typeof (v as { message?: unknown }).message === 'string'
+const isAmount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0
+
+/** Checks of each runtime-changeable setting; `null` clears an optional one. */
+const CHECKOUT_SETTING_CHECKS: Readonly<Record<keyof CheckoutSettingsPatch, (v: unknown) => boolean>> = {
+  returnMode: (v) => v === 'plain' || v === 'enc',
+  returnPostedTwice: (v) => typeof v === 'boolean',
+  returnLost: (v) => typeof v === 'boolean',
+  approvalNotiLost: (v) => typeof v === 'boolean',
+  requireHomeUrl: (v) => typeof v === 'boolean',
+  paycertLagCalls: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+  forgedReturnAmount: (v) => v === undefined || v === null || isAmount(v),
+  tamperedWindowAmount: (v) => v === undefined || v === null || isAmount(v),
+  approvalRefusal: (v) => v === undefined || v === null || isSimError(v),
+  declineResult: isSimError,
+}
+
+export function applyCheckoutSettings(settings: ResolvedSettings, patch: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(patch)) {
+    const check = CHECKOUT_SETTING_CHECKS[k as keyof CheckoutSettingsPatch]
+    if (!check) throw new Error(`${k} is not a window setting`)
+    if (!check(v)) throw new Error(`${k}: invalid value`)
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    ;(settings as unknown as Record<string, unknown>)[k] = v === null ? undefined : v
+  }
 }
 
 /**
@@ -77,11 +143,18 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
     return u
   }
 
+  const checkout = new CheckoutStore()
   const core: SimCore = {
     settings,
     state,
     tokens,
     faults,
+    checkout,
+    updateCheckoutSettings: (patch) => applyCheckoutSettings(settings, patch),
+    async sendWindowApprovalNoti(p) {
+      if (!settings.notifyUrl) return undefined
+      return (await deliver(settings.notifyUrl, approvalNoti(p, settings), settings)).delivered
+    },
     seedPayment(input) {
       return { transactionId: state.seed(input).tid }
     },
@@ -94,6 +167,7 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
         cancelCount: p.cancels.length,
         status: statusOf(p),
       }
+      if (p.checkout) out.checkout = { orderId: p.orderNo, ...p.checkout, paycertCalls: p.paycertCalls }
       if (p.pending) {
         out.pendingDeposit = {
           amount: p.pending.amount,
@@ -161,5 +235,9 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
     get tokensIssued() {
       return tokens.issued
     },
+    checkoutStats: checkout.stats,
+    paymentsForOrder: (orderId) =>
+      [...state.payments.values()].filter((p) => p.orderNo === orderId).map((p) => p.tid),
+    updateCheckoutSettings: (patch) => applyCheckoutSettings(settings, patch),
   }
 }

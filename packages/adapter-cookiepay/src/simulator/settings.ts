@@ -90,11 +90,50 @@ export interface CookiePaySimulatorOptions {
   paysearch?: boolean
   /** Override codes/messages of undocumented cases. */
   codes?: Partial<SimCodes>
+  /** paycert answers "not found" for the first N lookups of each payment (paycert lagging the window). Default 0. */
+  paycertLagCalls?: number
+  /**
+   * How the window posts its result to RETURNURL: 'plain' fields (default: what CookiePay's own sample reads and
+   * what a live merchant got, research §7.1) or 'enc' (`RESULTCODE`, `RESULTMSG`, `ENC_DATA`, decrypted by
+   * `/EdiAuth/cookiepay_edi_decrypt`), a per-merchant setting at CookiePay.
+   */
+  returnMode?: 'plain' | 'enc'
+  /** The window posts its result twice (a double submit, a refresh). Default false. */
+  returnPostedTwice?: boolean
+  /** The window shows its result but never posts it (closed tab, in-app browser). Default false. */
+  returnLost?: boolean
+  /** The approval Noti of a window payment is never delivered. Default false. */
+  approvalNotiLost?: boolean
+  /** A browser rewriting the plain post: its AMOUNT is this, while the payment is for the order's amount. */
+  forgedReturnAmount?: number
+  /**
+   * A customer editing the window: CookiePay charges this amount instead of the order's, and the plain post
+   * shows the order's amount to hide it. Only paycert tells.
+   */
+  tamperedWindowAmount?: number
+  /** Approve makes CookiePay refuse (a card company's refusal): no payment, a failure post with this code. */
+  approvalRefusal?: SimError
+  /** The failure the Decline button posts. */
+  declineResult?: SimError
+  /** pay/ready refuses a request without HOMEURL with E004 (as integrators saw). Default true. */
+  requireHomeUrl?: boolean
 }
 
 export type ResolvedSettings = Required<
-  Omit<CookiePaySimulatorOptions, 'notifyUrl' | 'notifyFetch' | 'codes' | 'accounts'>
+  Omit<
+    CookiePaySimulatorOptions,
+    | 'notifyUrl'
+    | 'notifyFetch'
+    | 'codes'
+    | 'accounts'
+    | 'forgedReturnAmount'
+    | 'tamperedWindowAmount'
+    | 'approvalRefusal'
+  >
 > & {
+  forgedReturnAmount: number | undefined
+  tamperedWindowAmount: number | undefined
+  approvalRefusal: SimError | undefined
   notifyUrl: string | undefined
   notifyFetch: FetchLike | undefined
   codes: SimCodes
@@ -130,5 +169,16 @@ export function resolveSettings(o: CookiePaySimulatorOptions = {}): ResolvedSett
     paycertLagMs: o.paycertLagMs ?? 0,
     paysearch: o.paysearch ?? true,
     codes: { ...DEFAULT_CODES, ...o.codes },
+    paycertLagCalls: o.paycertLagCalls ?? 0,
+    returnMode: o.returnMode ?? 'plain',
+    returnPostedTwice: o.returnPostedTwice ?? false,
+    returnLost: o.returnLost ?? false,
+    approvalNotiLost: o.approvalNotiLost ?? false,
+    forgedReturnAmount: o.forgedReturnAmount,
+    tamperedWindowAmount: o.tamperedWindowAmount,
+    approvalRefusal: o.approvalRefusal,
+    // [INF] CookiePay publishes no failure codes for the window (research §3.6).
+    declineResult: o.declineResult ?? { code: 'C999', message: '사용자가 결제를 취소하였습니다' },
+    requireHomeUrl: o.requireHomeUrl ?? true,
   }
 }

@@ -40,7 +40,20 @@ export interface SimPayment {
   productName: string
   cancels: SimCancel[]
   pending?: PendingDepositCancel
+  /** paycert lookups of this payment so far (`paycertLagCalls`). */
+  paycertCalls: number
+  /** Set for payments made in the simulator's window. */
+  checkout?: CheckoutCounters
   va?: { accountNo: string; bankCode: string; bankName: string; receiver: string; depositEndDate: string }
+}
+
+/** What happened around a payment made in the window, for tests to assert "exactly one". */
+export interface CheckoutCounters {
+  /** Times the window posted (or re-posted) this payment's result to RETURNURL. */
+  returnPosts: number
+  approvalNotisSent: number
+  approvalNotisLost: number
+  decrypts: number
 }
 
 export interface SeedPaymentInput {
@@ -54,6 +67,8 @@ export interface SeedPaymentInput {
   apiId?: string
   /** PAYMETHOD override for cards (KAKAOPAY, NAVERPAY, CARD_SUGI, …). */
   payMethod?: string
+  buyerName?: string
+  productName?: string
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: SimError }
@@ -129,9 +144,10 @@ export class SimState {
       createdAt: now,
       acceptDate: deposited ? kstCompact(now) : '',
       acceptNo: method === 'card' ? digits(8) : deposited ? '00000000' : '',
-      buyerName: '홍길동',
-      productName: 'paymux 시뮬레이터 상품',
+      buyerName: input.buyerName ?? '홍길동',
+      productName: input.productName ?? 'paymux 시뮬레이터 상품',
       cancels: [],
+      paycertCalls: 0,
     }
     if (method === 'virtual_account') {
       p.va = {
