@@ -1,6 +1,14 @@
 import {
+  type ApprovedCheckout,
   BaseProvider,
   type BillingKeyResult,
+  type CheckoutApproval,
+  type CheckoutExpected,
+  type CheckoutLaunch,
+  type CheckoutRequest,
+  type CheckoutResult,
+  type CheckoutReturn,
+  type UndoneCheckout,
   type CallOptions,
   type CancelRequest,
   type CancelResult,
@@ -45,8 +53,24 @@ import {
   parseNotificationBody,
   sameSecret,
 } from './transformers/notification.js'
+import {
+  APPROVED_STATUSES,
+  AWAITING_CONFIRM,
+  answeredStatus,
+  approvedFrom,
+  BOOTPAY_SDK_ORIGIN,
+  checkoutPayload,
+  mismatch,
+  NEVER_APPROVED_STATUSES,
+  RECEIPT_ID,
+  returnFields,
+  sdkPath,
+  startScript,
+  validateCheckout,
+} from './transformers/checkout.js'
 import { readReceipt } from './transformers/receipt.js'
-import { type ApiVersion, type Json, num, str } from './wire.js'
+import { NOT_CONFIRM_READY } from './codes.js'
+import { type ApiVersion, type Json, num, PROVIDER, str } from './wire.js'
 
 export type BootpayEnvironment = 'production' | 'stage' | 'development'
 
@@ -91,6 +115,19 @@ interface CommonOptions {
    * which overstates the amount after a partial cancel made elsewhere.
    */
   lookupBeforeFullCancel?: boolean
+  /**
+   * The application id of the merchant's Bootpay *web* (JavaScript) application, which the checkout page hands
+   * to `Bootpay.requestPayment`. Bootpay issues one id per platform: the REST `applicationId` above is not it.
+   * Without it the account takes no checkout (`capabilities.checkoutMethods` is empty).
+   */
+  webApplicationId?: string
+  /** `pg` of the checkout window (`nicepay`, `kcp`, …). Default none: Bootpay's window lists the merchant's PGs. */
+  checkoutPg?: string
+  /**
+   * The script the checkout page loads. Default Bootpay's CDN build (`https://js.bootpay.co.kr/bootpay-5.3.0.min.js`),
+   * or, when `baseUrl` points at a host that is not Bootpay's (the simulator), the same path on that host.
+   */
+  sdkUrl?: string
 }
 
 export type BootpayOptions = CommonOptions &
@@ -99,7 +136,7 @@ export type BootpayOptions = CommonOptions &
     | { apiVersion?: 'v2'; clientKey: string; secretKey: string }
   )
 
-const capabilities: ProviderCapabilities = {
+const baseCapabilities: ProviderCapabilities = {
   fullCancel: true,
   partialCancel: true,
   refundAccount: true,
@@ -122,13 +159,48 @@ const capabilities: ProviderCapabilities = {
       'Bootpay issues virtual accounts only through its client SDK; there is no server API for it',
     postDepositCancel: 'Bootpay has no deposit-then-cancel flow',
     signedResponses: 'Bootpay answers over TLS without a signature',
+    checkoutNetCancel:
+      'Bootpay has no network cancel: an unanswered confirm is settled from the receipt, an unwanted approval is cancelled',
   },
 }
+
+/** Where the checkout page's script comes from, and what the page must allow. */
+interface CheckoutSetup {
+  applicationId: string | undefined
+  pg: string | undefined
+  scriptUrl: string
+  origins: string[]
+}
+
+function checkoutSetup(o: CommonOptions, apiHost: string): CheckoutSetup {
+  const common = { applicationId: o.webApplicationId, pg: o.checkoutPg }
+  const apiOrigin = new URL(apiHost).origin
+  if (o.sdkUrl) {
+    const origins = [new URL(o.sdkUrl).origin, apiOrigin, 'https://gw.bootpay.co.kr']
+    return { ...common, scriptUrl: o.sdkUrl, origins: [...new Set(origins)] }
+  }
+  // A base URL off Bootpay's domain is its simulator (or a stand-in): its script and window are served there.
+  if (o.baseUrl && !/(^|\.)bootpay\.co\.kr$/.test(new URL(apiHost).hostname)) {
+    return { ...common, scriptUrl: `${apiOrigin}${sdkPath()}`, origins: [apiOrigin] }
+  }
+  // The SDK posts the order into its iframe at the API host and shows Bootpay's window from its gateway.
+  const origins = [BOOTPAY_SDK_ORIGIN, apiOrigin, 'https://gw.bootpay.co.kr']
+  return { ...common, scriptUrl: `${BOOTPAY_SDK_ORIGIN}${sdkPath()}`, origins: [...new Set(origins)] }
+}
+
+const notPaid = (message: string, providerCode?: string) =>
+  new PaymentError({
+    code: 'provider_rejected',
+    outcome: 'rejected',
+    provider: PROVIDER,
+    ...(providerCode !== undefined ? { providerCode } : {}),
+    message,
+  })
 
 /** Bootpay REST API (v1 or v2) as a paymux PaymentProvider. */
 export class Bootpay extends BaseProvider {
   readonly id = 'bootpay'
-  readonly capabilities = capabilities
+  readonly capabilities: ProviderCapabilities
   readonly apiVersion: ApiVersion
   readonly client: BootpayClient
   #clock: () => number
@@ -137,6 +209,7 @@ export class Bootpay extends BaseProvider {
   #ipAllow: readonly string[]
   #lookupBeforeFull: boolean
   #privateKey: string | undefined
+  #checkout: CheckoutSetup
   /** Running cancelled totals seen per receipt: a v2 full cancel answers only the new total. */
   #known = new Map<string, number>()
 
@@ -169,6 +242,16 @@ export class Bootpay extends BaseProvider {
     }
     const host = (o.baseUrl ?? HOSTS[o.environment ?? 'production']).replace(/\/+$/, '')
     const baseUrl = version === 'v2' && !/\/v2$/.test(host) ? `${host}/v2` : host
+    this.#checkout = checkoutSetup(o, host)
+    this.capabilities = this.#checkout.applicationId
+      ? { ...baseCapabilities, checkoutMethods: ['card', 'virtual_account'] }
+      : {
+          ...baseCapabilities,
+          notes: {
+            ...baseCapabilities.notes,
+            checkoutMethods: "set webApplicationId (the Bootpay web application's id) to take checkouts",
+          },
+        }
     this.#clock = o.clock ?? Date.now
     this.#canceller = o.cancelUsername ?? 'paymux'
     this.#billing = {
@@ -222,6 +305,9 @@ export class Bootpay extends BaseProvider {
         return
       case 'issueVirtualAccount':
         throw unsupported(this.id, 'issueVirtualAccount', this.capabilities.notes?.virtualAccounts)
+      case 'checkout':
+        validateCheckout(op.request)
+        return
     }
   }
 
@@ -300,9 +386,17 @@ export class Bootpay extends BaseProvider {
   }
 
   override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {
+    return (await this.#receipt(transactionId, options)).lookup
+  }
+
+  /** The receipt as Bootpay answers it, and read. */
+  async #receipt(
+    transactionId: string,
+    options?: CallOptions,
+  ): Promise<{ raw: Json; lookup: AmountedLookup }> {
     requireText(transactionId, 'transactionId', 64)
     const id = encodeURIComponent(transactionId)
-    const data = await this.client.call(
+    const raw = await this.client.call(
       {
         operation: 'receipt',
         method: 'GET',
@@ -312,9 +406,213 @@ export class Bootpay extends BaseProvider {
       },
       options,
     )
-    const t = readReceipt(this.apiVersion, data, transactionId)
-    this.#remember(transactionId, t.cancelledAmount)
-    return t
+    const lookup = readReceipt(this.apiVersion, raw, transactionId)
+    this.#remember(transactionId, lookup.cancelledAmount)
+    return { raw, lookup }
+  }
+
+  // ---- checkout (separately confirmed: the window authenticates, this server confirms) ----
+
+  override async startCheckout(req: CheckoutRequest, _options?: CallOptions): Promise<CheckoutLaunch> {
+    this.validate({ operation: 'checkout', request: req })
+    const { applicationId, pg, scriptUrl, origins } = this.#checkout
+    const payload = checkoutPayload(req, { applicationId: applicationId ?? '', ...(pg ? { pg } : {}) })
+    return { scripts: [scriptUrl], start: startScript(payload, req.returnUrl, req.closeUrl), origins }
+  }
+
+  /**
+   * Bootpay signs nothing in the redirect (checkout.md §2.3): its query says which receipt, and the receipt read
+   * from Bootpay with our keys says the rest. The browser's price and status are never read.
+   */
+  override async readCheckoutReturn(
+    input: CheckoutReturn,
+    expected: CheckoutExpected,
+    options?: CallOptions,
+  ): Promise<CheckoutResult> {
+    const f = returnFields(input)
+    const event = str(f.event)
+    const receiptId = str(f.receipt_id)
+    if (event === 'error' || event === 'cancel') {
+      const code = str(f.error_code) ?? (event === 'cancel' ? 'RC_CLOSE_WINDOW' : 'error')
+      const pgCode = str(f.pg_error_code)
+      return {
+        outcome: 'declined',
+        code,
+        message: `${str(f.message) ?? (event === 'cancel' ? 'the customer closed the window' : 'the window reported an error')}${pgCode ? ` (pg_error_code ${pgCode})` : ''}`,
+        ...(receiptId && RECEIPT_ID.test(receiptId) ? { transactionId: receiptId } : {}),
+      }
+    }
+    if (!receiptId) return { outcome: 'refused', reason: 'the result names no receipt_id' }
+    if (!RECEIPT_ID.test(receiptId)) return { outcome: 'refused', reason: 'the receipt_id is malformed' }
+    const claimedOrder = str(f.order_id)
+    if (claimedOrder !== undefined && claimedOrder !== expected.orderId)
+      return { outcome: 'refused', reason: 'the result names another order' }
+    let t: AmountedLookup
+    try {
+      t = (await this.#receipt(receiptId, options)).lookup
+    } catch (err) {
+      if (isPaymentError(err) && err.code === 'transaction_not_found')
+        return { outcome: 'refused', reason: 'Bootpay does not know this receipt' }
+      throw err
+    }
+    const wrong = mismatch(t, expected)
+    if (wrong) return { outcome: 'refused', reason: wrong }
+    const status = t.providerStatus ?? ''
+    if (status !== AWAITING_CONFIRM && !APPROVED_STATUSES.has(status)) {
+      return {
+        outcome: 'declined',
+        code: `status_${status || 'unknown'}`,
+        message: `the receipt is in status ${status || 'unknown'}, not awaiting a confirm`,
+        transactionId: t.transactionId,
+      }
+    }
+    return {
+      outcome: 'authenticated',
+      approval: { transactionId: t.transactionId, amount: t.amount, data: { orderId: expected.orderId } },
+    }
+  }
+
+  /**
+   * Bootpay's sequence (checkout.md §2.4): the receipt must await a confirm for the stored order's price, then
+   * `/v2/confirm` (v1 `/submit`), then the receipt must show the payment approved for that price. A receipt
+   * already approved (an earlier confirm whose answer was lost) is read, not confirmed again.
+   */
+  override async approveCheckout(
+    approval: CheckoutApproval,
+    expected: CheckoutExpected,
+    options?: CallOptions,
+  ): Promise<ApprovedCheckout> {
+    const id = requireText(approval.transactionId, 'transactionId', 64)
+    if (approval.amount !== expected.amount)
+      throw notPaid(
+        `bootpay confirm: the approval is for ${approval.amount}, the order for ${expected.amount}`,
+      )
+    const before = await this.#receipt(id, options)
+    if (before.lookup.orderId !== expected.orderId)
+      throw notPaid('bootpay confirm: the receipt belongs to another order; not confirmed')
+    const status = before.lookup.providerStatus ?? ''
+    // Approved already (money moved): the host compares the amount and undoes a mismatch.
+    if (APPROVED_STATUSES.has(status)) return approvedFrom(this.apiVersion, before.raw, before.lookup)
+    const wrong = mismatch(before.lookup, expected)
+    // Nothing is confirmed for another price or method: no money moves.
+    if (wrong) throw notPaid(`bootpay confirm: ${wrong}; not confirmed`)
+    if (status !== AWAITING_CONFIRM)
+      throw notPaid(
+        `bootpay confirm: the receipt is in status ${status || 'unknown'}, not awaiting a confirm`,
+        status,
+      )
+    let answer: Json
+    try {
+      answer = await this.client.call(
+        {
+          operation: 'confirm',
+          method: 'POST',
+          path: this.apiVersion === 'v1' ? '/submit' : '/confirm',
+          body: { receipt_id: id },
+          moneyMoving: true,
+        },
+        options,
+      )
+    } catch (err) {
+      if (isPaymentError(err) && err.providerCode !== undefined && NOT_CONFIRM_READY.has(err.providerCode))
+        return this.#settleNotReady(id, expected, err, options)
+      throw err
+    }
+    const said = answeredStatus(answer)
+    if (said?.startsWith('-'))
+      throw notPaid(`bootpay confirm: the answer shows the receipt in status ${said}`, said)
+    return this.#confirmed(id, expected, options)
+  }
+
+  /** After a confirm Bootpay answered: the receipt must now show the approval. */
+  async #confirmed(id: string, expected: CheckoutExpected, options?: CallOptions): Promise<ApprovedCheckout> {
+    let after: { raw: Json; lookup: AmountedLookup }
+    try {
+      after = await this.#receipt(id, options)
+    } catch (err) {
+      throw new PaymentError({
+        code: 'invalid_response',
+        outcome: 'unknown',
+        provider: PROVIDER,
+        message: `bootpay confirm: answered, but the receipt could not be read to verify it (${isPaymentError(err) ? err.code : 'error'})`,
+        cause: err,
+      })
+    }
+    const status = after.lookup.providerStatus ?? ''
+    if (APPROVED_STATUSES.has(status)) {
+      // The host compares the amount with the order and undoes a mismatch; the order itself must be ours.
+      if (after.lookup.orderId !== expected.orderId) {
+        throw new PaymentError({
+          code: 'invalid_response',
+          outcome: 'unknown',
+          provider: PROVIDER,
+          message: 'bootpay confirm: the confirmed receipt names another order',
+        })
+      }
+      return approvedFrom(this.apiVersion, after.raw, after.lookup)
+    }
+    if (NEVER_APPROVED_STATUSES.has(status))
+      throw notPaid(`bootpay confirm: the receipt is in status ${status} after the confirm`, status)
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'unknown',
+      provider: PROVIDER,
+      message: `bootpay confirm: answered, but the receipt is in status ${status || 'unknown'}`,
+    })
+  }
+
+  /** "Not awaiting a confirm" to a receipt that was: another confirm got there first, or it lapsed or failed. */
+  async #settleNotReady(
+    id: string,
+    expected: CheckoutExpected,
+    err: PaymentError,
+    options?: CallOptions,
+  ): Promise<ApprovedCheckout> {
+    try {
+      return await this.#confirmed(id, expected, options)
+    } catch (settled) {
+      if (isPaymentError(settled) && settled.outcome === 'rejected') throw settled
+      throw new PaymentError({
+        code: 'provider_rejected',
+        outcome: 'unknown',
+        provider: PROVIDER,
+        ...(err.providerCode !== undefined ? { providerCode: err.providerCode } : {}),
+        ...(err.providerMessage !== undefined ? { providerMessage: err.providerMessage } : {}),
+        message: `bootpay confirm: the receipt was not awaiting a confirm and its state could not be settled`,
+      })
+    }
+  }
+
+  /**
+   * Bootpay has no network cancel: an approval known to have happened is cancelled in full, with a cancel_id
+   * derived from the receipt so a re-sent undo can never cancel twice. A receipt that was never approved has
+   * nothing to undo.
+   */
+  override async undoCheckout(
+    approval: CheckoutApproval,
+    reason: string,
+    options?: CallOptions,
+  ): Promise<UndoneCheckout> {
+    const id = requireText(approval.transactionId, 'transactionId', 64)
+    const { lookup: t } = await this.#receipt(id, options)
+    const status = t.providerStatus ?? ''
+    if (status === AWAITING_CONFIRM || NEVER_APPROVED_STATUSES.has(status))
+      return {
+        status: 'nothing_to_undo',
+        providerCode: status,
+        providerMessage: 'the receipt was never approved',
+      }
+    if (t.status === 'cancelled')
+      return {
+        status: 'cancelled',
+        providerCode: status,
+        providerMessage: 'the receipt was already cancelled',
+      }
+    const done = await this.cancel(
+      { transactionId: id, reason: requireText(reason, 'reason', 500), cancelId: `checkout-undo-${id}` },
+      options,
+    )
+    return { status: 'cancelled', providerCode: done.providerCode, providerMessage: done.providerMessage }
   }
 
   override async issueBillingKey(

@@ -57,6 +57,8 @@ export const V1_ERROR_CODES: CodeTable = {
   ...v1(['-4100'], { code: 'billing_key_invalid' }),
   ...v1(['-4101'], { code: 'card_declined' }),
   ...v1(['-1000'], { code: 'invalid_request' }),
+  // the PG refused a confirm (`/submit`): v2's RC_CONFIRM_FAILED, in the simulator's v1 spelling
+  ...v1(['-4201'], { code: 'provider_rejected' }),
 }
 
 /** v1: when the code is not in the table, the envelope `status` (= HTTP status) still says something. */
@@ -71,6 +73,12 @@ export const V1_STATUS_FALLBACK: Readonly<Record<number, CodeMapping>> = {
  * a Bootpay cancel with this) and Bootpay's own "이미 취소된 결제건 입니다": recognised whatever code carries them.
  */
 export const ALREADY_CANCELLED_MESSAGE = /기\s*취소|이미\s*취소/
+
+/**
+ * A confirm of a receipt that is not awaiting one (bootpay.md §9): already confirmed, lapsed or failed. Whatever it
+ * means is read from the receipt, never from the code. v2's documented string; v1's in the simulator's spelling.
+ */
+export const NOT_CONFIRM_READY: ReadonlySet<string> = new Set(['RC_NOT_CONFIRM_READY', '-4200', '4200'])
 
 /** Answers that mean "this token is no longer good": drop it, fetch a new one, try once more. */
 export const V2_TOKEN_REJECTED = new Set(['TOKEN_KEY_INVALID'])

@@ -11,6 +11,10 @@ export interface BootpayAccountConfig extends BaseAccountConfig {
   privateKey?: string
   clientKey?: string
   secretKey?: string
+  /** The Bootpay web (JavaScript) application's id, for checkouts; without it the account takes none. */
+  webApplicationId?: string
+  /** The checkout window's `pg` (`nicepay`, `kcp`, …); default none: Bootpay lists the merchant's PGs. */
+  checkoutPg?: string
 }
 
 export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
@@ -28,6 +32,8 @@ export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
         privateKey: z.string().min(1).optional(),
         clientKey: z.string().min(1).optional(),
         secretKey: z.string().min(1).optional(),
+        webApplicationId: z.string().min(1).optional(),
+        checkoutPg: z.string().min(1).optional(),
       })
       .superRefine((a: Partial<BootpayAccountConfig>, ctx) => {
         const appPair = a.applicationId !== undefined && a.privateKey !== undefined
@@ -59,6 +65,8 @@ export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
     const options: BootpayOptions = {
       ...commonAdapterOptions(config, context),
       ...(config.environment ? { environment: config.environment } : {}),
+      ...(config.webApplicationId ? { webApplicationId: config.webApplicationId } : {}),
+      ...(config.checkoutPg ? { checkoutPg: config.checkoutPg } : {}),
       ...credentials,
     }
     return new Bootpay(options)
@@ -76,6 +84,8 @@ export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
         apiVersion: 'v2',
         applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
         privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+        webApplicationId: BOOTPAY_DEMO_CREDENTIALS.webApplicationId,
+        checkoutPg: 'nicepay',
         baseUrl: simUrl,
         options: { notificationIpAllowList: [] },
       }),

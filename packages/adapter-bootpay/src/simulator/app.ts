@@ -6,12 +6,15 @@ import {
   UNMAPPED_CODE,
 } from '@paymux/core/simulator'
 import { type Context, Hono } from 'hono'
+import { checkoutRoutes, dropConnection } from './checkout.js'
 import { v1BillingKey, v1CancelData, v1Charge, v1Receipt, v2BillingKey, v2Receipt } from './render.js'
 import type { SimErrorKind } from './settings.js'
 import { type RefundInput, type SimReceipt, SimError, type SimState, type Version } from './state.js'
 
 export interface SimCredentials {
   applicationId: string
+  /** The web (JavaScript) application's id the checkout window accepts. */
+  webApplicationId: string
   privateKey: string
   clientKey: string
   secretKey: string
@@ -191,6 +194,56 @@ export function buildApp(deps: AppDeps): Hono {
   app.post('/cancel', cancel('v1'))
   app.post('/cancel.json', cancel('v1'))
   app.post('/v2/cancel', cancel('v2'))
+
+  // ---- server confirm of separately confirmed payments (bootpay.md §9) ----
+  const refusedConfirm = (c: Context, version: Version) => {
+    const e = settings.errors.confirm_failed
+    const pg = settings.confirmRefusal ?? { pgErrorCode: '', pgErrorMessage: '' }
+    if (version === 'v1') {
+      return c.json(
+        {
+          status: e.http,
+          code: e.v1,
+          message: `${e.message} (${pg.pgErrorCode})`,
+          data: { pg_error_code: pg.pgErrorCode, pg_error_message: pg.pgErrorMessage },
+        },
+        e.http as 400,
+      )
+    }
+    return c.json(
+      {
+        error_code: e.v2,
+        message: e.message,
+        pg_error_code: pg.pgErrorCode,
+        pg_error_message: pg.pgErrorMessage,
+      },
+      e.http as 400,
+    )
+  }
+  const confirm = (version: Version) =>
+    guard(version, async (c) => {
+      const b = version === 'v1' ? await readV1Body(c) : await readV2Body(c)
+      if (!b) throw new SimError('invalid_param')
+      const receiptId = text(b.receipt_id)
+      if (!receiptId) throw new SimError('invalid_param', 'receipt_id')
+      let r: SimReceipt
+      try {
+        r = state.confirm(receiptId)
+      } catch (err) {
+        if (err instanceof SimError && err.kind === 'confirm_failed') return refusedConfirm(c, version)
+        throw err
+      }
+      deps.changed(r)
+      if (settings.confirmAnswer === 'lost') return dropConnection(c)
+      if (settings.confirmAnswer === 'slow')
+        await new Promise((ok) => setTimeout(ok, settings.confirmDelayMs))
+      return version === 'v1' ? ok1(c, v1Receipt(r)) : c.json(v2Receipt(r))
+    })
+  app.post('/submit', confirm('v1'))
+  app.post('/submit.json', confirm('v1'))
+  app.post('/v2/confirm', confirm('v2'))
+
+  app.route('/', checkoutRoutes(deps))
 
   // ---- billing keys ----
   const issue = (version: Version) =>

@@ -14,10 +14,13 @@ export {
   type SimErrorKind,
 } from './settings.js'
 export type { WebhookDelivery, WebhookType } from './webhooks.js'
+export { decryptSdkPayload } from './sdk-payload.js'
+export type { WindowDecline } from './settings.js'
 
 /** Credentials the simulator accepts by default. Not Bootpay keys: they work nowhere else. */
 export const BOOTPAY_DEMO_CREDENTIALS: Readonly<SimCredentials> = Object.freeze({
   applicationId: 'paymuxdemo00000000000001',
+  webApplicationId: 'paymuxdemoweb00000000002',
   privateKey: 'paymux-demo-private-key-for-the-simulator=',
   clientKey: 'paymux_demo_client_key',
   secretKey: 'paymux_demo_secret_key',
@@ -62,6 +65,9 @@ export interface PaymentInspection {
   pg: string
   /** Cancelled at the PG itself: the money went back whatever Bootpay's receipt shows. */
   pgCancelled: boolean
+  /** Confirm calls (`/v2/confirm`, v1 `/submit`) this receipt received, and how many took (0 or 1). */
+  confirmRequests: number
+  confirmsApplied: number
 }
 
 export interface BootpaySimulator {
@@ -91,6 +97,8 @@ export interface BootpaySimulator {
 
 const STATUS_NAMES: Record<string, string> = {
   '1': 'paid',
+  '2': 'awaiting_confirm',
+  '-2': 'failed',
   '5': 'waiting_for_deposit',
   '20': 'cancelled',
   '-3': 'cancelled',
@@ -148,6 +156,8 @@ export function createBootpaySimulator(options: BootpaySimulatorOptions = {}): B
       bootpayStatus: r.status,
       pg: r.pg,
       pgCancelled: r.pgCancelled,
+      confirmRequests: r.checkout?.confirmRequests ?? 0,
+      confirmsApplied: r.checkout?.confirmsApplied ?? 0,
     }
   }
   const deposit = (id: string) => {

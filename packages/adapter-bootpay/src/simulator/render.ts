@@ -27,7 +27,10 @@ const METHOD_NAMES: Record<SimReceipt['method'], string> = {
 }
 
 const STATUS: Record<string, { en: string; ko: string }> = {
+  '0': { en: 'ready', ko: '결제대기' },
   '1': { en: 'complete', ko: '결제완료' },
+  '2': { en: 'confirm_ready', ko: '승인대기' },
+  '-2': { en: 'confirm_failed', ko: '결제승인실패' },
   '5': { en: 'ready', ko: '가상계좌 발급 완료' },
   '20': { en: 'cancel', ko: '결제취소완료' },
   '-3': { en: 'vbank_cancel', ko: '가상계좌 발급 취소' },
@@ -69,7 +72,15 @@ export function v1Receipt(r: SimReceipt): Record<string, unknown> {
             card_auth_no: r.card.approveNo,
           }
         : {}),
-      ...(r.vbank ? { bankcode: r.vbank.bankCode, account: r.vbank.account } : {}),
+      ...(r.vbank
+        ? {
+            bankcode: r.vbank.bankCode,
+            bankname: 'KB국민은행',
+            account: r.vbank.account,
+            accountholder: '부트페이',
+            ...(r.vbank.expiresAt ? { expiredate: r.vbank.expiresAt } : {}),
+          }
+        : {}),
       ...(r.purchasedAt ? { p_at: kstSpaced(r.purchasedAt) } : {}),
       s: r.status,
     },
@@ -144,6 +155,7 @@ export function v2Receipt(r: SimReceipt): Record<string, unknown> {
             bank_account: r.vbank.account,
             bank_username: '부트페이',
             sender_name: '홍길동',
+            ...(r.vbank.expiresAt ? { expired_at: `${r.vbank.expiresAt.replace(' ', 'T')}+09:00` } : {}),
           },
         }
       : {}),

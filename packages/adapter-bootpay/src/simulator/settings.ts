@@ -22,6 +22,8 @@ export type SimErrorKind =
   | 'client_key_not_found'
   | 'secret_key_mismatch'
   | 'pg_already_cancelled'
+  | 'not_confirm_ready'
+  | 'confirm_failed'
 
 export interface SimErrorAnswer {
   http: number
@@ -134,6 +136,26 @@ export const DEFAULT_SIM_ERRORS: Record<SimErrorKind, SimErrorAnswer> = {
     v2: 'RC_REQUEST_FAILED',
     message: '기취소된 건입니다',
   },
+  // bootpay.md §9 / checkout.md §2.4 name the v2 strings; the statuses, messages and v1 codes are this simulator's.
+  not_confirm_ready: {
+    http: 400,
+    v1: -4200,
+    v2: 'RC_NOT_CONFIRM_READY',
+    message: '승인 대기 상태의 결제건이 아닙니다.',
+  },
+  confirm_failed: {
+    http: 400,
+    v1: -4201,
+    v2: 'RC_CONFIRM_FAILED',
+    message: '결제 승인에 실패했습니다.',
+  },
+}
+
+/** What the window's Decline sends back (checkout.md §2.3: an `error` or `cancel` event with a code). */
+export interface WindowDecline {
+  event: 'error' | 'cancel'
+  errorCode: string
+  message: string
 }
 
 export interface BootpaySimulatorSettings {
@@ -180,6 +202,21 @@ export interface BootpaySimulatorSettings {
    * cancel through Bootpay then answers "기취소된 건입니다" (`errors.pg_already_cancelled`).
    */
   pgCancelReflected: boolean
+  /**
+   * What `/v2/confirm` (v1 `/submit`) does after confirming: `normal` answers the receipt; `lost` confirms and
+   * then drops the connection without an answer; `slow` confirms and answers after `confirmDelayMs`.
+   */
+  confirmAnswer: 'normal' | 'lost' | 'slow'
+  confirmDelayMs: number
+  /**
+   * The PG refuses the approval: the receipt goes to status -2 and the confirm answers `errors.confirm_failed`
+   * (RC_CONFIRM_FAILED) carrying this `pg_error_code` (e.g. NICE's 1512). null: the PG approves.
+   */
+  confirmRefusal: { pgErrorCode: string; pgErrorMessage: string } | null
+  /** The window's result reaches `redirect_url` twice (a background request, then the navigation). */
+  windowResultTwice: boolean
+  /** What Decline sends; default an `error` event (the PG refused the customer's authentication). */
+  windowDecline: WindowDecline
   /** Answers per failure kind (see DEFAULT_SIM_ERRORS). */
   errors: Record<SimErrorKind, SimErrorAnswer>
 }
@@ -205,6 +242,11 @@ export function defaultSettings(): BootpaySimulatorSettings {
     webhookAttempts: 10,
     webhookRetryDelayMs: 1000,
     pgCancelReflected: false,
+    confirmAnswer: 'normal',
+    confirmDelayMs: 3000,
+    confirmRefusal: null,
+    windowResultTwice: false,
+    windowDecline: { event: 'error', errorCode: 'RC_REQUEST_FAILED', message: '카드 인증이 거절되었습니다.' },
     errors: { ...DEFAULT_SIM_ERRORS },
   }
 }

@@ -40,8 +40,19 @@ export interface SimReceipt {
   settled: boolean
   /** Cancelled at the PG itself, outside Bootpay (seed 003). */
   pgCancelled: boolean
-  vbank?: { bankCode: string; account: string }
+  vbank?: { bankCode: string; account: string; expiresAt?: string }
   card?: { masked: string; companyCode: string; company: string; approveNo: string }
+  /** Made by the checkout window: how its server confirms went. */
+  checkout?: { separatelyConfirmed: boolean; confirmRequests: number; confirmsApplied: number }
+}
+
+/** An opened checkout window: the order the page sent, and the receipt once the customer approved. */
+export interface SimWindow {
+  id: string
+  payload: Record<string, unknown>
+  redirectUrl: string
+  openedAt: number
+  receiptId?: string
 }
 
 export interface SimBillingKey {
@@ -140,7 +151,12 @@ export class SimState {
   readonly receipts = new Map<string, SimReceipt>()
   readonly billingKeys = new Map<string, SimBillingKey>()
   readonly tokens = new Map<string, TokenRecord>()
-  readonly stats = { tokenRequests: { v1: 0, v2: 0 }, tokensIssued: 0 }
+  readonly windows = new Map<string, SimWindow>()
+  readonly stats = {
+    tokenRequests: { v1: 0, v2: 0 },
+    tokensIssued: 0,
+    confirms: { requests: 0, applied: 0, refused: 0 },
+  }
   #current = new Map<string, string>()
 
   constructor(
@@ -321,6 +337,47 @@ export class SimState {
       typeof refund.bankCode === 'string' &&
       REFUND_BANKS.has(refund.bankCode)
     if (!ok) throw new SimError('refund_invalid')
+  }
+
+  /** The customer approved in the window: a receipt awaiting the merchant's confirm (status 2), or paid in auto mode. */
+  authenticate(w: SimWindow): SimReceipt {
+    if (w.receiptId) return this.receipt(w.receiptId)
+    const p = w.payload
+    const extra = (p.extra && typeof p.extra === 'object' ? p.extra : {}) as Record<string, unknown>
+    const vbank = p.method === 'vbank' || p.method === '가상계좌'
+    const r = this.seed({
+      amount: Number(p.price),
+      method: vbank ? 'virtual_account' : 'card',
+      orderId: String(p.order_id),
+      ...(typeof p.pg === 'string' && p.pg !== '' ? { pg: p.pg } : {}),
+      taxFree: typeof p.tax_free === 'number' ? p.tax_free : 0,
+    })
+    const separately = extra.separately_confirmed === true
+    r.orderName = String(p.order_name)
+    r.status = separately ? 2 : vbank ? 5 : 1
+    r.purchasedAt = r.status === 1 ? r.requestedAt : undefined
+    if (r.vbank && typeof extra.deposit_expiration === 'string') r.vbank.expiresAt = extra.deposit_expiration
+    r.checkout = { separatelyConfirmed: separately, confirmRequests: 0, confirmsApplied: 0 }
+    w.receiptId = r.receiptId
+    return r
+  }
+
+  /** `/v2/confirm` (v1 `/submit`): status 2 → 1 (5 for a virtual account) once; anything else is refused. */
+  confirm(id: string): SimReceipt {
+    const r = this.receipt(id)
+    this.stats.confirms.requests++
+    if (r.checkout) r.checkout.confirmRequests++
+    if (r.status !== 2) throw new SimError('not_confirm_ready')
+    if (this.settings.confirmRefusal) {
+      r.status = -2
+      this.stats.confirms.refused++
+      throw new SimError('confirm_failed')
+    }
+    r.status = r.method === 'vbank' ? 5 : 1
+    r.purchasedAt = r.status === 1 ? this.clock() : undefined
+    if (r.checkout) r.checkout.confirmsApplied++
+    this.stats.confirms.applied++
+    return r
   }
 
   deposit(id: string): SimReceipt {
