@@ -36,11 +36,14 @@ export interface CheckoutHosts {
   approvalOrigins: readonly string[]
 }
 
+const isNicePayHost = (url: URL) =>
+  url.hostname === 'nicepay.co.kr' || url.hostname.endsWith('.nicepay.co.kr')
+
 /** A baseUrl off NicePay's domain is a simulator (or a test double): the window and approvals follow it. */
 function standIn(baseUrl: string | undefined): string | undefined {
   if (!baseUrl) return undefined
   const u = new URL(baseUrl)
-  return u.hostname === 'nicepay.co.kr' || u.hostname.endsWith('.nicepay.co.kr') ? undefined : u.origin
+  return isNicePayHost(u) ? undefined : u.origin
 }
 
 export function checkoutHosts(opts: {
@@ -50,8 +53,11 @@ export function checkoutHosts(opts: {
 }): CheckoutHosts {
   const sim = standIn(opts.baseUrl)
   const script = opts.checkoutScriptUrl ?? (sim ? `${sim}${PGWEB_SCRIPT_PATH}` : NICEPAY_PGWEB_SCRIPT)
-  const scriptOrigin = new URL(script).origin
-  const pageOrigins = sim || opts.checkoutScriptUrl ? [scriptOrigin] : [...NICEPAY_WINDOW_ORIGINS]
+  const scriptUrl = new URL(script)
+  // NicePay's script opens its window on NicePay's other window hosts; a stand-in stays on its own origin.
+  const pageOrigins = isNicePayHost(scriptUrl)
+    ? [...new Set([scriptUrl.origin, ...NICEPAY_WINDOW_ORIGINS])]
+    : [scriptUrl.origin]
   const approvalOrigins = (opts.checkoutApprovalOrigins ?? (sim ? [sim] : [...NICEPAY_APPROVAL_ORIGINS])).map(
     (o) => new URL(o).origin,
   )
