@@ -21,8 +21,8 @@ export function nicepayCapabilities(contract: NicePayContract): ProviderCapabili
     cancelDedup: contract.cancelDuplicateGuard,
     chargeDedup: false,
     signedResponses: true,
-    checkoutMethods: [],
-    checkoutNetCancel: false,
+    checkoutMethods: ['card', 'virtual_account'],
+    checkoutNetCancel: true,
     notes: {
       ...(contract.cancelDuplicateGuard
         ? {}

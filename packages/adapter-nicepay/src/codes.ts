@@ -17,7 +17,28 @@ export const SUCCESS = {
   billingApprove: new Set(['3001']),
   billkeyRemove: new Set(['F101']),
   notificationDeposit: new Set(['4110']),
+  /** AuthResultCode of the payment window's result: the customer authenticated (checkout.md §1.3). */
+  windowAuthenticated: new Set(['0000']),
+  /** 2001 취소 성공 is a network cancel's only success (checkout.md §1.5). */
+  netCancel: new Set(['2001']),
 } as const
+
+/**
+ * The approval's success code per PayMethod (checkout.md §1.4; the shipped JSP sample's `paySuccess` switch).
+ * A success code of another method than the one authenticated proves nothing about this approval.
+ */
+export const APPROVAL_SUCCESS: Readonly<Record<string, string>> = {
+  CARD: '3001',
+  BANK: '4000',
+  VBANK: '4100',
+  CELLPHONE: 'A000',
+}
+
+/**
+ * Network-cancel answers meaning NicePay holds no approval to undo: 2012 취소 해당거래 없음 (the TxTid was never
+ * approved), 2013/2015 already cancelled (a previous undo executed and its answer was lost).
+ */
+export const NET_CANCEL_NOTHING_TO_UNDO: ReadonlySet<string> = new Set(['2012', '2013', '2015'])
 
 const rejected = (code: CodeMapping['code']): CodeMapping => ({ code })
 const many = (codes: string[], m: CodeMapping) => Object.fromEntries(codes.map((c) => [c, m]))
@@ -106,6 +127,11 @@ export const NICEPAY_CODES: CodeTable = {
   ...many(['A124', 'A125', 'A126', 'A223', 'A255'], { code: 'billing_key_invalid' }),
   ...many(['3011', '3021', '3022', '3023', '3095'], { code: 'card_declined' }),
   '3041': rejected('invalid_request'), // 금액 오류
+  // Payment-window approval (checkout.md §1.7)
+  A123: rejected('provider_rejected'), // 인증된 금액과 승인요청 금액 불일치
+  ...many(['A245', 'W111'], { code: 'provider_rejected' }), // 인증 시간 초과
+  ...many(['W112', 'A210'], { code: 'transaction_not_found' }), // 인증 내역 없음
+  '1682': rejected('duplicate_request'), // 동일한 승인 거래 존재
 }
 
 /**

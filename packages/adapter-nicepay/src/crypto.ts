@@ -20,6 +20,16 @@ export const signData = {
   billkeyRemove: (mid: string, ediDate: string, moid: string, bid: string, key: string) =>
     sha256Hex(mid, ediDate, moid, bid, key),
   transStatus: (tid: string, mid: string, ediDate: string, key: string) => sha256Hex(tid, mid, ediDate, key),
+  /** The payment window's request (checkout.md §1.2). */
+  window: (ediDate: string, mid: string, amt: string, key: string) => sha256Hex(ediDate, mid, amt, key),
+  /** The auth result posted back through the browser (§1.3). */
+  authResult: (authToken: string, mid: string, amt: string, key: string) =>
+    sha256Hex(authToken, mid, amt, key),
+  /** The approval call to NextAppURL, and the network cancel resending it (§1.4, §1.5). */
+  approval: (authToken: string, mid: string, amt: string, ediDate: string, key: string) =>
+    sha256Hex(authToken, mid, amt, ediDate, key),
+  /** The approval's answer (§1.4): the same formula as a cancel answer's, over Amt instead of CancelAmt. */
+  approvalResponse: (tid: string, mid: string, amt: string, key: string) => sha256Hex(tid, mid, amt, key),
 } as const
 
 /** Constant-time comparison of two hex digests, case-insensitive. */

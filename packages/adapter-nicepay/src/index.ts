@@ -11,6 +11,11 @@ export {
 } from './encoding.js'
 export { NICEPAY_CARD_CANCEL_URL, NICEPAY_WEBAPI_URL, NicePay, type NicePayOptions } from './nicepay.js'
 export { nicepayCapabilities } from './capabilities.js'
+export {
+  NICEPAY_APPROVAL_ORIGINS,
+  NICEPAY_PGWEB_SCRIPT,
+  NICEPAY_WINDOW_ORIGINS,
+} from './checkout-hosts.js'
 export { cancelMoid } from './transformers/cancel.js'
 export { lookupExcludesFullCancel, lookupNamesCancel } from './transformers/lookup.js'
 export { NICEPAY_NOTIFICATION_IPS } from './transformers/notification.js'

@@ -1,7 +1,14 @@
 import {
+  type ApprovedCheckout,
   BaseProvider,
   type BillingKeyResult,
   type CallOptions,
+  type CheckoutApproval,
+  type CheckoutExpected,
+  type CheckoutLaunch,
+  type CheckoutRequest,
+  type CheckoutResult,
+  type CheckoutReturn,
   type CancelRequest,
   type CancelResult,
   type ChargeBillingKeyRequest,
@@ -22,9 +29,11 @@ import {
   type ProviderOperation,
   Redactor,
   type TransactionLookup,
+  type UndoneCheckout,
   type VirtualAccountResult,
 } from '@paymux/core'
 import { nicepayCapabilities } from './capabilities.js'
+import { type CheckoutHosts, checkoutHosts } from './checkout-hosts.js'
 import { nicepayError, SUCCESS } from './codes.js'
 import { encryptEncData } from './crypto.js'
 import { assertAsciiId, encodeForm } from './encoding.js'
@@ -49,7 +58,11 @@ import {
   registForm,
   removeForm,
 } from './transformers/billing.js'
+import { approvalForm, approvedCheckout } from './transformers/checkout-approval.js'
+import { approvalData, isTxTid, readAuthResult } from './transformers/checkout-return.js'
+import { checkCheckout, checkoutLaunch, windowFields } from './transformers/checkout-window.js'
 import { ANSWER_PREFS, type FormPairs } from './transformers/common.js'
+import { netCancelForm, undoneCheckout } from './transformers/net-cancel.js'
 import { buyerPairs, cardPlaintext } from './transformers/fields.js'
 import { NICEPAY_NOTIFICATION_IPS, parseDepositNotification } from './transformers/notification.js'
 import { transactionLookup, transStatusForm } from './transformers/lookup.js'
@@ -110,6 +123,17 @@ export interface NicePayOptions {
    * without the contract a re-sent cancel that had executed executes again.
    */
   cancelDuplicateGuard?: boolean
+  /**
+   * The payment window's script. Default NicePay's `https://pg-web.nicepay.co.kr/v3/common/js/nicepay-pgweb.js`,
+   * or — when `baseUrl` is off nicepay.co.kr (a simulator) — `{baseUrl's origin}/v3/common/js/nicepay-pgweb.js`.
+   */
+  checkoutScriptUrl?: string
+  /**
+   * Origins NextAppURL / NetCancelURL may name (they come through the customer's browser). Default NicePay's
+   * `https://dc1-api.nicepay.co.kr` and `https://dc2-api.nicepay.co.kr`, or — when `baseUrl` is off
+   * nicepay.co.kr (a simulator) — `baseUrl`'s origin only.
+   */
+  checkoutApprovalOrigins?: readonly string[]
 }
 
 const PATHS = {
@@ -141,6 +165,7 @@ export class NicePay extends BaseProvider {
   readonly #requireSig: boolean
   readonly #known = new Map<string, number>()
   readonly #redactor: Redactor
+  readonly #hosts: CheckoutHosts
 
   constructor(opts: NicePayOptions) {
     super()
@@ -158,6 +183,11 @@ export class NicePay extends BaseProvider {
     this.#allowList = opts.notificationIpAllowList ?? NICEPAY_NOTIFICATION_IPS
     this.#amountOf = opts.paymentAmountOf
     this.#requireSig = opts.requireCancelSignature === true
+    this.#hosts = checkoutHosts({
+      ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+      ...(opts.checkoutScriptUrl ? { checkoutScriptUrl: opts.checkoutScriptUrl } : {}),
+      ...(opts.checkoutApprovalOrigins ? { checkoutApprovalOrigins: opts.checkoutApprovalOrigins } : {}),
+    })
     const redactor = new Redactor([opts.merchantKey, opts.merchantKey.slice(0, 16)])
     this.#redactor = redactor
     const common = {
@@ -238,6 +268,9 @@ export class NicePay extends BaseProvider {
         return
       case 'deleteBillingKey':
         checkDelete(op.request)
+        return
+      case 'checkout':
+        checkCheckout(op.request, this.#clock())
         return
     }
   }
@@ -377,6 +410,75 @@ export class NicePay extends BaseProvider {
     if (!SUCCESS.billkeyRemove.has(answer.ResultCode!))
       throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '')
     return deletedResult(answer, now)
+  }
+
+  /** The window's form (signed from the stored amount), NicePay's script or the simulator's, and the callbacks. */
+  override async startCheckout(req: CheckoutRequest, _options?: CallOptions): Promise<CheckoutLaunch> {
+    this.validate({ operation: 'checkout', request: req })
+    const fields = windowFields(req, { mid: this.#mid, merchantKey: this.#key, now: this.#clock() })
+    return checkoutLaunch(req, fields, this.#hosts)
+  }
+
+  /** The auth result posted through the browser, verified against the stored order; no call to NicePay. */
+  override async readCheckoutReturn(
+    input: CheckoutReturn,
+    expected: CheckoutExpected,
+    _options?: CallOptions,
+  ): Promise<CheckoutResult> {
+    return readAuthResult(input, expected, {
+      mid: this.#mid,
+      merchantKey: this.#key,
+      approvalOrigins: this.#hosts.approvalOrigins,
+      now: this.#clock(),
+    })
+  }
+
+  #checkoutData(approval: CheckoutApproval) {
+    if (!isTxTid(String(approval?.transactionId ?? ''))) {
+      throw invalidRequest('approval.transactionId', 'is not a NicePay TxTid')
+    }
+    const data = approvalData(approval.data ?? {}, this.#hosts.approvalOrigins)
+    if (typeof data === 'string')
+      throw invalidRequest(`approval.data.${data}`, 'is missing or not acceptable')
+    if (data.mid !== this.#mid) throw invalidRequest('approval.data.mid', "is another merchant's")
+    return data
+  }
+
+  /**
+   * POST NextAppURL with the stored amount. Money-moving: an answer that is missing, non-200, unreadable or not
+   * provably this approval is `unknown` (the host then network-cancels it with `undoCheckout`).
+   */
+  override async approveCheckout(
+    approval: CheckoutApproval,
+    expected: CheckoutExpected,
+    options?: CallOptions,
+  ): Promise<ApprovedCheckout> {
+    const data = this.#checkoutData(approval)
+    const tid = approval.transactionId
+    const pairs = approvalForm(tid, expected.amount, data, this.#key)
+    const answer = await this.#post(this.#webapi, 'approveCheckout', data.nextAppUrl, pairs, true, options)
+    const result = approvedCheckout(answer, { tid, data, merchantKey: this.#key, now: this.#clock() })
+    this.#remember(tid, result.amount)
+    return result
+  }
+
+  /** The network cancel to NetCancelURL: safe whether the approval executed or not (`checkoutNetCancel`). */
+  override async undoCheckout(
+    approval: CheckoutApproval,
+    _reason: string,
+    options?: CallOptions,
+  ): Promise<UndoneCheckout> {
+    const data = this.#checkoutData(approval)
+    const tid = approval.transactionId
+    const pairs = netCancelForm(tid, approval.amount, data, this.#key)
+    const answer = await this.#post(this.#webapi, 'undoCheckout', data.netCancelUrl, pairs, true, options)
+    return undoneCheckout(answer, {
+      tid,
+      amount: approval.amount,
+      mid: this.#mid,
+      merchantKey: this.#key,
+      requireSignature: this.#requireSig,
+    })
   }
 
   /**

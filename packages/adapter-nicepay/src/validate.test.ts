@@ -10,6 +10,15 @@ const CARD = { number: '4111111111111111', expiryYear: '30', expiryMonth: '12' }
 const CANCEL = { transactionId: TID, amount: 1_000, reason: '취소', cancelId: 'c-1' }
 const VA = { orderId: 'va-1', amount: 1_000, goodsName: '상품', bankCode: '004', dueDate: '2099-12-31' }
 const CHARGE = { billingKey: BID, orderId: 'o-1', amount: 1_000, goodsName: '구독' }
+const CHECKOUT = {
+  orderId: 'ord-1',
+  amount: 15_000,
+  orderName: '테스트상품',
+  method: 'card',
+  returnUrl: 'https://shop.example/checkout/t/return',
+  closeUrl: 'https://shop.example/checkout/t/close',
+  expiresAt: '2099-01-01T00:00:00+09:00',
+} as const
 
 /** Requests each operation refuses before sending, with the field the error must name. */
 const REFUSED: Array<[ProviderOperation, string]> = [
@@ -57,6 +66,21 @@ const REFUSED: Array<[ProviderOperation, string]> = [
   [{ operation: 'chargeBillingKey', request: { ...CHARGE, buyer: { email: 'no-at' } } }, 'buyer.email'],
   [{ operation: 'deleteBillingKey', request: { billingKey: 'BIKY with space' } }, 'billingKey'],
   [{ operation: 'deleteBillingKey', request: { billingKey: BID, requestId: 'x'.repeat(65) } }, 'requestId'],
+  // GoodsName is 40 bytes of EUC-KR: 21 syllables are 42.
+  [{ operation: 'checkout', request: { ...CHECKOUT, orderName: '가'.repeat(21) } }, 'orderName'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, orderName: '😀 상품' } }, 'orderName'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, orderId: '주문-1' } }, 'orderId'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, customer: { name: '가'.repeat(16) } } }, 'customer.name'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, customer: { email: 'no-at' } } }, 'customer.email'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, customer: { phone: 'call me' } } }, 'customer.phone'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, amount: 0 } }, 'amount'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, expiresAt: '2020-01-01T00:00:00+09:00' } }, 'expiresAt'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, expiresAt: '2099-01-01 00:00' } }, 'expiresAt'],
+  [{ operation: 'checkout', request: { ...CHECKOUT, returnUrl: 'not a url' } }, 'returnUrl'],
+  [
+    { operation: 'checkout', request: { ...CHECKOUT, returnUrl: `https://shop.example/${'r'.repeat(500)}` } },
+    'returnUrl',
+  ],
 ]
 
 function run(p: NicePay, op: ProviderOperation): Promise<unknown> {
@@ -122,6 +146,12 @@ describe('validate(): the whole pre-flight check', () => {
       { operation: 'issueBillingKey', request: { card: CARD, requestId: 'r-1', customerId: 'u-1' } },
       { operation: 'chargeBillingKey', request: CHARGE },
       { operation: 'deleteBillingKey', request: { billingKey: BID } },
+      { operation: 'checkout', request: CHECKOUT },
+      { operation: 'checkout', request: { ...CHECKOUT, method: 'virtual_account' } },
+      {
+        operation: 'checkout',
+        request: { ...CHECKOUT, orderName: '가'.repeat(20), customer: { name: '홍길동' } },
+      },
     ]
     for (const op of ok) expect(thrown(() => offline.validate(op))).toBeUndefined()
   })
@@ -132,6 +162,7 @@ describe('validate(): the whole pre-flight check', () => {
       { operation: 'chargeBillingKey', request: { ...CHARGE, taxFreeAmount: 100 } },
       { operation: 'issueVirtualAccount', request: { ...VA, taxFreeAmount: 100 } },
       { operation: 'cancel', request: { ...CANCEL, taxFreeAmount: 100 } },
+      { operation: 'checkout', request: { ...CHECKOUT, taxFreeAmount: 100 } },
     ] as ProviderOperation[]) {
       expect(thrown(() => provider.validate(op))?.code).toBe('unsupported_operation')
       expect((await failure(run(provider, op))).code).toBe('unsupported_operation')

@@ -4,15 +4,21 @@ import { consumeFault, type FaultInjector, faultMiddleware } from '@paymux/core/
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { SIM_BANKS } from './messages.js'
+import { afterAnswer, approval, type CheckoutCounts, netCancel } from './approval.js'
 import {
+  amount,
   eucKrLen,
   type Fields,
   failure,
+  kst,
   message,
   type ParsedRequest,
   pad12,
   parseRequest,
+  Refusal,
+  refuse,
   render,
+  requireFields,
   sign,
 } from './protocol.js'
 import type { NicePaySimulatorSettings, SimMerchant } from './settings.js'
@@ -24,9 +30,11 @@ export interface SimContext {
   settings: NicePaySimulatorSettings
   merchants: Map<string, SimMerchant>
   clock: () => number
+  /** Approval and network-cancel calls across every TxTid. */
+  checkout: CheckoutCounts
 }
 
-type Handler = (req: ParsedRequest, key: string, c: Context) => Fields
+export type Handler = (req: ParsedRequest, key: string, c: Context) => Fields
 
 /** Byte limits NicePay applies (EUC-KR bytes for Korean fields), per the manual's parameter tables. */
 const LIMITS: Readonly<Record<string, number>> = {
@@ -50,32 +58,6 @@ const LIMITS: Readonly<Record<string, number>> = {
   EncData: 512,
 }
 
-class Refusal extends Error {
-  constructor(
-    readonly code: string,
-    readonly detail?: string,
-  ) {
-    super(code)
-  }
-}
-
-const refuse = (code: string, detail?: string): never => {
-  throw new Refusal(code, detail)
-}
-
-function require(f: Fields, names: string[]): void {
-  for (const n of names) if (!f[n]?.trim()) refuse('A117', n)
-}
-
-function kst(now: number) {
-  const t = kstParts(now)
-  return {
-    yyyyMMdd: `${t.yyyy}${t.MM}${t.dd}`,
-    HHmmss: `${t.HH}${t.mm}${t.ss}`,
-    yyMMddHHmmss: `${t.yy}${t.MM}${t.dd}${t.HH}${t.mm}${t.ss}`,
-  }
-}
-
 /** TID rule checks NicePay applies to merchant-made TIDs (1651–1656). */
 function checkTid(ctx: SimContext, tid: string, mid: string, svcCd: string, prdtCd: string): void {
   if (tid.length !== 30) refuse('1652')
@@ -96,15 +78,10 @@ function checkTid(ctx: SimContext, tid: string, mid: string, svcCd: string, prdt
   if (ctx.state.usedTids.has(tid)) refuse('1651')
 }
 
-function amount(v: string | undefined, code: string): number {
-  if (!v || !/^\d{1,12}$/.test(v.trim())) return refuse(code)
-  return Number(v.trim())
-}
-
 function cancel(ctx: SimContext): Handler {
   return (req, key, c) => {
     const f = req.fields
-    require(f, ['TID', 'Moid', 'CancelAmt', 'CancelMsg', 'PartialCancelCode'])
+    requireFields(f, ['TID', 'Moid', 'CancelAmt', 'CancelMsg', 'PartialCancelCode'])
     const mid = f.MID!
     const p = ctx.state.payments.get(f.TID!)
     if (!p) return failure('2012', { TID: f.TID!, MID: mid })
@@ -170,7 +147,7 @@ function cancel(ctx: SimContext): Handler {
 function vacount(ctx: SimContext): Handler {
   return (req) => {
     const f = req.fields
-    require(f, ['TID', 'Moid', 'Amt', 'GoodsName', 'CashReceiptType', 'BankCode', 'VbankExpDate'])
+    requireFields(f, ['TID', 'Moid', 'Amt', 'GoodsName', 'CashReceiptType', 'BankCode', 'VbankExpDate'])
     const mid = f.MID!
     checkTid(ctx, f.TID!, mid, '03', '01')
     const amt = amount(f.Amt, 'A116')
@@ -178,7 +155,7 @@ function vacount(ctx: SimContext): Handler {
     const bank = SIM_BANKS[f.BankCode!]
     if (!bank?.vbank) refuse('4104', 'BankCode')
     if (!['0', '1', '2'].includes(f.CashReceiptType!)) refuse('A117', 'CashReceiptType')
-    if (f.CashReceiptType !== '0') require(f, ['ReceiptTypeNo'])
+    if (f.CashReceiptType !== '0') requireFields(f, ['ReceiptTypeNo'])
     if (f.VbankAccountName && !ctx.settings.vbankAccountName) refuse('4145')
     const exp = f.VbankExpDate!
     if (!/^(\d{8}|\d{12})$/.test(exp)) refuse('A106', 'VbankExpDate')
@@ -249,7 +226,7 @@ export const SIM_DECLINED_CARDS = new Set(['4000000000000002'])
 function billingRegist(ctx: SimContext): Handler {
   return (req, key) => {
     const f = req.fields
-    require(f, ['Moid', 'EncData'])
+    requireFields(f, ['Moid', 'EncData'])
     const mid = f.MID!
     let plain: string
     try {
@@ -308,7 +285,7 @@ function billingRegist(ctx: SimContext): Handler {
 function billingApprove(ctx: SimContext): Handler {
   return (req) => {
     const f = req.fields
-    require(f, ['BID', 'TID', 'Moid', 'Amt', 'GoodsName', 'CardInterest', 'CardQuota'])
+    requireFields(f, ['BID', 'TID', 'Moid', 'Amt', 'GoodsName', 'CardInterest', 'CardQuota'])
     const mid = f.MID!
     checkTid(ctx, f.TID!, mid, '01', '16')
     const bk = ctx.state.billingKeys.get(f.BID!)
@@ -360,9 +337,9 @@ function billingApprove(ctx: SimContext): Handler {
 function billkeyRemove(ctx: SimContext): Handler {
   return (req) => {
     const f = req.fields
-    require(f, ['BID', 'Moid'])
+    requireFields(f, ['BID', 'Moid'])
     if (ctx.settings.billkeyRemoveRequiresAmt) {
-      require(f, ['Amt'])
+      requireFields(f, ['Amt'])
       amount(f.Amt, 'A116')
     }
     const mid = f.MID!
@@ -389,7 +366,7 @@ function billkeyRemove(ctx: SimContext): Handler {
 function transStatus(ctx: SimContext): Handler {
   return (req) => {
     const f = req.fields
-    require(f, ['TID'])
+    requireFields(f, ['TID'])
     const p = ctx.state.payments.get(f.TID!)
     if (!p || p.mid !== f.MID)
       return { ResultCode: '0000', ResultMsg: message('0000'), TID: f.TID!, Status: '9' }
@@ -423,6 +400,9 @@ const SIGNED: Record<string, (f: Fields, key: string) => string> = {
   billingApprove: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, f.Amt!, f.BID!, k),
   billkeyRemove: (f, k) => sign(f.MID!, f.EdiDate!, f.Moid!, f.BID!, k),
   transStatus: (f, k) => sign(f.TID ?? '', f.MID!, f.EdiDate!, k),
+  // The window's approval, and the network cancel that resends it (checkout.md §1.4, §1.5).
+  approval: (f, k) => sign(f.AuthToken ?? '', f.MID!, f.Amt ?? '', f.EdiDate!, k),
+  netCancel: (f, k) => sign(f.AuthToken ?? '', f.MID!, f.Amt ?? '', f.EdiDate!, k),
 }
 
 function endpoint(ctx: SimContext, name: keyof typeof SIGNED, handler: Handler) {
@@ -437,7 +417,7 @@ function endpoint(ctx: SimContext, name: keyof typeof SIGNED, handler: Handler) 
     const echo: Fields = {}
     for (const k of ['TID', 'MID', 'Moid', 'BID'] as const) if (f[k]) echo[k] = f[k]!
     try {
-      require(f, ['MID', 'EdiDate', 'SignData'])
+      requireFields(f, ['MID', 'EdiDate', 'SignData'])
       const merchant = ctx.merchants.get(f.MID!)
       if (!merchant) refuse('A114')
       if (!/^\d{14}$/.test(f.EdiDate!)) refuse('A106', 'EdiDate')
@@ -457,11 +437,47 @@ function endpoint(ctx: SimContext, name: keyof typeof SIGNED, handler: Handler) 
 export function protocolRoutes(ctx: SimContext): Hono {
   const app = new Hono()
   app.use('/webapi/*', faultMiddleware(ctx.faults))
-  app.post('/webapi/cancel_process.jsp', endpoint(ctx, 'cancel', cancel(ctx)))
+  const cancelEndpoint = endpoint(ctx, 'cancel', cancel(ctx))
+  const netCancelEndpoint = endpoint(ctx, 'netCancel', netCancel(ctx))
+  // One URL for both, as at NicePay: NetCancel=1 makes a cancel_process call the window's network cancel.
+  app.post('/webapi/cancel_process.jsp', async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer())
+    if (!/(?:^|&)NetCancel=1(?:&|$)/.test(new TextDecoder('latin1').decode(body))) return cancelEndpoint(c)
+    ctx.checkout.netCancelCalls++
+    return netCancelEndpoint(c)
+  })
+  const approvalEndpoint = endpoint(ctx, 'approval', approval(ctx))
+  app.post('/webapi/pay_process.jsp', async (c) => {
+    ctx.checkout.approvalCalls++
+    const res = await approvalEndpoint(c)
+    const spoil = afterAnswer(c)
+    if (spoil?.kind === 'drop') return droppedConnection(c)
+    if (spoil?.kind === 'delay') await new Promise((r) => setTimeout(r, spoil.ms))
+    return res
+  })
   app.post('/webapi/get_vacount.jsp', endpoint(ctx, 'vacount', vacount(ctx)))
   app.post('/webapi/billing/billing_regist.jsp', endpoint(ctx, 'billingRegist', billingRegist(ctx)))
   app.post('/webapi/billing/billing_approve.jsp', endpoint(ctx, 'billingApprove', billingApprove(ctx)))
   app.post('/webapi/billing/billkey_remove.jsp', endpoint(ctx, 'billkeyRemove', billkeyRemove(ctx)))
   app.post('/webapi/inquery/trans_status.jsp', endpoint(ctx, 'transStatus', transStatus(ctx)))
   return app
+}
+
+/**
+ * The approval executed and its answer never comes: the socket is closed with nothing written. In process
+ * (no socket), a body that fails while being read does the same to the caller.
+ */
+function droppedConnection(c: Context): Response {
+  const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming
+  if (incoming?.socket) {
+    incoming.socket.destroy()
+    return new Response(null, { status: 200 })
+  }
+  const err = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
+  const body = new ReadableStream({
+    start(ctrl) {
+      ctrl.error(err)
+    },
+  })
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
 }

@@ -2,17 +2,21 @@ import { kstParts } from '@paymux/core'
 import { FaultInjector, faultControlRoutes } from '@paymux/core/simulator'
 import { Hono } from 'hono'
 import { protocolRoutes, type SimContext } from './app.js'
+import type { CheckoutCounts } from './approval.js'
 import { SIM_BANKS } from './messages.js'
 import { depositNotificationBody, type NotificationDelivery, sendNotification } from './notify.js'
 import {
   DEFAULT_SETTINGS,
+  OPTIONAL_SETTINGS,
   type NicePaySimulatorOptions,
   type NicePaySimulatorSettings,
   type SimMerchant,
 } from './settings.js'
-import { SimState } from './state.js'
+import { type SimAuth, SimState } from './state.js'
+import { windowRoutes } from './window.js'
 
 export { SIM_DECLINED_CARDS } from './app.js'
+export type { CheckoutCounts } from './approval.js'
 export { depositNotificationBody, type NotificationDelivery } from './notify.js'
 export type { NicePaySimulatorOptions, NicePaySimulatorSettings, SimMerchant } from './settings.js'
 
@@ -46,6 +50,20 @@ export interface PaymentSnapshot {
   accountNumber?: string
   bankCode?: string
   cancels: Array<{ moid: string; amount: number; cancelNum: string; refundBankCode?: string }>
+  /** For a TxTid opened in the payment window: its state and how often it was approved and net-cancelled. */
+  checkout?: CheckoutSnapshot
+}
+
+export interface CheckoutSnapshot {
+  state: SimAuth['state']
+  payMethod: SimAuth['payMethod']
+  orderId: string
+  /** Approval calls naming the TxTid, and how many executed (never more than one). */
+  approvalCalls: number
+  approvals: number
+  /** Network-cancel calls naming the TxTid, and how many undid the approval (never more than one). */
+  netCancelCalls: number
+  netCancels: number
 }
 
 export interface DepositResult {
@@ -59,7 +77,13 @@ export interface NicePaySimulator {
   faults: FaultInjector
   settings: NicePaySimulatorSettings
   seedPayment(input: SeedPaymentInput): { transactionId: string }
+  /**
+   * What NicePay holds for a TID: a payment (with `checkout` counters when it came through the window), or — for
+   * a window TxTid never approved or approved and net-cancelled — its state with nothing charged.
+   */
   inspect(transactionId: string): PaymentSnapshot | undefined
+  /** Approval and network-cancel calls across every TxTid (calls received, and executed). */
+  readonly checkoutCounts: Readonly<CheckoutCounts>
   /** The customer pays into an issued virtual account; NicePay then notifies `settings.notifyUrl`, if set. */
   deposit(transactionId: string, input?: { depositorName?: string }): Promise<DepositResult>
   /** Every notification sent, in order. */
@@ -79,7 +103,8 @@ export function createNicePaySimulator(options: NicePaySimulatorOptions = {}): N
   const merchants = new Map(list.map((m) => [m.mid, m]))
   const state = new SimState()
   const faults = new FaultInjector()
-  const ctx: SimContext = { state, faults, settings, merchants, clock: clock ?? Date.now }
+  const checkout: CheckoutCounts = { approvalCalls: 0, approvals: 0, netCancelCalls: 0, netCancels: 0 }
+  const ctx: SimContext = { state, faults, settings, merchants, clock: clock ?? Date.now, checkout }
   const notifications: NotificationDelivery[] = []
   let seedSeq = 0
 
@@ -98,7 +123,7 @@ export function createNicePaySimulator(options: NicePaySimulatorOptions = {}): N
       do {
         tid = `${mid}${svc}01${t.yy}${t.MM}${t.dd}${t.HH}${t.mm}${t.ss}${String(seedSeq).padStart(4, '0')}`
         seedSeq = (seedSeq + 1) % 10_000
-      } while (state.payments.has(tid) || state.usedTids.has(tid))
+      } while (state.payments.has(tid) || state.usedTids.has(tid) || state.auths.has(tid))
     }
     if (state.payments.has(tid)) throw new TypeError(`seedPayment: ${tid} exists`)
     state.usedTids.add(tid)
@@ -130,10 +155,31 @@ export function createNicePaySimulator(options: NicePaySimulatorOptions = {}): N
     return { transactionId: tid }
   }
 
+  function checkoutSnapshot(a: SimAuth | undefined): { checkout?: CheckoutSnapshot } {
+    if (!a) return {}
+    const { state: st, payMethod, moid, approvalCalls, approvals, netCancelCalls, netCancels } = a
+    return {
+      checkout: { state: st, payMethod, orderId: moid, approvalCalls, approvals, netCancelCalls, netCancels },
+    }
+  }
+
   function inspect(transactionId: string): PaymentSnapshot | undefined {
     const p = state.payments.get(transactionId)
-    if (!p) return undefined
+    const auth = state.auths.get(transactionId)
+    if (!p) {
+      if (!auth) return undefined
+      return {
+        amount: auth.amount,
+        cancelledAmount: 0,
+        cancelCount: 0,
+        status: auth.state,
+        method: auth.payMethod === 'VBANK' ? 'virtual_account' : 'card',
+        cancels: [],
+        ...checkoutSnapshot(auth),
+      }
+    }
     return {
+      ...checkoutSnapshot(auth),
       amount: p.amount,
       cancelledAmount: p.cancelledAmount,
       cancelCount: p.cancels.length,
@@ -193,15 +239,28 @@ export function createNicePaySimulator(options: NicePaySimulatorOptions = {}): N
     }
   })
   app.get('/__sim/notifications', (c) => c.json(notifications))
+  app.get('/__sim/checkout', (c) => c.json(checkout))
   app.get('/__sim/settings', (c) => c.json(settings))
   app.post('/__sim/settings', async (c) => {
     const patch = (await c.req.json().catch(() => ({}))) as Partial<NicePaySimulatorSettings>
     for (const [k, v] of Object.entries(patch)) {
-      if (k in DEFAULT_SETTINGS || k === 'notifyUrl') (settings as unknown as Record<string, unknown>)[k] = v
+      const live = settings as unknown as Record<string, unknown>
+      if (OPTIONAL_SETTINGS.has(k) && v === null) delete live[k]
+      else if (k in DEFAULT_SETTINGS || OPTIONAL_SETTINGS.has(k)) live[k] = v
     }
     return c.json(settings)
   })
+  app.route('/', windowRoutes(ctx))
   app.route('/', protocolRoutes(ctx))
 
-  return { app, faults, settings, seedPayment, inspect, deposit, notifications }
+  return {
+    app,
+    faults,
+    settings,
+    seedPayment,
+    inspect,
+    deposit,
+    notifications,
+    checkoutCounts: checkout,
+  }
 }

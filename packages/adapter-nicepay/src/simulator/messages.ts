@@ -50,6 +50,24 @@ export const MESSAGES: Readonly<Record<string, string>> = {
   '1654': 'TID 가맹점ID 불일치',
   '1655': 'TID 지불수단 오류',
   '1656': 'TID 결제매체 오류',
+  // The payment window and its approval (checkout.md §1.7)
+  '2014': '취소 불가능 거래',
+  '2020': '망취소 허용시간 초과',
+  '3095': '카드사 거절',
+  '9993': '사용자 결제 취소',
+  I002: '사용자 결제 취소',
+  W005: '주문번호 중복',
+  W007: '위변조 데이터 오류(SignData 검증 실패)',
+  W008: '필수 입력 항목 누락',
+  W011: '최소 결제 금액 미달',
+  W032: '가상계좌 입금기한 누락',
+  W034: '가상계좌 입금기한이 지났습니다',
+  W035: '가상계좌 입금기한 형식 오류',
+  A123: '거래금액 불일치(인증된 금액과 승인요청 금액 불일치)',
+  A210: '인증 내역이 없습니다',
+  A225: 'TID 중복',
+  A245: '인증 시간 초과',
+  '1682': '동일한 승인 거래 존재',
 }
 
 /** NicePay's names of the banks it issues virtual accounts at and refunds to (manual-code-partner). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { kstParts } from '@paymux/core'
 import type { Context } from 'hono'
 import iconv from 'iconv-lite'
 import { isStrictEucKrBytes, splitFormBytes } from '../encoding.js'
@@ -83,4 +84,36 @@ export function render(
 /** A failure answer: NicePay sends business errors as HTTP 200 with a code. */
 export function failure(code: string, extra: Fields = {}, detail?: string): Fields {
   return { ResultCode: code, ResultMsg: detail ? `[${detail}] ${message(code)}` : message(code), ...extra }
+}
+
+/** A business refusal: the endpoint answers it as HTTP 200 with the code, like NicePay. */
+export class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    readonly detail?: string,
+  ) {
+    super(code)
+  }
+}
+
+export const refuse = (code: string, detail?: string): never => {
+  throw new Refusal(code, detail)
+}
+
+export function requireFields(f: Fields, names: string[]): void {
+  for (const n of names) if (!f[n]?.trim()) refuse('A117', n)
+}
+
+export function kst(now: number) {
+  const t = kstParts(now)
+  return {
+    yyyyMMdd: `${t.yyyy}${t.MM}${t.dd}`,
+    HHmmss: `${t.HH}${t.mm}${t.ss}`,
+    yyMMddHHmmss: `${t.yy}${t.MM}${t.dd}${t.HH}${t.mm}${t.ss}`,
+  }
+}
+
+export function amount(v: string | undefined, code: string): number {
+  if (!v || !/^\d{1,12}$/.test(v.trim())) return refuse(code)
+  return Number(v.trim())
 }

@@ -61,7 +61,40 @@ export interface NicePaySimulatorSettings {
   /** Attempts per notification until the merchant answers `OK`. */
   notifyAttempts: number
   notifyRetryDelayMs: number
+
+  // The payment window and its approval (checkout.md §1, §5).
+  /** How long an authentication stays approvable (A245 after): undocumented (checkout.md §7.2); 10 minutes. */
+  authValidityMs: number
+  /** Code for a second approval of a TxTid: 1651, A225 and 1682 all exist (checkout.md §7.3); 1651. */
+  duplicateApprovalCode: string
+  /** AuthResultCode posted when the customer presses Decline (9993 or I002, checkout.md §1.7). */
+  declineCode: string
+  /** The approval executes and its answer is lost: the connection drops before a byte is answered. */
+  approvalAnswerLost: boolean
+  /** The approval executes, then its answer waits this long (past the merchant's read timeout, say). */
+  approvalDelayMs: number
+  /** Every approval is refused with this code (3095 card-company refusal, say) and nothing is charged. */
+  approvalRefusalCode?: string
+  /** Which Amt string the approval Signature hashes: the 12-digit one answered (default) or the plain integer. */
+  approvalSignatureAmount: 'as-returned' | 'unpadded'
+  /** Every network cancel is refused with this code (2020 window passed, say) and nothing is undone. */
+  netCancelFailureCode?: string
+  /** Answer to a network cancel of a TxTid never approved: undocumented (checkout.md §5); 2012 취소 해당거래 없음. */
+  netCancelNothingCode: string
+  /** How long after the approval a network cancel is accepted (2020 after): the REST manual says 1 hour. */
+  netCancelWindowMs: number
+  /** The window posts its result to ReturnURL twice (a double submit, a refresh). */
+  resultPostedTwice: boolean
+  /** NicePay bank code of the virtual accounts the window issues (the customer's choice there). */
+  windowVbankBankCode: string
 }
+
+/** Settings without a default: unset means "off"; `null` in a `/__sim/settings` patch unsets them. */
+export const OPTIONAL_SETTINGS: ReadonlySet<string> = new Set([
+  'notifyUrl',
+  'approvalRefusalCode',
+  'netCancelFailureCode',
+])
 
 export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   signatureAmount: 'as-returned',
@@ -80,6 +113,16 @@ export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   transStatusAfterPartialCancel: '0',
   notifyAttempts: 3,
   notifyRetryDelayMs: 200,
+  authValidityMs: 10 * 60_000,
+  duplicateApprovalCode: '1651',
+  declineCode: '9993',
+  approvalAnswerLost: false,
+  approvalDelayMs: 0,
+  approvalSignatureAmount: 'as-returned',
+  netCancelNothingCode: '2012',
+  netCancelWindowMs: 3_600_000,
+  resultPostedTwice: false,
+  windowVbankBankCode: '004',
 }
 
 export interface NicePaySimulatorOptions extends Partial<NicePaySimulatorSettings> {

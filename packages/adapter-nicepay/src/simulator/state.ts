@@ -10,6 +10,8 @@ export type SimStatus =
   | 'deposited'
   | 'partial_refunded'
   | 'refunded'
+  /** Undone by a network cancel right after its approval: nothing was charged. */
+  | 'net_cancelled'
 
 export interface SimCancel {
   moid: string
@@ -48,6 +50,39 @@ export interface SimPayment {
   /** Issued-but-unpaid virtual account that was cancelled ("채번취소"). */
   issueCancelled?: boolean
   billingKey?: string
+  /** Undone by a network cancel (망취소). */
+  netCancelled?: boolean
+}
+
+/** One opening of the payment window, keyed by its TxTid (checkout.md §5). */
+export type SimAuthState = 'opened' | 'authenticated' | 'declined' | 'approved' | 'failed' | 'net_cancelled'
+
+export interface SimAuth {
+  txTid: string
+  mid: string
+  moid: string
+  amount: number
+  goodsName: string
+  payMethod: 'CARD' | 'VBANK'
+  buyerName?: string
+  buyerEmail?: string
+  buyerTel?: string
+  /** yyyyMMdd or yyyyMMddHHmm, as the window got it. */
+  vbankExpDate?: string
+  returnUrl: string
+  charset: 'utf-8' | 'euc-kr'
+  reqReserved: string
+  state: SimAuthState
+  openedAt: number
+  authToken?: string
+  authenticatedAt?: number
+  approvedAt?: number
+  /** Approval calls naming this TxTid, and how many of them executed (at most one). */
+  approvalCalls: number
+  approvals: number
+  /** Network-cancel calls naming this TxTid, and how many of them undid an approval (at most one). */
+  netCancelCalls: number
+  netCancels: number
 }
 
 export interface SimBillingKey {
@@ -67,6 +102,8 @@ export class SimState {
   readonly usedTids = new Set<string>()
   /** Order numbers per MID and endpoint ("Moid 중복"). */
   readonly usedMoids = new Set<string>()
+  /** Payment-window openings by TxTid. */
+  readonly auths = new Map<string, SimAuth>()
   #cancelSeq = 0
   #accountSeq = 0
   #authSeq = 0
@@ -87,6 +124,7 @@ export class SimState {
   }
 
   status(p: SimPayment): SimStatus {
+    if (p.netCancelled) return 'net_cancelled'
     if (p.method === 'virtual_account') {
       if (p.issueCancelled) return 'cancelled'
       if (!p.vbank?.deposited) return 'waiting_for_deposit'

@@ -92,11 +92,26 @@ export function cancelSignatureMatches(
   mid: string,
   merchantKey: string,
 ): boolean {
+  return amountSignatureMatches(answer, 'CancelAmt', signData.cancelResponse, tid, mid, merchantKey)
+}
+
+/**
+ * hex(sha256(TID+MID+<amount>+MerchantKey)) over the amount field as returned (12-digit) or as the plain
+ * integer: the cancel and the approval answers share the formula and the doubt about which string is hashed.
+ */
+export function amountSignatureMatches(
+  answer: NicePayAnswer,
+  amountField: string,
+  formula: (tid: string, mid: string, amt: string, key: string) => string,
+  tid: string,
+  mid: string,
+  merchantKey: string,
+): boolean {
   const sig = answer.Signature?.trim()
   if (!sig) return false
-  const returned = answer.CancelAmt?.trim() ?? ''
+  const returned = answer[amountField]?.trim() ?? ''
   const forms = new Set([returned, String(Number.parseInt(returned || '0', 10))])
-  return [...forms].some((amt) => sameHex(sig, signData.cancelResponse(tid, mid, amt, merchantKey)))
+  return [...forms].some((amt) => sameHex(sig, formula(tid, mid, amt, merchantKey)))
 }
 
 function unmatched(why: string): PaymentError {

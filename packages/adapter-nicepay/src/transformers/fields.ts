@@ -2,20 +2,23 @@ import { type Buyer, type CardData, invalidRequest } from '@paymux/core'
 import { assertAsciiId, assertEucKrText } from '../encoding.js'
 import type { FormPairs } from './common.js'
 
-/** Buyer fields with NicePay's limits (BuyerName in EUC-KR bytes). Empty ones are left out. */
-export function buyerPairs(buyer: Buyer | undefined): FormPairs {
+/**
+ * Buyer fields with NicePay's limits (BuyerName in EUC-KR bytes). Empty ones are left out. `param` is the
+ * request's name for the buyer (`buyer`, or a checkout's `customer`), so errors name the caller's field.
+ */
+export function buyerPairs(buyer: Buyer | undefined, param = 'buyer'): FormPairs {
   const pairs: FormPairs = []
   if (!buyer) return pairs
   if (buyer.email) {
-    assertAsciiId(buyer.email, 'buyer.email', 60, /^[^\s@]+@[^\s@]+$/)
+    assertAsciiId(buyer.email, `${param}.email`, 60, /^[^\s@]+@[^\s@]+$/)
     pairs.push(['BuyerEmail', buyer.email])
   }
   if (buyer.phone) {
     const tel = buyer.phone.replace(/-/g, '')
-    if (!/^\+?\d{6,20}$/.test(tel)) throw invalidRequest('buyer.phone', 'must be 6-20 digits')
+    if (!/^\+?\d{6,20}$/.test(tel)) throw invalidRequest(`${param}.phone`, 'must be 6-20 digits')
     pairs.push(['BuyerTel', tel])
   }
-  if (buyer.name) pairs.push(['BuyerName', assertEucKrText(buyer.name, 'buyer.name', 30)])
+  if (buyer.name) pairs.push(['BuyerName', assertEucKrText(buyer.name, `${param}.name`, 30)])
   return pairs
 }
 

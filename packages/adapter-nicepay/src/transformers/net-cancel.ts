@@ -1,0 +1,66 @@
+import { PaymentError, type UndoneCheckout } from '@paymux/core'
+import { NET_CANCEL_NOTHING_TO_UNDO, nicepayError, SUCCESS } from '../codes.js'
+import { signData } from '../crypto.js'
+import type { NicePayAnswer } from '../wire.js'
+import { amountSignatureMatches, badSignature } from './cancel.js'
+import { approvalForm } from './checkout-approval.js'
+import type { NicePayApprovalData } from './checkout-return.js'
+import { amountOf, type FormPairs, optional } from './common.js'
+
+/**
+ * The network cancel (망취소, checkout.md §1.5): the approval's body unchanged plus NetCancel=1, posted to
+ * NetCancelURL — what NicePay's JSP, Node and PHP samples send. It is safe whether or not the approval executed.
+ */
+export function netCancelForm(
+  tid: string,
+  amt: number,
+  d: NicePayApprovalData,
+  merchantKey: string,
+): FormPairs {
+  return [...approvalForm(tid, amt, d, merchantKey), ['NetCancel', '1']]
+}
+
+/**
+ * The answer is a cancel answer (nicepay.md §4): 2001 with CancelAmt and a Signature over TID+MID+CancelAmt.
+ * Codes saying NicePay holds no approval (never approved, already undone) mean nothing is charged. Any other
+ * code is a refusal by the table (2020: the net-cancel window has passed — the host must cancel instead).
+ */
+export function undoneCheckout(
+  answer: NicePayAnswer,
+  ctx: { tid: string; amount: number; mid: string; merchantKey: string; requireSignature: boolean },
+): UndoneCheckout {
+  const code = answer.ResultCode!
+  const said = { providerCode: code, providerMessage: answer.ResultMsg ?? '' }
+  if (NET_CANCEL_NOTHING_TO_UNDO.has(code)) return { status: 'nothing_to_undo', ...said }
+  if (!SUCCESS.netCancel.has(code)) throw nicepayError(code, answer.ResultMsg ?? '')
+  const answeredTid = optional(answer, 'TID')
+  if (answeredTid !== undefined && answeredTid !== ctx.tid)
+    throw unmatched(`names another TID (${answeredTid})`)
+  if (answer.Signature?.trim()) {
+    const ok = amountSignatureMatches(
+      answer,
+      'CancelAmt',
+      signData.cancelResponse,
+      ctx.tid,
+      ctx.mid,
+      ctx.merchantKey,
+    )
+    if (!ok) throw badSignature('network cancel answer')
+  } else if (ctx.requireSignature || answeredTid === undefined) {
+    // Unsigned, it must at least name this TID, as for an ordinary cancel (cancel.ts, checkCancelAnswer).
+    throw badSignature('network cancel answer')
+  }
+  if (optional(answer, 'CancelAmt') !== undefined && amountOf(answer, 'CancelAmt', true) !== ctx.amount) {
+    throw unmatched(`reports cancelling another amount than ${ctx.amount} won`)
+  }
+  return { status: 'net_cancelled', ...said }
+}
+
+function unmatched(why: string): PaymentError {
+  return new PaymentError({
+    code: 'invalid_response',
+    outcome: 'unknown',
+    provider: 'nicepay',
+    message: `nicepay's network cancel answer ${why}; the outcome is unknown`,
+  })
+}
