@@ -9,7 +9,9 @@ import { sql } from 'kysely'
 import { parseConfig } from './config.js'
 import { sha256Hex } from './crypto.js'
 import { createGateway, type Gateway } from './gateway.js'
+import { demoShop } from './demo-shop.js'
 import { createLogger, type GatewayLoggerOptions } from './logger.js'
+import { generateWebhookSecret } from './webhooks/sign.js'
 
 export interface DemoOptions {
   port?: number
@@ -72,6 +74,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const [niceSrv, bootSrv, cookieSrv] = servers as [RunningServer, RunningServer, RunningServer]
 
   const apiKey = `pmx_demo_${randomBytes(18).toString('base64url')}`
+  const webhookSecret = generateWebhookSecret()
   const merchantId = 'demo-shop'
   const config = parseConfig(
     {
@@ -82,6 +85,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
         {
           id: merchantId,
           apiKeys: [`sha256:${sha256Hex(apiKey)}`],
+          // The demo shop's own endpoint; its port is set once the gateway listens.
+          webhook: { url: 'http://127.0.0.1/demo-shop/webhooks', secret: webhookSecret },
           accounts: [
             {
               id: 'nice-demo',
@@ -98,6 +103,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
               apiVersion: 'v2',
               applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
               privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
+              webApplicationId: BOOTPAY_DEMO_CREDENTIALS.webApplicationId,
+              checkoutPg: 'nicepay',
               baseUrl: bootSrv.url,
               timeoutMs: 10_000,
               options: { notificationIpAllowList: [] },
@@ -150,6 +157,19 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     })
   }
 
+  gateway.app.route(
+    '/demo-shop',
+    demoShop({
+      api: gateway.app,
+      apiKey,
+      webhookSecret,
+      accounts: [
+        { id: 'nice-demo', provider: 'nicepay', label: 'NicePay' },
+        { id: 'boot-demo', provider: 'bootpay', label: 'Bootpay' },
+        { id: 'cookie-demo', provider: 'cookiepay', label: 'CookiePay' },
+      ],
+    }),
+  )
   let listening: { url: string }
   try {
     listening = await gateway.listen()
@@ -158,6 +178,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     await closeAll()
     throw err
   }
+  const merchant = gateway.runtime.merchants.get(merchantId)!.config
+  merchant.webhook = { ...merchant.webhook!, url: `${listening.url}/demo-shop/webhooks` }
   // The simulators send their notifications (deposits, post-deposit cancels, webhooks) to this gateway.
   nicepay.settings.notifyUrl = `${listening.url}/v1/notifications/nice-demo`
   cookiepay.setNotifyUrl(`${listening.url}/v1/notifications/cookie-demo`)
