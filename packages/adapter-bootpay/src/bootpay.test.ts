@@ -338,6 +338,23 @@ describe('notifications', () => {
     })
   })
 
+  it('refuses a receipt_id Bootpay never issues (too long, blank, odd characters) without a lookup, never with 503', async () => {
+    for (const version of ['v1', 'v2'] as const) {
+      const { sim, provider } = merchant(version, BOOTPAY_IP)
+      const before = sim.faults.calls
+      for (const receipt_id of ['a'.repeat(65), '   ', 'abc def', '../../etc', '\u0000abc']) {
+        const r = await provider.parseNotification({
+          rawBody: new TextEncoder().encode(JSON.stringify({ receipt_id, price: 9000 })),
+          headers: { 'content-type': 'application/json' },
+          sourceIp: BOOTPAY_IP,
+        })
+        expect([r.verified, r.reply.status], `${version} ${JSON.stringify(receipt_id)}`).toEqual([false, 400])
+        expect(r.reply.body).toBe(version === 'v1' ? 'FAIL' : '{"success":false}')
+      }
+      expect(sim.faults.calls).toBe(before)
+    }
+  })
+
   it("asks Bootpay to resend when the receipt cannot be fetched (our failure, not the sender's)", async () => {
     const { sim, provider } = merchant('v2', BOOTPAY_IP)
     const { transactionId } = sim.seedPayment({ amount: 9_000 })

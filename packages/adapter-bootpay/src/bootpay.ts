@@ -705,6 +705,9 @@ export class Bootpay extends BaseProvider {
     if (!body) return refuse('the body is neither JSON nor a form', 400)
     const receiptId = str(body.receipt_id)
     if (!receiptId) return refuse('the body has no receipt_id', 400)
+    // A receipt id Bootpay never issues is the sender's garbage: refused here, not looked up (the lookup's own
+    // pre-flight would throw, and "could not be fetched" would invite Bootpay to send it forever).
+    if (!RECEIPT_ID.test(receiptId)) return refuse('the receipt_id is not a Bootpay receipt id', 400)
     const claimedKey = str(body.private_key)
     if (claimedKey !== undefined && (!this.#privateKey || !sameSecret(claimedKey, this.#privateKey))) {
       return refuse('the private_key in the body is not ours')
