@@ -9,7 +9,7 @@ const attr = (tag: string, name: string) =>
     ?.slice(1)
     .find((v) => v !== undefined)
 
-const unescape = (s: string) =>
+const decodeEntities = (s: string) =>
   s
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
@@ -31,18 +31,18 @@ export function formsOf(html: string): HtmlForm[] {
     const fields: Array<[string, string]> = []
     for (const i of inner.matchAll(/<input\b[^>]*>/gi)) {
       const name = attr(i[0], 'name')
-      if (name !== undefined) fields.push([unescape(name), unescape(attr(i[0], 'value') ?? '')])
+      if (name !== undefined) fields.push([decodeEntities(name), decodeEntities(attr(i[0], 'value') ?? '')])
     }
     const buttons = [...inner.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)].map((b) => {
       const name = attr(b[1] ?? '', 'name')
       const value = attr(b[1] ?? '', 'value')
       return {
         label: (b[2] ?? '').replace(/<[^>]*>/g, '').trim(),
-        ...(name !== undefined ? { name: unescape(name) } : {}),
-        ...(value !== undefined ? { value: unescape(value) } : {}),
+        ...(name !== undefined ? { name: decodeEntities(name) } : {}),
+        ...(value !== undefined ? { value: decodeEntities(value) } : {}),
       }
     })
-    out.push({ action: unescape(attr(open, 'action') ?? ''), fields, buttons })
+    out.push({ action: decodeEntities(attr(open, 'action') ?? ''), fields, buttons })
   }
   return out
 }
@@ -82,7 +82,7 @@ export async function pressWindowButton(
     redirect: 'manual',
   })
   const location = result.headers.get('location')
-  if (location && location.startsWith(returnUrl)) {
+  if (location?.startsWith(returnUrl)) {
     const url = new URL(location)
     return {
       method: 'GET',
