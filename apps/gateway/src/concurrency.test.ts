@@ -45,6 +45,10 @@ function gatedFactory(gate: Gate): ProviderFactory {
       deleteBillingKey: (r, o) => real.deleteBillingKey(r, o),
       issueVirtualAccount: (r, o) => real.issueVirtualAccount(r, o),
       parseNotification: (i, o) => real.parseNotification(i, o),
+      startCheckout: (r, o) => real.startCheckout(r, o),
+      readCheckoutReturn: (i, e, o) => real.readCheckoutReturn(i, e, o),
+      approveCheckout: (a, e, o) => real.approveCheckout(a, e, o),
+      undoCheckout: (a, r, o) => real.undoCheckout(a, r, o),
     }
     return gated
   }

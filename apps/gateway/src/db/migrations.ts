@@ -173,6 +173,29 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  // Checkout: a payment created before the customer pays at the PG's window, approved server-side.
+  '0006_checkout': {
+    async up(db: Kysely<unknown>) {
+      for (const column of [
+        'order_name text',
+        'checkout_token_hash text',
+        'checkout_expires_at timestamptz',
+        'success_url text',
+        'fail_url text',
+        'checkout_customer text',
+        'approval text',
+        'approval_state text',
+      ])
+        await sql`ALTER TABLE payments ADD COLUMN ${sql.raw(column)}`.execute(db)
+      await sql`CREATE UNIQUE INDEX payments_checkout_token_uq ON payments (checkout_token_hash) WHERE checkout_token_hash IS NOT NULL`.execute(
+        db,
+      )
+      // A checkout's order id is the merchant's: unique across all its accounts, not only per account.
+      await sql`CREATE UNIQUE INDEX payments_checkout_order_uq ON payments (merchant_id, order_id) WHERE checkout_token_hash IS NOT NULL`.execute(
+        db,
+      )
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {
