@@ -129,7 +129,14 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
       workers: workersSchema,
       /** Checkout links (POST /v1/payments): how long a checkoutUrl can be opened. */
       checkout: z
-        .strictObject({ expiresInMinutes: z.number().int().min(1).max(24 * 60).default(30) })
+        .strictObject({
+          expiresInMinutes: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(30),
+        })
         .default({ expiresInMinutes: 30 }),
       /** Who may read GET /metrics (see metrics/auth.ts). */
       metrics: metricsSchema,
