@@ -219,7 +219,7 @@ const httpUrl = z
   .string()
   .url()
   .max(2000)
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an absolute http(s) URL')
+  .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an absolute http(s) URL')
 
 export const CHECKOUT_METHODS = ['card', 'virtual_account'] as const
 
