@@ -10,6 +10,7 @@ import { registerMetricsRoute, requestMetrics } from './metrics/route.js'
 import { notificationRoutes } from './notifications/route.js'
 import { billingKeyRoutes } from './routes/billing-keys.js'
 import { cancellationRoutes } from './routes/cancellations.js'
+import { checkoutRoutes } from './routes/checkout.js'
 import { docsRoutes, type DocsOptions } from './routes/docs.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
@@ -66,6 +67,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
   app.use('*', requestMetrics(rt))
 
   app.route('/', notificationRoutes(rt))
+  // The customer's checkout pages: the token in the path is their credential, not an API key.
+  app.route('/', checkoutRoutes(rt))
   // Authentication first: a caller without a key learns nothing about the API, not even its content types.
   app.use('/v1/*', authenticate(keys), limitBody(rt), requireJson, idempotency(rt))
   app.route('/', cancellationRoutes(rt))

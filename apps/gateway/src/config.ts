@@ -127,6 +127,17 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
       merchants: z.array(merchantSchemaOf(providers)).min(1),
       /** Webhook delivery and reconciliation (see workers/config.ts). */
       workers: workersSchema,
+      /** Checkout links (POST /v1/payments): how long a checkoutUrl can be opened. */
+      checkout: z
+        .strictObject({
+          expiresInMinutes: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(30),
+        })
+        .default({ expiresInMinutes: 30 }),
       /** Who may read GET /metrics (see metrics/auth.ts). */
       metrics: metricsSchema,
       /** Limits on PG notifications (see notifications/rate-limit.ts). */

@@ -70,9 +70,17 @@ export type PaymentFields = Pick<
   | 'failure'
   | 'created_at'
   | 'updated_at'
->
+> & { order_name?: string | null; checkout_expires_at?: Date | string | null }
 
-export function renderPayment(row: PaymentFields, cancellations: CancellationFields[] = []) {
+/**
+ * A payment's API object. `checkoutUrl`: the payment's checkout link, given by the caller (it is derived from
+ * the master key and the gateway's public URL, never stored) while the payment still waits for the customer.
+ */
+export function renderPayment(
+  row: PaymentFields,
+  cancellations: CancellationFields[] = [],
+  checkoutUrl?: string,
+) {
   const amount = row.amount == null ? null : Number(row.amount)
   const cancelled = Number(row.cancelled_amount)
   const reserved = Number(row.reserved_amount)
@@ -93,6 +101,7 @@ export function renderPayment(row: PaymentFields, cancellations: CancellationFie
     provider: row.provider,
     transactionId: row.transaction_id,
     orderId: row.order_id,
+    orderName: row.order_name ?? null,
     method: row.method,
     status: row.status,
     amount,
@@ -104,6 +113,12 @@ export function renderPayment(row: PaymentFields, cancellations: CancellationFie
     ...(row.virtual_account ? { virtualAccount: row.virtual_account } : {}),
     billingKeyId: row.billing_key_id,
     ...(row.failure ? { failure: row.failure as FailureInfo } : {}),
+    ...(row.checkout_expires_at
+      ? {
+          checkoutUrl: row.status === 'requires_authentication' ? (checkoutUrl ?? null) : null,
+          expiresAt: new Date(row.checkout_expires_at).toISOString(),
+        }
+      : {}),
     cancellations: cancellations.map(renderCancellation),
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,

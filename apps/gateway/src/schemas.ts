@@ -182,8 +182,12 @@ export const PaymentSchema = z
     provider: z.string(),
     transactionId: z.string().nullable(),
     orderId: z.string().nullable(),
-    method: z.string().nullable(),
-    status: z.enum(PAYMENT_STATUSES),
+    orderName: z.string().nullable().openapi({ description: 'What the PG window shows (checkouts)' }),
+    method: z.string().nullable().openapi({ description: 'card | virtual_account | …' }),
+    status: z.enum(PAYMENT_STATUSES).openapi({
+      description:
+        'requires_authentication: a checkout waiting for the customer at checkoutUrl. pending: a PG call in flight or its answer lost (an approval included); settled by reconciliation. waiting_for_deposit: a virtual account issued. needs_review: evidence could not settle it',
+    }),
     amount: z
       .number()
       .int()
@@ -199,6 +203,12 @@ export const PaymentSchema = z
     virtualAccount: VirtualAccountInfoSchema.optional(),
     billingKeyId: z.string().nullable(),
     failure: FailureSchema.optional(),
+    checkoutUrl: z.string().url().nullable().optional().openapi({
+      description:
+        'Checkouts: the page that takes the customer through the PG window (no API key; unguessable). null once the payment left requires_authentication',
+      example: 'https://pay.example.com/checkout/3q2-7wzP9vK0d8ZrYb1mXcN4tLh6sAeGjUoQfWiVnHk',
+    }),
+    expiresAt: ts.optional().openapi({ description: 'Checkouts: until when checkoutUrl can be opened' }),
     cancellations: z.array(CancellationSchema),
     createdAt: ts,
     updatedAt: ts,
@@ -208,6 +218,59 @@ export const PaymentSchema = z
 export const PaymentListSchema = z
   .object({ object: z.literal('list'), data: z.array(PaymentSchema), hasMore: z.boolean() })
   .openapi('PaymentList')
+
+const httpUrl = z
+  .string()
+  .url()
+  .max(2000)
+  .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an absolute http(s) URL')
+
+export const CHECKOUT_METHODS = ['card', 'virtual_account'] as const
+
+export const CreatePaymentSchema = z
+  .strictObject({
+    orderId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (max 64)')
+      .openapi({
+        description: "The merchant's order id: unique per merchant (409 duplicate_order_id)",
+        example: 'order-20260115-0042',
+      }),
+    amount: krw(1).openapi({ example: 15000 }),
+    taxFreeAmount: krw().optional(),
+    orderName: text(100).openapi({ description: 'Shown in the PG window', example: '티셔츠 외 1건' }),
+    method: z.enum(CHECKOUT_METHODS).openapi({ example: 'card' }),
+    customer: z
+      .strictObject({
+        name: text(60).optional(),
+        email: z.string().email().max(100).optional(),
+        phone: z
+          .string()
+          .regex(/^[0-9-+ ]{6,20}$/)
+          .optional(),
+      })
+      .optional()
+      .openapi({ example: { name: '홍길동', email: 'buyer@example.com', phone: '010-1234-5678' } }),
+    successUrl: httpUrl.openapi({
+      description: 'Where the customer lands once paid, with ?paymentId=…&orderId=…',
+      example: 'https://shop.example.com/orders/42/paid',
+    }),
+    failUrl: httpUrl.openapi({
+      description: 'Where the customer lands when the payment failed or was declined, with ?code=…&message=…',
+      example: 'https://shop.example.com/orders/42/failed',
+    }),
+    account: z.string().min(1).max(64).optional().openapi({
+      description:
+        'The PG account; omitted: the only account that takes this method (optionally of `provider`)',
+      example: 'nice-main',
+    }),
+    provider: z.enum(PROVIDER_IDS).optional(),
+  })
+  .refine((b) => b.taxFreeAmount === undefined || b.taxFreeAmount <= b.amount, {
+    message: 'must not exceed amount',
+    path: ['taxFreeAmount'],
+  })
+  .openapi('CreatePayment')
 
 const BuyerSchema = z
   .strictObject({

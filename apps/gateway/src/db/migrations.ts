@@ -173,9 +173,32 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  // Checkout: a payment created before the customer pays at the PG's window, approved server-side.
+  '0006_checkout': {
+    async up(db: Kysely<unknown>) {
+      for (const column of [
+        'order_name text',
+        'checkout_token_hash text',
+        'checkout_expires_at timestamptz',
+        'success_url text',
+        'fail_url text',
+        'checkout_customer text',
+        'approval text',
+        'approval_state text',
+      ])
+        await sql`ALTER TABLE payments ADD COLUMN ${sql.raw(column)}`.execute(db)
+      await sql`CREATE UNIQUE INDEX payments_checkout_token_uq ON payments (checkout_token_hash) WHERE checkout_token_hash IS NOT NULL`.execute(
+        db,
+      )
+      // A checkout's order id is the merchant's: unique across all its accounts, not only per account.
+      await sql`CREATE UNIQUE INDEX payments_checkout_order_uq ON payments (merchant_id, order_id) WHERE checkout_token_hash IS NOT NULL`.execute(
+        db,
+      )
+    },
+  },
   // The payments list (newest first per merchant), and virtual accounts whose close is in flight found by the
   // reconciler with the pending ones, without a scan.
-  '0006_payment_list_and_closes': {
+  '0007_payment_list_and_closes': {
     async up(db: Kysely<unknown>) {
       await sql`CREATE INDEX payments_merchant_created_idx ON payments (merchant_id, created_at DESC, id DESC)`.execute(
         db,

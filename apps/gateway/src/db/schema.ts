@@ -1,6 +1,11 @@
 import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
 import type { DepositInstructions } from '@paymux/core'
-import type { BillingKeyStatus, CancellationStatus, PaymentStatus } from '../ledger/statuses.js'
+import type {
+  ApprovalState,
+  BillingKeyStatus,
+  CancellationStatus,
+  PaymentStatus,
+} from '../ledger/statuses.js'
 
 /** Timestamps are written as Date and read back as Date by both drivers. */
 type Ts = ColumnType<Date, Date | string, Date | string>
@@ -44,6 +49,18 @@ export interface PaymentsTable extends ReconcileColumns {
   charge_request: Json<Record<string, unknown> | null> | null
   created_at: Ts
   updated_at: Ts
+  /** Checkout (migration 0006): what the PG's window shows. */
+  order_name: string | null
+  /** SHA-256 of the checkout URL's token: the token itself is derived with the master key, never stored. */
+  checkout_token_hash: string | null
+  checkout_expires_at: Ts | null
+  success_url: string | null
+  fail_url: string | null
+  /** The customer (name, email, phone) the window is opened with, sealed with the master key. */
+  checkout_customer: string | null
+  /** The adapter's CheckoutApproval (may hold a one-time token), sealed with the master key. */
+  approval: string | null
+  approval_state: ApprovalState | null
 }
 
 export interface VirtualAccountInfo {

@@ -3,6 +3,9 @@
  * OpenAPI document lists them) and the ledger's transitions.
  */
 export const PAYMENT_STATUSES = [
+  /** A checkout created, waiting for the customer at the PG's window. */
+  'requires_authentication',
+  /** A PG call in flight, or its outcome unknown (a lost approval): the reconciler settles it. */
   'pending',
   'waiting_for_deposit',
   'paid',
@@ -21,6 +24,31 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 
 /** A payment in one of these has money that a cancel may return. */
 export const CANCELLABLE_PAYMENT_STATUSES = ['paid', 'partial_cancelled'] as const satisfies PaymentStatus[]
+
+/**
+ * Where a checkout's approval stands (payments.approval_state; null for payments made otherwise): what the
+ * return route and the reconciler decide from, never shown as a payment status of its own.
+ */
+export const APPROVAL_STATES = [
+  /** Created; no result from the window yet. */
+  'awaiting',
+  /** Claimed by one return of the window's result: the approval call is (or was) in flight. */
+  'approving',
+  /** The approval was sent and its answer lost: settled from a lookup. */
+  'unknown',
+  /** An undo (network cancel, or a cancel of an amount refused) was sent and its answer lost. */
+  'undoing',
+  'approved',
+  /** The PG refused the approval. */
+  'rejected',
+  /** The customer declined, or the result was not genuine: no approval was sent. */
+  'declined',
+  'refused',
+  /** Approved (or possibly) and then undone. */
+  'undone',
+  'needs_review',
+] as const
+export type ApprovalState = (typeof APPROVAL_STATES)[number]
 
 export const CANCELLATION_STATUSES = [
   'pending',

@@ -20,11 +20,18 @@ export type OperationOutcome<View> =
  * - `request`: the PG call rebuilt from the recorded intent alone (the reconciler rebuilds it the same way).
  * - `settle`: ONE statement through the ledger: the end, its event, the stored answer (or the key released).
  */
-export interface OperationDescriptor<Input, Intent extends { account: AccountRuntime }, Result, View> {
+export interface OperationDescriptor<
+  Input,
+  Intent extends { account: AccountRuntime },
+  Result,
+  View,
+  /** What `request` builds for `call`: a ProviderOperation, or a call the adapter's contract shapes itself (an approval). */
+  Call = ProviderOperation,
+> {
   prepare(rt: Runtime, merchantId: string, input: Input): Promise<Intent>
   open(rt: Runtime, intent: Intent, idem: IdempotencyScope | undefined): Promise<Intent>
-  request(rt: Runtime, intent: Intent): ProviderOperation
-  call(provider: PaymentProvider, request: ProviderOperation): Promise<Result>
+  request(rt: Runtime, intent: Intent): Call
+  call(provider: PaymentProvider, request: Call): Promise<Result>
   settle(
     rt: Runtime,
     intent: Intent,
@@ -33,9 +40,15 @@ export interface OperationDescriptor<Input, Intent extends { account: AccountRun
   ): Promise<OperationOutcome<View>>
 }
 
-export async function runOperation<Input, Intent extends { account: AccountRuntime }, Result, View>(
+export async function runOperation<
+  Input,
+  Intent extends { account: AccountRuntime },
+  Result,
+  View,
+  Call = ProviderOperation,
+>(
   rt: Runtime,
-  op: OperationDescriptor<Input, Intent, Result, View>,
+  op: OperationDescriptor<Input, Intent, Result, View, Call>,
   merchantId: string,
   input: Input,
   idem: IdempotencyScope | undefined,

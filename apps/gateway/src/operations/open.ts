@@ -23,6 +23,7 @@ const COLUMN_TYPES: Record<string, string> = {
   updated_at: 'timestamptz',
   deleted_at: 'timestamptz',
   next_reconcile_at: 'timestamptz',
+  checkout_expires_at: 'timestamptz',
   reconcile_locked_until: 'timestamptz',
 }
 

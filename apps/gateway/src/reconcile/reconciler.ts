@@ -11,6 +11,7 @@ import { recheckNotifications } from '../notifications/recheck.js'
 import { reconcileClose } from './close.js'
 import { cancelRequestOf } from '../operations/cancel.js'
 import { chargeRequestOf } from '../operations/charge.js'
+import { reconcileCheckout } from './checkout.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import type { WorkersConfig } from '../workers/config.js'
 
@@ -596,6 +597,12 @@ async function finishPayment(
 
 export async function reconcilePayment(rt: Runtime, cfg: ReconcileConfig, p: PaymentRow): Promise<void> {
   const account = accountFor(rt, p.merchant_id, p.account_id)
+  if (p.approval_state !== null && account) {
+    return reconcileCheckout(rt, account, p, {
+      later: () => later(rt, cfg, 'payments', p.id, p.reconcile_attempts),
+      expired: () => expired(rt, cfg, p.created_at),
+    })
+  }
   const review = (why: string) =>
     finishPayment(rt, p, {
       status: 'needs_review',

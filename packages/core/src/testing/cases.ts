@@ -13,6 +13,7 @@ import {
   needs,
   sleep,
 } from './helpers.js'
+import { checkoutCases } from './checkout-cases.js'
 import { moneyCases } from './money-cases.js'
 
 /** An unknown-outcome fault on a cancel: never a rejection, and the PG did execute it. */
@@ -422,4 +423,5 @@ export const conformanceCases: ConformanceCase[] = [
     },
   },
   ...moneyCases,
+  ...checkoutCases,
 ]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { inProcessFetch, startServer } from '../simulator/serve.js'
+import { pressWindowButton } from './window.js'
 import type { ConformanceHarness } from './harness.js'
 import { runConformanceCases, runConformanceSuite } from './suite.js'
 import {
@@ -9,8 +10,10 @@ import {
   NoValidation,
   ResendsOnBrokenConnection,
   TimeoutAsDecline,
+  ResendsApproval,
   TrustsAnswerAmount,
   TrustsAnyOk,
+  TrustsBrowserAmount,
 } from './toy/broken.js'
 import { createToyPg } from './toy/toy-pg.js'
 import { ToyProvider } from './toy/toy-provider.js'
@@ -21,6 +24,7 @@ function harness(
   name: string,
   Impl: typeof ToyProvider,
   over: 'process' | 'http' = 'process',
+  netCancel = false,
 ): ConformanceHarness {
   return {
     name,
@@ -31,8 +35,10 @@ function harness(
       const provider = new Impl({
         baseUrl: server?.url ?? 'http://toy.invalid',
         timeoutMs: TIMEOUT,
+        netCancel,
         ...(server ? {} : { fetch: inProcessFetch(pg.app) }),
       })
+      const windowFetch = server ? fetch : inProcessFetch(pg.app)
       return {
         provider,
         faults: pg.faults,
@@ -41,6 +47,15 @@ function harness(
           pg.seed(amount, 'virtual_account', deposited),
         inspect: async (id) => pg.inspect(id),
         unreachableProvider: new Impl({ baseUrl: 'http://127.0.0.1:1', timeoutMs: TIMEOUT }),
+        checkout: {
+          press: (launch, request, button) =>
+            pressWindowButton(windowFetch, launch, request.returnUrl, button),
+          approvePath: '/api/approve',
+          approvals: async (tx) => {
+            const a = pg.checkout.authentications.get(tx)
+            return { approvals: a?.approvals ?? 0, undos: a?.undos ?? 0 }
+          },
+        },
         close: async () => server?.close(),
       }
     },
@@ -50,6 +65,7 @@ function harness(
 // The reference adapter passes the whole suite, in process and over a real socket.
 runConformanceSuite(harness('toy reference (in-process)', ToyProvider))
 runConformanceSuite(harness('toy reference (http)', ToyProvider, 'http'))
+runConformanceSuite(harness('toy reference with a network cancel (http)', ToyProvider, 'http', true))
 
 describe('the conformance suite fails broken adapters', () => {
   const cases: Array<[string, typeof ToyProvider, string[]]> = [
@@ -67,7 +83,14 @@ describe('the conformance suite fails broken adapters', () => {
         'a cancel is sent again only where the PG dedups it: after broken connections the money moved once',
       ],
     ],
-    ['no validation at the edge', NoValidation, ['invalid requests fail before any call to the PG']],
+    [
+      'no validation at the edge',
+      NoValidation,
+      [
+        'invalid requests fail before any call to the PG',
+        'checkout: a request the adapter cannot take fails before any call to the PG, naming the field',
+      ],
+    ],
     [
       'any 200 taken as success',
       TrustsAnyOk,
@@ -96,6 +119,23 @@ describe('the conformance suite fails broken adapters', () => {
       'long cancel ids shortened with a random tail',
       LongIdsGetFreshGuard,
       ['the same long cancelId never cancels twice, and two long ids are two cancels'],
+    ],
+    [
+      'the browser’s amount trusted',
+      TrustsBrowserAmount,
+      [
+        'checkout: a result read against another amount or another order is refused',
+        'checkout: a result whose amount was changed in the browser never authenticates that amount',
+      ],
+    ],
+    [
+      'an approval re-sent after a broken connection',
+      ResendsApproval,
+      [
+        'checkout: an approval whose answer is lost is unknown, and the PG executed it once',
+        'checkout: an approval answered with a proxy error page is unknown, never rejected',
+        'checkout: an approval answered with an unreadable body after executing is unknown',
+      ],
     ],
   ]
   for (const [what, Impl, expected] of cases) {

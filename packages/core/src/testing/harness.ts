@@ -1,3 +1,4 @@
+import type { CheckoutLaunch, CheckoutRequest, CheckoutReturn } from '../checkout.js'
 import type { CardData, PaymentProvider, ProviderCapabilities, RefundAccount } from '../contract.js'
 import type { FaultInjector } from '../simulator/faults.js'
 
@@ -40,7 +41,31 @@ export interface ConformanceSetup {
   cancelPath?: string
   /** The same adapter configured against an address where nothing listens. */
   unreachableProvider?: PaymentProvider
+  /** The simulator's payment window, for the checkout cases (skipped without it). */
+  checkout?: CheckoutConformance
   close?(): Promise<void>
+}
+
+/**
+ * The one hook the checkout cases need beyond the adapter: a way to be the customer at the simulator's window,
+ * and its count of approvals. Nothing else is PG-specific; the cases build their own CheckoutRequest (with a
+ * `returnUrl` on an address nothing serves: the result is captured, never followed).
+ */
+export interface CheckoutConformance {
+  /**
+   * Opens the window `launch` leads to, over plain HTTP, presses the button with that accessible name, and
+   * returns what the window then sent to `request.returnUrl`, as the host's return route would receive it
+   * (method, raw body, query, headers). A form-post window: `pressWindowButton` from this package does it.
+   */
+  press(
+    launch: CheckoutLaunch,
+    request: CheckoutRequest,
+    button: 'Approve' | 'Decline',
+  ): Promise<CheckoutReturn>
+  /** A substring of the approval call's path: the cases aim their faults at it. */
+  approvePath: string
+  /** Approvals the simulator executed for this PG transaction (two would be a double charge), and undos seen. */
+  approvals(transactionId: string): Promise<{ approvals: number; undos: number }>
 }
 
 export interface ConformanceHarness {

@@ -1,5 +1,12 @@
 // Broken adapters: each gets one thing wrong that real adapters get wrong. The conformance suite must catch each.
 import { randomBytes } from 'node:crypto'
+import type {
+  ApprovedCheckout,
+  CheckoutApproval,
+  CheckoutExpected,
+  CheckoutResult,
+  CheckoutReturn,
+} from '../../checkout.js'
 import type { CancelRequest, CancelResult, ProviderCapabilities } from '../../contract.js'
 import { errorFromTable, isPaymentError, PaymentError } from '../../errors.js'
 import { TOY_CAPABILITIES, TOY_CODES, ToyProvider } from './toy-provider.js'
@@ -98,5 +105,35 @@ export class LongIdsGetFreshGuard extends ToyProvider {
         ? `${req.cancelId.slice(0, 40)}${randomBytes(8).toString('hex')}`
         : req.cancelId
     return { tx: req.transactionId, amount: req.amount, cancelId: id, refund: req.refundAccount }
+  }
+}
+
+/** Takes the amount the browser brought for the truth, and skips the result's signature. */
+export class TrustsBrowserAmount extends ToyProvider {
+  override async readCheckoutReturn(
+    input: CheckoutReturn,
+    expected: CheckoutExpected,
+  ): Promise<CheckoutResult> {
+    const f = Object.fromEntries(new URLSearchParams(new TextDecoder().decode(input.rawBody)))
+    if (f.result !== 'authenticated') return super.readCheckoutReturn(input, expected)
+    return {
+      outcome: 'authenticated',
+      approval: { transactionId: f.tx ?? '', amount: Number(f.amount), data: {} },
+    }
+  }
+}
+
+/** Sends an approval again when its connection broke: the toy has no duplicate guard, so it charges twice. */
+export class ResendsApproval extends ToyProvider {
+  override async approveCheckout(
+    approval: CheckoutApproval,
+    expected: CheckoutExpected,
+  ): Promise<ApprovedCheckout> {
+    try {
+      return await super.approveCheckout(approval, expected)
+    } catch (err) {
+      if (!isPaymentError(err) || err.outcome !== 'unknown') throw err
+      return super.approveCheckout(approval, expected)
+    }
   }
 }

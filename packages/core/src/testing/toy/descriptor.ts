@@ -15,6 +15,8 @@ export const toyDescriptor: ProviderDescriptor<BaseAccountConfig> = {
     new ToyProvider({
       baseUrl: config.baseUrl ?? 'http://127.0.0.1:1',
       timeoutMs: config.timeoutMs ?? 5_000,
+      // `options.netCancel: true`: the toy account with a network cancel (what NicePay has).
+      netCancel: config.options?.netCancel === true,
     }),
   secrets: () => [],
   simulator: async () => {

@@ -2,6 +2,7 @@
 // against a reference adapter and against broken ones.
 import { Hono } from 'hono'
 import { FaultInjector, faultControlRoutes, faultMiddleware } from '../../simulator/faults.js'
+import { mountToyCheckout } from './toy-checkout.js'
 
 interface ToyPayment {
   amount: number
@@ -46,6 +47,17 @@ export function createToyPg() {
       id: `C${++n}`,
     })
   })
+  const checkout = mountToyCheckout(
+    app,
+    (tx, amount) => {
+      payments.set(tx, { amount, cancelled: 0, cancels: 0, method: 'card', deposited: true })
+    },
+    (tx) => {
+      const p = payments.get(tx)
+      if (p) p.cancelled = p.amount
+    },
+    () => String(++n),
+  )
   app.get('/api/tx/:id', (c) => {
     const p = payments.get(c.req.param('id'))
     if (!p) return c.json({ code: 'NOT_FOUND', message: 'no such payment' }, 404)
@@ -54,6 +66,8 @@ export function createToyPg() {
   return {
     app,
     faults,
+    /** The window and approval: live settings, every authentication, counters. */
+    checkout,
     seed(amount: number, method: ToyPayment['method'] = 'card', deposited = true) {
       const id = `TOY${++n}`
       payments.set(id, { amount, cancelled: 0, cancels: 0, method, deposited })
@@ -61,8 +75,15 @@ export function createToyPg() {
     },
     inspect(id: string) {
       const p = payments.get(id)
-      if (!p) throw new Error(`no payment ${id}`)
-      return { amount: p.amount, cancelledAmount: p.cancelled, cancelCount: p.cancels }
+      const auth = checkout.authentications.get(id)
+      if (!p && !auth) throw new Error(`no payment ${id}`)
+      return {
+        amount: p?.amount ?? auth?.amount ?? 0,
+        cancelledAmount: p?.cancelled ?? 0,
+        cancelCount: p?.cancels ?? 0,
+        approvals: auth?.approvals ?? 0,
+        undos: auth?.undos ?? 0,
+      }
     },
   }
 }

@@ -1,0 +1,212 @@
+import type {
+  ApprovedCheckout,
+  CheckoutApproval,
+  CheckoutExpected,
+  PaymentProvider,
+  UndoneCheckout,
+} from '@paymux/core'
+import type { FailureInfo } from '../db/schema.js'
+import type { EventType } from '../ledger/events.js'
+import { settlePayment } from '../ledger/payments.js'
+import type { ApprovalState, PaymentStatus } from '../ledger/statuses.js'
+import { type OperationDescriptor, settleWithRetry } from '../operations/engine.js'
+import { type CallEnd, callPg } from '../operations/outcome.js'
+import type { AccountRuntime, Runtime } from '../runtime.js'
+import { accountOf } from '../services/accounts.js'
+import { type CheckoutRow, expectedOf } from './token.js'
+
+/** Another return of the same result (or a concurrent one) claimed the approval first: show the current state. */
+export class ApprovalClaimed extends Error {
+  override readonly name = 'ApprovalClaimed'
+}
+
+interface ApproveIntent {
+  account: AccountRuntime
+  merchantId: string
+  row: CheckoutRow
+  approval: CheckoutApproval
+  expected: CheckoutExpected
+}
+
+interface ApproveCall {
+  approval: CheckoutApproval
+  expected: CheckoutExpected
+}
+
+/** The approval's end, with the undo it led to: an approved amount other than the stored one, or a lost answer where the PG has a network cancel. */
+export interface ApprovalEnd {
+  approve: CallEnd<ApprovedCheckout>
+  undo?: CallEnd<UndoneCheckout>
+}
+
+/** How an approval (and its undo) ends in the ledger. */
+export interface CheckoutEnd {
+  status: PaymentStatus
+  state: ApprovalState
+  event?: EventType
+  failure?: FailureInfo
+  approved?: ApprovedCheckout
+}
+
+/** The undo that follows an approval the host cannot keep. Only the adapter's undo: never a second approval. */
+export async function approveThenUndo(
+  provider: PaymentProvider,
+  { approval, expected }: ApproveCall,
+): Promise<ApprovalEnd> {
+  const approve = await callPg(() => provider.approveCheckout(approval, expected))
+  if (approve.kind === 'ok' && approve.value.amount !== expected.amount)
+    return {
+      approve,
+      undo: await callPg(() =>
+        provider.undoCheckout(approval, 'the PG approved another amount than ordered'),
+      ),
+    }
+  if (approve.kind === 'unknown' && provider.capabilities.checkoutNetCancel)
+    return {
+      approve,
+      undo: await callPg(() => provider.undoCheckout(approval, 'the approval answer was lost')),
+    }
+  return { approve }
+}
+
+const UNDONE: FailureInfo = { code: 'approval_undone', message: '' }
+
+/** The ledger's reading of an approval's end: what the request path and the reconciler both write. */
+export function checkoutEndOf(end: ApprovalEnd, expected: CheckoutExpected): CheckoutEnd {
+  const { approve, undo } = end
+  const undone = (why: string): CheckoutEnd =>
+    undo?.kind === 'ok'
+      ? { status: 'failed', state: 'undone', event: 'payment.failed', failure: { ...UNDONE, message: why } }
+      : // The undo's own answer was lost (or refused): the reconciler settles it from evidence.
+        { status: 'pending', state: 'undoing', failure: { code: 'undo_unknown', message: why } }
+  if (approve.kind === 'ok') {
+    const r = approve.value
+    if (r.amount !== expected.amount)
+      return undone(`the PG approved ${r.amount} for an order of ${expected.amount}; the approval was undone`)
+    return {
+      status: r.status,
+      state: 'approved',
+      event: r.status === 'paid' ? 'payment.paid' : 'payment.virtual_account_issued',
+      approved: r,
+    }
+  }
+  if (approve.kind === 'rejected')
+    return { status: 'failed', state: 'rejected', event: 'payment.failed', failure: approve.failure }
+  if (undo) return undone('the approval answer was lost; the network cancel undid it')
+  return { status: 'pending', state: 'unknown', failure: approve.reason }
+}
+
+/** The columns an end writes, besides status. */
+export function checkoutPatch(e: CheckoutEnd) {
+  const r = e.approved
+  return {
+    approval_state: e.state,
+    failure: e.failure ? JSON.stringify(e.failure) : null,
+    ...(r ? { transaction_id: r.transactionId } : {}),
+    ...(r?.virtualAccount
+      ? {
+          virtual_account: JSON.stringify({
+            ...r.virtualAccount,
+            dueDate: r.virtualAccount.dueDate ?? '',
+          }),
+        }
+      : {}),
+  }
+}
+
+/**
+ * The approval of a checkout whose window result verified, as one more operation of the engine: `open` claims
+ * it in ONE statement (requires_authentication → pending/approving, the sealed approval stored), so a second
+ * post of the same result finds it claimed and never approves again; `call` approves (and undoes what cannot be
+ * kept); `settle` writes the end, its event and nothing else. No Idempotency-Key: the claim is the guard.
+ */
+export const approveCheckoutOperation: OperationDescriptor<
+  { row: CheckoutRow; approval: CheckoutApproval },
+  ApproveIntent,
+  ApprovalEnd,
+  CheckoutEnd,
+  ApproveCall
+> = {
+  async prepare(rt, merchantId, { row, approval }) {
+    return {
+      account: accountOf(rt, merchantId, row.account_id),
+      merchantId,
+      row,
+      approval,
+      expected: expectedOf(row),
+    }
+  },
+  async open(rt, intent) {
+    const now = rt.now()
+    try {
+      const claimed = await rt.db
+        .updateTable('payments')
+        .set({
+          status: 'pending',
+          approval_state: 'approving',
+          approval: rt.vault.encrypt(JSON.stringify(intent.approval)),
+          transaction_id: intent.approval.transactionId,
+          updated_at: now,
+          next_reconcile_at: null,
+        })
+        .where('id', '=', intent.row.id)
+        .where('status', '=', 'requires_authentication')
+        .returning('id')
+        .executeTakeFirst()
+      if (!claimed) throw new ApprovalClaimed()
+    } catch (err) {
+      // The PG's transaction id is already another payment's on this account: not a result for this order.
+      if ((err as { code?: string }).code === '23505') {
+        await failCheckout(rt, intent.row, 'refused', {
+          code: 'checkout_refused',
+          message: 'the PG result names a transaction of another payment',
+        })
+        throw new ApprovalClaimed()
+      }
+      throw err
+    }
+    return intent
+  },
+  request: (_rt, intent) => ({ approval: intent.approval, expected: intent.expected }),
+  call: approveThenUndo,
+  async settle(rt, intent, end) {
+    const e: CheckoutEnd =
+      end.kind === 'ok'
+        ? checkoutEndOf(end.value, intent.expected)
+        : { status: 'pending', state: 'unknown', failure: end.kind === 'unknown' ? end.reason : end.failure }
+    if (end.kind !== 'ok')
+      rt.logger.error({ paymentId: intent.row.id }, 'approval failed unexpectedly; left pending')
+    await settlePayment(rt, rt.db, {
+      payment: {
+        id: intent.row.id,
+        merchantId: intent.merchantId,
+        transactionId: intent.approval.transactionId,
+      },
+      from: ['pending'],
+      status: e.status,
+      patch: checkoutPatch(e),
+      ...(e.event ? { event: e.event } : {}),
+      now: rt.now(),
+    })
+    return { status: e.status === 'pending' ? 202 : 200, body: e }
+  },
+}
+
+/** A checkout that ends without an approval call (declined at the window, or a result not genuine). */
+export async function failCheckout(
+  rt: Runtime,
+  row: CheckoutRow,
+  state: 'declined' | 'refused',
+  failure: FailureInfo,
+): Promise<boolean> {
+  return settleWithRetry(rt, () =>
+    settlePayment(rt, rt.db, {
+      payment: { id: row.id, merchantId: row.merchant_id, transactionId: row.transaction_id },
+      from: ['requires_authentication'],
+      status: 'failed',
+      patch: { approval_state: state, failure: JSON.stringify(failure) },
+      event: 'payment.failed',
+      now: rt.now(),
+    }),
+  )
+}

@@ -1,0 +1,131 @@
+// A customer paying in real Chromium: create → open checkoutUrl → click Approve at the PG's window → land on the
+// shop's success page → payment paid → signed webhook verified with @paymux/webhooks → partial cancel. And
+// Decline → the shop's fail page, payment failed.
+//
+// ONE suite for every PG: add a setup to SETUPS when its adapter's checkout lands. A setup is a `CheckoutSetup`
+// (test-support/checkout.ts): `start()` runs the PG's simulator on loopback and answers
+//   - `account`: the account entry pointing at it, without `id` (the simulator descriptor's `demoAccount(url)`
+//     plus a short `timeoutMs`), and
+//   - `approvals(transactionId)`: the simulator's count of approvals executed for that PG transaction (from its
+//     `inspect`), so the suite can assert exactly one;
+// and `providers` lists descriptors the gateway does not register itself (only the toy needs one). The window
+// must have buttons named Approve and Decline and need no network beyond loopback.
+import { existsSync } from 'node:fs'
+import { verifyWebhook } from '@paymux/webhooks'
+import { chromium } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type CheckoutGateway,
+  type CheckoutSetup,
+  createBody,
+  type RunningCheckoutSim,
+  startCheckoutGateway,
+  toySetup,
+} from '../test-support/checkout.js'
+import { eventually } from '../test-support/flows.js'
+
+const SETUPS: CheckoutSetup[] = [toySetup()]
+
+// Debian's package (apt-get install chromium); another binary can be given in CHROMIUM_PATH.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const available = existsSync(CHROMIUM)
+// In CI a missing browser is a broken machine, not a reason to prove nothing: the test fails there.
+const inCi = process.env.CI === 'true' || process.env.CI === '1'
+if (!available && !inCi)
+  console.warn(
+    `checkout browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  )
+
+describe.skipIf(!available && !inCi).each(SETUPS)('checkout in headless Chromium: $name', (setup) => {
+  let sim: RunningCheckoutSim
+  let g: CheckoutGateway
+  let browser: Awaited<ReturnType<typeof chromium.launch>>
+  beforeAll(async () => {
+    if (!available)
+      throw new Error(`no Chromium at ${CHROMIUM} in CI: apt-get install chromium, or set CHROMIUM_PATH`)
+    sim = await setup.start()
+    g = await startCheckoutGateway({ name: 'pglite' }, [sim], {
+      providers: setup.providers ?? [],
+      workers: true,
+    })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await g?.close()
+    await sim?.close()
+  })
+
+  /** A page that may reach loopback only: the PG's window, its script and the shop must all be local. */
+  async function customerPage(external: string[]) {
+    const page = await browser.newPage()
+    await page.route('**/*', (route) => {
+      const url = new URL(route.request().url())
+      if (url.hostname !== '127.0.0.1' && url.protocol !== 'data:') {
+        external.push(url.href)
+        return route.abort()
+      }
+      return route.continue()
+    })
+    return page
+  }
+
+  it('Approve: lands on the success page, paid, webhook verified, then partially cancelled', async () => {
+    const created = await g.call('POST', '/v1/payments', { body: createBody(g.shop, g.accounts[0]!) })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const p = created.body as { id: string; orderId: string; checkoutUrl: string }
+    const external: string[] = []
+    const page = await customerPage(external)
+    await page.goto(p.checkoutUrl)
+    await page.getByRole('button', { name: 'Approve' }).click({ timeout: 30_000 })
+    await page.waitForURL(`${g.shop.url}/paid**`, { timeout: 30_000 })
+    const landed = new URL(page.url())
+    expect(Object.fromEntries(landed.searchParams)).toMatchObject({ paymentId: p.id, orderId: p.orderId })
+    await page.close()
+    expect(external).toEqual([])
+
+    const paid = await g.call('GET', `/v1/payments/${p.id}`)
+    expect(paid.body).toMatchObject({
+      status: 'paid',
+      amount: 15_000,
+      cancellableAmount: 15_000,
+      checkoutUrl: null,
+    })
+    expect(await sim.approvals(paid.body.transactionId)).toBe(1)
+
+    const hook = await eventually(() =>
+      g.hooks.received.find(
+        (r) => r.raw.toString().includes(p.id) && r.raw.toString().includes('payment.paid'),
+      ),
+    )
+    const payload = verifyWebhook(g.webhookSecret, hook.headers as Record<string, string>, hook.raw)
+    expect(payload).toMatchObject({ type: 'payment.paid', data: { paymentId: p.id } })
+
+    const cancel = await g.call('POST', '/v1/cancellations', {
+      idem: `cancel-${p.id}`,
+      body: { paymentId: p.id, amount: 5_000, reason: 'one item returned' },
+    })
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200)
+    expect(cancel.body).toMatchObject({ status: 'succeeded', amount: 5_000 })
+    expect((await g.call('GET', `/v1/payments/${p.id}`)).body).toMatchObject({
+      status: 'partial_cancelled',
+      cancellableAmount: 10_000,
+    })
+  })
+
+  it('Decline: lands on the fail page, and the payment is failed', async () => {
+    const created = await g.call('POST', '/v1/payments', { body: createBody(g.shop, g.accounts[0]!) })
+    const p = created.body as { id: string; checkoutUrl: string }
+    const page = await customerPage([])
+    await page.goto(p.checkoutUrl)
+    await page.getByRole('button', { name: 'Decline' }).click({ timeout: 30_000 })
+    await page.waitForURL(`${g.shop.url}/failed**`, { timeout: 30_000 })
+    expect(new URL(page.url()).searchParams.get('code')).toBeTruthy()
+    await page.close()
+    expect((await g.call('GET', `/v1/payments/${p.id}`)).body.status).toBe('failed')
+  })
+})

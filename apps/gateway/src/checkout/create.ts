@@ -1,0 +1,139 @@
+import type { Buyer, CheckoutMethod, CheckoutRequest } from '@paymux/core'
+import type { Insertable } from 'kysely'
+import type { PaymentsTable } from '../db/schema.js'
+import { badRequest } from '../errors.js'
+import type { IdempotencyScope } from '../idempotency.js'
+import { newId } from '../ids.js'
+import { validateCall } from '../operations/engine.js'
+import { insertIntent } from '../operations/open.js'
+import { type PaymentView, renderPayment } from '../render.js'
+import type { AccountRuntime, Runtime } from '../runtime.js'
+import { merchantOf, pickAccount } from '../services/accounts.js'
+import { checkoutToken, checkoutUrls, tokenHash } from './token.js'
+
+export interface CreatePaymentInput {
+  orderId: string
+  amount: number
+  taxFreeAmount?: number
+  orderName: string
+  method: CheckoutMethod
+  customer?: Buyer
+  successUrl: string
+  failUrl: string
+  account?: string
+  provider?: string
+}
+
+/**
+ * The account a checkout goes to: the one named (its adapter's validation then refuses a method it cannot take,
+ * naming `method`), else the only account of the merchant (of `provider`, if given) that takes the method.
+ */
+function checkoutAccount(rt: Runtime, merchantId: string, input: CreatePaymentInput): AccountRuntime {
+  if (input.account !== undefined)
+    return pickAccount(rt, merchantId, { account: input.account, provider: input.provider })
+  const all = [...merchantOf(rt, merchantId).accounts.values()].filter(
+    (a) => input.provider === undefined || a.config.provider === input.provider,
+  )
+  const able = all.filter((a) => a.provider.capabilities.checkoutMethods.includes(input.method))
+  if (able.length === 1) return able[0]!
+  if (able.length === 0)
+    throw badRequest(
+      'method',
+      `no account${input.provider ? ` of provider ${input.provider}` : ''} takes ${input.method} checkouts`,
+    )
+  throw badRequest(
+    'account',
+    `several accounts take ${input.method}: name one in "account"`,
+    'account_required',
+  )
+}
+
+/**
+ * POST /v1/payments: records a checkout waiting for the customer. Nothing is asked of the PG yet (the page asks
+ * for its window when opened), so the one statement that claims the Idempotency-Key and inserts the payment is
+ * the whole operation; the adapter's own validation runs first, so a refused request leaves nothing.
+ */
+export async function createCheckout(
+  rt: Runtime,
+  merchantId: string,
+  input: CreatePaymentInput,
+  idem: IdempotencyScope | undefined,
+  base: string,
+): Promise<{ status: 201; body: PaymentView }> {
+  const account = checkoutAccount(rt, merchantId, input)
+  const id = newId('pay')
+  const token = checkoutToken(rt, id)
+  const urls = checkoutUrls(base, token)
+  const now = rt.now()
+  const expiresAt = new Date(now.getTime() + rt.config.checkout.expiresInMinutes * 60_000)
+  const request: CheckoutRequest = {
+    orderId: input.orderId,
+    amount: input.amount,
+    ...(input.taxFreeAmount !== undefined ? { taxFreeAmount: input.taxFreeAmount } : {}),
+    orderName: input.orderName,
+    method: input.method,
+    ...(input.customer ? { customer: input.customer } : {}),
+    returnUrl: urls.returnUrl,
+    closeUrl: urls.closeUrl,
+    expiresAt: expiresAt.toISOString(),
+  }
+  validateCall(account, { operation: 'checkout', request })
+  const row: Insertable<PaymentsTable> = {
+    id,
+    merchant_id: merchantId,
+    account_id: account.config.id,
+    provider: account.config.provider,
+    transaction_id: null,
+    order_id: input.orderId,
+    method: input.method,
+    status: 'requires_authentication',
+    amount: input.amount,
+    cancelled_amount: 0,
+    reserved_amount: 0,
+    inflight_cancels: 0,
+    balance_source: 'gateway',
+    billing_key_id: null,
+    virtual_account: null,
+    failure: null,
+    charge_request: JSON.stringify(
+      input.taxFreeAmount !== undefined ? { taxFreeAmount: input.taxFreeAmount } : {},
+    ),
+    created_at: now,
+    updated_at: now,
+    order_name: input.orderName,
+    checkout_token_hash: tokenHash(token),
+    checkout_expires_at: expiresAt,
+    success_url: input.successUrl,
+    fail_url: input.failUrl,
+    checkout_customer: input.customer ? rt.vault.encrypt(JSON.stringify(input.customer)) : null,
+    approval_state: 'awaiting',
+  }
+  await insertIntent(rt, 'payments', row, { type: 'payment', id }, account.lockMs, idem)
+  const body = renderPayment(
+    {
+      id,
+      account_id: account.config.id,
+      provider: account.config.provider,
+      transaction_id: null,
+      order_id: input.orderId,
+      method: input.method,
+      status: 'requires_authentication',
+      amount: input.amount,
+      cancelled_amount: 0,
+      reserved_amount: 0,
+      balance_source: 'gateway',
+      virtual_account: null,
+      billing_key_id: null,
+      failure: null,
+      created_at: now,
+      updated_at: now,
+      order_name: input.orderName,
+      checkout_expires_at: expiresAt,
+    },
+    [],
+    urls.checkoutUrl,
+  )
+  const outcome = { status: 201 as const, body }
+  if (idem) await idem.complete(rt.db, outcome, { type: 'payment', id })
+  return outcome
+}

@@ -1,0 +1,185 @@
+// Test support for checkouts: a gateway with checkout accounts in front of their simulators, a merchant's
+// webhook endpoint, and a tiny merchant shop whose success and fail pages record where the customer landed.
+// Not part of the built package.
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Redactor } from '@paymux/core'
+import { startServer } from '@paymux/core/simulator'
+import { createToyPg, toyDescriptor } from '@paymux/core/testing'
+import { parseConfig } from '../config.js'
+import { generateMasterKey, sha256Hex } from '../crypto.js'
+import type { Db } from '../db/index.js'
+import { createGateway, type Gateway } from '../gateway.js'
+import { createLogger } from '../logger.js'
+import { type AnyDescriptor, PROVIDERS } from '../providers.js'
+import { generateWebhookSecret } from '../webhooks/sign.js'
+import { startListener, type Listener } from './flows.js'
+import { type CallResult, caller, type DbTarget, openTestDb } from './harness.js'
+
+/** A PG simulator running for a checkout test, with the account entry that points at it. */
+export interface RunningCheckoutSim {
+  /** The account entry (without `id`) whose checkout works against this simulator (its `demoAccount`). */
+  account: Record<string, unknown>
+  /** How many approvals the simulator executed for a PG transaction id (more than one: a double charge). */
+  approvals(transactionId: string): Promise<number>
+  close(): Promise<void>
+}
+
+/** One PG's checkout as a browser or API test runs it. */
+export interface CheckoutSetup {
+  name: string
+  /** Descriptors the gateway needs beyond the built-in ones (the toy's). */
+  providers?: readonly AnyDescriptor[]
+  start(): Promise<RunningCheckoutSim>
+}
+
+/** The toy PG (core's testing package), with or without its network cancel. */
+export function toySetup(opts: { netCancel?: boolean } = {}): CheckoutSetup & {
+  pg?: ReturnType<typeof createToyPg>
+} {
+  const setup: CheckoutSetup & { pg?: ReturnType<typeof createToyPg> } = {
+    name: opts.netCancel ? 'toy with a network cancel' : 'toy',
+    providers: [toyDescriptor],
+    async start() {
+      const pg = createToyPg()
+      setup.pg = pg
+      const server = await startServer(pg.app)
+      return {
+        account: {
+          provider: 'toy',
+          baseUrl: server.url,
+          timeoutMs: 400,
+          ...(opts.netCancel ? { options: { netCancel: true } } : {}),
+        },
+        approvals: async (tx) => pg.checkout.authentications.get(tx)?.approvals ?? 0,
+        close: () => server.close(),
+      }
+    },
+  }
+  return setup
+}
+
+/** The merchant's shop: success and fail pages that record every landing (path and query). */
+export interface Shop {
+  url: string
+  landings: Array<{ path: string; query: Record<string, string> }>
+  close(): Promise<void>
+}
+
+export async function startShop(): Promise<Shop> {
+  const landings: Shop['landings'] = []
+  const server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://shop.local')
+    landings.push({ path: u.pathname, query: Object.fromEntries(u.searchParams) })
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    res.end(
+      `<!DOCTYPE html><title>Shop</title><h1>${u.pathname === '/paid' ? 'Thank you' : 'Payment failed'}</h1>`,
+    )
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    landings,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}
+
+export interface CheckoutGateway {
+  url: string
+  gateway: Gateway
+  db: Db
+  hooks: Listener
+  shop: Shop
+  webhookSecret: string
+  /** Account ids, in the order of the simulators given. */
+  accounts: string[]
+  call(method: string, path: string, opts?: Parameters<ReturnType<typeof caller>>[2]): Promise<CallResult>
+  close(): Promise<void>
+}
+
+/**
+ * A gateway with one checkout account per running simulator (`co-0`, `co-1`, …) for the merchant `shop`, its
+ * webhook endpoint, and the shop. `workers`: delivery and reconciliation run in the process (browser tests);
+ * off, tests drive the reconciler themselves.
+ */
+export async function startCheckoutGateway(
+  target: DbTarget,
+  sims: RunningCheckoutSim[],
+  opts: { providers?: readonly AnyDescriptor[]; workers?: boolean } = {},
+): Promise<CheckoutGateway> {
+  const providers = [...PROVIDERS, ...(opts.providers ?? [])]
+  const apiKey = `sk_test_${randomBytes(12).toString('hex')}`
+  const webhookSecret = generateWebhookSecret()
+  const hooks = await startListener()
+  const shop = await startShop()
+  const accounts = sims.map((_, i) => `co-${i}`)
+  const config = parseConfig(
+    {
+      masterKey: generateMasterKey(),
+      log: { level: 'debug' },
+      merchants: [
+        {
+          id: 'shop',
+          apiKeys: [`sha256:${sha256Hex(apiKey)}`],
+          webhook: { url: hooks.url, secret: webhookSecret },
+          accounts: sims.map((s, i) => ({ ...s.account, id: accounts[i] })) as never,
+        },
+      ],
+      workers: {
+        enabled: opts.workers === true,
+        outbox: { intervalMs: 50, timeoutMs: 2_000, retryScheduleSeconds: [0.1, 0.1, 0.2, 0.2, 0.2] },
+        reconcile: {
+          intervalMs: 50,
+          minAgeMs: 300,
+          backoffSeconds: [0.1],
+          giveUpAfterSeconds: 600,
+          failAfterNoChangeLookups: 2,
+        },
+      },
+    },
+    {},
+    providers,
+  )
+  const opened = await openTestDb(target)
+  const redactor = new Redactor([apiKey, webhookSecret])
+  const { logger } = createLogger({ level: 'warn', redactor, destination: { write: () => {} } })
+  const gateway = await createGateway({ config, db: opened.db, providers, logger, redactor })
+  const { url } = await gateway.listen(0, '127.0.0.1')
+  if (opts.workers) gateway.startWorkers()
+  return {
+    url,
+    gateway,
+    db: opened.db,
+    hooks,
+    shop,
+    webhookSecret,
+    accounts,
+    call: caller(url, apiKey),
+    async close() {
+      await gateway.close()
+      await opened.drop()
+      await hooks.close()
+      await shop.close()
+    },
+  }
+}
+
+/** A checkout's create body, for the shop's pages. */
+export function createBody(shop: Shop, account: string, over: Record<string, unknown> = {}) {
+  return {
+    orderId: `ord-${randomBytes(6).toString('hex')}`,
+    amount: 15_000,
+    orderName: 'T-shirt',
+    method: 'card',
+    customer: { name: 'Hong Gildong', email: 'buyer@example.com' },
+    successUrl: `${shop.url}/paid`,
+    failUrl: `${shop.url}/failed`,
+    account,
+    ...over,
+  }
+}
