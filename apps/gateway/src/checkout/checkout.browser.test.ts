@@ -18,13 +18,14 @@ import {
   type CheckoutGateway,
   type CheckoutSetup,
   createBody,
+  pgSetups,
   type RunningCheckoutSim,
   startCheckoutGateway,
   toySetup,
 } from '../test-support/checkout.js'
 import { eventually } from '../test-support/flows.js'
 
-const SETUPS: CheckoutSetup[] = [toySetup()]
+const SETUPS: CheckoutSetup[] = [toySetup(), ...pgSetups()]
 
 // Debian's package (apt-get install chromium); another binary can be given in CHROMIUM_PATH.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -128,4 +129,92 @@ describe.skipIf(!available && !inCi).each(SETUPS)('checkout in headless Chromium
     await page.close()
     expect((await g.call('GET', `/v1/payments/${p.id}`)).body.status).toBe('failed')
   })
+
+  // The toy's window has no such setting (its own tests post twice over HTTP).
+  it.skipIf(setup.name.startsWith('toy'))(
+    'the window sends its result twice (a refresh, a double redirect): one approval, paid once',
+    async () => {
+      sim.knobs!.resultTwice(true)
+      try {
+        const created = await g.call('POST', '/v1/payments', { body: createBody(g.shop, g.accounts[0]!) })
+        const p = created.body as { id: string; checkoutUrl: string }
+        const page = await customerPage([])
+        await page.goto(p.checkoutUrl)
+        await page.getByRole('button', { name: 'Approve' }).click({ timeout: 30_000 })
+        await page.waitForURL(`${g.shop.url}/paid**`, { timeout: 30_000 })
+        await page.close()
+        const paid = await eventually(async () => {
+          const r = await g.call('GET', `/v1/payments/${p.id}`)
+          return r.body.status === 'paid' && r.body
+        })
+        expect(await sim.approvals(paid.transactionId)).toBe(1)
+        const events = (await g.call('GET', `/v1/events?objectId=${p.id}`)).body.data
+        expect(events.filter((e: { type: string }) => e.type === 'payment.paid')).toHaveLength(1)
+      } finally {
+        sim.knobs!.resultTwice(false)
+      }
+    },
+  )
+
+  // CookiePay's window is opened server to server: the browser never holds the amount (its adapter's tests cover
+  // a customer who edits the window itself).
+  it.skipIf(setup.name === 'CookiePay')(
+    "the amount changed in the browser before the PG's window: refused by the window or by the gateway, never approved",
+    async () => {
+      const created = await g.call('POST', '/v1/payments', { body: createBody(g.shop, g.accounts[0]!) })
+      const p = created.body as { id: string; checkoutUrl: string }
+      const page = await customerPage([])
+      // The customer rewrites what the page sends to the PG's window: 15,000 becomes 1,000.
+      const simOrigin = new URL(String(sim.account.baseUrl)).origin
+      let tampered = 0
+      await page.route(`${simOrigin}/**`, (route) => {
+        const body = route.request().postData()
+        if (route.request().method() === 'POST' && body?.includes('15000')) {
+          tampered++
+          return route.continue({ postData: body.replaceAll('15000', '1000') })
+        }
+        return route.continue()
+      })
+      await page.goto(p.checkoutUrl)
+      const approve = page.getByRole('button', { name: 'Approve' })
+      // NicePay's window checks SignData over the amount and refuses the rewritten form itself; a window that
+      // takes it (Bootpay signs nothing) is approved by the customer, and the gateway must refuse the result.
+      const windowTookIt = await approve
+        .waitFor({ timeout: 15_000 })
+        .then(() => true)
+        .catch(() => false)
+      if (windowTookIt) {
+        await approve.click()
+        await page.waitForURL(`${g.shop.url}/failed**`, { timeout: 30_000 })
+      }
+      await page.close()
+      expect(tampered).toBeGreaterThan(0)
+      const after = (await g.call('GET', `/v1/payments/${p.id}`)).body
+      expect(after.status).toBe(windowTookIt ? 'failed' : 'requires_authentication')
+      if (after.transactionId) expect(await sim.approvals(after.transactionId)).toBe(0)
+    },
+  )
+
+  it.runIf(setup.name === 'NicePay')(
+    'NicePay: the approval executes and its answer is lost: one network cancel, the payment fails, nothing charged',
+    async () => {
+      const drop = sim.knobs!.dropApprovalAnswer!
+      drop(true)
+      try {
+        const created = await g.call('POST', '/v1/payments', { body: createBody(g.shop, g.accounts[0]!) })
+        const p = created.body as { id: string; checkoutUrl: string }
+        const page = await customerPage([])
+        await page.goto(p.checkoutUrl)
+        await page.getByRole('button', { name: 'Approve' }).click({ timeout: 30_000 })
+        await page.waitForURL(`${g.shop.url}/failed**`, { timeout: 30_000 })
+        await page.close()
+        const failed = (await g.call('GET', `/v1/payments/${p.id}`)).body
+        expect(failed.status).toBe('failed')
+        expect(await sim.knobs!.netCancels!(failed.transactionId)).toBe(1)
+        expect(await sim.approvals(failed.transactionId)).toBe(0)
+      } finally {
+        drop(false)
+      }
+    },
+  )
 })

@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net'
 import { Redactor } from '@paymux/core'
 import { startServer } from '@paymux/core/simulator'
 import { createToyPg, toyDescriptor } from '@paymux/core/testing'
+import { createBootpaySimulator } from '@paymux/adapter-bootpay/simulator'
+import { createCookiePaySimulator } from '@paymux/adapter-cookiepay/simulator'
+import { createNicePaySimulator } from '@paymux/adapter-nicepay/simulator'
 import { parseConfig } from '../config.js'
 import { generateMasterKey, sha256Hex } from '../crypto.js'
 import type { Db } from '../db/index.js'
@@ -23,6 +26,15 @@ export interface RunningCheckoutSim {
   account: Record<string, unknown>
   /** How many approvals the simulator executed for a PG transaction id (more than one: a double charge). */
   approvals(transactionId: string): Promise<number>
+  /** The simulator's own settings for the unhappy paths, where it has them. */
+  knobs?: {
+    /** The window posts (or redirects) its result twice. */
+    resultTwice(on: boolean): void
+    /** The approval executes and its answer never comes back (NicePay: the network cancel's case). */
+    dropApprovalAnswer?(on: boolean): void
+    /** Network cancels executed for a transaction. */
+    netCancels?(transactionId: string): Promise<number>
+  }
   close(): Promise<void>
 }
 
@@ -58,6 +70,84 @@ export function toySetup(opts: { netCancel?: boolean } = {}): CheckoutSetup & {
     },
   }
   return setup
+}
+
+/**
+ * A real PG's checkout against its simulator: the simulator descriptor's demo account (as the zero-config
+ * demo uses it) with a short timeout, and the simulator's own count of approvals for a transaction.
+ */
+export function pgSetups(): CheckoutSetup[] {
+  const timeoutMs = 3_000
+  return [
+    {
+      name: 'NicePay',
+      async start() {
+        const sim = createNicePaySimulator()
+        const server = await startServer(sim.app)
+        return {
+          account: { ...(await demoAccountOf('nicepay', server.url)), timeoutMs },
+          // An approval a network cancel undid moved no money: what counts is what stands.
+          approvals: async (tx) => {
+            const c = sim.inspect(tx)?.checkout
+            return c ? c.approvals - c.netCancels : 0
+          },
+          knobs: {
+            resultTwice: (on) => {
+              sim.settings.resultPostedTwice = on
+            },
+            dropApprovalAnswer: (on) => {
+              sim.settings.approvalAnswerLost = on
+            },
+            netCancels: async (tx) => sim.inspect(tx)?.checkout?.netCancels ?? 0,
+          },
+          close: () => server.close(),
+        }
+      },
+    },
+    {
+      name: 'Bootpay',
+      async start() {
+        const sim = createBootpaySimulator()
+        const server = await startServer(sim.app)
+        return {
+          account: { ...(await demoAccountOf('bootpay', server.url)), timeoutMs },
+          approvals: async (id) => sim.inspect(id)?.confirmsApplied ?? 0,
+          knobs: {
+            resultTwice: (on) => {
+              sim.settings.windowResultTwice = on
+            },
+          },
+          close: () => server.close(),
+        }
+      },
+    },
+    {
+      name: 'CookiePay',
+      async start() {
+        const sim = createCookiePaySimulator()
+        const server = await startServer(sim.app)
+        return {
+          account: { ...(await demoAccountOf('cookiepay', server.url)), timeoutMs },
+          // CookiePay approves inside its window: each payment it made for the order is one approval.
+          approvals: async (tid) => {
+            const order = sim.inspect(tid)?.checkout?.orderId
+            return order ? sim.paymentsForOrder(order).length : 0
+          },
+          knobs: {
+            resultTwice: (on) => sim.updateCheckoutSettings({ returnPostedTwice: on }),
+          },
+          close: () => server.close(),
+        }
+      },
+    },
+  ]
+}
+
+/** The demo account an adapter's descriptor gives for its simulator at `url`. */
+async function demoAccountOf(id: string, url: string): Promise<Record<string, unknown>> {
+  const sim = await PROVIDERS.find((p) => p.id === id)?.simulator?.()
+  if (!sim) throw new Error(`no simulator for ${id}`)
+  return sim.demoAccount(url)
 }
 
 /** The merchant's shop: success and fail pages that record every landing (path and query). */
