@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { createConfig, lintFromString } from '@redocly/openapi-core'
 import openapiTS, { astToString } from 'openapi-typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ERROR_CODES } from './errors.js'
 import { startTestGateway, type TestGateway } from './test-support/harness.js'
 
 const run = promisify(execFile)
@@ -99,6 +100,16 @@ describe('OpenAPI document', () => {
     expect(ops.every((id) => typeof id === 'string' && id.length > 0)).toBe(true)
     expect(new Set(ops).size).toBe(ops.length)
     expect(doc.components.schemas.Error.properties.error.properties.type.enum).toContain('idempotency_error')
+    // Every code an answer can carry, the PG's neutral ones and the gateway's own, from the list answers are typed by.
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES])
+    expect(ERROR_CODES).toEqual(
+      expect.arrayContaining([
+        'card_declined',
+        'idempotency_key_reused',
+        'cancel_in_progress',
+        'route_not_found',
+      ]),
+    )
     expect(Object.keys(doc.paths['/v1/cancellations'].post.responses['200'].headers)).toEqual([
       'Request-Id',
       'Idempotent-Replayed',

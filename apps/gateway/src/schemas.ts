@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
-import { ERROR_TYPES } from './errors.js'
+import { ERROR_CODES, ERROR_TYPES } from './errors.js'
 import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './ledger/statuses.js'
 import { PROVIDERS } from './providers.js'
 
@@ -21,7 +21,7 @@ export const ErrorSchema = z
   .object({
     error: z.object({
       type: z.enum(ERROR_TYPES).openapi({ example: 'conflict_error' }),
-      code: z.string().openapi({ example: 'amount_exceeds_cancellable' }),
+      code: z.enum(ERROR_CODES).openapi({ example: 'amount_exceeds_cancellable' }),
       message: z.string(),
       param: z.string().optional().openapi({ description: 'The request field at fault', example: 'amount' }),
       providerCode: z.string().optional().openapi({ description: "The PG's own result code, verbatim" }),
