@@ -72,18 +72,33 @@ describe('OpenAPI document', () => {
         ).toBe(true)
       }
     }
-    const create = doc.components.schemas.CreateCancellation
-    expect(Object.keys(create.properties)).toEqual(
-      expect.arrayContaining([
-        'paymentId',
-        'account',
-        'transactionId',
-        'amount',
-        'taxFreeAmount',
-        'reason',
-        'refundAccount',
-        'expectedCancellableAmount',
-      ]),
+    // A cancel names its payment one of two ways, never both: the document says so (a generated client refuses
+    // a body with neither at compile time).
+    const schemas = doc.components.schemas
+    expect(schemas.CreateCancellation.oneOf).toEqual([
+      { $ref: '#/components/schemas/CancelByPayment' },
+      { $ref: '#/components/schemas/CancelByTransaction' },
+    ])
+    expect(schemas.CancelByPayment).toMatchObject({
+      required: ['paymentId', 'reason'],
+      additionalProperties: false,
+    })
+    expect(schemas.CancelByTransaction).toMatchObject({
+      required: ['transactionId', 'reason'],
+      additionalProperties: false,
+    })
+    for (const form of [schemas.CancelByPayment, schemas.CancelByTransaction])
+      expect(Object.keys(form.properties)).toEqual(
+        expect.arrayContaining([
+          'amount',
+          'taxFreeAmount',
+          'reason',
+          'refundAccount',
+          'expectedCancellableAmount',
+        ]),
+      )
+    expect(Object.keys(schemas.CancelByTransaction.properties)).toEqual(
+      expect.arrayContaining(['account', 'provider', 'transactionId']),
     )
     expect(doc.components.schemas.Cancellation.properties.status.enum).toEqual([
       'pending',
