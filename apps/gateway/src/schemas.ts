@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
 import { ERROR_CODES, ERROR_TYPES } from './errors.js'
+import { EXAMPLE_ID_SUFFIX } from './examples.js'
 import { unknownKeys } from './http/validation.js'
 import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './ledger/statuses.js'
 import { PROVIDERS } from './providers.js'
@@ -365,7 +366,7 @@ export const IdParam = (prefix: string, name: string) =>
       .max(64)
       .openapi({
         param: { name: 'id', in: 'path' },
-        example: `${prefix}_7ZqkP3mW0aLxR2nV8cTy1b`,
+        example: `${prefix}_${EXAMPLE_ID_SUFFIX}`,
         description: `The ${name} id`,
       }),
   })

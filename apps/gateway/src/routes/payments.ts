@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
+import { CREATE_VIRTUAL_ACCOUNT_EXAMPLES } from '../examples.js'
 import { router } from '../http/env.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import { runOperation } from '../operations/engine.js'
@@ -28,7 +29,12 @@ const issueVirtualAccount = createRoute({
   security,
   request: {
     headers: IdempotencyHeader,
-    body: { required: true, content: { 'application/json': { schema: CreateVirtualAccountSchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: CreateVirtualAccountSchema, examples: CREATE_VIRTUAL_ACCOUNT_EXAMPLES },
+      },
+    },
   },
   responses: {
     200: json(PaymentSchema, 'A payment waiting for deposit, with bank, account number and due date'),
