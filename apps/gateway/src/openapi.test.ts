@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -135,6 +135,26 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.Error.properties.error.required).toEqual(
       expect.arrayContaining(['type', 'code', 'message']),
     )
+  })
+
+  it("the README has a curl for every operation (the PGs' notification route aside: the simulators send it)", () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')
+    const curls = readme.split('\n').filter((l) => l.includes('curl -sS'))
+    const missing: string[] = []
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<string, Record<string, { operationId: string }>>,
+    ))
+      for (const [method, op] of Object.entries(methods)) {
+        if (op.operationId === 'receiveNotification') continue
+        // "$GW/v1/billing-keys/$BK/charges" for /v1/billing-keys/{id}/charges; no -X for a GET.
+        const url = new RegExp(`"\\$GW${path.replace(/\{[^}]+\}/g, '\\$[A-Z]+')}[?"]`)
+        const verb =
+          method === 'get'
+            ? (l: string) => !l.includes(' -X ')
+            : (l: string) => l.includes(`-X ${method.toUpperCase()} `)
+        if (!curls.some((l) => url.test(l) && verb(l))) missing.push(`${method.toUpperCase()} ${path}`)
+      }
+    expect(missing).toEqual([])
   })
 
   it('passes the Redocly linter (recommended rules) with no errors', async () => {
