@@ -218,8 +218,9 @@ describe.each(DB_TARGETS)('webhook delivery on %o', (target) => {
     for (const framing of ['', 'Content-Length: 0\r\n', 'Transfer-Encoding: chunked\r\n']) {
       // Bytes on a socket, as curl -X POST sends them: no client library adds a header of its own.
       const answer = await new Promise<string>((resolve, reject) => {
+        // Written, not ended: a half-closed socket may be dropped before the answer; Connection: close ends it.
         const socket = connect(Number(port), host, () =>
-          socket.end(
+          socket.write(
             `POST /v1/events/${evId}/resend HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${t.keyA}\r\n` +
               `${framing}Connection: close\r\n\r\n${framing.startsWith('Transfer') ? '0\r\n\r\n' : ''}`,
           ),
