@@ -50,8 +50,9 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
         [{ paymentId: 'pay_x', amount: 10.5 }, 'amount'],
         [{ paymentId: 'pay_x', amount: 1e13 }, 'amount'],
         [{ paymentId: 'pay_x', amount: '1000' }, 'amount'],
-        [{ paymentId: 'pay_x', ammount: 1000 }, ''],
-        [{ paymentId: 'pay_x', account: 'a-nice', transactionId: 't' }, 'paymentId'],
+        [{ paymentId: 'pay_x', ammount: 1000 }, 'ammount'],
+        [{ payment_id: 'pay_x' }, 'payment_id'],
+        [{ paymentId: 'pay_x', account: 'a-nice', transactionId: 't' }, 'account'],
         [{}, 'paymentId'],
         [
           { paymentId: 'pay_x', refundAccount: { bankCode: '4', accountNumber: '123456', holderName: 'x' } },
@@ -65,6 +66,8 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
         expect(r.body.error.type).toBe('invalid_request_error')
         if (param) expect(r.body.error.param).toBe(param)
       }
+      const typo = await cancel({ payment_id: 'pay_x' })
+      expect(typo.body.error.message).toBe('Unrecognized key "payment_id" — did you mean "paymentId"?')
       expect(t.sims.cookiepay.faults.calls + t.sims.nicepay.faults.calls).toBe(0)
     })
 

@@ -60,6 +60,32 @@ describe('zero-config demo', () => {
     })
   })
 
+  it.skipIf(!hasCurl)(
+    "each simulator control curl runs as printed; the printed virtual account is issued and the simulator's deposit pays it",
+    async () => {
+      const sh = async (command: string) =>
+        (await promisify(execFile)('sh', ['-c', command], { encoding: 'utf8', timeout: 30_000 })).stdout
+      const banner = demoBanner(demo)
+      const controls = banner
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('curl -sS') && l.includes('/__sim/'))
+      expect(controls.length).toBe(10)
+      // -f: an HTTP error fails the command. Placeholders (<…>) stand for ids the API gives first.
+      for (const c of controls.filter((l) => !l.includes('<'))) JSON.parse(await sh(`${c} -f`))
+
+      const start = banner.indexOf('curl -sS -X POST', banner.indexOf('/v1/virtual-accounts') - 40)
+      const va = JSON.parse(await sh(banner.slice(start, banner.indexOf('\n\n', start))))
+      expect(va).toMatchObject({ status: 'waiting_for_deposit', account: 'nice-demo' })
+      const deposit = controls.find((l) => l.includes('/__sim/deposit/<transactionId of a virtual account>'))!
+      await sh(`${deposit.replace('<transactionId of a virtual account>', va.transactionId)} -f`)
+      const call = caller(demo.url, demo.apiKey)
+      await expect
+        .poll(async () => (await call('GET', `/v1/payments/${va.id}`)).body.status, { timeout: 15_000 })
+        .toBe('paid')
+    },
+  )
+
   it('cancels at every PG, issues and charges a billing key; the logs of the whole run hold no secret and no card number', async () => {
     const call = caller(demo.url, demo.apiKey)
     for (const p of demo.seeded.slice(3, 6)) {

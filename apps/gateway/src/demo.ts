@@ -12,6 +12,9 @@ import { createGateway, type Gateway } from './gateway.js'
 import { demoShop } from './demo-shop.js'
 import { createLogger, type GatewayLoggerOptions } from './logger.js'
 import { generateWebhookSecret } from './webhooks/sign.js'
+import { importPayment } from './operations/payment-ref.js'
+
+export { type DemoBannerInput, demoBanner } from './demo-banner.js'
 
 export interface DemoOptions {
   port?: number
@@ -24,6 +27,8 @@ export interface DemoOptions {
 }
 
 export interface SeededPayment {
+  /** The gateway's id: each seeded payment is recorded (looked up at its PG) before the demo starts. */
+  paymentId: string
   account: string
   provider: string
   transactionId: string
@@ -42,6 +47,10 @@ export interface Demo {
     cookiepay: ReturnType<typeof createCookiePaySimulator>
   }
   simulatorUrls: Record<string, string>
+  /** Each simulator with the demo account on it, for the banner. */
+  pgSimulators: Array<{ provider: string; account: string; url: string }>
+  /** The data folder used (absolute): the embedded database in demo-db/, the generated master.key. */
+  dataDir: string
   redactor: Redactor
   close(): Promise<void>
 }
@@ -145,16 +154,29 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       gateway.db.kysely,
     )
   }
-  const seeded: SeededPayment[] = []
+  const atPgs: Array<Omit<SeededPayment, 'paymentId'>> = []
   for (const amount of [50_000, 30_000, 12_000]) {
-    seeded.push({ account: 'nice-demo', provider: 'nicepay', amount, ...nicepay.seedPayment({ amount }) })
-    seeded.push({ account: 'boot-demo', provider: 'bootpay', amount, ...bootpay.seedPayment({ amount }) })
-    seeded.push({
+    atPgs.push({ account: 'nice-demo', provider: 'nicepay', amount, ...nicepay.seedPayment({ amount }) })
+    atPgs.push({ account: 'boot-demo', provider: 'bootpay', amount, ...bootpay.seedPayment({ amount }) })
+    atPgs.push({
       account: 'cookie-demo',
       provider: 'cookiepay',
       amount,
       ...cookiepay.seedPayment({ amount }),
     })
+  }
+  // Recorded now, as a first cancel would record them, so the banner can name them by their pay_… ids.
+  const seeded: SeededPayment[] = []
+  try {
+    const accounts = gateway.runtime.merchants.get(merchantId)!.accounts
+    for (const p of atPgs) {
+      const ref = await importPayment(gateway.runtime, merchantId, accounts.get(p.account)!, p.transactionId)
+      seeded.push({ paymentId: ref.id, ...p })
+    }
+  } catch (err) {
+    await gateway.close()
+    await closeAll()
+    throw err
   }
 
   gateway.app.route(
@@ -192,47 +214,16 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     seeded,
     simulators: { nicepay, bootpay, cookiepay },
     simulatorUrls: { nicepay: niceSrv.url, bootpay: bootSrv.url, cookiepay: cookieSrv.url },
+    pgSimulators: [
+      { provider: 'nicepay', account: 'nice-demo', url: niceSrv.url },
+      { provider: 'bootpay', account: 'boot-demo', url: bootSrv.url },
+      { provider: 'cookiepay', account: 'cookie-demo', url: cookieSrv.url },
+    ],
+    dataDir,
     redactor,
     async close() {
       await gateway.close()
       await closeAll()
     },
   }
-}
-
-export function demoBanner(demo: Demo): string {
-  const first = demo.seeded[0]!
-  const body = JSON.stringify({
-    account: first.account,
-    transactionId: first.transactionId,
-    amount: 1000,
-    reason: 'demo partial cancel',
-  })
-  const rows = demo.seeded.map(
-    (p) => `    ${p.account.padEnd(12)} ${p.transactionId.padEnd(32)} ${String(p.amount).padStart(7)} KRW`,
-  )
-  return [
-    '',
-    'paymux demo gateway is running (embedded database, PG simulators on loopback)',
-    '',
-    `  API        ${demo.url}/v1`,
-    `  Docs       ${demo.url}/docs`,
-    `  OpenAPI    ${demo.url}/openapi.json`,
-    `  Merchant   ${demo.merchantId}`,
-    `  API key    ${demo.apiKey}`,
-    '',
-    '  Seeded paid payments (account, transactionId, amount):',
-    ...rows,
-    '',
-    '  Cancel 1,000 KRW of the first one:',
-    '',
-    `  curl -sS -X POST ${demo.url}/v1/cancellations \\`,
-    `    -H 'Authorization: Bearer ${demo.apiKey}' \\`,
-    `    -H "Idempotency-Key: demo-$(date +%s%N)" \\`,
-    `    -H 'Content-Type: application/json' \\`,
-    `    -d '${body}'`,
-    '',
-    '  Ctrl-C stops it. Logs below are JSON, one line per event.',
-    '',
-  ].join('\n')
 }

@@ -1,4 +1,4 @@
-import { isPaymentError, type PaymentError, type PaymentErrorCode } from '@paymux/core'
+import { isPaymentError, PAYMENT_ERROR_CODES, type PaymentError, type PaymentErrorCode } from '@paymux/core'
 
 /** Every `error.type` an answer can carry (also the OpenAPI document's enum). */
 export const ERROR_TYPES = [
@@ -14,9 +14,57 @@ export const ERROR_TYPES = [
 ] as const
 export type ErrorType = (typeof ERROR_TYPES)[number]
 
+/** The codes only the gateway itself answers; a PG's refusal carries one of core's neutral codes. */
+const GATEWAY_ERROR_CODES = [
+  // invalid_request_error
+  'invalid_json',
+  'unsupported_content_type',
+  'body_too_large',
+  'unknown_account',
+  'account_required',
+  // authentication_error
+  'missing_api_key',
+  'invalid_api_key',
+  'unknown_merchant',
+  'missing_metrics_token',
+  'invalid_metrics_token',
+  'metrics_token_required',
+  // not_found_error
+  'resource_missing',
+  'route_not_found',
+  // conflict_error
+  'payment_not_cancellable',
+  'cancel_in_progress',
+  'cancellable_amount_mismatch',
+  'cancellable_amount_unknown',
+  'duplicate_order_id',
+  'billing_key_deleted',
+  'billing_key_not_active',
+  'no_webhook_endpoint',
+  'max_resends_reached',
+  'delivery_in_progress',
+  'payment_not_open',
+  'already_closed',
+  'close_in_progress',
+  // idempotency_error
+  'idempotency_key_in_use',
+  'idempotency_key_reused',
+  // provider_unavailable, database_unavailable, internal_error
+  'account_not_configured',
+  'database_unavailable',
+  'internal_error',
+] as const
+
+/**
+ * Every `error.code` an answer can carry (also the OpenAPI document's enum): `ErrorBody.code` is typed from this
+ * list, so an answer with a code missing here does not compile.
+ */
+export const ERROR_CODES = [...PAYMENT_ERROR_CODES, ...GATEWAY_ERROR_CODES] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
 export interface ErrorBody {
   type: ErrorType
-  code: string
+  code: ErrorCode
   message: string
   param?: string
   providerCode?: string
@@ -40,13 +88,13 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (param: string, message: string, code = 'invalid_request') =>
+export const badRequest = (param: string, message: string, code: ErrorCode = 'invalid_request') =>
   new ApiError(400, { type: 'invalid_request_error', code, message, param })
 
 export const notFound = (what: string, id: string) =>
   new ApiError(404, { type: 'not_found_error', code: 'resource_missing', message: `no ${what} ${id}` })
 
-export const conflict = (code: string, message: string, param?: string) =>
+export const conflict = (code: ErrorCode, message: string, param?: string) =>
   new ApiError(409, { type: 'conflict_error', code, message, ...(param ? { param } : {}) })
 
 /** How a PG's answer maps to HTTP: state and balance conflicts 409, refusals 422, unreadable 502, unreachable 503. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { createConfig, lintFromString } from '@redocly/openapi-core'
 import openapiTS, { astToString } from 'openapi-typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ERROR_CODES } from './errors.js'
 import { startTestGateway, type TestGateway } from './test-support/harness.js'
 
 const run = promisify(execFile)
@@ -71,18 +72,33 @@ describe('OpenAPI document', () => {
         ).toBe(true)
       }
     }
-    const create = doc.components.schemas.CreateCancellation
-    expect(Object.keys(create.properties)).toEqual(
-      expect.arrayContaining([
-        'paymentId',
-        'account',
-        'transactionId',
-        'amount',
-        'taxFreeAmount',
-        'reason',
-        'refundAccount',
-        'expectedCancellableAmount',
-      ]),
+    // A cancel names its payment one of two ways, never both: the document says so (a generated client refuses
+    // a body with neither at compile time).
+    const schemas = doc.components.schemas
+    expect(schemas.CreateCancellation.oneOf).toEqual([
+      { $ref: '#/components/schemas/CancelByPayment' },
+      { $ref: '#/components/schemas/CancelByTransaction' },
+    ])
+    expect(schemas.CancelByPayment).toMatchObject({
+      required: ['paymentId', 'reason'],
+      additionalProperties: false,
+    })
+    expect(schemas.CancelByTransaction).toMatchObject({
+      required: ['transactionId', 'reason'],
+      additionalProperties: false,
+    })
+    for (const form of [schemas.CancelByPayment, schemas.CancelByTransaction])
+      expect(Object.keys(form.properties)).toEqual(
+        expect.arrayContaining([
+          'amount',
+          'taxFreeAmount',
+          'reason',
+          'refundAccount',
+          'expectedCancellableAmount',
+        ]),
+      )
+    expect(Object.keys(schemas.CancelByTransaction.properties)).toEqual(
+      expect.arrayContaining(['account', 'provider', 'transactionId']),
     )
     expect(doc.components.schemas.Cancellation.properties.status.enum).toEqual([
       'pending',
@@ -99,6 +115,16 @@ describe('OpenAPI document', () => {
     expect(ops.every((id) => typeof id === 'string' && id.length > 0)).toBe(true)
     expect(new Set(ops).size).toBe(ops.length)
     expect(doc.components.schemas.Error.properties.error.properties.type.enum).toContain('idempotency_error')
+    // Every code an answer can carry, the PG's neutral ones and the gateway's own, from the list answers are typed by.
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES])
+    expect(ERROR_CODES).toEqual(
+      expect.arrayContaining([
+        'card_declined',
+        'idempotency_key_reused',
+        'cancel_in_progress',
+        'route_not_found',
+      ]),
+    )
     expect(Object.keys(doc.paths['/v1/cancellations'].post.responses['200'].headers)).toEqual([
       'Request-Id',
       'Idempotent-Replayed',
@@ -109,6 +135,26 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.Error.properties.error.required).toEqual(
       expect.arrayContaining(['type', 'code', 'message']),
     )
+  })
+
+  it("the README has a curl for every operation (the PGs' notification route aside: the simulators send it)", () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')
+    const curls = readme.split('\n').filter((l) => l.includes('curl -sS'))
+    const missing: string[] = []
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<string, Record<string, { operationId: string }>>,
+    ))
+      for (const [method, op] of Object.entries(methods)) {
+        if (op.operationId === 'receiveNotification') continue
+        // "$GW/v1/billing-keys/$BK/charges" for /v1/billing-keys/{id}/charges; no -X for a GET.
+        const url = new RegExp(`"\\$GW${path.replace(/\{[^}]+\}/g, '\\$[A-Z]+')}[?"]`)
+        const verb =
+          method === 'get'
+            ? (l: string) => !l.includes(' -X ')
+            : (l: string) => l.includes(`-X ${method.toUpperCase()} `)
+        if (!curls.some((l) => url.test(l) && verb(l))) missing.push(`${method.toUpperCase()} ${path}`)
+      }
+    expect(missing).toEqual([])
   })
 
   it('passes the Redocly linter (recommended rules) with no errors', async () => {

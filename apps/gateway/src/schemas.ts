@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
-import { ERROR_TYPES } from './errors.js'
+import { ERROR_CODES, ERROR_TYPES } from './errors.js'
+import { EXAMPLE_ID_SUFFIX } from './examples.js'
+import { unknownKeys } from './http/validation.js'
 import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './ledger/statuses.js'
 import { PROVIDERS } from './providers.js'
 
@@ -21,7 +23,7 @@ export const ErrorSchema = z
   .object({
     error: z.object({
       type: z.enum(ERROR_TYPES).openapi({ example: 'conflict_error' }),
-      code: z.string().openapi({ example: 'amount_exceeds_cancellable' }),
+      code: z.enum(ERROR_CODES).openapi({ example: 'amount_exceeds_cancellable' }),
       message: z.string(),
       param: z.string().optional().openapi({ description: 'The request field at fault', example: 'amount' }),
       providerCode: z.string().optional().openapi({ description: "The PG's own result code, verbatim" }),
@@ -40,17 +42,20 @@ export const ErrorSchema = z
   .openapi('Error')
 
 export const RefundAccountSchema = z
-  .strictObject({
-    bankCode: z
-      .string()
-      .regex(/^\d{3}$/)
-      .openapi({ description: 'KFTC 3-digit bank code', example: '004' }),
-    accountNumber: z
-      .string()
-      .regex(/^[0-9-]{6,20}$/)
-      .openapi({ example: '12345678901234' }),
-    holderName: text(50).openapi({ example: '홍길동' }),
-  })
+  .strictObject(
+    {
+      bankCode: z
+        .string()
+        .regex(/^\d{3}$/)
+        .openapi({ description: 'KFTC 3-digit bank code', example: '004' }),
+      accountNumber: z
+        .string()
+        .regex(/^[0-9-]{6,20}$/)
+        .openapi({ example: '12345678901234' }),
+      holderName: text(50).openapi({ example: '홍길동' }),
+    },
+    unknownKeys(),
+  )
   .openapi('RefundAccount')
 
 export const FailureSchema = z
@@ -75,56 +80,67 @@ export const DepositInstructionsSchema = z
   .passthrough()
   .openapi('DepositInstructions')
 
-export const CreateCancellationSchema = z
-  .strictObject({
-    paymentId: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({ description: 'A payment the gateway knows (pay_…)', example: 'pay_7ZqkP3mW0aLxR2nV8cTy1b' }),
-    account: z.string().min(1).max(64).optional().openapi({
-      description: 'With transactionId: the PG account the payment was made on',
-      example: 'nice-main',
-    }),
-    provider: z
-      .enum(PROVIDER_IDS)
-      .optional()
-      .openapi({ description: 'Picks the account when the merchant has exactly one of this provider' }),
-    transactionId: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .optional()
-      .openapi({ description: "The PG's payment id (NicePay TID, Bootpay receipt_id, CookiePay tid)" }),
-    amount: krw(1).optional().openapi({ description: 'Omitted: everything that remains', example: 1000 }),
-    taxFreeAmount: krw().optional(),
-    reason: text(500).openapi({ example: 'customer request' }),
-    refundAccount: RefundAccountSchema.optional(),
-    expectedCancellableAmount: krw().optional().openapi({
-      description:
-        'The cancellable amount the caller believes remains; the cancel runs only if it matches (409 otherwise)',
-    }),
-  })
-  .refine((b) => b.paymentId !== undefined || b.transactionId !== undefined, {
-    message: 'give paymentId, or transactionId (with account or provider)',
-    path: ['paymentId'],
-  })
-  .refine(
-    (b) =>
-      b.paymentId === undefined ||
-      (b.transactionId === undefined && b.account === undefined && b.provider === undefined),
+/** What a cancel says whichever way it names its payment. */
+const cancelTerms = {
+  amount: krw(1).optional().openapi({ description: 'Omitted: everything that remains', example: 1000 }),
+  taxFreeAmount: krw().optional(),
+  reason: text(500).openapi({ example: 'customer request' }),
+  refundAccount: RefundAccountSchema.optional(),
+  expectedCancellableAmount: krw().optional().openapi({
+    description:
+      'The cancellable amount the caller believes remains; the cancel runs only if it matches (409 otherwise)',
+  }),
+}
+const NAMES_PAYMENT = 'give paymentId, or transactionId (with account or provider)'
+const NOT_BOTH = 'give either paymentId or account + transactionId, not both'
+const missing = (message: string) => ({
+  error: (iss: { input?: unknown }) => (iss.input === undefined ? message : undefined),
+})
+
+export const CancelByPaymentSchema = z
+  .strictObject(
     {
-      message: 'give either paymentId or account + transactionId, not both',
-      path: ['paymentId'],
+      paymentId: z.string(missing(NAMES_PAYMENT)).min(1).max(64).openapi({
+        description: 'A payment the gateway knows (pay_…)',
+        example: 'pay_7ZqkP3mW0aLxR2nV8cTy1b',
+      }),
+      ...cancelTerms,
     },
+    unknownKeys({ keys: ['account', 'provider', 'transactionId'], exclusive: NOT_BOTH }),
   )
+  .openapi('CancelByPayment', { description: 'A payment the gateway knows, by its id' })
+
+export const CancelByTransactionSchema = z
+  .strictObject(
+    {
+      account: z.string().min(1).max(64).optional().openapi({
+        description: 'The PG account the payment was made on (omitted: the one account of `provider`)',
+        example: 'nice-main',
+      }),
+      provider: z
+        .enum(PROVIDER_IDS)
+        .optional()
+        .openapi({ description: 'Picks the account when the merchant has exactly one of this provider' }),
+      transactionId: z.string(missing(NAMES_PAYMENT)).trim().min(1).max(100).openapi({
+        description: "The PG's payment id (NicePay TID, Bootpay receipt_id, CookiePay tid)",
+        example: 'nicepay00m01012601151030001234',
+      }),
+      ...cancelTerms,
+    },
+    unknownKeys({ keys: ['paymentId'], exclusive: NOT_BOTH }),
+  )
+  .openapi('CancelByTransaction', {
+    description: "A payment made elsewhere (in the PG's own window): the PG account and its transaction id",
+  })
+
+/** `paymentId`, or `account` + `transactionId`: one of two forms, never both (also so in the document). */
+export const CreateCancellationSchema = z
+  .union([CancelByPaymentSchema, CancelByTransactionSchema])
   .refine((b) => b.taxFreeAmount === undefined || b.amount === undefined || b.taxFreeAmount <= b.amount, {
     message: 'must not exceed amount',
     path: ['taxFreeAmount'],
   })
-  .openapi('CreateCancellation')
+  .openapi('CreateCancellation', {}, { unionPreferredType: 'oneOf' })
 
 export const CancellationSchema = z
   .object({
@@ -273,54 +289,63 @@ export const CreatePaymentSchema = z
   .openapi('CreatePayment')
 
 const BuyerSchema = z
-  .strictObject({
-    name: text(60).optional(),
-    email: z.string().email().max(100).optional(),
-    phone: z
-      .string()
-      .regex(/^[0-9-+ ]{6,20}$/)
-      .optional(),
-  })
+  .strictObject(
+    {
+      name: text(60).optional(),
+      email: z.string().email().max(100).optional(),
+      phone: z
+        .string()
+        .regex(/^[0-9-+ ]{6,20}$/)
+        .optional(),
+    },
+    unknownKeys(),
+  )
   .openapi('Buyer')
 
 export const CardSchema = z
-  .strictObject({
-    number: z
-      .string()
-      .regex(/^\d{13,19}$/, 'must be 13-19 digits')
-      .openapi({ example: '4111111111111111' }),
-    expiryYear: z
-      .string()
-      .regex(/^(\d{2}|\d{4})$/, 'must be YY or YYYY')
-      .openapi({ example: '30' }),
-    expiryMonth: z
-      .string()
-      .regex(/^(0[1-9]|1[0-2])$/, 'must be MM')
-      .openapi({ example: '12' }),
-    ownerId: z
-      .string()
-      .regex(/^(\d{6}|\d{10})$/, 'must be a YYMMDD birth date or a 10-digit business number')
-      .optional(),
-    passwordPrefix: z
-      .string()
-      .regex(/^\d{2}$/, 'must be 2 digits')
-      .optional(),
-  })
+  .strictObject(
+    {
+      number: z
+        .string()
+        .regex(/^\d{13,19}$/, 'must be 13-19 digits')
+        .openapi({ example: '4111111111111111' }),
+      expiryYear: z
+        .string()
+        .regex(/^(\d{2}|\d{4})$/, 'must be YY or YYYY')
+        .openapi({ example: '30' }),
+      expiryMonth: z
+        .string()
+        .regex(/^(0[1-9]|1[0-2])$/, 'must be MM')
+        .openapi({ example: '12' }),
+      ownerId: z
+        .string()
+        .regex(/^(\d{6}|\d{10})$/, 'must be a YYMMDD birth date or a 10-digit business number')
+        .optional(),
+      passwordPrefix: z
+        .string()
+        .regex(/^\d{2}$/, 'must be 2 digits')
+        .optional(),
+    },
+    unknownKeys(),
+  )
   .openapi('Card')
 
 export const CreateBillingKeySchema = z
-  .strictObject({
-    account: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({ description: "Omitted: the merchant's routing.billing default" }),
-    card: CardSchema,
-    customerId: text(100).optional(),
-    goodsName: text(100).optional(),
-    buyer: BuyerSchema.optional(),
-  })
+  .strictObject(
+    {
+      account: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({ description: "Omitted: the merchant's routing.billing default" }),
+      card: CardSchema,
+      customerId: text(100).optional(),
+      goodsName: text(100).optional(),
+      buyer: BuyerSchema.optional(),
+    },
+    unknownKeys(),
+  )
   .openapi('CreateBillingKey')
 
 export const BillingKeySchema = z
@@ -342,59 +367,65 @@ export const BillingKeySchema = z
   .openapi('BillingKey')
 
 export const CreateChargeSchema = z
-  .strictObject({
-    amount: krw(1).openapi({ example: 9900 }),
-    taxFreeAmount: krw().optional(),
-    goodsName: text(100).openapi({ example: 'Monthly plan' }),
-    orderId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional()
-      .openapi({ description: "The PG's duplicate guard; generated when omitted" }),
-    installmentMonths: z.number().int().min(0).max(36).optional(),
-    interestFree: z.boolean().optional(),
-    buyer: BuyerSchema.optional(),
-  })
+  .strictObject(
+    {
+      amount: krw(1).openapi({ example: 9900 }),
+      taxFreeAmount: krw().optional(),
+      goodsName: text(100).openapi({ example: 'Monthly plan' }),
+      orderId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .optional()
+        .openapi({ description: "The PG's duplicate guard; generated when omitted" }),
+      installmentMonths: z.number().int().min(0).max(36).optional(),
+      interestFree: z.boolean().optional(),
+      buyer: BuyerSchema.optional(),
+    },
+    unknownKeys(),
+  )
   .openapi('CreateCharge')
 
 export const CreateVirtualAccountSchema = z
-  .strictObject({
-    account: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({ description: "Omitted: the merchant's routing.virtualAccount default" }),
-    amount: krw(1).openapi({ example: 50000 }),
-    taxFreeAmount: krw().optional(),
-    goodsName: text(100),
-    bankCode: z
-      .string()
-      .regex(/^\d{3}$/)
-      .openapi({ description: 'KFTC 3-digit bank code', example: '004' }),
-    dueDate: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/)
-      .openapi({
-        description: 'YYYY-MM-DD (end of that day, KST) or an ISO timestamp',
-        example: '2026-12-31',
-      }),
-    orderId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional(),
-    depositorName: text(30).optional(),
-    cashReceipt: z
-      .strictObject({
-        type: z.enum(['income_deduction', 'proof_of_expense']),
-        identifier: z.string().regex(/^[0-9-]{8,20}$/),
-      })
-      .optional(),
-    buyer: BuyerSchema.optional(),
-  })
+  .strictObject(
+    {
+      account: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({ description: "Omitted: the merchant's routing.virtualAccount default" }),
+      amount: krw(1).openapi({ example: 50000 }),
+      taxFreeAmount: krw().optional(),
+      goodsName: text(100),
+      bankCode: z
+        .string()
+        .regex(/^\d{3}$/)
+        .openapi({ description: 'KFTC 3-digit bank code', example: '004' }),
+      dueDate: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}(T.*)?$/)
+        .openapi({
+          description: 'YYYY-MM-DD (end of that day, KST) or an ISO timestamp',
+          example: '2026-12-31',
+        }),
+      orderId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .optional(),
+      depositorName: text(30).optional(),
+      cashReceipt: z
+        .strictObject({
+          type: z.enum(['income_deduction', 'proof_of_expense']),
+          identifier: z.string().regex(/^[0-9-]{8,20}$/),
+        })
+        .optional(),
+      buyer: BuyerSchema.optional(),
+    },
+    unknownKeys(),
+  )
   .openapi('CreateVirtualAccount')
 
-export const IdParam = (prefix: string, name: string) =>
+export const IdParam = (prefix: string, name: string, example = `${prefix}_${EXAMPLE_ID_SUFFIX}`) =>
   z.object({
     id: z
       .string()
@@ -402,7 +433,7 @@ export const IdParam = (prefix: string, name: string) =>
       .max(64)
       .openapi({
         param: { name: 'id', in: 'path' },
-        example: `${prefix}_7ZqkP3mW0aLxR2nV8cTy1b`,
+        example,
         description: `The ${name} id`,
       }),
   })

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { IdempotencyScope } from '../idempotency.js'
 import { badRequest } from '../errors.js'
+import { describeIssues } from './validation.js'
 
 /** What every request carries through the middleware to its handler. */
 export type AppEnv = {
@@ -17,12 +18,8 @@ export function router(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        const issue = result.error.issues[0]
-        const param = issue?.path.map(String).join('.') ?? ''
-        throw badRequest(
-          param || (result.target ?? 'body'),
-          `${param ? `${param}: ` : ''}${issue?.message ?? 'invalid'}`,
-        )
+        const issue = describeIssues(result.error.issues)
+        throw badRequest(issue?.param || (result.target ?? 'body'), issue?.message ?? 'invalid')
       }
     },
   })

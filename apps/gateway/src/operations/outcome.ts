@@ -1,4 +1,4 @@
-import { isPaymentError, type PaymentError } from '@paymux/core'
+import { isPaymentError, type PaymentError, type PaymentErrorCode } from '@paymux/core'
 import type { FailureInfo } from '../db/schema.js'
 import { type ApiError, fromPaymentError } from '../errors.js'
 
@@ -6,9 +6,9 @@ import { type ApiError, fromPaymentError } from '../errors.js'
 export type CallEnd<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'rejected'; failure: FailureInfo; error: ApiError }
-  | { kind: 'unknown'; reason: FailureInfo; cause: unknown }
+  | { kind: 'unknown'; reason: FailureInfo & { code: PaymentErrorCode | 'internal_error' }; cause: unknown }
 
-export function failureOf(err: PaymentError): FailureInfo {
+export function failureOf(err: PaymentError): FailureInfo & { code: PaymentErrorCode } {
   return {
     code: err.code,
     message: err.message,

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { CREATE_BILLING_KEY_EXAMPLES, CREATE_CHARGE_EXAMPLES } from '../examples.js'
 import { router } from '../http/env.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import { deleteBillingKeyOperation, issueBillingKeyOperation } from '../operations/billing-keys.js'
@@ -27,7 +28,12 @@ const issue = createRoute({
   security,
   request: {
     headers: IdempotencyHeader,
-    body: { required: true, content: { 'application/json': { schema: CreateBillingKeySchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: CreateBillingKeySchema, examples: CREATE_BILLING_KEY_EXAMPLES },
+      },
+    },
   },
   responses: {
     200: json(BillingKeySchema, 'The billing key'),
@@ -56,7 +62,7 @@ const remove = createRoute({
   request: {
     params: IdParam('bk', 'billing key'),
     headers: IdempotencyHeader,
-    query: z.object({ reason: z.string().min(1).max(100).optional() }),
+    query: z.object({ reason: z.string().min(1).max(100).optional().openapi({ example: 'card replaced' }) }),
   },
   responses: {
     200: json(BillingKeySchema, 'The deleted billing key'),
@@ -76,7 +82,10 @@ const charge = createRoute({
   request: {
     params: IdParam('bk', 'billing key'),
     headers: IdempotencyHeader,
-    body: { required: true, content: { 'application/json': { schema: CreateChargeSchema } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: CreateChargeSchema, examples: CREATE_CHARGE_EXAMPLES } },
+    },
   },
   responses: {
     200: json(PaymentSchema, 'The paid payment'),

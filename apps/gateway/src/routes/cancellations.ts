@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { CREATE_CANCELLATION_EXAMPLES } from '../examples.js'
 import { router } from '../http/env.js'
 import { page, pageQuery } from '../http/pagination.js'
 import { errorResponses, json, security } from '../http/responses.js'
@@ -27,7 +28,12 @@ const create = createRoute({
   security,
   request: {
     headers: IdempotencyHeader,
-    body: { required: true, content: { 'application/json': { schema: CreateCancellationSchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: CreateCancellationSchema, examples: CREATE_CANCELLATION_EXAMPLES },
+      },
+    },
   },
   responses: {
     200: json(CancellationSchema, 'The cancellation: succeeded, accepted, or awaiting a deposit'),

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { createCheckout } from '../checkout/create.js'
 import { checkoutToken, checkoutUrls, publicBase } from '../checkout/token.js'
+import { CREATE_VIRTUAL_ACCOUNT_EXAMPLES, VIRTUAL_ACCOUNT_EXAMPLE_ID } from '../examples.js'
 import { router } from '../http/env.js'
 import { page, pageQuery } from '../http/pagination.js'
 import { errorResponses, json, security } from '../http/responses.js'
@@ -40,7 +41,12 @@ const issueVirtualAccount = createRoute({
   security,
   request: {
     headers: IdempotencyHeader,
-    body: { required: true, content: { 'application/json': { schema: CreateVirtualAccountSchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: CreateVirtualAccountSchema, examples: CREATE_VIRTUAL_ACCOUNT_EXAMPLES },
+      },
+    },
   },
   responses: {
     200: json(PaymentSchema, 'A payment waiting for deposit, with bank, account number and due date'),
@@ -141,7 +147,10 @@ const close = createRoute({
   description:
     'Takes no body. The PG closes the account (NicePay: a full cancel before the deposit), so nothing can be paid into it. Only a virtual account awaiting its deposit closes; a deposited one is refunded with a cancellation. An account whose PG cannot close one answers 400 naming the capability. A lost answer leaves it `closing` (202) until the reconciler reads the PG.',
   security,
-  request: { headers: IdempotencyHeader, params: IdParam('pay', 'payment') },
+  request: {
+    headers: IdempotencyHeader,
+    params: IdParam('pay', 'virtual-account payment', VIRTUAL_ACCOUNT_EXAMPLE_ID),
+  },
   responses: {
     200: json(PaymentSchema, 'Closed'),
     202: json(PaymentSchema, "The PG's answer was lost: closing, settled by the reconciler"),

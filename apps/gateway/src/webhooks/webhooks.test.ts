@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DB_TARGETS } from '../test-support/harness.js'
 import { eventually, type FlowGateway, type Received, startFlowGateway } from '../test-support/flows.js'
@@ -205,6 +206,38 @@ describe.each(DB_TARGETS)('webhook delivery on %o', (target) => {
     expect(all.at(-1)!.status).toBe(200)
     const ev = await t.call('GET', `/v1/events/${evId}`)
     expect(ev.body.delivery).toMatchObject({ status: 'delivered', resends: 1, attempts: 7 })
+  })
+
+  it('a resend takes no body: sent bare (no Content-Type, no Content-Length), with Content-Length: 0 or an empty chunked body, it is queued, never a 400', async () => {
+    const id = await cancelOne()
+    const evId = (await t.call('GET', `/v1/events?objectId=${id}`)).body.data[0].id as string
+    const rt = t.gateway.runtime
+    await deliverDueEvents(rt, rt.config.workers.outbox)
+    expect((await t.call('GET', `/v1/events/${evId}`)).body.delivery.status).toBe('delivered')
+    const { hostname: host, port } = new URL(t.url)
+    for (const framing of ['', 'Content-Length: 0\r\n', 'Transfer-Encoding: chunked\r\n']) {
+      // Bytes on a socket, as curl -X POST sends them: no client library adds a header of its own.
+      const answer = await new Promise<string>((resolve, reject) => {
+        // Written, not ended: a half-closed socket may be dropped before the answer; Connection: close ends it.
+        const socket = connect(Number(port), host, () =>
+          socket.write(
+            `POST /v1/events/${evId}/resend HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${t.keyA}\r\n` +
+              `${framing}Connection: close\r\n\r\n${framing.startsWith('Transfer') ? '0\r\n\r\n' : ''}`,
+          ),
+        )
+        let raw = ''
+        socket.on('data', (d) => {
+          raw += d
+        })
+        socket.on('end', () => resolve(raw))
+        socket.on('error', reject)
+      })
+      expect(answer.split('\r\n')[0], `${framing || 'bare'}: ${answer.slice(-300)}`).toBe(
+        'HTTP/1.1 202 Accepted',
+      )
+    }
+    const ev = await t.call('GET', `/v1/events/${evId}`)
+    expect(ev.body.delivery).toMatchObject({ status: 'pending', resends: 1 })
   })
 
   it('a process that dies after claiming loses nothing: once its lease has run out the next pass delivers', async () => {
