@@ -42,6 +42,26 @@ app.post('/__bench/ledger', async (c) => {
   )
 })
 
+/**
+ * What NicePay holds for TxTids opened in its payment window: the window's state (opened, authenticated,
+ * approved, declined, net_cancelled, failed), the order and amount, and how often each was approved and
+ * network-cancelled (calls received, and executed). `null` for a TxTid the window never issued.
+ */
+app.post('/__bench/checkouts', async (c) => {
+  const { tids } = (await c.req.json()) as { tids: string[] }
+  return c.json(
+    Object.fromEntries(
+      tids.map((t) => {
+        const s = sim.inspect(t)
+        return [
+          t,
+          s?.checkout ? { ...s.checkout, amount: s.amount, cancelledAmount: s.cancelledAmount } : null,
+        ]
+      }),
+    ),
+  )
+})
+
 /** Protocol calls seen (faults included): proves that rejected input never reached the PG. */
 app.get('/__bench/calls', (c) => c.json({ calls: sim.faults.calls }))
 

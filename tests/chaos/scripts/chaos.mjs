@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // pnpm test:chaos — the reliability suite. Needs a real PostgreSQL (DATABASE_URL); without one it says so and
-// exits 0. Scenarios 1–6 run first (one at a time), then scenario 7 scans every log they wrote for secrets.
+// exits 0. Scenarios 1–6 and 8 run first (one at a time), then scenario 7 scans every log they wrote for secrets.
 // Extra arguments filter scenario files, e.g. `pnpm test:chaos race storm`.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -35,7 +35,7 @@ const run = (files) => spawnSync(vitest, ['run', ...files], { cwd: pkg, env, std
 
 console.log(`chaos: PostgreSQL at ${new URL(process.env.DATABASE_URL).host}; logs in ${runDir}`)
 let status = run(filters.length ? filters : ['src/scenarios'])
-// Scenario 7 reads what 1–6 logged.
+// Scenario 7 reads what the others logged.
 status = run(['src/secrets.chaos.ts']) || status
 
 const figures = join(runDir, 'figures.txt')

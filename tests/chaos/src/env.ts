@@ -49,6 +49,19 @@ export interface Ledger {
   cancels: Array<{ moid: string; amount: number }>
 }
 
+/** A TxTid of NicePay's payment window as the simulator holds it (sim-server's /__bench/checkouts). */
+export interface PgCheckout {
+  state: 'opened' | 'authenticated' | 'approved' | 'declined' | 'net_cancelled' | 'failed'
+  payMethod: string
+  orderId: string
+  amount: number
+  cancelledAmount: number
+  approvalCalls: number
+  approvals: number
+  netCancelCalls: number
+  netCancels: number
+}
+
 export interface ChaosEnv {
   name: string
   dir: string
@@ -60,6 +73,8 @@ export interface ChaosEnv {
   seed(count: number, amount: number): Promise<string[]>
   call(gw: number, method: string, path: string, o?: CallOptions): Promise<Reply>
   ledger(tids: string[]): Promise<Record<string, Ledger | null>>
+  /** The payment window's TxTids as the simulator holds them. */
+  checkouts(txTids: string[]): Promise<Record<string, PgCheckout | null>>
   /** Protocol calls the simulator has seen so far. */
   simCalls(): Promise<number>
   /** Restarts gateway i (after a kill) with the same config and database. */
@@ -198,6 +213,14 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
           body: JSON.stringify({ tids }),
         })
         return (await res.json()) as Record<string, Ledger | null>
+      },
+      async checkouts(txTids) {
+        const res = await fetchRetry(`${sim.url}/__bench/checkouts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tids: txTids }),
+        })
+        return (await res.json()) as Record<string, PgCheckout | null>
       },
       async simCalls() {
         const res = await fetchRetry(`${sim.url}/__bench/calls`)
