@@ -42,8 +42,9 @@ select{font:inherit}code,pre{background:#f3f5f8;border-radius:.25rem;padding:.1r
 .ok{color:#17713a}.bad{color:#a3261d}table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #e3e7ee;text-align:left}
 </style></head><body>${body}</body></html>`
 
-async function callApi(o: ShopOptions, method: string, path: string, body?: unknown) {
-  const res = await o.api.request(path, {
+/** Calls the API in process, under the shop's own origin (the gateway builds its checkout links from it). */
+async function callApi(o: ShopOptions, origin: string, method: string, path: string, body?: unknown) {
+  const res = await o.api.request(new URL(path, origin).href, {
     method,
     headers: {
       authorization: `Bearer ${o.apiKey}`,
@@ -87,7 +88,7 @@ receives the signed webhook. No real money, no credentials.</p>
     if (!item || !account) return c.text('unknown item or PG', 400)
     const origin = new URL(c.req.url).origin
     const orderId = `shop-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`
-    const created = await callApi(o, 'POST', '/v1/payments', {
+    const created = await callApi(o, origin, 'POST', '/v1/payments', {
       orderId,
       amount: item.amount,
       orderName: item.name,
@@ -111,7 +112,12 @@ receives the signed webhook. No real money, no credentials.</p>
 
   app.get('/done', async (c) => {
     const id = c.req.query('paymentId') ?? ''
-    const payment = await callApi(o, 'GET', `/v1/payments/${encodeURIComponent(id)}`)
+    const payment = await callApi(
+      o,
+      new URL(c.req.url).origin,
+      'GET',
+      `/v1/payments/${encodeURIComponent(id)}`,
+    )
     const mine = hooks.filter((h) => h.data.paymentId === id)
     return c.html(
       page(
@@ -123,7 +129,7 @@ receives the signed webhook. No real money, no credentials.</p>
 <h2>Webhooks for it (verified)</h2>
 <ul id="webhooks">${mine.map((h) => html`<li><code>${h.type}</code> ${h.at}</li>`)}</ul>
 <form method="post" action="/demo-shop/cancel"><input type="hidden" name="paymentId" value="${id}">
-<button>Cancel 1,000 KRW of it</button></form>
+<button>Cancel 2,000 KRW of it</button></form>
 <h2>The payment in the API</h2><pre>${JSON.stringify(payment.body, null, 2)}</pre>
 <p><a href="/demo-shop">Back to the shop</a> · <a href="/demo-shop/done?paymentId=${id}">Refresh</a></p>`,
       ),
@@ -143,9 +149,9 @@ receives the signed webhook. No real money, no credentials.</p>
   app.post('/cancel', async (c) => {
     const form = await c.req.parseBody()
     const id = String(form.paymentId ?? '')
-    const r = await callApi(o, 'POST', '/v1/cancellations', {
+    const r = await callApi(o, new URL(c.req.url).origin, 'POST', '/v1/cancellations', {
       paymentId: id,
-      amount: 1_000,
+      amount: 2_000,
       reason: 'demo shop',
     })
     return c.html(
