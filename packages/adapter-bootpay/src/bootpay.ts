@@ -151,6 +151,7 @@ const baseCapabilities: ProviderCapabilities = {
   signedResponses: false,
   checkoutMethods: [],
   checkoutNetCancel: false,
+  checkoutChargesInWindow: false,
   notes: {
     partialCancel:
       'only card payments through inicis, kcp, danal, payletter, nicepay, kakao, payco (Bootpay manual)',

@@ -1,5 +1,6 @@
 import { inProcessFetch, startServer } from '@paymux/core/simulator'
 import { type ConformanceSetup, runConformanceSuite } from '@paymux/core/testing'
+import { throughWindow } from './__fixtures__/window.js'
 import { Bootpay, type BootpayOptions } from './bootpay.js'
 import { BOOTPAY_DEMO_CREDENTIALS, BOOTPAY_TEST_CARD, createBootpaySimulator } from './simulator/index.js'
 
@@ -8,10 +9,18 @@ type Mode = 'v1' | 'v1-json' | 'v2' | 'v2-basic'
 
 function credentialsFor(mode: Mode): BootpayOptions {
   const c = BOOTPAY_DEMO_CREDENTIALS
-  if (mode === 'v2-basic') return { apiVersion: 'v2', clientKey: c.clientKey, secretKey: c.secretKey }
+  // The web application's id is what lets the account take checkouts.
+  const web = { webApplicationId: c.webApplicationId, checkoutPg: 'nicepay' }
+  if (mode === 'v2-basic') return { apiVersion: 'v2', clientKey: c.clientKey, secretKey: c.secretKey, ...web }
   if (mode === 'v1-json')
-    return { apiVersion: 'v1', v1JsonSuffix: true, applicationId: c.applicationId, privateKey: c.privateKey }
-  return { apiVersion: mode, applicationId: c.applicationId, privateKey: c.privateKey }
+    return {
+      apiVersion: 'v1',
+      v1JsonSuffix: true,
+      applicationId: c.applicationId,
+      privateKey: c.privateKey,
+      ...web,
+    }
+  return { apiVersion: mode, applicationId: c.applicationId, privateKey: c.privateKey, ...web }
 }
 
 function harness(mode: Mode, transport: 'in-process' | 'http') {
@@ -22,12 +31,13 @@ function harness(mode: Mode, transport: 'in-process' | 'http') {
       const sim = createBootpaySimulator()
       const server = transport === 'http' ? await startServer(sim.app) : undefined
       const base = server?.url ?? 'http://bootpay.sim'
+      const simFetch = server ? globalThis.fetch : inProcessFetch(sim.app)
       const provider = new Bootpay({
         ...credentialsFor(mode),
         baseUrl: base,
         timeoutMs: TIMEOUT_MS,
         notificationIpAllowList: [],
-        ...(server ? {} : { fetch: inProcessFetch(sim.app) }),
+        ...(server ? {} : { fetch: simFetch }),
       })
       // The token is fetched before the suite injects faults, so each fault lands on the call under test.
       await provider.warmUp()
@@ -54,6 +64,16 @@ function harness(mode: Mode, transport: 'in-process' | 'http') {
         testCard: { ...BOOTPAY_TEST_CARD },
         refundAccount: { bankCode: '004', accountNumber: '12345678901234', holderName: '홍길동' },
         unreachableProvider,
+        // The customer at the window the stand-in SDK opens; the approval is the server confirm (v2 /v2/confirm,
+        // v1 /submit), and an undo is a full cancel: Bootpay has no network cancel.
+        checkout: {
+          press: (launch, request, button) => throughWindow(launch, request.returnUrl, button, simFetch),
+          approvePath: mode.startsWith('v2') ? '/v2/confirm' : '/submit',
+          approvals: async (id) => {
+            const s = sim.inspect(id)
+            return { approvals: s?.confirmsApplied ?? 0, undos: s?.cancelCount ?? 0 }
+          },
+        },
         close: async () => {
           await server?.close()
         },

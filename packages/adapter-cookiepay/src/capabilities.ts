@@ -16,6 +16,7 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
   signedResponses: false,
   checkoutMethods: ['card', 'virtual_account'],
   checkoutNetCancel: false,
+  checkoutChargesInWindow: true,
   notes: {
     refundAccount:
       'CookiePay refunds to an account only for Toss virtual accounts; other PGs refuse VA cancels',

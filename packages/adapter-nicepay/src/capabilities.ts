@@ -23,6 +23,7 @@ export function nicepayCapabilities(contract: NicePayContract): ProviderCapabili
     signedResponses: true,
     checkoutMethods: ['card', 'virtual_account'],
     checkoutNetCancel: true,
+    checkoutChargesInWindow: false,
     notes: {
       ...(contract.cancelDuplicateGuard
         ? {}

@@ -38,6 +38,13 @@ export interface ProviderCapabilities {
    * is unknown, and the host undoes such an approval instead of waiting for a lookup.
    */
   checkoutNetCancel: boolean
+  /**
+   * The PG charges inside its window (CookiePay): its result reaches the host after the money moved. Such an
+   * adapter authenticates a result naming one of the PG's payments without refusing it on the browser's claims
+   * (a refusal would leave a charge nobody undoes); `approveCheckout` then verifies it with the PG's lookup,
+   * refusing another order's payment and reporting the PG's own amount, for the host to undo a mismatch.
+   */
+  checkoutChargesInWindow: boolean
   /** Why a capability is off, for the ones that are. */
   notes?: Partial<Record<Exclude<keyof ProviderCapabilities, 'notes'>, string>>
 }

@@ -1,7 +1,7 @@
 // Drives the simulator's payment window over plain HTTP the way a browser would: load the script goPay lives in,
 // post the checkout form where goPay posts it, press a button, and read the auth-result form that the window
 // posts to ReturnURL, encoded in its accept-charset — the bytes the host's return URL would receive.
-import type { CheckoutLaunch, CheckoutReturn } from '@paymux/core'
+import type { CheckoutLaunch, CheckoutReturn, FetchLike } from '@paymux/core'
 import { encodeForm } from '../encoding.js'
 
 const fromHtml = (s: string) =>
@@ -20,7 +20,11 @@ export function formBody(fields: Record<string, string>, charset: string | undef
 }
 
 /** Opens the window: the URL goPay posts to is read from the script the page loads. */
-export async function openWindow(launch: CheckoutLaunch, fields = launch.form!.fields): Promise<string> {
+export async function openWindow(
+  launch: CheckoutLaunch,
+  fields = launch.form!.fields,
+  fetch: FetchLike = globalThis.fetch,
+): Promise<string> {
   const js = await (await fetch(launch.scripts[0]!)).text()
   const windowUrl = /var windowUrl = ("[^"]+")/.exec(js)?.[1]
   if (!windowUrl) throw new Error('the script defines no window URL')
@@ -67,7 +71,12 @@ export function postedForm(html: string, id?: string): PostedResult {
 }
 
 /** Presses Approve or Decline in the window page; answers the page that posts the auth result. */
-export async function press(windowHtml: string, button: 'Approve' | 'Decline', simUrl: string) {
+export async function press(
+  windowHtml: string,
+  button: 'Approve' | 'Decline',
+  simUrl: string,
+  fetch: FetchLike = globalThis.fetch,
+) {
   const m = new RegExp(`<form method="post" action="([^"]+)"[^>]*><button>${button}</button></form>`).exec(
     windowHtml,
   )
@@ -77,8 +86,13 @@ export async function press(windowHtml: string, button: 'Approve' | 'Decline', s
 }
 
 /** Start to result in one go: the window opened with the launch's form, `button` pressed. */
-export async function throughWindow(launch: CheckoutLaunch, button: 'Approve' | 'Decline', simUrl: string) {
-  const page = await openWindow(launch)
-  const { html } = await press(page, button, simUrl)
+export async function throughWindow(
+  launch: CheckoutLaunch,
+  button: 'Approve' | 'Decline',
+  simUrl: string,
+  fetch: FetchLike = globalThis.fetch,
+) {
+  const page = await openWindow(launch, launch.form!.fields, fetch)
+  const { html } = await press(page, button, simUrl, fetch)
   return postedForm(html, 'result')
 }

@@ -2,6 +2,7 @@
 // promises a host relies on to approve once, on the stored order, and never call a lost answer a refusal.
 import assert from 'node:assert/strict'
 import type {
+  ApprovedCheckout,
   CheckoutApproval,
   CheckoutExpected,
   CheckoutMethod,
@@ -9,6 +10,7 @@ import type {
   CheckoutReturn,
 } from '../checkout.js'
 import type { ProviderCapabilities } from '../contract.js'
+import { isPaymentError } from '../errors.js'
 import { rewriteFields } from '../simulator/faults.js'
 import type { CheckoutConformance, ConformanceCase, ConformanceSetup } from './harness.js'
 import { expectCode, expectError, needs } from './helpers.js'
@@ -40,6 +42,11 @@ const expectedOf = (r: CheckoutRequest): CheckoutExpected => ({
 const skipUnlessCheckout = (c: ProviderCapabilities, s: ConformanceSetup) =>
   needs(c.checkoutMethods.length > 0, 'no checkout') ??
   needs(s.checkout !== undefined, 'the harness has no checkout hook')
+
+/** The result is checked at read time only where nothing has been charged yet: the approval is still to come. */
+const skipUnlessReadRefuses = (c: ProviderCapabilities, s: ConformanceSetup) =>
+  skipUnlessCheckout(c, s) ??
+  needs(!c.checkoutChargesInWindow, 'the window charges: the approval verifies the result (next case)')
 
 /** A checkout the customer authenticated at the window, read back and verified. */
 async function authenticated(
@@ -148,7 +155,7 @@ export const checkoutCases: ConformanceCase[] = [
   },
   {
     name: 'checkout: a result read against another amount or another order is refused',
-    skip: skipUnlessCheckout,
+    skip: skipUnlessReadRefuses,
     async run(s) {
       const hook = s.checkout!
       const request = checkoutRequest(s.provider.capabilities)
@@ -172,7 +179,7 @@ export const checkoutCases: ConformanceCase[] = [
   },
   {
     name: 'checkout: a result whose amount was changed in the browser never authenticates that amount',
-    skip: skipUnlessCheckout,
+    skip: skipUnlessReadRefuses,
     async run(s) {
       const hook = s.checkout!
       const request = checkoutRequest(s.provider.capabilities)
@@ -189,6 +196,52 @@ export const checkoutCases: ConformanceCase[] = [
           `a tampered result read against ${expected.amount}: ${JSON.stringify(r)}`,
         )
       }
+    },
+  },
+  {
+    name: 'checkout: where the window charges, a result for another amount or order is never approved as the stored order',
+    skip: (c, s) =>
+      skipUnlessCheckout(c, s) ??
+      needs(c.checkoutChargesInWindow, 'the result is refused at read (cases above)'),
+    async run(s) {
+      const hook = s.checkout!
+      const request = checkoutRequest(s.provider.capabilities)
+      const back = await hook.press(await s.provider.startCheckout(request), request, 'Approve')
+      const spoiled = tampered(back, -10_000)
+      const reads: Array<[CheckoutReturn, CheckoutExpected]> = [
+        [back, { ...expectedOf(request), amount: request.amount + 1_000 }],
+        [back, { ...expectedOf(request), amount: request.amount - 1_000 }],
+        [back, { ...expectedOf(request), orderId: `${request.orderId}x` }],
+        ...(spoiled
+          ? ([
+              [spoiled, expectedOf(request)],
+              [spoiled, { ...expectedOf(request), amount: request.amount - 10_000 }],
+            ] as Array<[CheckoutReturn, CheckoutExpected]>)
+          : []),
+      ]
+      const tids = new Set<string>()
+      for (const [input, expected] of reads) {
+        const what = `read and approved against ${JSON.stringify(expected)}`
+        const r = await s.provider.readCheckoutReturn(input, expected)
+        if (r.outcome !== 'authenticated') {
+          assert.equal(r.outcome, 'refused', `${what}: ${JSON.stringify(r)}`)
+          continue
+        }
+        tids.add(r.approval.transactionId)
+        let done: ApprovedCheckout
+        try {
+          done = await s.provider.approveCheckout(r.approval, expected)
+        } catch (err) {
+          assert.ok(isPaymentError(err), `${what}: ${String(err)}`)
+          assert.equal(err.outcome, 'rejected', `${what}: ${err.code}/${err.outcome}`)
+          continue
+        }
+        // Approved: only as what the PG really charged, so the host sees the mismatch and undoes it.
+        assert.equal(expected.orderId, request.orderId, `${what}: another order's payment approved`)
+        assert.equal(done.amount, request.amount, `${what}: the PG's own amount is reported`)
+      }
+      for (const tid of tids)
+        assert.ok((await hook.approvals(tid)).approvals <= 1, `${tid} charged at most once`)
     },
   },
   {

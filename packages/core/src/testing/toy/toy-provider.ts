@@ -47,6 +47,7 @@ export const TOY_CAPABILITIES: ProviderCapabilities = {
   signedResponses: false,
   checkoutMethods: ['card'],
   checkoutNetCancel: false,
+  checkoutChargesInWindow: false,
 }
 
 export interface ToyProviderOptions {
