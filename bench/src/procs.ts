@@ -371,6 +371,37 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/**
+ * CPU time of the PostgreSQL server processes that work for the given databases, by pid: their backends and
+ * the server's own background processes (WAL writer, checkpointer, …; no database). Other work on the same
+ * server (other databases' backends) is left out, so a shared server does not inflate the figure. The
+ * server must be local (its pids are read from /proc).
+ */
+export async function postgresCpuOf(admin: pg.Pool, databases: () => string[]): Promise<Map<number, number>> {
+  const r = await admin.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE (datname = ANY($1) OR datname IS NULL) AND pid <> pg_backend_pid()',
+    [databases()],
+  )
+  return new Map(r.rows.map(({ pid }) => [pid, cpuMsOf(pid)]))
+}
+
+/** Connections to a database by state, as PostgreSQL sees them (the bench's own pool left out). */
+export async function connectionStates(
+  admin: pg.Pool,
+  database: string,
+): Promise<{ active: number; idleInTransaction: number; open: number }> {
+  const r = await admin.query<{ active: number; idle_in_tx: number; open: number }>(
+    `SELECT count(*) FILTER (WHERE state = 'active')::int AS active,
+            count(*) FILTER (WHERE state LIKE 'idle in transaction%')::int AS idle_in_tx,
+            count(*)::int AS open
+       FROM pg_stat_activity
+      WHERE datname = $1 AND backend_type = 'client backend' AND application_name NOT LIKE 'paymux-bench%'`,
+    [database],
+  )
+  const row = r.rows[0]!
+  return { active: row.active, idleInTransaction: row.idle_in_tx, open: row.open }
+}
+
 /** CPU time of every PostgreSQL server process on this machine (a local server: backends, WAL writer, …). */
 export function postgresCpuMs(): number {
   let total = 0
