@@ -21,7 +21,8 @@ export type OperationOutcome<View> =
  * - `settle`: ONE statement through the ledger: the end, its event, the stored answer (or the key released).
  */
 export interface OperationDescriptor<Input, Intent extends { account: AccountRuntime }, Result, View> {
-  prepare(rt: Runtime, merchantId: string, input: Input): Promise<Intent>
+  /** `idem`: an operation may read the key with its first read and throw KeyExists (a replay: one statement). */
+  prepare(rt: Runtime, merchantId: string, input: Input, idem?: IdempotencyScope): Promise<Intent>
   open(rt: Runtime, intent: Intent, idem: IdempotencyScope | undefined): Promise<Intent>
   request(rt: Runtime, intent: Intent): ProviderOperation
   call(provider: PaymentProvider, request: ProviderOperation): Promise<Result>
@@ -40,7 +41,7 @@ export async function runOperation<Input, Intent extends { account: AccountRunti
   input: Input,
   idem: IdempotencyScope | undefined,
 ): Promise<OperationOutcome<View>> {
-  const prepared = await op.prepare(rt, merchantId, input)
+  const prepared = await op.prepare(rt, merchantId, input, idem)
   const intent = await op.open(rt, prepared, idem)
   const request = op.request(rt, intent)
   const end = await callPg(() => op.call(intent.account.provider, request))
