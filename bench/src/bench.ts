@@ -332,8 +332,10 @@ async function main() {
     admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2, application_name: 'paymux-bench-admin' })
     admin.on('error', () => {})
     const pool = admin
-    // The backends of this run's databases and the server's background processes, not other work on it.
-    clocks.postgres = () => postgresCpuOf(pool, () => scratch.map((d) => d.name))
+    // The backends of this run's databases, not other work on the same server; its shared background
+    // processes apart.
+    clocks.postgres = () => postgresCpuOf(pool, () => scratch.map((d) => d.name), 'backends')
+    clocks['pg-shared'] = () => postgresCpuOf(pool, () => scratch.map((d) => d.name), 'background')
   }
   const tagBase = runTag()
   const directSupply = new Supply('direct', sim, tagBase, 0)
@@ -666,8 +668,10 @@ function summarise(
     )
   }
   lines.push('')
-  lines.push('CPU ms per request, by process (where the two cores go)')
-  const procNames = ['loadgen', 'direct', 'gateway', 'simulator', 'postgres']
+  lines.push(
+    "CPU ms per request, by process (where the two cores go; postgres: this run's backends; pg-shared: the server's background processes, which serve every database on it)",
+  )
+  const procNames = ['loadgen', 'direct', 'gateway', 'simulator', 'postgres', 'pg-shared']
   lines.push(
     `${'phase'.padEnd(18)}${'conc'.padStart(5)}${procNames.map((n) => n.padStart(11)).join('')}${'total'.padStart(9)}`,
   )

@@ -372,16 +372,22 @@ export function cpuMsOf(pid: number): number {
 }
 
 /**
- * CPU time of the PostgreSQL server processes that work for the given databases, by pid: their backends and
- * the server's own background processes (WAL writer, checkpointer, …; no database). Other work on the same
- * server (other databases' backends) is left out, so a shared server does not inflate the figure. The
- * server must be local (its pids are read from /proc).
+ * CPU time of the PostgreSQL server processes by pid: the backends of the given databases (`backends`: they
+ * parse, plan, execute and flush the WAL of their own commits), or the server's shared background processes
+ * (`background`: WAL writer, checkpointer, … — on a shared server they also work for everyone else, so they
+ * are reported apart). Other databases' backends are left out. The server must be local (pids from /proc).
  */
-export async function postgresCpuOf(admin: pg.Pool, databases: () => string[]): Promise<Map<number, number>> {
-  const r = await admin.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE (datname = ANY($1) OR datname IS NULL) AND pid <> pg_backend_pid()',
-    [databases()],
-  )
+export async function postgresCpuOf(
+  admin: pg.Pool,
+  databases: () => string[],
+  which: 'backends' | 'background',
+): Promise<Map<number, number>> {
+  const r =
+    which === 'backends'
+      ? await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1)', [
+          databases(),
+        ])
+      : await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname IS NULL')
   return new Map(r.rows.map(({ pid }) => [pid, cpuMsOf(pid)]))
 }
 
