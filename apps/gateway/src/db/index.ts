@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { migrationProvider } from './migrations.js'
@@ -56,7 +55,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     kind = 'postgres'
     pool = new pg.Pool({
       connectionString: opts.url,
-      max: opts.poolSize ?? 20,
+      max: opts.poolSize ?? 10,
       types: pgTypes,
       connectionTimeoutMillis: 5_000,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
@@ -74,6 +73,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
   } else {
     kind = 'pglite'
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
+    // Loaded only when used: a gateway on PostgreSQL never pays its start-up time or memory.
+    const { PGlite } = await import('@electric-sql/pglite')
     const lite = await PGlite.create({
       ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
