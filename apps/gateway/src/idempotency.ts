@@ -37,7 +37,11 @@ export interface KeyRow {
 export class KeyExists extends Error {
   override readonly name = 'KeyExists'
   constructor(readonly found?: KeyRow) {
+    // Control flow, not a failure: every replay throws one, and capturing a stack showed in the profile.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super()
+    Error.stackTraceLimit = limit
   }
 }
 
