@@ -199,9 +199,11 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
   const merchantId = s.merchantId ?? 'bench-shop'
   const config = {
     server: { port: 0, host: '127.0.0.1', bodyLimitBytes: s.bodyLimitBytes ?? 64 * 1024 },
-    database: s.databaseUrl
-      ? { url: envRef('PAYMUX_DATABASE_URL'), poolSize: s.poolSize ?? 20 }
-      : { path: join(s.dir, 'db'), poolSize: s.poolSize ?? 20 },
+    // The pool size a user gets unless a suite asks for another.
+    database: {
+      ...(s.databaseUrl ? { url: envRef('PAYMUX_DATABASE_URL') } : { path: join(s.dir, 'db') }),
+      ...(s.poolSize !== undefined ? { poolSize: s.poolSize } : {}),
+    },
     // The key comes in through the environment, as the README recommends: never in the file.
     masterKey: envRef('PAYMUX_MASTER_KEY'),
     log: { level: s.logLevel ?? 'info' },
