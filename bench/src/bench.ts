@@ -843,10 +843,10 @@ function summarise(
     // Nothing may hold a connection (or a transaction, hence a lock) while it waits on the PG: with every
     // request waiting, the busy connections are only those running a statement right then.
     num(
-      'realistic: no DB connection held across the PG call (idle in transaction 0; busy mean ≤ 10% of concurrency)',
+      'realistic: no DB connection held across the PG call (none idle in a transaction > 50 ms; busy mean ≤ 10% of concurrency)',
       r ? r.connections.activeMean : undefined,
       (v) =>
-        `busy mean ${f(v)} max ${r!.connections.activeMax}, idle in transaction max ${r!.connections.idleInTransactionMax}, ${r!.connections.samples} samples`,
+        `busy mean ${f(v)} max ${r!.connections.activeMax}, held idle in a transaction max ${r!.connections.idleInTransactionMax}, ${r!.connections.samples} samples`,
       (v) => r!.connections.idleInTransactionMax === 0 && v <= 0.1 * REALISTIC_C,
       noReal,
     ),

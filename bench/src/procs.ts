@@ -393,14 +393,19 @@ export async function postgresCpuOf(
   return new Map(r.rows.map(({ pid }) => [pid, cpuMsOf(pid)]))
 }
 
-/** Connections to a database by state, as PostgreSQL sees them (the bench's own pool left out). */
+/**
+ * Connections to a database by state, as PostgreSQL sees them (the bench's own pool left out). A transaction
+ * counts as held when it has sat idle for over 50 ms: longer than any gap between two statements of the
+ * gateway's own (worker) transactions, far shorter than a PG call.
+ */
 export async function connectionStates(
   admin: pg.Pool,
   database: string,
 ): Promise<{ active: number; idleInTransaction: number; open: number }> {
   const r = await admin.query<{ active: number; idle_in_tx: number; open: number }>(
     `SELECT count(*) FILTER (WHERE state = 'active')::int AS active,
-            count(*) FILTER (WHERE state LIKE 'idle in transaction%')::int AS idle_in_tx,
+            count(*) FILTER (WHERE state LIKE 'idle in transaction%'
+                               AND now() - state_change > interval '50 milliseconds')::int AS idle_in_tx,
             count(*)::int AS open
        FROM pg_stat_activity
       WHERE datname = $1 AND backend_type = 'client backend' AND application_name NOT LIKE 'paymux-bench%'`,
