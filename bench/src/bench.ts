@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     'realistic-delay': { type: 'string' },
     'realistic-concurrency': { type: 'string' },
     out: { type: 'string' },
+    'gateway-cli': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -63,9 +64,11 @@ if (args.help) {
   --realistic-delay MS       the simulator's answer delay in the realistic phase (300)
   --realistic-concurrency N  its concurrency (128)
   --out FILE                 where the JSON goes (bench/results.json; smoke: bench/results-smoke.json)
+  --gateway-cli PATH         run another build of the gateway (its dist/cli.js): before/after comparisons
 `)
   process.exit(0)
 }
+if (args['gateway-cli']) process.env.PAYMUX_BENCH_GATEWAY_CLI = resolve(args['gateway-cli'])
 
 const smoke = args.smoke
 const ROUNDS = Number(args.rounds ?? (smoke ? 1 : 3))
@@ -79,7 +82,7 @@ const CANCEL = 1_000
 const REASON = 'bench partial cancel'
 const REALISTIC_DELAY_MS = Number(args['realistic-delay'] ?? 300)
 const REALISTIC_C = Number(args['realistic-concurrency'] ?? 128)
-const REALISTIC_S = smoke ? 2 : Math.max(10, DURATION * 3)
+const REALISTIC_S = smoke ? 1.5 : Math.max(10, DURATION * 3)
 
 const runDir = join(benchDir, '.runs', new Date().toISOString().replace(/[:.]/g, '-'))
 mkdirSync(runDir, { recursive: true })
@@ -459,7 +462,7 @@ async function measureRealistic(sim: Proc, tag: number): Promise<Realistic> {
   }
   await setDelay(REALISTIC_DELAY_MS)
   try {
-    await gatewaySegment(t, c, idealRps, { durationS: smoke ? 0.7 : 2 })
+    await gatewaySegment(t, c, idealRps, { durationS: smoke ? 0.5 : 2 })
     const active: number[] = []
     let idleInTx = 0
     let open = 0

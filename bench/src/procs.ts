@@ -14,9 +14,15 @@ import { stringify as toYaml } from 'yaml'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** The gateway's CLI, found through the package (its dist/index.js sits next to dist/cli.js). */
+/**
+ * The gateway's CLI, found through the package (its dist/index.js sits next to dist/cli.js), or the one
+ * PAYMUX_BENCH_GATEWAY_CLI names (the bench's --gateway-cli: another build of the gateway, to compare before/after).
+ */
 export function gatewayCli(): string {
-  return join(dirname(fileURLToPath(import.meta.resolve('@paymux/gateway'))), 'cli.js')
+  return (
+    process.env.PAYMUX_BENCH_GATEWAY_CLI ??
+    join(dirname(fileURLToPath(import.meta.resolve('@paymux/gateway'))), 'cli.js')
+  )
 }
 
 export async function freePort(): Promise<number> {
