@@ -829,7 +829,13 @@ function summarise(
     ),
   ]
   const noReal = why(
-    args['no-realistic'] ? '--no-realistic' : args.profile ? '--profile' : 'needs DATABASE_URL',
+    realistic
+      ? 'no answer within the segment'
+      : args['no-realistic']
+        ? '--no-realistic'
+        : args.profile
+          ? '--profile'
+          : 'needs DATABASE_URL',
   )
   const r = realistic
   checks.push(
