@@ -21,8 +21,32 @@ export interface SegmentOptions {
   check?: (status: number, body: string, headers: Record<string, string>) => boolean
   /** Called with every request that got an expected answer (the replay segment sends them again). */
   onOk?: (req: RequestSpec) => void
-  /** CPU clocks (ms used so far) of the processes involved: reported per request. */
-  cpu?: Record<string, () => number>
+  /** CPU clocks of the processes involved: reported per request. */
+  cpu?: Record<string, CpuClock>
+  /** Called every `everyMs` while the segment runs (e.g. to sample the database's busy connections). */
+  sample?: { everyMs: number; run: () => Promise<void> }
+}
+
+/**
+ * CPU time used so far (ms): one process's clock, or a set of processes by pid (PostgreSQL's backends, which
+ * come and go): their delta is summed over the pids seen at the end, a pid new since the start counting from 0.
+ */
+export type CpuClock = () => number | Map<number, number> | Promise<Map<number, number>>
+
+type CpuReading = number | Map<number, number>
+
+function cpuDelta(before: CpuReading, after: CpuReading): number {
+  if (typeof before === 'number' && typeof after === 'number') return after - before
+  if (typeof before === 'number' || typeof after === 'number') return Number.NaN
+  let d = 0
+  for (const [pid, ms] of after) d += ms - (before.get(pid) ?? 0)
+  return d
+}
+
+async function readClocks(cpu: Record<string, CpuClock>): Promise<Record<string, CpuReading>> {
+  const out: Record<string, CpuReading> = {}
+  for (const [k, f] of Object.entries(cpu)) out[k] = await f()
+  return out
 }
 
 export interface SegmentResult {
@@ -95,7 +119,18 @@ export async function runSegment(o: SegmentOptions): Promise<SegmentResult> {
         }
       : {}),
   }
-  const cpuBefore = Object.fromEntries(Object.entries(o.cpu ?? {}).map(([k, f]) => [k, f()]))
+  const cpuBefore = await readClocks(o.cpu ?? {})
+  let sampling: Promise<void> | undefined
+  let sampler: NodeJS.Timeout | undefined
+  if (o.sample) {
+    const s = o.sample
+    sampler = setInterval(() => {
+      if (sampling) return
+      sampling = s.run().finally(() => {
+        sampling = undefined
+      })
+    }, s.everyMs)
+  }
   const selfBefore = process.cpuUsage()
   const started = performance.now()
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -119,9 +154,12 @@ export async function runSegment(o: SegmentOptions): Promise<SegmentResult> {
   // autocannon's own clock: from the first request to the end of the last, without its start-up.
   const elapsed = result.duration > 0 ? result.duration : (performance.now() - started) / 1000
   const self = process.cpuUsage(selfBefore)
+  if (sampler) clearInterval(sampler)
+  await sampling
+  const cpuAfter = await readClocks(o.cpu ?? {})
   const cpuPerRequest: Record<string, number> = {}
-  for (const [k, f] of Object.entries(o.cpu ?? {}))
-    cpuPerRequest[k] = (f() - cpuBefore[k]!) / Math.max(1, latencies.length)
+  for (const k of Object.keys(cpuAfter))
+    cpuPerRequest[k] = cpuDelta(cpuBefore[k]!, cpuAfter[k]!) / Math.max(1, latencies.length)
   cpuPerRequest.loadgen = (self.user + self.system) / 1000 / Math.max(1, latencies.length)
   const sorted = Float64Array.from(latencies).sort()
   let sum = 0

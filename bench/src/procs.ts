@@ -14,9 +14,15 @@ import { stringify as toYaml } from 'yaml'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** The gateway's CLI, found through the package (its dist/index.js sits next to dist/cli.js). */
+/**
+ * The gateway's CLI, found through the package (its dist/index.js sits next to dist/cli.js), or the one
+ * PAYMUX_BENCH_GATEWAY_CLI names (the bench's --gateway-cli: another build of the gateway, to compare before/after).
+ */
 export function gatewayCli(): string {
-  return join(dirname(fileURLToPath(import.meta.resolve('@paymux/gateway'))), 'cli.js')
+  return (
+    process.env.PAYMUX_BENCH_GATEWAY_CLI ??
+    join(dirname(fileURLToPath(import.meta.resolve('@paymux/gateway'))), 'cli.js')
+  )
 }
 
 export async function freePort(): Promise<number> {
@@ -199,9 +205,11 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
   const merchantId = s.merchantId ?? 'bench-shop'
   const config = {
     server: { port: 0, host: '127.0.0.1', bodyLimitBytes: s.bodyLimitBytes ?? 64 * 1024 },
-    database: s.databaseUrl
-      ? { url: envRef('PAYMUX_DATABASE_URL'), poolSize: s.poolSize ?? 20 }
-      : { path: join(s.dir, 'db'), poolSize: s.poolSize ?? 20 },
+    // The pool size a user gets unless a suite asks for another.
+    database: {
+      ...(s.databaseUrl ? { url: envRef('PAYMUX_DATABASE_URL') } : { path: join(s.dir, 'db') }),
+      ...(s.poolSize !== undefined ? { poolSize: s.poolSize } : {}),
+    },
     // The key comes in through the environment, as the README recommends: never in the file.
     masterKey: envRef('PAYMUX_MASTER_KEY'),
     log: { level: s.logLevel ?? 'info' },
@@ -369,6 +377,48 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return 0
   }
+}
+
+/**
+ * CPU time of the PostgreSQL server processes by pid: the backends of the given databases (`backends`: they
+ * parse, plan, execute and flush the WAL of their own commits), or the server's shared background processes
+ * (`background`: WAL writer, checkpointer, … — on a shared server they also work for everyone else, so they
+ * are reported apart). Other databases' backends are left out. The server must be local (pids from /proc).
+ */
+export async function postgresCpuOf(
+  admin: pg.Pool,
+  databases: () => string[],
+  which: 'backends' | 'background',
+): Promise<Map<number, number>> {
+  const r =
+    which === 'backends'
+      ? await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1)', [
+          databases(),
+        ])
+      : await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname IS NULL')
+  return new Map(r.rows.map(({ pid }) => [pid, cpuMsOf(pid)]))
+}
+
+/**
+ * Connections to a database by state, as PostgreSQL sees them (the bench's own pool left out). A transaction
+ * counts as held when it has sat idle for over 50 ms: longer than any gap between two statements of the
+ * gateway's own (worker) transactions, far shorter than a PG call.
+ */
+export async function connectionStates(
+  admin: pg.Pool,
+  database: string,
+): Promise<{ active: number; idleInTransaction: number; open: number }> {
+  const r = await admin.query<{ active: number; idle_in_tx: number; open: number }>(
+    `SELECT count(*) FILTER (WHERE state = 'active')::int AS active,
+            count(*) FILTER (WHERE state LIKE 'idle in transaction%'
+                               AND now() - state_change > interval '50 milliseconds')::int AS idle_in_tx,
+            count(*)::int AS open
+       FROM pg_stat_activity
+      WHERE datname = $1 AND backend_type = 'client backend' AND application_name NOT LIKE 'paymux-bench%'`,
+    [database],
+  )
+  const row = r.rows[0]!
+  return { active: row.active, idleInTransaction: row.idle_in_tx, open: row.open }
 }
 
 /** CPU time of every PostgreSQL server process on this machine (a local server: backends, WAL writer, …). */

@@ -13,6 +13,22 @@ const app = new Hono()
 
 app.get('/__bench/ready', (c) => c.json({ ok: true }))
 
+/**
+ * `{ms}`: every protocol call is answered after this long (0: at once). A real PG takes hundreds of
+ * milliseconds to answer a cancel; the realistic phase runs with this set, to show what the gateway holds
+ * (memory, database connections, locks) while it waits.
+ */
+let answerDelayMs = 0
+app.post('/__bench/delay', async (c) => {
+  answerDelayMs = Math.max(0, Number(((await c.req.json()) as { ms: number }).ms) || 0)
+  return c.json({ ms: answerDelayMs })
+})
+app.use('*', async (c, next) => {
+  if (answerDelayMs > 0 && !c.req.path.startsWith('/__'))
+    await new Promise((r) => setTimeout(r, answerDelayMs))
+  await next()
+})
+
 /** `{tag, from, count, amount}`: seeds benchTid(tag, from … from+count-1). */
 app.post('/__bench/seed', async (c) => {
   const { tag, from, count, amount } = (await c.req.json()) as {

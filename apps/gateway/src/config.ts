@@ -96,7 +96,12 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
             .string()
             .regex(/^[a-z_][a-z0-9_]{0,62}$/)
             .optional(),
-          poolSize: z.number().int().min(1).max(200).default(20),
+          /**
+           * Connections to the database. No request holds one across a PG call (each statement takes one and
+           * gives it back), so a few serve hundreds of requests waiting on PGs; more only add contention
+           * in the database server (and memory on both sides).
+           */
+          poolSize: z.number().int().min(1).max(200).default(10),
           /**
            * `durable` (default): the record of a PG's answer is flushed to disk before the client hears it.
            * `async`: it is committed with synchronous_commit off, saving one disk flush per request; if the
@@ -107,7 +112,7 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
           /** PostgreSQL unreachable at start: retried this long (a log line per attempt), then exit 1. 0: exit at once. */
           startupWaitSeconds: z.number().int().min(0).max(3600).default(30),
         })
-        .default({ path: './.paymux/db', poolSize: 20, settleCommit: 'durable', startupWaitSeconds: 30 }),
+        .default({ path: './.paymux/db', poolSize: 10, settleCommit: 'durable', startupWaitSeconds: 30 }),
       /** AES-256-GCM key for secrets at rest; usually `${PAYMUX_MASTER_KEY}`. */
       masterKey: z.string().min(1).optional(),
       idempotency: z

@@ -18,9 +18,31 @@ export interface ResourceRef {
   id: string
 }
 
-/** Thrown inside a claiming transaction when the key already exists: the transaction rolls back. */
+/** A stored Idempotency-Key as the decision about a request that reuses it needs it. */
+export interface KeyRow {
+  fingerprint: string
+  state: 'in_progress' | 'completed'
+  locked_until: Date | string
+  response_status: number | null
+  response_body: unknown
+  resource_type: ResourceRef['type'] | null
+  resource_id: string | null
+}
+
+/**
+ * Thrown when the key already exists: by a claim (its statement wrote nothing), or by an operation's first
+ * read, which reads the key along with what it needed anyway and then carries the row (`found`), so that a
+ * replay costs that one statement.
+ */
 export class KeyExists extends Error {
   override readonly name = 'KeyExists'
+  constructor(readonly found?: KeyRow) {
+    // Control flow, not a failure: every replay throws one, and capturing a stack showed in the profile.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    super()
+    Error.stackTraceLimit = limit
+  }
 }
 
 /**
@@ -97,10 +119,23 @@ export type ExistingKey =
 export async function readExisting(db: Tx, scope: IdempotencyScope, now: Date): Promise<ExistingKey> {
   const row = await db
     .selectFrom('idempotency_keys')
-    .selectAll()
+    .select([
+      'fingerprint',
+      'state',
+      'locked_until',
+      'response_status',
+      'response_body',
+      'resource_type',
+      'resource_id',
+    ])
     .where('merchant_id', '=', scope.merchantId)
     .where('key', '=', scope.key)
     .executeTakeFirst()
+  return decideExisting(row as KeyRow | undefined, scope, now)
+}
+
+/** The decision of `readExisting`, from a key row already read (undefined: there is none). */
+export function decideExisting(row: KeyRow | undefined, scope: IdempotencyScope, now: Date): ExistingKey {
   if (!row) return { kind: 'absent' }
   if (row.fingerprint !== scope.fingerprint) {
     throw new ApiError(422, {

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { migrationProvider } from './migrations.js'
@@ -32,6 +31,13 @@ export interface Db {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
+/**
+ * The embedded PostgreSQL's buffer cache lives in the gateway's own memory (WebAssembly memory, which never
+ * shrinks): at PostgreSQL's 128 MB default a busy gateway's resident set grew by about that much. The gateway's
+ * working set (recent payments, their indexes) fits in far less; pages beyond it come from the OS page cache.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB']
+
 // int8 is 64-bit; every amount here is ≤ 12 digits, so Number is exact and both drivers agree.
 const pgTypes = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -49,7 +55,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     kind = 'postgres'
     pool = new pg.Pool({
       connectionString: opts.url,
-      max: opts.poolSize ?? 20,
+      max: opts.poolSize ?? 10,
       types: pgTypes,
       connectionTimeoutMillis: 5_000,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
@@ -67,7 +73,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
   } else {
     kind = 'pglite'
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
-    const lite = await PGlite.create(opts.dataDir)
+    // Loaded only when used: a gateway on PostgreSQL never pays its start-up time or memory.
+    const { PGlite } = await import('@electric-sql/pglite')
+    const lite = await PGlite.create({
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+    })
     pool = new PGlitePool(lite, opts.onStatement)
   }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -1,4 +1,4 @@
-import type { CompiledQuery } from 'kysely'
+import { CompiledQuery } from 'kysely'
 
 /**
  * Named (server-side prepared) statements for the few statements every cancel runs. Kysely sends each
@@ -33,6 +33,14 @@ export function statementName(text: string): string | undefined {
 /** Marks a compiled query to be sent as a named prepared statement on PostgreSQL. */
 export function prepared<R>(q: CompiledQuery<R>): CompiledQuery<R> {
   return { ...q, sql: PREPARE_MARK + q.sql }
+}
+
+/**
+ * A fixed statement text with its parameters, sent as a named prepared statement: for the hot path, where
+ * building and compiling the same statement through Kysely on every request showed in the profile.
+ */
+export function preparedText<R>(text: string, parameters: unknown[]): CompiledQuery<R> {
+  return prepared(CompiledQuery.raw(text, parameters))
 }
 
 interface QueryableClient {

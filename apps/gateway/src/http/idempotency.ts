@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { ApiError } from '../errors.js'
 import {
   canonicalJson,
+  decideExisting,
   IdempotencyScope,
   KeyExists,
   parseIdempotencyKey,
@@ -41,7 +42,11 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
       return
     let existing: Awaited<ReturnType<typeof readExisting>>
     try {
-      existing = await readExisting(rt.db, scope, rt.now())
+      // The operation's first read may have read the key already: then it is not read again.
+      existing =
+        err instanceof KeyExists && err.found
+          ? decideExisting(err.found, scope, rt.now())
+          : await readExisting(rt.db, scope, rt.now())
     } catch (readErr) {
       // A key in flight or used with another body: say so (a plain refusal keeps its own answer).
       if (err instanceof KeyExists && readErr instanceof ApiError) c.res = errorOf(c, readErr)

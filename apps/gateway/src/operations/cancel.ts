@@ -110,7 +110,7 @@ interface OpenRow {
  */
 export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, CancelResult, CancellationView> =
   {
-    async prepare(rt, merchantId, input) {
+    async prepare(rt, merchantId, input, idem) {
       if (
         input.taxFreeAmount !== undefined &&
         input.amount !== undefined &&
@@ -121,7 +121,8 @@ export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, Can
         input.paymentId === undefined
           ? pickAccount(rt, merchantId, { account: input.account, provider: input.provider })
           : undefined
-      let payment = await readPayment(rt, merchantId, input, named)
+      // The key is read with the payment: a request sent again is answered from this one statement.
+      let payment = await readPayment(rt, merchantId, input, named, idem)
       const account = named ?? (payment ? accountOf(rt, merchantId, payment.accountId) : undefined)
       if (!account) throw notFound('payment', input.paymentId ?? '')
       const cancellationId = newId('can')

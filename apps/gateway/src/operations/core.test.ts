@@ -126,6 +126,28 @@ describe.each(DB_TARGETS)('gateway core on $name', (target) => {
         expect(statements.some((s) => /^\s*(BEGIN|COMMIT)/i.test(s))).toBe(false)
       }
     })
+
+    it('a cancel sent again with its Idempotency-Key is answered from one statement, byte for byte', async () => {
+      const { transactionId } = toy.seed(10_000)
+      const body = { account: 'toy-main', transactionId, amount: 1_000, reason: 'r' }
+      const first = await call('POST', '/v1/cancellations', { idem: 'one-read', body })
+      expect(first.status).toBe(200)
+      statements.length = 0
+      counting = true
+      const again = await call('POST', '/v1/cancellations', { idem: 'one-read', body })
+      counting = false
+      expect(again.headers.get('idempotent-replayed')).toBe('true')
+      expect(again.body).toEqual(first.body)
+      expect(statements, statements.join('\n---\n')).toHaveLength(1)
+      expect(toy.inspect(transactionId)).toMatchObject({ cancelledAmount: 1_000, cancelCount: 1 })
+      // The same key with another body is still refused (422), not replayed.
+      const other = await call('POST', '/v1/cancellations', {
+        idem: 'one-read',
+        body: { ...body, amount: 2_000 },
+      })
+      expect(other.status).toBe(422)
+      expect(other.body.error.code).toBe('idempotency_key_reused')
+    })
   })
 
   describe('regressions', () => {

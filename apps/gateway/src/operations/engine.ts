@@ -28,7 +28,8 @@ export interface OperationDescriptor<
   /** What `request` builds for `call`: a ProviderOperation, or a call the adapter's contract shapes itself (an approval). */
   Call = ProviderOperation,
 > {
-  prepare(rt: Runtime, merchantId: string, input: Input): Promise<Intent>
+  /** `idem`: an operation may read the key with its first read and throw KeyExists (a replay: one statement). */
+  prepare(rt: Runtime, merchantId: string, input: Input, idem?: IdempotencyScope): Promise<Intent>
   open(rt: Runtime, intent: Intent, idem: IdempotencyScope | undefined): Promise<Intent>
   request(rt: Runtime, intent: Intent): Call
   call(provider: PaymentProvider, request: Call): Promise<Result>
@@ -53,7 +54,7 @@ export async function runOperation<
   input: Input,
   idem: IdempotencyScope | undefined,
 ): Promise<OperationOutcome<View>> {
-  const prepared = await op.prepare(rt, merchantId, input)
+  const prepared = await op.prepare(rt, merchantId, input, idem)
   const intent = await op.open(rt, prepared, idem)
   const request = op.request(rt, intent)
   const end = await callPg(() => op.call(intent.account.provider, request))

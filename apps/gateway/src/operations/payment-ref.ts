@@ -1,5 +1,8 @@
 import { isPaymentError, type TransactionLookup } from '@paymux/core'
+import type { CompiledQuery } from 'kysely'
+import { preparedText } from '../db/prepared.js'
 import { conflict, fromPaymentError, notFound } from '../errors.js'
+import { type IdempotencyScope, KeyExists, type KeyRow } from '../idempotency.js'
 import { newId } from '../ids.js'
 import type { PaymentStatus } from '../ledger/statuses.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -18,51 +21,88 @@ export interface PaymentRef {
   placeholder?: boolean
 }
 
-const COLUMNS = [
-  'id',
-  'status',
-  'account_id',
-  'provider',
-  'transaction_id',
-  'order_id',
-  'amount',
-  'cancelled_amount',
-] as const
+interface PaymentKeyRow {
+  id: string | null
+  status: string | null
+  account_id: string
+  provider: string
+  transaction_id: string | null
+  order_id: string | null
+  amount: number | null
+  cancelled_amount: number
+  key_fingerprint: string | null
+  key_state: KeyRow['state'] | null
+  key_locked_until: KeyRow['locked_until']
+  key_response_status: number | null
+  key_response_body: unknown
+  key_resource_type: KeyRow['resource_type']
+  key_resource_id: string | null
+}
+
+// Fixed texts (never rebuilt per request), columns listed (a prepared statement must not change its result
+// type under a migration). One row always: the payment's columns and the key's, either side NULL when absent.
+const SELECT = `SELECT p.id, p.status, p.account_id, p.provider, p.transaction_id, p.order_id, p.amount,
+  p.cancelled_amount, k.fingerprint AS key_fingerprint, k.state AS key_state, k.locked_until AS key_locked_until,
+  k.response_status AS key_response_status, k.response_body AS key_response_body,
+  k.resource_type AS key_resource_type, k.resource_id AS key_resource_id
+FROM (SELECT 1) AS one
+LEFT JOIN idempotency_keys k ON k.merchant_id = $1 AND k.key = $2`
+const BY_ID = `${SELECT}
+LEFT JOIN payments p ON p.merchant_id = $1 AND p.id = $3`
+const BY_TRANSACTION = `${SELECT}
+LEFT JOIN payments p ON p.merchant_id = $1 AND p.account_id = $3 AND p.transaction_id = $4`
 
 /**
  * Reads (never writes) the payment a request names: by `paymentId`, or by the account and the PG's
  * transaction id for a payment made elsewhere. Undefined when the gateway has never seen it.
+ *
+ * With the request's Idempotency-Key, the same statement reads the key: a key already used by this very
+ * request (same fingerprint) throws KeyExists with its row, so a request sent again costs this one read. A key
+ * used with another body is left to the claim (a request refused by a later check keeps its own answer).
  */
 export async function readPayment(
   rt: Runtime,
   merchantId: string,
   ref: { paymentId?: string; transactionId?: string },
   account: AccountRuntime | undefined,
+  idem?: IdempotencyScope,
 ): Promise<PaymentRef | undefined> {
-  let q = rt.db.selectFrom('payments').select(COLUMNS).where('merchant_id', '=', merchantId)
-  if (ref.paymentId !== undefined) q = q.where('id', '=', ref.paymentId)
+  const key = idem?.key ?? null
+  let q: CompiledQuery<PaymentKeyRow>
+  if (ref.paymentId !== undefined) q = preparedText(BY_ID, [merchantId, key, ref.paymentId])
   else if (account && ref.transactionId !== undefined)
-    q = q.where('account_id', '=', account.config.id).where('transaction_id', '=', ref.transactionId)
+    q = preparedText(BY_TRANSACTION, [merchantId, key, account.config.id, ref.transactionId])
   else return undefined
-  const row = await q.executeTakeFirst()
-  if (!row) {
+  const found = (await rt.db.executeQuery(q)).rows[0]
+  if (idem && found?.key_state != null && found.key_fingerprint === idem.fingerprint)
+    throw new KeyExists({
+      fingerprint: found.key_fingerprint,
+      state: found.key_state,
+      locked_until: found.key_locked_until,
+      response_status: found.key_response_status,
+      response_body: found.key_response_body,
+      resource_type: found.key_resource_type,
+      resource_id: found.key_resource_id,
+    })
+  const id = found?.id
+  if (!found || id == null) {
     if (ref.paymentId !== undefined) throw notFound('payment', ref.paymentId)
     return undefined
   }
   // No PG transaction yet (a charge or virtual account still pending, or failed): nothing to cancel.
-  if (row.transaction_id == null)
+  if (found.transaction_id == null)
     throw conflict(
       'payment_not_cancellable',
-      `the payment is ${row.status}; only paid payments can be cancelled`,
+      `the payment is ${found.status}; only paid payments can be cancelled`,
     )
   return {
-    id: row.id,
-    accountId: row.account_id,
-    provider: row.provider,
-    transactionId: row.transaction_id,
-    orderId: row.order_id,
-    amount: row.amount == null ? null : Number(row.amount),
-    cancelledAmount: Number(row.cancelled_amount),
+    id,
+    accountId: found.account_id,
+    provider: found.provider,
+    transactionId: found.transaction_id,
+    orderId: found.order_id,
+    amount: found.amount == null ? null : Number(found.amount),
+    cancelledAmount: Number(found.cancelled_amount),
   }
 }
 

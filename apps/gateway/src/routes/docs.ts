@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
-import { Scalar } from '@scalar/hono-api-reference'
+import type { MiddlewareHandler } from 'hono'
 import { ApiError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { errorResponse } from '../http/responses.js'
@@ -66,19 +66,29 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>, rt: Runtime, opts: DocsOpti
       })
     })
   }
-  app.get(
-    '/docs',
-    Scalar({
-      url: '/openapi.json',
-      pageTitle: 'paymux API',
-      // System fonts: nothing is fetched from outside the gateway.
-      withDefaultFonts: false,
-      // A self-hosted gateway's page: no controls that call Scalar's hosted services (AI chat, MCP, share/deploy).
-      agent: { disabled: true },
-      mcp: { disabled: true },
-      showDeveloperTools: 'never',
-      telemetry: false,
-      ...(opts.docsScriptUrl ? { cdn: opts.docsScriptUrl } : {}),
-    }),
-  )
+  // The page's renderer is loaded on the first visit, not at start-up: most gateways never serve /docs, and
+  // start-up time and resident memory are what every one of them pays.
+  let page: Promise<MiddlewareHandler<AppEnv>> | undefined
+  app.get('/docs', async (c, next) => {
+    page ??= import('@scalar/hono-api-reference').then(({ Scalar }) => docsPage(Scalar, opts))
+    return (await page)(c, next)
+  })
+}
+
+function docsPage(
+  Scalar: typeof import('@scalar/hono-api-reference').Scalar,
+  opts: DocsOptions,
+): MiddlewareHandler<AppEnv> {
+  return Scalar({
+    url: '/openapi.json',
+    pageTitle: 'paymux API',
+    // System fonts: nothing is fetched from outside the gateway.
+    withDefaultFonts: false,
+    // A self-hosted gateway's page: no controls that call Scalar's hosted services (AI chat, MCP, share/deploy).
+    agent: { disabled: true },
+    mcp: { disabled: true },
+    showDeveloperTools: 'never',
+    telemetry: false,
+    ...(opts.docsScriptUrl ? { cdn: opts.docsScriptUrl } : {}),
+  })
 }
