@@ -90,6 +90,9 @@ export function checkoutEndOf(end: ApprovalEnd, expected: CheckoutExpected): Che
       approved: r,
     }
   }
+  // "Already approved" is no refusal: an approval stands at the PG (NicePay 1651/A225), so the lookup decides.
+  if (approve.kind === 'rejected' && approve.failure.code === 'duplicate_request')
+    return { status: 'pending', state: 'unknown', failure: approve.failure }
   if (approve.kind === 'rejected')
     return { status: 'failed', state: 'rejected', event: 'payment.failed', failure: approve.failure }
   if (undo) return undone('the approval answer was lost; the network cancel undid it')
