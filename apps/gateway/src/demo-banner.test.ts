@@ -47,6 +47,10 @@ describe('the demo banner', () => {
   const banner = demoBanner(demo)
   const lines = banner.split('\n')
 
+  it('points to the demo shop, where a person pays through each simulated window', () => {
+    expect(lines.find((l) => l.startsWith('  Shop '))).toContain(`${demo.url}/demo-shop`)
+  })
+
   it('names the data folder actually used', () => {
     expect(banner).toContain('  Data       /srv/paymux/apps/gateway/.paymux ')
   })

@@ -98,6 +98,7 @@ export function demoBanner(demo: DemoBannerInput): string {
     `  API        ${demo.url}/v1`,
     `  Docs       ${demo.url}/docs`,
     `  OpenAPI    ${demo.url}/openapi.json`,
+    `  Shop       ${demo.url}/demo-shop  (pay through each simulated PG's window in a browser)`,
     `  Merchant   ${demo.merchantId}`,
     `  API key    ${demo.apiKey}`,
     `  Data       ${demo.dataDir} (database in demo-db/, master.key; records cleared at each start)`,
