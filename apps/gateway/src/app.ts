@@ -3,7 +3,8 @@ import { HTTPException } from 'hono/http-exception'
 import type { ApiKeyIndex } from './crypto.js'
 import { ApiError, toApiError } from './errors.js'
 import type { AppEnv } from './http/env.js'
-import { idempotency } from './http/idempotency.js'
+import { idempotency, keyContended } from './http/idempotency.js'
+import { KeyExists } from './idempotency.js'
 import { authenticate, limitBody, requestLog, requireJson } from './http/middleware.js'
 import { errorResponse } from './http/responses.js'
 import { registerMetricsRoute, requestMetrics } from './metrics/route.js'
@@ -36,6 +37,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
 
   app.use('*', requestLog(rt))
   app.onError((err, c) => {
+    // A replay, not a failure: the Idempotency-Key middleware answers it with the stored answer.
+    if (err instanceof KeyExists) return errorResponse(c, keyContended())
     const apiErr =
       err instanceof HTTPException
         ? err.status === 413

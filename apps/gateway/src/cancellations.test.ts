@@ -161,9 +161,14 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       const a = await cancel({ account, transactionId, amount: 3_000 }, key)
       expect(a.status).toBe(200)
       expect(a.headers.get('idempotent-replayed')).toBeNull()
+      const logged = t.logs.length
       const b = await cancel({ account, transactionId, amount: 3_000 }, key)
       expect(b.status).toBe(200)
       expect(b.headers.get('idempotent-replayed')).toBe('true')
+      // A replay is the normal answer to a client's retry: one access line, no error (nor the stored body).
+      const lines = t.logs.slice(logged).map((l) => JSON.parse(l) as { level: number; msg: string })
+      expect(lines.filter((l) => l.level >= 40)).toEqual([])
+      expect(lines.filter((l) => l.msg === 'request')).toHaveLength(1)
       expect(b.body).toEqual(a.body)
       // Byte for byte, key order included.
       expect(JSON.stringify(b.body)).toBe(JSON.stringify(a.body))

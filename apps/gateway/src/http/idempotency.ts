@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { ApiError } from '../errors.js'
+import { ApiError, toApiError } from '../errors.js'
 import {
   canonicalJson,
   decideExisting,
@@ -49,7 +49,10 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
           : await readExisting(rt.db, scope, rt.now())
     } catch (readErr) {
       // A key in flight or used with another body: say so (a plain refusal keeps its own answer).
-      if (err instanceof KeyExists && readErr instanceof ApiError) c.res = errorOf(c, readErr)
+      if (!(err instanceof KeyExists)) return
+      const apiErr = toApiError(readErr)
+      if (apiErr.status >= 500) rt.logger.error({ err: readErr, code: apiErr.body.code }, 'request failed')
+      c.res = errorOf(c, apiErr)
       return
     }
     if (existing.kind === 'replay') {
@@ -61,17 +64,19 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
       c.res = sendJson(c, state.status, JSON.stringify(state.body), { 'idempotent-replayed': 'true' })
     } else if (err instanceof KeyExists) {
       // Released between the claim and this read (the first attempt provably did nothing): retry the request.
-      c.res = errorOf(
-        c,
-        new ApiError(409, {
-          type: 'idempotency_error',
-          code: 'idempotency_key_in_use',
-          message: 'the Idempotency-Key is contended; retry',
-          param: 'Idempotency-Key',
-        }),
-      )
+      c.res = errorOf(c, keyContended())
     }
   }
+}
+
+/** The key was taken and released while this request looked at it: nothing happened, so a retry is safe. */
+export function keyContended(): ApiError {
+  return new ApiError(409, {
+    type: 'idempotency_error',
+    code: 'idempotency_key_in_use',
+    message: 'the Idempotency-Key is contended; retry',
+    param: 'Idempotency-Key',
+  })
 }
 
 function errorOf(c: Context, err: ApiError): Response {
