@@ -5,7 +5,8 @@ import { ApiError, toApiError } from './errors.js'
 import type { AppEnv } from './http/env.js'
 import { idempotency, keyContended } from './http/idempotency.js'
 import { KeyExists } from './idempotency.js'
-import { authenticate, limitBody, requestLog, requireJson } from './http/middleware.js'
+import { authenticate, requestLog, requireJson } from './http/middleware.js'
+import { readBody } from './http/request-body.js'
 import { errorResponse } from './http/responses.js'
 import { registerMetricsRoute, requestMetrics } from './metrics/route.js'
 import { notificationRoutes } from './notifications/route.js'
@@ -73,7 +74,7 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
   // The customer's checkout pages: the token in the path is their credential, not an API key.
   app.route('/', checkoutRoutes(rt))
   // Authentication first: a caller without a key learns nothing about the API, not even its content types.
-  app.use('/v1/*', authenticate(keys), limitBody(rt), requireJson, idempotency(rt))
+  app.use('/v1/*', authenticate(keys), readBody(rt.config.server.bodyLimitBytes), requireJson, idempotency(rt))
   app.route('/', cancellationRoutes(rt))
   app.route('/', paymentRoutes(rt))
   app.route('/', billingKeyRoutes(rt))

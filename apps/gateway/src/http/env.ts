@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { IdempotencyScope } from '../idempotency.js'
 import { badRequest } from '../errors.js'
@@ -5,6 +6,8 @@ import { describeIssues } from './validation.js'
 
 /** What every request carries through the middleware to its handler. */
 export type AppEnv = {
+  /** The Node request and response under @hono/node-server (absent under `app.request`). */
+  Bindings: Partial<HttpBindings>
   Variables: {
     requestId: string
     merchantId: string

@@ -1,6 +1,4 @@
 import type { MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { HTTPException } from 'hono/http-exception'
 import type { ApiKeyIndex } from '../crypto.js'
 import { ApiError, badRequest } from '../errors.js'
 import { newId } from '../ids.js'
@@ -64,14 +62,4 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
   }
   await next()
-}
-
-/** Bodies larger than the configured limit are refused (413) before they are read. */
-export function limitBody(rt: Runtime): MiddlewareHandler<AppEnv> {
-  return bodyLimit({
-    maxSize: rt.config.server.bodyLimitBytes,
-    onError: (c) => {
-      throw new HTTPException(413, { res: c.res })
-    },
-  })
 }
