@@ -15,13 +15,13 @@ import { stringify as toYaml } from 'yaml'
 const here = dirname(fileURLToPath(import.meta.url))
 
 /**
- * The gateway's CLI, found through the package (its dist/index.js sits next to dist/cli.js), or the one
+ * The gateway's CLI as the `paymux` command runs it (the bundle next to the package's dist/index.js), or the one
  * PAYMUX_BENCH_GATEWAY_CLI names (the bench's --gateway-cli: another build of the gateway, to compare before/after).
  */
 export function gatewayCli(): string {
   return (
     process.env.PAYMUX_BENCH_GATEWAY_CLI ??
-    join(dirname(fileURLToPath(import.meta.resolve('@paymux/gateway'))), 'cli.js')
+    join(dirname(fileURLToPath(import.meta.resolve('@paymux/gateway'))), 'bundle', 'paymux.js')
   )
 }
 
@@ -273,7 +273,16 @@ export async function startGateway(
   const started = performance.now()
   const p = spawnLogged(
     opts.name ?? 'gateway',
-    [...(opts.nodeArgs ?? []), gatewayCli(), 'serve', '--config', cfg.path, '--port', String(port)],
+    [
+      ...(opts.nodeArgs ?? []),
+      ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      gatewayCli(),
+      'serve',
+      '--config',
+      cfg.path,
+      '--port',
+      String(port),
+    ],
     opts.logFile,
     env,
   )

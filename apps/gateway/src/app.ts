@@ -74,7 +74,13 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
   // The customer's checkout pages: the token in the path is their credential, not an API key.
   app.route('/', checkoutRoutes(rt))
   // Authentication first: a caller without a key learns nothing about the API, not even its content types.
-  app.use('/v1/*', authenticate(keys), readBody(rt.config.server.bodyLimitBytes), requireJson, idempotency(rt))
+  app.use(
+    '/v1/*',
+    authenticate(keys),
+    readBody(rt.config.server.bodyLimitBytes),
+    requireJson,
+    idempotency(rt),
+  )
   app.route('/', cancellationRoutes(rt))
   app.route('/', paymentRoutes(rt))
   app.route('/', billingKeyRoutes(rt))

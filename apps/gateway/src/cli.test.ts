@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileCli } from './test-support/compile-cli.js'
+import { BUNDLED_CLI, compileCli } from './test-support/compile-cli.js'
 import { sha256Hex } from './crypto.js'
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -27,7 +27,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolveRun) => {
     execFile(
       process.execPath,
-      [join(outDir, 'cli.js'), ...args],
+      [join(outDir, BUNDLED_CLI), ...args],
       {
         env: { PATH: process.env.PATH ?? '', NICE_KEY, ...env },
         timeout: 60_000,

@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util'
 import { type GatewayConfig, loadConfigFile } from './config.js'
 import { sha256Hex } from './crypto.js'
 import { openDatabase } from './db/index.js'
-import { demoBanner, startDemo } from './demo.js'
 import { isDatabaseUnavailable } from './errors.js'
 import { createGateway } from './gateway.js'
 import { assertAdaptersBuild, assertPortFree, waitForDatabase } from './startup.js'
@@ -102,6 +101,8 @@ async function main(argv: string[]): Promise<number> {
   let close: () => Promise<void>
   if (!configPath) {
     await assertPortFree('127.0.0.1', port ?? 8080)
+    // The demo brings three PG simulators and a shop: a configured gateway never loads them.
+    const { demoBanner, startDemo } = await import('./demo.js')
     const demo = await startDemo({ ...(port !== undefined ? { port } : {}) })
     process.stderr.write(`${demoBanner(demo)}\n`)
     if (demo.gateway.runtime.config.workers.enabled) demo.gateway.startWorkers()

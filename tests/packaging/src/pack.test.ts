@@ -165,3 +165,29 @@ describe('a project that installed the tarballs with npm (no workspace, no gatew
     expect(existsSync(join(dir, 'node_modules/@electric-sql'))).toBe(false)
   })
 })
+
+describe('the gateway as npm installs it', () => {
+  it('ships the bundled `paymux` command, and it runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paymux-gateway-'))
+    try {
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'ops', private: true }))
+      npm(
+        [
+          'install',
+          ...readdirSync(packed)
+            .filter((f) => f.endsWith('.tgz'))
+            .map((f) => join(packed, f)),
+        ],
+        dir,
+      )
+      expect(existsSync(join(dir, 'node_modules/@paymux/gateway/dist/bundle/paymux.js'))).toBe(true)
+      const { stdout } = await run(join(dir, 'node_modules/.bin/paymux'), ['hash-key', 'sk_live_example'], {
+        cwd: dir,
+        timeout: 60_000,
+      })
+      expect(stdout.trim()).toMatch(/^sha256:[0-9a-f]{64}$/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 600_000)
+})

@@ -66,7 +66,10 @@ describe('the request body, read from the stream', () => {
     const broken = await send([Buffer.from('{"reason": "x",')])
     expect(broken.status).toBe(400)
     expect(JSON.parse(broken.body).error.code).toBe('invalid_json')
-    const latin1 = await send([Buffer.from('{"paymentId":"pay_nobody","reason":"caf'), Buffer.from([0xe9, 0x22, 0x7d])])
+    const latin1 = await send([
+      Buffer.from('{"paymentId":"pay_nobody","reason":"caf'),
+      Buffer.from([0xe9, 0x22, 0x7d]),
+    ])
     expect(latin1.status).toBe(404)
   })
 

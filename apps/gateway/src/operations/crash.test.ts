@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileCli } from '../test-support/compile-cli.js'
+import { BUNDLED_CLI, compileCli } from '../test-support/compile-cli.js'
 import { reconcileOnce } from '../reconcile/reconciler.js'
 import { caller } from '../test-support/harness.js'
 import { eventually, type FlowGateway, startFlowGateway } from '../test-support/flows.js'
@@ -63,7 +63,7 @@ describe.skipIf(!url)('kill -9 between the PG call and its answer', () => {
     mkdirSync(outDir, { recursive: true })
     writeFileSync(file, JSON.stringify(config), { mode: 0o600 })
     const out: string[] = []
-    child = spawn(process.execPath, [join(outDir, 'cli.js'), 'serve', '--config', file], {
+    child = spawn(process.execPath, [join(outDir, BUNDLED_CLI), 'serve', '--config', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PAYMUX_MASTER_KEY: api.gateway.runtime.config.masterKey },
     })

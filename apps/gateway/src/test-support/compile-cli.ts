@@ -10,9 +10,13 @@ export const GATEWAY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../
 
 /**
  * Compiles the gateway into `node_modules/.cache/<name>` (inside the package, so the compiled CLI resolves the
- * same dependencies) and answers that folder; `cli.js` is in it. Type errors do not stop emitting; a compiler
- * that failed outright shows when the CLI is spawned.
+ * same dependencies) and bundles it as the package's build does; answers that folder. `BUNDLED_CLI` in it is
+ * what the `paymux` command runs. Type errors do not stop emitting; a compiler that failed outright stops the
+ * bundling.
  */
+/** The CLI inside a compileCli folder: the bundle, as the `paymux` command runs it. */
+export const BUNDLED_CLI = join('bundle', 'paymux.js')
+
 export async function compileCli(name: string): Promise<string> {
   const outDir = join(GATEWAY_DIR, 'node_modules', '.cache', name)
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
@@ -33,5 +37,9 @@ export async function compileCli(name: string): Promise<string> {
     ],
     { cwd: GATEWAY_DIR },
   ).catch(() => undefined)
+  // And bundled as the package's build bundles it: `bundle/paymux.js` is what the `paymux` command runs.
+  await promisify(execFile)(process.execPath, [join(GATEWAY_DIR, 'scripts', 'bundle.mjs'), outDir], {
+    cwd: GATEWAY_DIR,
+  })
   return outDir
 }

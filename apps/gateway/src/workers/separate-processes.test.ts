@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileCli } from '../test-support/compile-cli.js'
+import { BUNDLED_CLI, compileCli } from '../test-support/compile-cli.js'
 import { eventually, type FlowGateway, startFlowGateway, useMoidGuard } from '../test-support/flows.js'
 
 const url = process.env.DATABASE_URL
@@ -78,7 +78,7 @@ describe.skipIf(!url)('paymux worker: two separate worker processes on one Postg
     }
 
     for (let i = 0; i < 2; i++) {
-      const proc = spawn(process.execPath, [join(outDir, 'cli.js'), 'worker', '--config', file], {
+      const proc = spawn(process.execPath, [join(outDir, BUNDLED_CLI), 'worker', '--config', file], {
         cwd: pkgDir,
         env: { ...process.env, PAYMUX_CONFIG: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
