@@ -898,7 +898,7 @@ function summarise(
 main()
   .then(async (code) => {
     await cleanup()
-    if (!args.profile) rmSync(runDir, { recursive: true, force: true })
+    if (!args.profile && !process.env.BENCH_KEEP_RUN) rmSync(runDir, { recursive: true, force: true })
     process.exit(code)
   })
   .catch(async (err) => {
