@@ -52,31 +52,42 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
       if (!(err instanceof KeyExists)) return
       const apiErr = toApiError(readErr)
       if (apiErr.status >= 500) rt.logger.error({ err: readErr, code: apiErr.body.code }, 'request failed')
-      c.res = errorOf(c, apiErr)
+      answer(c, errorOf(c, apiErr))
       return
     }
     if (existing.kind === 'replay') {
       const o = existing.outcome
       const stored = o.status >= 400 ? { ...(o.body as object), requestId: c.get('requestId') } : o.body
-      c.res = sendJson(c, o.status, JSON.stringify(stored), { 'idempotent-replayed': 'true' })
+      answer(c, sendJson(c, o.status, JSON.stringify(stored), { 'idempotent-replayed': 'true' }))
     } else if (existing.kind === 'current') {
       const state = await currentState(rt, c.get('merchantId'), existing.resource)
-      c.res = sendJson(c, state.status, JSON.stringify(state.body), { 'idempotent-replayed': 'true' })
+      answer(c, sendJson(c, state.status, JSON.stringify(state.body), { 'idempotent-replayed': 'true' }))
     } else if (err instanceof KeyExists) {
       // Released between the claim and this read (the first attempt provably did nothing): retry the request.
-      c.res = errorOf(c, keyContended())
+      answer(c, errorOf(c, KEY_CONTENDED))
     }
   }
 }
 
-/** The key was taken and released while this request looked at it: nothing happened, so a retry is safe. */
-export function keyContended(): ApiError {
-  return new ApiError(409, {
-    type: 'idempotency_error',
-    code: 'idempotency_key_in_use',
-    message: 'the Idempotency-Key is contended; retry',
-    param: 'Idempotency-Key',
-  })
+/**
+ * The key was taken and released while this request looked at it: nothing happened, so a retry is safe. One
+ * instance: app.onError answers every replay with it until the middleware puts the stored answer in its place.
+ */
+export const KEY_CONTENDED = new ApiError(409, {
+  type: 'idempotency_error',
+  code: 'idempotency_key_in_use',
+  message: 'the Idempotency-Key is contended; retry',
+  param: 'Idempotency-Key',
+})
+
+/**
+ * Puts `res` in place of the error answer already set. Hono merges a replaced response's headers into the new
+ * one by rebuilding it from its body stream, which made @hono/node-server build a web Response and stream it
+ * (a profile of replays showed it); every header the new answer needs is in it already.
+ */
+function answer(c: Context, res: Response): void {
+  c.res = undefined
+  c.res = res
 }
 
 function errorOf(c: Context, err: ApiError): Response {
