@@ -3,6 +3,8 @@ import {
   createDecipheriv,
   createHash,
   createHmac,
+  createSecretKey,
+  type KeyObject,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto'
@@ -13,11 +15,12 @@ import {
  */
 export class Vault {
   readonly #key: Buffer
-  readonly #macKey: Buffer
+  /** A KeyObject, not bytes: createHmac imports a Buffer key again on every call (it showed in the profile). */
+  readonly #macKey: KeyObject
 
   constructor(masterKey: string) {
     this.#key = parseMasterKey(masterKey)
-    this.#macKey = createHmac('sha256', this.#key).update('paymux fingerprint v1').digest()
+    this.#macKey = createSecretKey(createHmac('sha256', this.#key).update('paymux fingerprint v1').digest())
   }
 
   encrypt(plaintext: string): string {
