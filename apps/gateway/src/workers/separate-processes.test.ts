@@ -55,7 +55,7 @@ describe.skipIf(!url)('paymux worker: two separate worker processes on one Postg
       const c = await api.call('POST', '/v1/cancellations', {
         body: { account: 'a-cookie', transactionId, reason: 'r' },
       })
-      expect(c.body.status).toBe('succeeded')
+      expect(c.body.status, JSON.stringify(c.body)).toBe('succeeded')
     }
     const pending: Array<{ id: string; tid: string; sim: 'cookiepay' | 'nicepay' }> = []
     for (let i = 0; i < 10; i++) {

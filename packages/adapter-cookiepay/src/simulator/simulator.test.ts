@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { COOKIEPAY_DEMO_CREDENTIALS, createCookiePaySimulator } from './index.js'
+import { resolveSettings } from './settings.js'
+import { SimState } from './state.js'
 
 const sim0 = () => createCookiePaySimulator()
 async function token(sim: ReturnType<typeof sim0>) {
@@ -154,5 +156,13 @@ describe('simulator: what CookiePay validates', () => {
     expect((await sim.app.request('/__sim/payments/none')).status).toBe(404)
     expect(sim.faults.pending).toBe(1)
     expect(sim.faults.calls).toBe(0)
+  })
+})
+
+describe('simulator: seeded payments', () => {
+  it('gives every seeded payment its own order number, even within one clock tick', () => {
+    const state = new SimState(resolveSettings({ clock: () => Date.UTC(2026, 11, 2, 5, 0, 0) }))
+    const orders = new Set(Array.from({ length: 12_000 }, () => state.seed({ amount: 1_000 }).orderNo))
+    expect(orders.size).toBe(12_000)
   })
 })

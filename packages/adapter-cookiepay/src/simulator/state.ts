@@ -122,6 +122,25 @@ export class SimState {
     }
   }
 
+  readonly #orderNos = new Set<string>()
+
+  /**
+   * A seeded payment's order number when the caller names none: the time and four digits, unique within this
+   * simulator. A merchant's order numbers are unique per payment, and the gateway refuses a second payment
+   * under one (duplicate_order_id): random digits alone collided in fast test runs (~2% for 20 seeds a second).
+   */
+  newOrderNo(now: number): string {
+    const t = kstCompact(now)
+    // Longer once a tick's four digits are crowded (a fixed test clock seeding thousands).
+    for (let attempt = 0; ; attempt++) {
+      const orderNo = `${t}${digits(4 + Math.floor(attempt / 20))}`
+      if (!this.#orderNos.has(orderNo)) {
+        this.#orderNos.add(orderNo)
+        return orderNo
+      }
+    }
+  }
+
   seed(input: SeedPaymentInput): SimPayment {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
       throw new TypeError('amount must be a positive integer')
@@ -134,7 +153,7 @@ export class SimState {
     const deposited = method === 'card' ? true : (input.deposited ?? false)
     const p: SimPayment = {
       tid,
-      orderNo: input.orderId ?? `${kstCompact(now)}${digits(4)}`,
+      orderNo: input.orderId ?? this.newOrderNo(now),
       apiId: input.apiId ?? this.#s.accounts[0]!.apiId,
       amount: input.amount,
       method,
