@@ -2,7 +2,7 @@
 //
 // Why: a start-up of the unbundled CLI is ~90% module loading (Node resolving, reading and compiling about a
 // thousand ES modules of zod, Kysely, Hono, undici and the adapters): ~670 ms to ready. One file for what
-// `paymux serve` needs is ~380 ms. Node's compile cache would do the same on Node 22; the package supports 20.
+// `paymux serve` needs is ~350 ms. Node's compile cache would do the same on Node 22; the package supports 20.
 //
 // What stays outside: the embedded database (PGlite loads its WebAssembly from its own package folder) and
 // pg's optional native binding. The demo, the docs renderer and PGlite are imported when first used, so they

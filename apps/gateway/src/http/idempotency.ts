@@ -12,7 +12,7 @@ import {
 import { getBillingKey, getCancellation, getPayment } from '../queries.js'
 import type { Runtime } from '../runtime.js'
 import type { AppEnv } from './env.js'
-import { sendJson } from './responses.js'
+import { errorResponse, sendJson } from './responses.js'
 
 /** Refusals that a request may meet only because the state moved on since its first run (then: replay). */
 const REPLAYABLE_REFUSALS = new Set([400, 404, 409])
@@ -52,7 +52,7 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
       if (!(err instanceof KeyExists)) return
       const apiErr = toApiError(readErr)
       if (apiErr.status >= 500) rt.logger.error({ err: readErr, code: apiErr.body.code }, 'request failed')
-      answer(c, errorOf(c, apiErr))
+      answer(c, errorResponse(c, apiErr))
       return
     }
     if (existing.kind === 'replay') {
@@ -64,7 +64,7 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
       answer(c, sendJson(c, state.status, JSON.stringify(state.body), { 'idempotent-replayed': 'true' }))
     } else if (err instanceof KeyExists) {
       // Released between the claim and this read (the first attempt provably did nothing): retry the request.
-      answer(c, errorOf(c, KEY_CONTENDED))
+      answer(c, errorResponse(c, KEY_CONTENDED))
     }
   }
 }
@@ -88,10 +88,6 @@ export const KEY_CONTENDED = new ApiError(409, {
 function answer(c: Context, res: Response): void {
   c.res = undefined
   c.res = res
-}
-
-function errorOf(c: Context, err: ApiError): Response {
-  return sendJson(c, err.status, JSON.stringify({ error: err.body, requestId: c.get('requestId') ?? '' }))
 }
 
 async function currentState(rt: Runtime, merchantId: string, ref: ResourceRef) {

@@ -8,15 +8,15 @@ import { promisify } from 'node:util'
 /** The gateway package's folder. */
 export const GATEWAY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
+/** The CLI inside a compileCli folder: the bundle, as the `paymux` command runs it. */
+export const BUNDLED_CLI = join('bundle', 'paymux.js')
+
 /**
  * Compiles the gateway into `node_modules/.cache/<name>` (inside the package, so the compiled CLI resolves the
  * same dependencies) and bundles it as the package's build does; answers that folder. `BUNDLED_CLI` in it is
  * what the `paymux` command runs. Type errors do not stop emitting; a compiler that failed outright stops the
  * bundling.
  */
-/** The CLI inside a compileCli folder: the bundle, as the `paymux` command runs it. */
-export const BUNDLED_CLI = join('bundle', 'paymux.js')
-
 export async function compileCli(name: string): Promise<string> {
   const outDir = join(GATEWAY_DIR, 'node_modules', '.cache', name)
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')

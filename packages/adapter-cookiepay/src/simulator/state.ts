@@ -106,23 +106,32 @@ export class SimState {
   }
 
   readonly #used = new Set<string>()
+  readonly #orderNos = new Set<string>()
+
+  /** The first of `make(attempt)` not in `given` (then recorded there). */
+  static #fresh(given: Set<string>, make: (attempt: number) => string): string {
+    for (let attempt = 0; ; attempt++) {
+      const value = make(attempt)
+      if (!given.has(value)) {
+        given.add(value)
+        return value
+      }
+    }
+  }
 
   /** TIDs shaped like the captured ones (20 characters); unique within this simulator. */
   newTid(kind: 'toss' | 'va' | 'kiwoom'): string {
     const t = kstCompact(this.#s.clock())
     for (;;) {
-      const tid =
+      const tid = SimState.#fresh(this.#used, () =>
         kind === 'kiwoom'
           ? `${t.slice(2)}GU${alnum(6)}`
-          : `${kind === 'va' ? 'XEH' : 'cTS'}${t.slice(2)}${digits(5)}`
-      if (!this.#used.has(tid) && !this.payments.has(tid)) {
-        this.#used.add(tid)
-        return tid
-      }
+          : `${kind === 'va' ? 'XEH' : 'cTS'}${t.slice(2)}${digits(5)}`,
+      )
+      // A TID a caller seeded by name is taken too.
+      if (!this.payments.has(tid)) return tid
     }
   }
-
-  readonly #orderNos = new Set<string>()
 
   /**
    * A seeded payment's order number when the caller names none: the time and four digits, unique within this
@@ -132,13 +141,7 @@ export class SimState {
   newOrderNo(now: number): string {
     const t = kstCompact(now)
     // Longer once a tick's four digits are crowded (a fixed test clock seeding thousands).
-    for (let attempt = 0; ; attempt++) {
-      const orderNo = `${t}${digits(4 + Math.floor(attempt / 20))}`
-      if (!this.#orderNos.has(orderNo)) {
-        this.#orderNos.add(orderNo)
-        return orderNo
-      }
-    }
+    return SimState.#fresh(this.#orderNos, (attempt) => `${t}${digits(4 + Math.floor(attempt / 20))}`)
   }
 
   seed(input: SeedPaymentInput): SimPayment {
