@@ -40,6 +40,7 @@ function gatedFactory(gate: Gate): ProviderFactory {
         return real.cancel(req, opts)
       },
       getTransaction: (id, o) => real.getTransaction(id, o),
+      lookupOrder: (id, o) => real.lookupOrder(id, o),
       issueBillingKey: (r, o) => real.issueBillingKey(r, o),
       chargeBillingKey: (r, o) => real.chargeBillingKey(r, o),
       deleteBillingKey: (r, o) => real.deleteBillingKey(r, o),

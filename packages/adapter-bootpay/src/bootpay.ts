@@ -152,6 +152,7 @@ const baseCapabilities: ProviderCapabilities = {
   checkoutMethods: [],
   checkoutNetCancel: false,
   checkoutChargesInWindow: false,
+  orderLookup: false,
   notes: {
     partialCancel:
       'only card payments through inicis, kcp, danal, payletter, nicepay, kakao, payco (Bootpay manual)',

@@ -24,6 +24,7 @@ export function nicepayCapabilities(contract: NicePayContract): ProviderCapabili
     checkoutMethods: ['card', 'virtual_account'],
     checkoutNetCancel: true,
     checkoutChargesInWindow: false,
+    orderLookup: false,
     notes: {
       ...(contract.cancelDuplicateGuard
         ? {}

@@ -45,6 +45,11 @@ export interface ProviderCapabilities {
    * refusing another order's payment and reporting the PG's own amount, for the host to undo a mismatch.
    */
   checkoutChargesInWindow: boolean
+  /**
+   * `lookupOrder` lists every payment the PG holds for a merchant order id: how a checkout whose customer never
+   * came back (or paid twice in the PG's window) is settled from evidence.
+   */
+  orderLookup: boolean
   /** Why a capability is off, for the ones that are. */
   notes?: Partial<Record<Exclude<keyof ProviderCapabilities, 'notes'>, string>>
 }
@@ -342,9 +347,39 @@ export interface PendingVerification {
   retryAfterMs: number
 }
 
+/**
+ * A well-formed notification the PG does not sign: a reason to look the payment up, never a state change by
+ * itself. Read from the body alone (no PG call: a forged one must cost nothing); the host looks the payment up
+ * under its own rate limit and settles from what the PG's lookup shows.
+ */
+export interface NotificationHint {
+  /** The PG's id of the payment the notification names, when it names one. */
+  transactionId?: string
+  /** The merchant order id, when named: finds a checkout whose transaction id the host does not know yet. */
+  orderId?: string
+  /** What the notification claims: for logs and review, never applied as it stands. */
+  claimed: NotificationEvent['type']
+  /**
+   * What the PG names (its transaction id and the state claimed), never a field a sender can vary freely
+   * (a cancel's own id, a timestamp): repeats of one hint collapse onto it.
+   */
+  dedupKey: string
+}
+
+/**
+ * `verified`: the PG signed it (or a secret only the PG and we know matched): apply `event` once under
+ * `dedupKey`. Not verified with a `hint`: unsigned but well-formed, so the host looks the payment up (`reason`
+ * says why it is only a hint). Not verified without one: refused (`reply` tells the PG).
+ */
 export type NotificationResult =
   | { verified: true; event: NotificationEvent; dedupKey: string; reply: NotificationReply }
-  | { verified: false; reason: string; reply: NotificationReply; pending?: PendingVerification }
+  | {
+      verified: false
+      reason: string
+      reply: NotificationReply
+      hint?: NotificationHint
+      pending?: PendingVerification
+    }
 
 export interface CallOptions {
   signal?: AbortSignal
@@ -380,5 +415,11 @@ export interface PaymentProvider extends CheckoutProvider {
     options?: CallOptions,
   ): Promise<VirtualAccountResult>
   getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup>
+  /** Every payment the PG holds for this merchant order id (`capabilities.orderLookup`); empty: none. */
+  lookupOrder(orderId: string, options?: CallOptions): Promise<TransactionLookup[]>
+  /**
+   * Reads a PG notification. A signed one is verified here; an unsigned one answers a `hint` and makes NO PG
+   * call (the host looks the payment up under its own rate limit).
+   */
   parseNotification(input: NotificationInput, options?: CallOptions): Promise<NotificationResult>
 }

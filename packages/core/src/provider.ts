@@ -66,6 +66,9 @@ export abstract class BaseProvider implements PaymentProvider {
   getTransaction(_id: string, _o?: CallOptions): Promise<TransactionLookup> {
     return Promise.reject(unsupported(this.id, 'getTransaction', this.capabilities.notes?.paymentLookup))
   }
+  lookupOrder(_orderId: string, _o?: CallOptions): Promise<TransactionLookup[]> {
+    return Promise.reject(unsupported(this.id, 'lookupOrder', this.capabilities.notes?.orderLookup))
+  }
   parseNotification(_i: NotificationInput, _o?: CallOptions): Promise<NotificationResult> {
     return Promise.reject(unsupported(this.id, 'parseNotification', this.capabilities.notes?.notifications))
   }

@@ -48,6 +48,7 @@ export const TOY_CAPABILITIES: ProviderCapabilities = {
   checkoutMethods: ['card'],
   checkoutNetCancel: false,
   checkoutChargesInWindow: false,
+  orderLookup: false,
 }
 
 export interface ToyProviderOptions {
