@@ -209,6 +209,26 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  // The unhappy half: a cancel's request as first sent (a re-send carries the same bytes), a payment's lookup asked
+  // for by a notification hint, and checkouts past their expiry found by the sweeper without a scan.
+  '0008_resume': {
+    async up(db: Kysely<unknown>) {
+      for (const column of [
+        'sent_recorded boolean NOT NULL DEFAULT false',
+        'sent_amount bigint',
+        'sent_payment_amount bigint',
+        'sent_order_id text',
+      ])
+        await sql`ALTER TABLE cancellations ADD COLUMN ${sql.raw(column)}`.execute(db)
+      await sql`ALTER TABLE payments ADD COLUMN lookup_requested_at timestamptz`.execute(db)
+      await sql`CREATE INDEX payments_lookup_requested_idx ON payments (lookup_requested_at) WHERE lookup_requested_at IS NOT NULL`.execute(
+        db,
+      )
+      await sql`CREATE INDEX payments_checkout_expiry_idx ON payments (checkout_expires_at) WHERE status = 'requires_authentication'`.execute(
+        db,
+      )
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

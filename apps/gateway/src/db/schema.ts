@@ -61,6 +61,8 @@ export interface PaymentsTable extends ReconcileColumns {
   /** The adapter's CheckoutApproval (may hold a one-time token), sealed with the master key. */
   approval: string | null
   approval_state: ApprovalState | null
+  /** A notification hint asked for a lookup of this payment (migration 0008); cleared by the lookup. */
+  lookup_requested_at: Ts | null
 }
 
 export interface VirtualAccountInfo {
@@ -106,6 +108,12 @@ export interface CancellationsTable extends ReconcileColumns {
   created_at: Ts
   updated_at: Ts
   completed_at: Ts | null
+  /** The PG request as first sent (migration 0008): a re-send is rebuilt from these alone, byte for byte. */
+  sent_recorded: Generated<boolean>
+  /** The amount sent (null: the whole remainder, no amount on the wire). */
+  sent_amount: number | null
+  sent_payment_amount: number | null
+  sent_order_id: string | null
 }
 
 export interface BillingKeysTable extends ReconcileColumns {

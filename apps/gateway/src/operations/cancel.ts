@@ -1,6 +1,7 @@
 import type { CancelRequest, CancelResult, PaymentProvider, RefundAccount } from '@paymux/core'
 import { sql } from 'kysely'
-import type { FailureInfo } from '../db/schema.js'
+import type { Selectable } from 'kysely'
+import type { Database, FailureInfo } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
 import { ApiError, badRequest, conflict, notFound } from '../errors.js'
 import { type IdempotencyScope, KeyExists } from '../idempotency.js'
@@ -12,6 +13,8 @@ import { accountOf, pickAccount } from '../services/accounts.js'
 import { type OperationDescriptor, type OperationOutcome, errorOutcome, validateCall } from './engine.js'
 import { importPayment, type PaymentRef, readPayment } from './payment-ref.js'
 import type { CallEnd } from './outcome.js'
+
+type CancellationRow = Selectable<Database['cancellations']>
 
 export interface CancelInput {
   paymentId?: string
@@ -32,9 +35,10 @@ export interface CancelIntent {
   cancellationId: string
   payment: PaymentRef
   input: CancelInput
-  /** After open: what the reservation holds and what goes to the PG (undefined: everything that remains). */
+  /** After open: what the reservation holds. */
   reserved: number
-  pgAmount: number | undefined
+  /** After open: the request's parts recorded with the reservation (the PG request is rebuilt from them). */
+  sent: SentCancel
   createdAt: Date
 }
 
@@ -101,6 +105,9 @@ interface OpenRow {
   cancellable: number | null
   reserve: number | null
   cancelled_amount: number | null
+  sent_amount: number | null
+  amount: number | null
+  order_id: string | null
 }
 
 /**
@@ -141,7 +148,11 @@ export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, Can
         },
         input,
         reserved: input.amount ?? 0,
-        pgAmount: input.amount,
+        sent: {
+          amount: input.amount,
+          paymentAmount: payment?.amount ?? undefined,
+          orderId: payment?.orderId ?? undefined,
+        },
         createdAt: rt.now(),
       }
       // Everything the adapter would refuse, before anything is recorded (an unknown payment included).
@@ -176,7 +187,7 @@ WITH k AS (
 ), c AS (SELECT count(*)::int AS claimed FROM k),
 p AS (
   SELECT c.claimed, l.* FROM c LEFT JOIN LATERAL (
-    SELECT id, account_id, provider, transaction_id, status, amount, cancelled_amount, reserved_amount, inflight_cancels
+    SELECT id, account_id, provider, transaction_id, order_id, status, amount, cancelled_amount, reserved_amount, inflight_cancels
     FROM payments
     WHERE id = ${payment.id} AND merchant_id = ${intent.merchantId} AND (c.claimed > 0 OR NOT ${hasKey}::boolean)
     FOR UPDATE
@@ -189,6 +200,10 @@ v AS (
 d AS (
   SELECT v.*,
     CASE WHEN v.amount IS NULL THEN COALESCE(${amount}::bigint, 0) ELSE COALESCE(${amount}::bigint, v.cancellable) END AS reserve,
+    -- What goes on the wire: the amount asked; else, after earlier cancels, the remainder as an explicit amount;
+    -- a fresh payment cancelled whole carries none (a full cancel at the PG).
+    CASE WHEN ${amount}::bigint IS NOT NULL THEN ${amount}::bigint
+      WHEN v.amount IS NOT NULL AND v.cancelled_amount > 0 THEN v.cancellable END AS sent_amount,
     CASE
       WHEN ${hasKey}::boolean AND v.claimed = 0 THEN 'key_exists'
       WHEN v.id IS NULL THEN 'payment_missing'
@@ -212,10 +227,11 @@ d AS (
 ),
 ins AS (
   INSERT INTO cancellations (id, merchant_id, payment_id, account_id, provider, transaction_id, status,
-    requested_amount, amount, tax_free_amount, reason, cancel_id, refund_account, created_at, updated_at)
+    requested_amount, amount, tax_free_amount, reason, cancel_id, refund_account, created_at, updated_at,
+    sent_recorded, sent_amount, sent_payment_amount, sent_order_id)
   SELECT ${intent.cancellationId}, ${intent.merchantId}, d.id, d.account_id, d.provider, d.transaction_id, 'pending',
     ${amount}::bigint, d.reserve, ${taxFree}::bigint, ${input.reason}, ${intent.cancellationId}, ${refund},
-    ${now}::timestamptz, ${now}::timestamptz
+    ${now}::timestamptz, ${now}::timestamptz, true, d.sent_amount, d.amount, d.order_id
   FROM d WHERE d.refusal IS NULL
   RETURNING id
 ),
@@ -225,7 +241,9 @@ upd AS (
   FROM d WHERE payments.id = d.id AND d.refusal IS NULL
   RETURNING payments.id
 )
-SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount FROM d`.compile(rt.db),
+SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount, d.sent_amount, d.amount, d.order_id FROM d`.compile(
+            rt.db,
+          ),
         ),
       )
       const row = r.rows[0]
@@ -238,10 +256,13 @@ SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount F
         throw refusal(row.refusal, input, row, account)
       }
       const reserved = Number(row.reserve)
-      // A fresh payment cancelled whole is a full cancel at the PG; any remainder is an explicit amount.
-      const whole = input.amount === undefined && Number(row.cancelled_amount) === 0
-      const pgAmount = input.amount ?? (payment.amount != null && !whole ? reserved : undefined)
-      return { ...intent, reserved, pgAmount, createdAt: now }
+      // The request exactly as recorded: what the reconciler would rebuild from the row.
+      const sent: SentCancel = {
+        amount: row.sent_amount == null ? undefined : Number(row.sent_amount),
+        paymentAmount: row.amount == null ? undefined : Number(row.amount),
+        orderId: row.order_id ?? undefined,
+      }
+      return { ...intent, reserved, sent, createdAt: now }
     },
 
     request(_rt, intent) {
@@ -344,40 +365,58 @@ async function forgetPlaceholder(
 
 /** The PG request of a cancel, from its recorded intent: the same cancel id on every send. */
 function requestOf(intent: CancelIntent): CancelRequest {
-  const { input, payment } = intent
-  return {
-    transactionId: payment.transactionId,
-    ...(intent.pgAmount !== undefined ? { amount: intent.pgAmount } : {}),
-    ...(input.taxFreeAmount !== undefined ? { taxFreeAmount: input.taxFreeAmount } : {}),
-    reason: input.reason,
+  return wireRequest({
+    transactionId: intent.payment.transactionId,
+    taxFreeAmount: intent.input.taxFreeAmount,
+    reason: intent.input.reason,
     cancelId: intent.cancellationId,
-    ...(input.refundAccount ? { refundAccount: input.refundAccount } : {}),
-    ...(payment.orderId ? { orderId: payment.orderId } : {}),
-    ...(payment.amount != null ? { paymentAmount: payment.amount } : {}),
+    refundAccount: intent.input.refundAccount,
+    ...intent.sent,
+  })
+}
+
+/** The parts of a cancel's PG request that the reservation decides and records. */
+export interface SentCancel {
+  amount: number | undefined
+  paymentAmount: number | undefined
+  orderId: string | undefined
+}
+
+/** ONE way a CancelRequest is put together, so a re-send from the row is the same request field for field. */
+function wireRequest(
+  r: SentCancel & {
+    transactionId: string
+    taxFreeAmount: number | undefined
+    reason: string
+    cancelId: string
+    refundAccount: RefundAccount | undefined
+  },
+): CancelRequest {
+  return {
+    transactionId: r.transactionId,
+    ...(r.amount !== undefined ? { amount: r.amount } : {}),
+    ...(r.taxFreeAmount !== undefined ? { taxFreeAmount: r.taxFreeAmount } : {}),
+    reason: r.reason,
+    cancelId: r.cancelId,
+    ...(r.refundAccount ? { refundAccount: r.refundAccount } : {}),
+    ...(r.orderId ? { orderId: r.orderId } : {}),
+    ...(r.paymentAmount !== undefined ? { paymentAmount: r.paymentAmount } : {}),
   }
 }
 
-/** How the PG's answer ends the cancellation in the ledger. */
-function endOf(rt: Runtime, intent: CancelIntent, end: CallEnd<CancelResult>): CancellationEnd {
+/** How the PG's answer ends the cancellation in the ledger: the request path and every late path alike. */
+export function cancellationEndOf(end: CallEnd<CancelResult>): CancellationEnd {
   if (end.kind === 'ok') {
     const r = end.value
-    if (r.status === 'cancelled') {
-      if (intent.payment.amount != null && intent.reserved !== r.cancelledAmount) {
-        rt.logger.warn(
-          { cancellationId: intent.cancellationId, reserved: intent.reserved, cancelled: r.cancelledAmount },
-          'PG cancelled a different amount than reserved',
-        )
-      }
+    if (r.status === 'cancelled')
       return {
         status: 'succeeded',
         amount: r.cancelledAmount,
         ...(r.remainingAmount !== undefined ? { remainingAmount: r.remainingAmount } : {}),
         providerCancelId: r.providerCancelId ?? null,
       }
-    }
-    if (r.status === 'accepted') {
+    if (r.status === 'accepted')
       return { status: 'accepted', amount: r.acceptedAmount, providerCancelId: r.providerCancelId ?? null }
-    }
     return {
       status: 'deposit_required',
       deposit: { ...r.deposit, providerCode: r.providerCode, providerMessage: r.providerMessage },
@@ -386,41 +425,61 @@ function endOf(rt: Runtime, intent: CancelIntent, end: CallEnd<CancelResult>): C
   if (end.kind === 'rejected') return { status: 'failed', failure: end.failure }
   // Timeout, unreadable answer, or a bug after sending: money may have moved. Keep the reservation; the
   // reconciler resolves it from evidence, never with a new cancel id.
-  if (!(end.cause instanceof Error && 'code' in end.cause))
-    rt.logger.error({ err: end.cause, cancellationId: intent.cancellationId }, 'cancel failed unexpectedly')
   return { status: 'pending', pendingReason: end.reason satisfies FailureInfo }
 }
 
-/** The PG request of a stored cancellation (the reconciler re-sends it only where the PG dedups by its id). */
+function endOf(rt: Runtime, intent: CancelIntent, end: CallEnd<CancelResult>): CancellationEnd {
+  const e = cancellationEndOf(end)
+  if (e.status === 'succeeded' && intent.payment.amount != null && intent.reserved !== e.amount)
+    rt.logger.warn(
+      { cancellationId: intent.cancellationId, reserved: intent.reserved, cancelled: e.amount },
+      'PG cancelled a different amount than reserved',
+    )
+  if (end.kind === 'unknown' && !(end.cause instanceof Error && 'code' in end.cause))
+    rt.logger.error({ err: end.cause, cancellationId: intent.cancellationId }, 'cancel failed unexpectedly')
+  return e
+}
+
+/** The PG request of a stored cancellation, exactly as first sent (the reconciler re-sends it only where the PG dedups by its id). */
 export function cancelRequestOf(
   rt: Runtime,
-  row: {
-    transaction_id: string
-    requested_amount: number | null
-    amount: number
-    tax_free_amount: number | null
-    reason: string
-    cancel_id: string
-    refund_account: string | null
-  },
+  row: Pick<
+    CancellationRow,
+    | 'transaction_id'
+    | 'requested_amount'
+    | 'amount'
+    | 'tax_free_amount'
+    | 'reason'
+    | 'cancel_id'
+    | 'refund_account'
+    | 'sent_recorded'
+    | 'sent_amount'
+    | 'sent_payment_amount'
+    | 'sent_order_id'
+  >,
   payment: { order_id: string | null; amount: number | null },
 ): CancelRequest {
-  const amount =
-    row.requested_amount != null
-      ? Number(row.requested_amount)
-      : Number(row.amount) > 0
-        ? Number(row.amount)
-        : undefined
-  return {
+  const num = (v: number | null) => (v == null ? undefined : Number(v))
+  // Rows recorded before the request was kept: the request as those versions built it.
+  const sent: SentCancel = row.sent_recorded
+    ? {
+        amount: num(row.sent_amount),
+        paymentAmount: num(row.sent_payment_amount),
+        orderId: row.sent_order_id ?? undefined,
+      }
+    : {
+        amount: num(row.requested_amount) ?? (Number(row.amount) > 0 ? Number(row.amount) : undefined),
+        paymentAmount: num(payment.amount),
+        orderId: payment.order_id ?? undefined,
+      }
+  return wireRequest({
     transactionId: row.transaction_id,
-    ...(amount !== undefined ? { amount } : {}),
-    ...(row.tax_free_amount != null ? { taxFreeAmount: Number(row.tax_free_amount) } : {}),
+    taxFreeAmount: num(row.tax_free_amount),
     reason: row.reason,
     cancelId: row.cancel_id,
-    ...(row.refund_account
-      ? { refundAccount: JSON.parse(rt.vault.decrypt(row.refund_account)) as RefundAccount }
-      : {}),
-    ...(payment.order_id ? { orderId: payment.order_id } : {}),
-    ...(payment.amount != null ? { paymentAmount: Number(payment.amount) } : {}),
-  }
+    refundAccount: row.refund_account
+      ? (JSON.parse(rt.vault.decrypt(row.refund_account)) as RefundAccount)
+      : undefined,
+    ...sent,
+  })
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DB_TARGETS } from '../test-support/harness.js'
 import { eventually, type FlowGateway, sleep, startFlowGateway } from '../test-support/flows.js'
 import { defaultProviderFactory } from '../providers.js'
+import { cancelRequestOf } from '../operations/cancel.js'
 import { reconcileOnce } from './reconciler.js'
 
 const NICE_CARD = {
@@ -109,6 +110,71 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
     expect((await events(c.body.id)).map((e) => e.type)).toEqual(['cancellation.failed'])
   })
 
+  it('CookiePay: one unchanged lookup is not yet evidence; a cancel the PG shows on the next lookup succeeds, never failed', async () => {
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'reset' }, path: '/api/cancel' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 4_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('pending')
+    const rt = t.gateway.runtime
+    const now = { ...cfg(), minAgeMs: 0, backoffSeconds: [0], failAfterNoChangeLookups: 2 }
+    await reconcileOnce(rt, now)
+    expect((await t.call('GET', `/v1/cancellations/${c.body.id}`)).body.status).toBe('pending')
+    // The PG executes it late (its own queue): the next lookup shows it.
+    const row = await rt.db
+      .selectFrom('cancellations')
+      .select('cancel_id')
+      .where('id', '=', c.body.id)
+      .executeTakeFirstOrThrow()
+    const provider = rt.merchants.get('shop-a')!.accounts.get('a-cookie')!.provider
+    await provider.cancel({ transactionId, amount: 4_000, reason: 'r', cancelId: row.cancel_id })
+    await reconcileOnce(rt, now)
+    const done = await t.call('GET', `/v1/cancellations/${c.body.id}`)
+    expect(done.body).toMatchObject({ status: 'succeeded', amount: 4_000 })
+    expect((await t.call('GET', `/v1/payments/${c.body.paymentId}`)).body).toMatchObject({
+      cancelledAmount: 4_000,
+      reservedAmount: 0,
+    })
+  })
+
+  it('a re-send is the recorded request: a full cancel stays full (no amount on the wire), a remainder stays explicit', async () => {
+    const rt = t.gateway.runtime
+    const requestOf = async (id: string) => {
+      const row = await rt.db
+        .selectFrom('cancellations')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+      const p = await rt.db
+        .selectFrom('payments')
+        .select(['order_id', 'amount'])
+        .where('id', '=', row.payment_id)
+        .executeTakeFirstOrThrow()
+      return cancelRequestOf(rt, row, p)
+    }
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'drop' }, path: '/api/cancel' })
+    const full = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, reason: 'r' },
+    })
+    expect(full.body.status).toBe('pending')
+    const sent = await requestOf(full.body.id)
+    expect(sent.amount).toBeUndefined()
+    expect(sent).toMatchObject({ transactionId, cancelId: full.body.id, paymentAmount: 10_000 })
+
+    const b = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    const first = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId: b.transactionId, amount: 3_000, reason: 'r' },
+    })
+    expect(first.body.status).toBe('succeeded')
+    t.sims.cookiepay.faults.inject({ fault: { kind: 'drop' }, path: '/api/cancel' })
+    const rest = await t.call('POST', '/v1/cancellations', {
+      body: { paymentId: first.body.paymentId, reason: 'r' },
+    })
+    expect((await requestOf(rest.body.id)).amount).toBe(7_000)
+  })
+
   /** For one test: a NicePay merchant with the Moid duplicate guard contract, in the PG and on the account. */
   const withMoidGuard = async (run: () => Promise<void>) => {
     const account = t.gateway.runtime.merchants.get('shop-a')!.accounts.get('a-nice')!
@@ -147,24 +213,49 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
     expect(JSON.stringify(row.review_reason)).toContain('evidence')
   })
 
-  it('NicePay with the Moid guard: the dropped cancel is resent with the same Moid; the PG’s duplicate guard proves it executed', () =>
-    withMoidGuard(async () => {
-      const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
-      t.sims.nicepay.faults.inject({ fault: { kind: 'drop' }, path: 'cancel_process' })
-      const c = await t.call('POST', '/v1/cancellations', {
-        body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
-      })
-      expect(c.body.status).toBe('pending')
-      const before = t.sims.nicepay.inspect(transactionId)!
-      expect(before).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
-      const done = await settle(`/v1/cancellations/${c.body.id}`)
-      expect(done).toMatchObject({ status: 'succeeded', amount: 5_000 })
-      const after = t.sims.nicepay.inspect(transactionId)!
-      expect(after).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
-      expect(after.cancels[0]!.moid).toBe(before.cancels[0]!.moid)
-      const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
-      expect(pay.body).toMatchObject({ cancelledAmount: 5_000, reservedAmount: 0 })
-    }))
+  // No NicePay document says its duplicate guard is checked before anything else, nor which code it answers
+  // (specs: "unconfirmed"): a refused re-send proves nothing either way, so it is never booked failed (nor
+  // succeeded); the lookup decides, and what it cannot settle goes to a person.
+  for (const [name, fault] of [
+    ['the duplicate-guard refusal', undefined],
+    [
+      'an ordinary refusal (2014)',
+      {
+        kind: 'status' as const,
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          ResultCode: '2014',
+          ResultMsg: 'cancel not possible',
+          CancelAmt: '000000000000',
+        }),
+      },
+    ],
+  ] as const)
+    it(`NicePay with the Moid guard: a dropped cancel that executed, re-sent and refused with ${name}, is never booked failed; cancelled once`, () =>
+      withMoidGuard(async () => {
+        const { transactionId } = t.sims.nicepay.seedPayment({ amount: 20_000 })
+        t.sims.nicepay.faults.inject({ fault: { kind: 'drop' }, path: 'cancel_process' })
+        const c = await t.call('POST', '/v1/cancellations', {
+          body: { account: 'a-nice', transactionId, amount: 5_000, reason: 'r' },
+        })
+        expect(c.body.status).toBe('pending')
+        const before = t.sims.nicepay.inspect(transactionId)!
+        expect(before).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+        if (fault) t.sims.nicepay.faults.inject({ fault, path: 'cancel_process' })
+        const rt = t.gateway.runtime
+        await reconcileOnce(rt, { ...cfg(), minAgeMs: 0, giveUpAfterSeconds: 1 })
+        expect((await t.call('GET', `/v1/cancellations/${c.body.id}`)).body.status).toBe('pending')
+        await sleep(1_100)
+        await reconcileOnce(rt, { ...cfg(), minAgeMs: 0, giveUpAfterSeconds: 1 })
+        const r = await t.call('GET', `/v1/cancellations/${c.body.id}`)
+        expect(r.body.status).toBe('needs_review')
+        const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+        // Still reserved: the balance is never released on a refusal that proves nothing.
+        expect(pay.body).toMatchObject({ reservedAmount: 5_000, cancelledAmount: 0 })
+        const after = t.sims.nicepay.inspect(transactionId)!
+        expect(after).toMatchObject({ cancelledAmount: 5_000, cancelCount: 1 })
+      }))
 
   it('NicePay with the Moid guard: a cancel that never executed is executed by the resend, once', () =>
     withMoidGuard(async () => {

@@ -1,15 +1,15 @@
-import { type CancelResult, isPaymentError, type PaymentError, type TransactionLookup } from '@paymux/core'
+import { isPaymentError } from '@paymux/core'
 import { type Selectable, sql } from 'kysely'
 import type { Database, FailureInfo } from '../db/schema.js'
-import { type CancellationEnd, cancellationRef, settleCancellation } from '../ledger/cancellations.js'
 import type { EventType } from '../ledger/events.js'
 import { settleBillingKey } from '../ledger/billing-keys.js'
 import { settlePayment } from '../ledger/payments.js'
-import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
 import { recheckNotifications } from '../notifications/recheck.js'
 import { reconcileClose } from './close.js'
-import { cancelRequestOf } from '../operations/cancel.js'
+import { resumeCancellation } from '../operations/resume-cancellation.js'
+import type { ResumeSchedule } from '../operations/resume-schedule.js'
+import { failureOf } from '../operations/outcome.js'
 import { chargeRequestOf } from '../operations/charge.js'
 import { reconcileCheckout } from './checkout.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -18,20 +18,6 @@ import type { WorkersConfig } from '../workers/config.js'
 type ReconcileConfig = WorkersConfig['reconcile']
 type PaymentRow = Selectable<Database['payments']>
 export type CancellationRow = Selectable<Database['cancellations']>
-/** How the reconciler ends an open cancellation (never `pending`: that is what it starts from). */
-type Resolution = Exclude<CancellationEnd, { status: 'pending' }>
-
-/** Rejections that a resent cancel may get *because* the first one went through: not evidence either way. */
-const AMBIGUOUS_REJECTIONS = new Set(['already_cancelled', 'amount_exceeds_cancellable'])
-
-function failureOf(err: PaymentError): FailureInfo {
-  return {
-    code: err.code,
-    message: err.message,
-    ...(err.providerCode ? { providerCode: err.providerCode } : {}),
-    ...(err.providerMessage ? { providerMessage: err.providerMessage } : {}),
-  }
-}
 
 function accountFor(rt: Runtime, merchantId: string, accountId: string): AccountRuntime | undefined {
   return rt.merchants.get(merchantId)?.accounts.get(accountId)
@@ -268,53 +254,22 @@ function expired(rt: Runtime, cfg: ReconcileConfig, createdAt: Date | string): b
   return rt.now().getTime() - new Date(createdAt).getTime() > cfg.giveUpAfterSeconds * 1000
 }
 
-async function finishCancellation(
+/** The reconciler's schedule for one claimed item: its backoff, its give-up bound, its no-change count. */
+function scheduleOf(
   rt: Runtime,
-  row: CancellationRow,
-  r: Resolution,
-  evidence: string,
-): Promise<void> {
-  const now = rt.now()
-  const done = await rt.db.transaction().execute(async (trx) => {
-    // The payment's lock first, as notifications take it: then the ledger's one statement.
-    await trx.selectFrom('payments').select('id').where('id', '=', row.payment_id).forUpdate().execute()
-    return settleCancellation(rt, trx, {
-      cancellation: cancellationRef(row),
-      from: [row.status],
-      end: r,
-      now,
-      resolvedBy: 'reconciliation',
-    })
-  })
-  metricsOf(rt).reconciliations.inc({ object: 'cancellation', result: done ? r.status : 'raced' })
-  rt.logger.info(
-    { cancellationId: row.id, status: r.status, evidence, applied: done },
-    'pending cancellation resolved',
-  )
-}
-
-async function giveUp(
-  rt: Runtime,
-  row: CancellationRow,
-  why: string,
-  evidence?: Record<string, string>,
-): Promise<void> {
-  await finishCancellation(
-    rt,
-    row,
-    {
-      status: 'needs_review',
-      reason: {
-        code: 'reconciliation_gave_up',
-        message: why,
-        attempts: row.reconcile_attempts,
-        since: new Date(row.created_at).toISOString(),
-        // What the PG last showed, verbatim: what the person deciding works from.
-        ...(evidence ? { evidence } : {}),
-      },
-    },
-    why,
-  )
+  cfg: ReconcileConfig,
+  table: 'cancellations' | 'payments',
+  row: { id: string; reconcile_attempts: number; created_at: Date | string; reconcile_no_change?: number },
+): ResumeSchedule {
+  return {
+    later: (o = {}) =>
+      later(rt, cfg, table, row.id, o.slow ? cfg.backoffSeconds.length : row.reconcile_attempts, {
+        noChange: o.noChange ?? false,
+      }),
+    expired: () => expired(rt, cfg, row.created_at),
+    noChangeSoFar: row.reconcile_no_change ?? 0,
+    failAfterNoChange: cfg.failAfterNoChangeLookups,
+  }
 }
 
 export async function reconcileCancellation(
@@ -322,235 +277,11 @@ export async function reconcileCancellation(
   cfg: ReconcileConfig,
   row: CancellationRow,
 ): Promise<void> {
-  const account = accountFor(rt, row.merchant_id, row.account_id)
-  if (!account) {
-    if (expired(rt, cfg, row.created_at))
-      return giveUp(rt, row, `account ${row.account_id} is no longer configured`)
-    return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
-  }
-  const caps = account.provider.capabilities
-  if (row.status === 'deposit_required') return checkDeposit(rt, cfg, account, row)
-  let verdict: Verdict | undefined
-  let shown: Record<string, string> | undefined
-  if (caps.paymentLookup) {
-    let lookup: TransactionLookup
-    try {
-      lookup = await account.provider.getTransaction(row.transaction_id)
-    } catch (err) {
-      rt.logger.warn(
-        { cancellationId: row.id, code: isPaymentError(err) ? err.code : 'error' },
-        'reconciliation lookup failed',
-      )
-      if (expired(rt, cfg, row.created_at)) return giveUp(rt, row, 'the PG lookup kept failing')
-      return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
-    }
-    shown = lookup.evidence
-    verdict = await judgeByLookup(rt, row, lookup)
-    if (verdict.kind === 'resolved') return finishCancellation(rt, row, verdict.resolution, verdict.evidence)
-  }
-  // The lookup did not settle it: where the PG dedups this account's cancels by id, the same cancel again is
-  // safe and answers; nowhere else is anything re-sent.
-  if (caps.cancelDedup) return resendCancel(rt, cfg, account, row)
-  if (verdict) {
-    if (verdict.kind === 'no_change' && row.reconcile_no_change + 1 >= cfg.failAfterNoChangeLookups) {
-      return finishCancellation(
-        rt,
-        row,
-        {
-          status: 'failed',
-          failure: {
-            code: 'not_executed',
-            message: `the PG shows no cancel of this payment after ${row.reconcile_no_change + 1} lookups; nothing was cancelled`,
-          },
-        },
-        'lookups show the cancelled amount unchanged',
-      )
-    }
-    if (expired(rt, cfg, row.created_at))
-      return giveUp(rt, row, `the PG lookup does not settle it: ${verdict.evidence}`, shown)
-    return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts, {
-      noChange: verdict.kind === 'no_change',
-    })
-  }
-  if (expired(rt, cfg, row.created_at))
-    return giveUp(
-      rt,
-      row,
-      `${account.config.provider} offers neither a lookup nor a duplicate guard: check at the PG`,
-    )
-  return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
-}
-
-type Verdict =
-  | { kind: 'resolved'; resolution: Resolution; evidence: string }
-  | { kind: 'no_change'; evidence: string }
-  | { kind: 'unclear'; evidence: string }
-
-/**
- * Decides only on evidence: the PG lists this cancel by our cancel id; or the PG's cancelled total grew by
- * exactly what the open cancels of this payment reserved; or (enough lookups after the in-flight window) it
- * did not grow at all. Anything else stays pending and, past the bound, needs review.
- */
-async function judgeByLookup(rt: Runtime, row: CancellationRow, t: TransactionLookup): Promise<Verdict> {
-  const listed = t.cancels?.find((c) => c.cancelId !== undefined && c.cancelId === row.cancel_id)
-  // A cancel listed without its amount moved what this one reserved, when that is known.
-  const listedAmount = listed?.amount ?? (Number(row.amount) > 0 ? Number(row.amount) : undefined)
-  if (listed && listedAmount !== undefined) {
-    return {
-      kind: 'resolved',
-      resolution: {
-        status: 'succeeded',
-        amount: listedAmount,
-        providerCancelId: listed.providerCancelId ?? null,
-      },
-      evidence: 'the PG lists this cancel id',
-    }
-  }
-  const db = rt.db
-  const payment = await db
-    .selectFrom('payments')
-    .selectAll()
-    .where('id', '=', row.payment_id)
-    .executeTakeFirstOrThrow()
-  const open = await db
-    .selectFrom('cancellations')
-    .select(['id', 'amount', 'status'])
-    .where('payment_id', '=', row.payment_id)
-    .where('status', 'in', [...OPEN_CANCELLATION_STATUSES])
-    .execute()
-  if (t.cancelledAmount === undefined) {
-    // No amounts in the lookup: only "nothing was ever cancelled" is evidence (of no change).
-    return t.status === 'paid' && !t.cancels?.length
-      ? { kind: 'no_change', evidence: 'the PG shows the payment approved and never cancelled' }
-      : { kind: 'unclear', evidence: `the PG shows ${t.providerStatus ?? t.status} without amounts` }
-  }
-  const delta = t.cancelledAmount - Number(payment.cancelled_amount)
-  const own = Number(row.amount)
-  // Below what we recorded: the lookup and our ledger disagree, which proves nothing about this cancel.
-  if (delta < 0)
-    return { kind: 'unclear', evidence: `PG cancelled total ${t.cancelledAmount} is below the recorded one` }
-  if (delta === 0)
-    return { kind: 'no_change', evidence: `PG cancelled total ${t.cancelledAmount} = recorded` }
-  const openSum = open.reduce((s, c) => s + Number(c.amount), 0)
-  const others = open.filter((c) => c.id !== row.id)
-  // This cancel's amount exactly, and no other open cancel of the same amount it could be confused with.
-  const unique = own > 0 && own === delta && !others.some((o) => Number(o.amount) === own)
-  if (unique || (open.length === 1 && own === 0)) {
-    return {
-      kind: 'resolved',
-      resolution: { status: 'succeeded', amount: delta },
-      evidence: `PG cancelled total grew by ${delta}, the amount of this cancel`,
-    }
-  }
-  if (own > 0 && delta === openSum) {
-    return {
-      kind: 'resolved',
-      resolution: { status: 'succeeded', amount: own },
-      evidence: `PG cancelled total grew by ${delta}, the sum of the open cancels`,
-    }
-  }
-  return { kind: 'unclear', evidence: `PG cancelled total grew by ${delta}; open cancels reserve ${openSum}` }
-}
-
-/**
- * A post-deposit cancel finishes with the PG's notification, which CookiePay sends once. Should it be lost,
- * the lookup shows the cancel executed after the deposit: succeeded on that evidence. Never failed, never given
- * up here (the deposit is the merchant's move); checked on the backoff's slowest step.
- */
-async function checkDeposit(
-  rt: Runtime,
-  cfg: ReconcileConfig,
-  account: AccountRuntime,
-  row: CancellationRow,
-): Promise<void> {
-  const slow = () => later(rt, cfg, 'cancellations', row.id, cfg.backoffSeconds.length)
-  if (!account.provider.capabilities.paymentLookup) return slow()
-  let lookup: TransactionLookup
-  try {
-    lookup = await account.provider.getTransaction(row.transaction_id)
-  } catch {
-    return slow()
-  }
-  const verdict = await judgeByLookup(rt, row, lookup)
-  if (verdict.kind === 'resolved')
-    return finishCancellation(
-      rt,
-      row,
-      verdict.resolution,
-      `deposit made, notification missed: ${verdict.evidence}`,
-    )
-  return slow()
-}
-
-/** No lookup: the same cancel again, with the same cancel id, so the PG's own duplicate guard answers. */
-async function resendCancel(
-  rt: Runtime,
-  cfg: ReconcileConfig,
-  account: AccountRuntime,
-  row: CancellationRow,
-): Promise<void> {
-  const payment = await rt.db
-    .selectFrom('payments')
-    .select(['order_id', 'amount'])
-    .where('id', '=', row.payment_id)
-    .executeTakeFirstOrThrow()
-  let result: CancelResult | undefined
-  let error: unknown
-  try {
-    result = await account.provider.cancel(cancelRequestOf(rt, row, payment))
-  } catch (err) {
-    error = err
-  }
-  if (result?.status === 'accepted') {
-    return finishCancellation(
-      rt,
-      row,
-      {
-        status: 'accepted',
-        amount: result.acceptedAmount,
-        providerCancelId: result.providerCancelId ?? null,
-      },
-      'the resend with the same cancel id was accepted by the PG',
-    )
-  }
-  if (result?.status === 'cancelled') {
-    return finishCancellation(
-      rt,
-      row,
-      {
-        status: 'succeeded',
-        amount: result.cancelledAmount,
-        ...(result.remainingAmount !== undefined ? { remainingAmount: result.remainingAmount } : {}),
-        providerCancelId: result.providerCancelId ?? null,
-      },
-      'the resend with the same cancel id went through (the first never executed)',
-    )
-  }
-  if (result?.status === 'deposit_required' || !isPaymentError(error) || error.outcome !== 'rejected') {
-    if (expired(rt, cfg, row.created_at)) return giveUp(rt, row, 'the resent cancel did not settle it')
-    return later(rt, cfg, 'cancellations', row.id, row.reconcile_attempts)
-  }
-  if (error.code === 'duplicate_request') {
-    return finishCancellation(
-      rt,
-      row,
-      { status: 'succeeded', amount: Number(row.amount) },
-      `the PG's duplicate guard recognised the cancel id (${error.providerCode ?? error.code}): the first cancel executed`,
-    )
-  }
-  if (AMBIGUOUS_REJECTIONS.has(error.code)) {
-    return giveUp(
-      rt,
-      row,
-      `the resent cancel was refused with ${error.code}, which does not tell whether the first executed`,
-    )
-  }
-  // The PG checks its duplicate guard first: a plain refusal of the same cancel id means the first never executed.
-  return finishCancellation(
+  return resumeCancellation(
     rt,
     row,
-    { status: 'failed', failure: failureOf(error) },
-    `the resend was refused: ${error.code}`,
+    accountFor(rt, row.merchant_id, row.account_id),
+    scheduleOf(rt, cfg, 'cancellations', row),
   )
 }
 
