@@ -158,14 +158,9 @@ export const approveCheckoutOperation: OperationDescriptor<
         .executeTakeFirst()
       if (!claimed) throw new ApprovalClaimed()
     } catch (err) {
-      // The PG's transaction id is already another payment's on this account: not a result for this order.
-      if ((err as { code?: string }).code === '23505') {
-        await failCheckout(rt, intent.row, 'refused', {
-          code: 'checkout_refused',
-          message: 'the PG result names a transaction of another payment',
-        })
-        throw new ApprovalClaimed()
-      }
+      // The PG's transaction id is already another payment's on this account: not a result for this order,
+      // and no reason to end this one (its own result may still come).
+      if ((err as { code?: string }).code === '23505') throw new ApprovalClaimed()
       throw err
     }
     return intent

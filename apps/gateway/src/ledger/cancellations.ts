@@ -3,6 +3,7 @@ import type { Database, FailureInfo, StoredDeposit, Tx } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
 import type { IdempotencyScope, StorableOutcome, ResourceRef } from '../idempotency.js'
 import type { Runtime } from '../runtime.js'
+import { newId } from '../ids.js'
 import { eventRow, eventWhen } from './events.js'
 import type { CancellationStatus, PaymentStatus } from './statuses.js'
 
@@ -256,4 +257,38 @@ export async function recordExternalCancellation(
       ),
     )
     .execute()
+}
+
+/**
+ * The PG's cancelled total for a payment is above ours while none of our cancels is open: the difference was
+ * cancelled at the PG itself, recorded so the balance stays true. Never beyond the payment's amount. Answers what
+ * was recorded (0: nothing).
+ */
+export async function recordExternalCancellationLocked(
+  rt: Runtime,
+  paymentId: string,
+  pgCancelledTotal: number,
+): Promise<number> {
+  return rt.db.transaction().execute(async (trx) => {
+    const p = await trx
+      .selectFrom('payments')
+      .selectAll()
+      .where('id', '=', paymentId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!p || p.transaction_id == null || Number(p.inflight_cancels) > 0) return 0
+    const moved = pgCancelledTotal - Number(p.cancelled_amount)
+    if (moved <= 0 || (p.amount != null && pgCancelledTotal > Number(p.amount))) return 0
+    const id = newId('can')
+    await recordExternalCancellation(
+      rt,
+      trx,
+      { ...p, transaction_id: p.transaction_id },
+      moved,
+      null,
+      id,
+      rt.now(),
+    )
+    return moved
+  })
 }

@@ -12,6 +12,7 @@ export type EventType =
   | 'payment.needs_review'
   | 'payment.virtual_account_issued'
   | 'payment.closed'
+  | 'payment.expired'
   | 'charge.succeeded'
   | 'charge.failed'
   | 'billing_key.issued'

@@ -65,3 +65,40 @@ export function settlePaymentQuery(rt: Runtime, db: Tx, s: SettlePayment): Compi
 export async function settlePayment(rt: Runtime, db: Tx, s: SettlePayment): Promise<boolean> {
   return (await db.executeQuery(settlePaymentQuery(rt, db, s))).rows.length > 0
 }
+
+/**
+ * Asks for a lookup of this payment (a notification hint named it): one timestamp on the payment, so any number
+ * of hints for one payment costs no more storage than one. `hurry`: the reconciler looks at it on its next pass.
+ */
+export async function requestLookup(
+  _rt: Runtime,
+  db: Tx,
+  paymentId: string,
+  now: Date,
+  hurry = false,
+): Promise<void> {
+  await db
+    .updateTable('payments')
+    .set((eb) => ({
+      lookup_requested_at: eb.fn.coalesce('lookup_requested_at', eb.val(now)),
+      ...(hurry ? { next_reconcile_at: now } : {}),
+    }))
+    .where('id', '=', paymentId)
+    .execute()
+}
+
+/** A checkout whose customer never paid by its expiry (evidence showed no charge): it ends `expired`. */
+export async function expireCheckout(
+  rt: Runtime,
+  p: { id: string; merchant_id: string; transaction_id: string | null },
+): Promise<boolean> {
+  return settlePayment(rt, rt.db, {
+    payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
+    from: ['requires_authentication'],
+    status: 'expired',
+    patch: { lookup_requested_at: null },
+    event: 'payment.expired',
+    now: rt.now(),
+    resolvedBy: 'reconciliation',
+  })
+}

@@ -1,6 +1,7 @@
 import {
   type ExpectedPayment,
   type NotificationEvent,
+  type NotificationHint,
   type NotificationReply,
   PaymentError,
   type PendingVerification,
@@ -11,7 +12,8 @@ import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import type { Tx } from '../db/schema.js'
 import { cancellationRef, recordExternalCancellation, settleCancellation } from '../ledger/cancellations.js'
-import { settlePayment } from '../ledger/payments.js'
+import { requestLookup, settlePayment } from '../ledger/payments.js'
+import { resumeFromLookup } from '../operations/resume-payment.js'
 import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
 import { guardExpected, refusalAfterThrow, unstorableNotification } from './unreadable.js'
 
@@ -98,6 +100,7 @@ export async function processNotification(
     return { reply: OUR_FAILURE, verified: false, duplicate: false }
   }
   if (!result.verified) {
+    if (result.hint) return applyHint(rt, account, result.hint, result.reply, log)
     if (result.pending) return keepForRecheck(rt, account, input, result.pending, result.reply, log)
     // The reason names what did not match, never a secret; the body is not logged (Bootpay v1 carries keys).
     log.warn(
@@ -185,6 +188,62 @@ export async function applyVerified(
     metrics.notification(account.config.provider, 'error')
     return { reply: OUR_FAILURE, verified: true, duplicate: false }
   }
+}
+
+/**
+ * An unsigned notification: a reason to look its payment up, nothing more. The payment it names (by the PG's
+ * transaction id, or by the order id for a checkout whose transaction the gateway does not know yet) is looked
+ * up now, under the account's notification rate limit, and settled from what the PG shows. Nothing is stored
+ * for it but the payment's lookup request, so forged ones cost no storage; one naming no payment here is
+ * answered and forgotten.
+ */
+async function applyHint(
+  rt: Runtime,
+  account: AccountRuntime,
+  hint: NotificationHint,
+  reply: NotificationReply,
+  log: PinoLogger,
+): Promise<NotificationOutcome> {
+  const metrics = metricsOf(rt)
+  const payment = await paymentOfHint(rt, account, hint)
+  if (!payment) {
+    metrics.notification(account.config.provider, 'ignored')
+    log.info(
+      { claimed: hint.claimed, transactionId: hint.transactionId },
+      'notification names no payment here',
+    )
+    return { reply, verified: false, duplicate: false, effect: 'ignored: payment unknown here' }
+  }
+  await requestLookup(rt, rt.db, payment.id, rt.now())
+  let effect: string
+  try {
+    effect = await resumeFromLookup(rt, account, payment, hint.transactionId)
+  } catch (err) {
+    log.error(
+      { err, paymentId: payment.id },
+      'the lookup a notification asked for failed; the reconciler retries',
+    )
+    effect = 'lookup failed: left to the reconciler'
+  }
+  metrics.notification(account.config.provider, 'looked_up')
+  log.info({ claimed: hint.claimed, paymentId: payment.id, effect }, 'notification hint looked up')
+  return { reply, verified: false, duplicate: false, effect }
+}
+
+/** The payment a hint names: by transaction id on this account, else a checkout of this account by order id. */
+async function paymentOfHint(rt: Runtime, account: AccountRuntime, hint: NotificationHint) {
+  const base = () => rt.db.selectFrom('payments').selectAll().where('account_id', '=', account.config.id)
+  if (hint.transactionId && hint.transactionId.length <= 200) {
+    const p = await base().where('transaction_id', '=', hint.transactionId).executeTakeFirst()
+    if (p) return p
+  }
+  if (hint.orderId && hint.orderId.length <= 200)
+    return base()
+      .where('merchant_id', '=', account.merchantId)
+      .where('order_id', '=', hint.orderId)
+      .where('checkout_token_hash', 'is not', null)
+      .executeTakeFirst()
+  return undefined
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isPaymentError } from '@paymux/core'
-import { type Selectable, sql } from 'kysely'
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely'
 import type { Database, FailureInfo } from '../db/schema.js'
 import type { EventType } from '../ledger/events.js'
 import { settleBillingKey } from '../ledger/billing-keys.js'
@@ -8,6 +8,8 @@ import { metricsOf } from '../metrics/registry.js'
 import { recheckNotifications } from '../notifications/recheck.js'
 import { reconcileClose } from './close.js'
 import { resumeCancellation } from '../operations/resume-cancellation.js'
+import { resumeFromLookup } from '../operations/resume-payment.js'
+import { expireCheckout } from '../ledger/payments.js'
 import type { ResumeSchedule } from '../operations/resume-schedule.js'
 import { failureOf } from '../operations/outcome.js'
 import { chargeRequestOf } from '../operations/charge.js'
@@ -148,10 +150,75 @@ export async function reconcileOnce(
       await later(rt, cfg, 'payments', p.id, p.reconcile_attempts).catch(() => {})
     }
   }
+  const lookups = await resumeRequestedLookups(rt, cfg)
   const billingKeys = await reviewLostBillingKeys(rt, cfg)
   const keys = await sweepStuckKeys(rt)
   const notifications = await recheckNotifications(rt, cfg)
-  return { cancellations: cancels.length, payments: payments.length, billingKeys, keys, notifications }
+  return {
+    cancellations: cancels.length,
+    payments: payments.length + lookups,
+    billingKeys,
+    keys,
+    notifications,
+  }
+}
+
+/**
+ * Payments a notification hint asked to look up (the lookup then failed, or came before the PG showed anything),
+ * and checkouts past their expiry whose customer never came back: each settled from one lookup by the same step
+ * the notification uses. A checkout that evidence does not show paid by its expiry ends `expired`.
+ */
+async function resumeRequestedLookups(rt: Runtime, cfg: ReconcileConfig): Promise<number> {
+  const now = rt.now()
+  const lease = new Date(now.getTime() + leaseMs(rt))
+  const hintedBefore = new Date(now.getTime() - minAgeMs(rt, cfg))
+  const due = await rt.db.transaction().execute(async (t) => {
+    const free = (eb: ExpressionBuilder<Database, 'payments'>) =>
+      eb.or([eb('reconcile_locked_until', 'is', null), eb('reconcile_locked_until', '<', now)])
+    const ids = [
+      ...(await t
+        .selectFrom('payments')
+        .select('id')
+        .where('lookup_requested_at', '<=', hintedBefore)
+        .where(free)
+        .orderBy('lookup_requested_at')
+        .limit(cfg.batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute()),
+      ...(await t
+        .selectFrom('payments')
+        .select('id')
+        .where('status', '=', 'requires_authentication')
+        .where('checkout_expires_at', '<', now)
+        .where(free)
+        .orderBy('checkout_expires_at')
+        .limit(cfg.batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute()),
+    ].map((r) => r.id)
+    if (ids.length === 0) return []
+    return t
+      .updateTable('payments')
+      .set({ reconcile_locked_until: lease })
+      .where('id', 'in', [...new Set(ids)])
+      .returningAll()
+      .execute()
+  })
+  for (const p of due) {
+    try {
+      const account = accountFor(rt, p.merchant_id, p.account_id)
+      if (account) await resumeFromLookup(rt, account, p)
+      if (p.status === 'requires_authentication' && new Date(p.checkout_expires_at ?? 0) < now)
+        await expireCheckout(rt, p)
+    } catch (err) {
+      rt.logger.error({ err, paymentId: p.id }, 'a requested lookup failed; retried later')
+    } finally {
+      await release(rt, 'payments', [p.id])
+    }
+  }
+  return due.length
 }
 
 /**

@@ -158,12 +158,10 @@ export function checkoutRoutes(rt: Runtime) {
       )
     }
     if (result.outcome === 'refused') {
-      // Not a genuine result for this order (tampered, another order, a bad signature): no approval call.
-      rt.logger.warn({ paymentId: row.id, reason: result.reason }, 'checkout result refused')
-      await failCheckout(rt, row, 'refused', {
-        code: 'checkout_refused',
-        message: `the payment result was not accepted: ${result.reason}`,
-      })
+      // Not a genuine result for this order (tampered, empty, another order's, a bad signature): no approval
+      // call, and no change either: anyone can send a browser here, and the checkout stays payable (the
+      // customer's genuine result, a PG notification or the expiry sweeper still settles it from evidence).
+      rt.logger.warn({ paymentId: row.id, reason: result.reason }, 'checkout result refused; nothing changed')
     } else if (result.outcome === 'declined') {
       await failCheckout(rt, row, 'declined', {
         code: 'declined',
