@@ -7,7 +7,7 @@ import type {
 } from '@paymux/core'
 import type { FailureInfo } from '../db/schema.js'
 import type { EventType } from '../ledger/events.js'
-import { settlePayment } from '../ledger/payments.js'
+import { claimApproval, settlePayment } from '../ledger/payments.js'
 import type { ApprovalState, PaymentStatus } from '../ledger/statuses.js'
 import { type OperationDescriptor, settleWithRetry } from '../operations/engine.js'
 import { type CallEnd, callPg } from '../operations/outcome.js'
@@ -142,20 +142,13 @@ export const approveCheckoutOperation: OperationDescriptor<
   async open(rt, intent) {
     const now = rt.now()
     try {
-      const claimed = await rt.db
-        .updateTable('payments')
-        .set({
-          status: 'pending',
-          approval_state: 'approving',
-          approval: rt.vault.encrypt(JSON.stringify(intent.approval)),
-          transaction_id: intent.approval.transactionId,
-          updated_at: now,
-          next_reconcile_at: null,
-        })
-        .where('id', '=', intent.row.id)
-        .where('status', '=', 'requires_authentication')
-        .returning('id')
-        .executeTakeFirst()
+      const claimed = await claimApproval(
+        rt,
+        intent.row.id,
+        rt.vault.encrypt(JSON.stringify(intent.approval)),
+        intent.approval.transactionId,
+        now,
+      )
       if (!claimed) throw new ApprovalClaimed()
     } catch (err) {
       // The PG's transaction id is already another payment's on this account: not a result for this order,

@@ -102,3 +102,47 @@ export async function expireCheckout(
     resolvedBy: 'reconciliation',
   })
 }
+
+/**
+ * Claims a checkout's approval: requires_authentication → pending/approving with the sealed approval, in one
+ * statement, so a second post of the same result finds it claimed and never approves again. False: claimed
+ * already (or ended).
+ */
+export async function claimApproval(
+  rt: Runtime,
+  paymentId: string,
+  sealedApproval: string,
+  transactionId: string,
+  now: Date,
+): Promise<boolean> {
+  const claimed = await rt.db
+    .updateTable('payments')
+    .set({
+      status: 'pending',
+      approval_state: 'approving',
+      approval: sealedApproval,
+      transaction_id: transactionId,
+      updated_at: now,
+      next_reconcile_at: null,
+    })
+    .where('id', '=', paymentId)
+    .where('status', '=', 'requires_authentication')
+    .returning('id')
+    .executeTakeFirst()
+  return claimed !== undefined
+}
+
+/** An undo was sent for this approval and its answer lost: only the undo may be sent again. */
+export async function markUndoing(rt: Runtime, paymentId: string): Promise<void> {
+  await rt.db
+    .updateTable('payments')
+    .set({ approval_state: 'undoing' })
+    .where('id', '=', paymentId)
+    .where('status', '=', 'pending')
+    .execute()
+}
+
+/** The lookup a hint asked for was made. */
+export async function clearLookupRequest(rt: Runtime, paymentId: string): Promise<void> {
+  await rt.db.updateTable('payments').set({ lookup_requested_at: null }).where('id', '=', paymentId).execute()
+}

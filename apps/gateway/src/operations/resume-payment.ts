@@ -5,7 +5,7 @@
 import { isPaymentError, type TransactionLookup } from '@paymux/core'
 import type { Selectable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { requestLookup, settlePayment } from '../ledger/payments.js'
+import { clearLookupRequest, requestLookup, settlePayment } from '../ledger/payments.js'
 import { recordExternalCancellationLocked } from '../ledger/cancellations.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -41,7 +41,7 @@ export async function resumeFromLookup(
 ): Promise<ResumeEffect> {
   const caps = account.provider.capabilities
   const effect = await resumeByStatus(rt, account, p, hintTransactionId)
-  await rt.db.updateTable('payments').set({ lookup_requested_at: null }).where('id', '=', p.id).execute()
+  await clearLookupRequest(rt, p.id)
   // A transaction of this order that is not this payment's: checked on its own.
   if (hintTransactionId && p.transaction_id && hintTransactionId !== p.transaction_id && caps.paymentLookup)
     return `${effect}; ${await undoStrayCharge(rt, account, p, hintTransactionId)}`

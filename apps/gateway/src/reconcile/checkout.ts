@@ -8,7 +8,7 @@ import type { Selectable } from 'kysely'
 import { type CheckoutEnd, checkoutPatch } from '../checkout/approve.js'
 import { expectedOf } from '../checkout/token.js'
 import type { Database } from '../db/schema.js'
-import { settlePayment } from '../ledger/payments.js'
+import { markUndoing, settlePayment } from '../ledger/payments.js'
 import { metricsOf } from '../metrics/registry.js'
 import { callPg } from '../operations/outcome.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -67,8 +67,7 @@ async function undo(
   const r = await callPg(() => provider.undoCheckout(approval, why))
   if (r.kind === 'ok')
     return finish(rt, p, failed('approval_undone', `${why}; undone (${r.value.status})`), why)
-  if (p.approval_state !== 'undoing')
-    await rt.db.updateTable('payments').set({ approval_state: 'undoing' }).where('id', '=', p.id).execute()
+  if (p.approval_state !== 'undoing') await markUndoing(rt, p.id)
   if (steps.expired()) return finish(rt, p, review(`${why}; the undo kept failing (${r.kind})`), why)
   return steps.later()
 }
