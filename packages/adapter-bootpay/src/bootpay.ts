@@ -41,7 +41,13 @@ import {
   validateCard,
   validateCharge,
 } from './transformers/billing.js'
-import { bootpayBankCode, cancelBody, readV1Cancel, readV2Cancel } from './transformers/cancel.js'
+import {
+  bootpayBankCode,
+  cancelBody,
+  readV1Cancel,
+  readV2Cancel,
+  validatePartialPrice,
+} from './transformers/cancel.js'
 import {
   BOOTPAY_NOTIFICATION_IPS,
   dedupKey,
@@ -294,6 +300,7 @@ export class Bootpay extends BaseProvider {
     switch (op.operation) {
       case 'cancel':
         requireText(op.request.transactionId, 'transactionId', 64)
+        validatePartialPrice(op.request)
         if (op.request.refundAccount) bootpayBankCode(op.request.refundAccount.bankCode)
         return
       case 'issueBillingKey':

@@ -134,23 +134,33 @@ for (const version of ['v1', 'v2'] as const) {
     it('a partial price must be greater than 1,000 won (setting)', async () => {
       const { sim, provider } = setup(version)
       const { transactionId } = sim.seedPayment({ amount: 10_000 })
-      await expect(
-        provider.cancel({ transactionId, amount: 1_000, reason: 'x', cancelId: 'm-1' }),
-      ).rejects.toMatchObject({
-        code: 'invalid_request',
-      })
-      await expect(
-        provider.cancel({ transactionId, amount: 1_001, reason: 'x', cancelId: 'm-2' }),
-      ).resolves.toMatchObject({
-        cancelledAmount: 1_001,
-      })
+      await provider.warmUp()
+      const token = provider.client.tokens ? await provider.client.tokens.get() : ''
+      // The adapter refuses such a price before sending: the simulator's own rule is seen on the raw wire.
+      const send = (price: number, cancelId: string) =>
+        sim.app.request(version === 'v1' ? '/cancel' : '/v2/cancel', {
+          method: 'POST',
+          headers: {
+            authorization: version === 'v1' ? token : `Bearer ${token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(
+            version === 'v1'
+              ? { receipt_id: transactionId, price, cancel_id: cancelId }
+              : { receipt_id: transactionId, cancel_price: price, cancel_id: cancelId },
+          ),
+        })
+      const refused = await send(1_000, 'm-1')
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toMatchObject(
+        version === 'v1'
+          ? { code: sim.settings.errors.price_too_small.v1 }
+          : { error_code: 'RC_CANCEL_PRICE_INVALID' },
+      )
+      expect((await send(1_001, 'm-2')).status).toBe(200)
       sim.settings.partialCancelMinExclusive = { v1: null, v2: null }
-      await expect(
-        provider.cancel({ transactionId, amount: 500, reason: 'x', cancelId: 'm-3' }),
-      ).resolves.toMatchObject({
-        cancelledAmount: 500,
-        remainingAmount: 8_499,
-      })
+      expect((await send(500, 'm-3')).status).toBe(200)
+      expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 1_501, cancelCount: 2 })
     })
 
     it('a repeated cancel_id never cancels twice (error by default, replay as a setting)', async () => {
