@@ -70,9 +70,16 @@ export const V1_STATUS_FALLBACK: Readonly<Record<number, CodeMapping>> = {
 
 /**
  * "기취소된 건입니다" (seed 003: a payment the PG cancelled itself, by its test-mode scheduler or its console, answers
- * a Bootpay cancel with this) and Bootpay's own "이미 취소된 결제건 입니다": recognised whatever code carries them.
+ * a Bootpay cancel with this). The only "already cancelled" wording Bootpay documents; read only under a code in
+ * GENERIC_PG_REFUSALS.
  */
-export const ALREADY_CANCELLED_MESSAGE = /기\s*취소|이미\s*취소/
+export const ALREADY_CANCELLED_MESSAGE = /기\s*취소\s*된\s*건/
+
+/**
+ * Codes that say only "the PG refused; see its message": v2's documented RC_REQUEST_FAILED, and v1's 1204 ("PG
+ * error" in Bootpay's assistant docs, sign unattributed).
+ */
+export const GENERIC_PG_REFUSALS: ReadonlySet<string> = new Set(['RC_REQUEST_FAILED', '-1204', '1204'])
 
 /**
  * A confirm of a receipt that is not awaiting one (bootpay.md §9): already confirmed, lapsed or failed. Whatever it
