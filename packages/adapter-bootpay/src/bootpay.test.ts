@@ -112,6 +112,22 @@ describe('configuration', () => {
   })
 })
 
+describe('lookup by order id', () => {
+  it('is declared unsupported with the reason, and refused without a call', async () => {
+    for (const version of ['v1', 'v2'] as const) {
+      const { urls, fetch } = scripted(version, () => Response.json({}))
+      const p = new Bootpay({ apiVersion: version, ...KEYS, baseUrl: 'http://bootpay.sim', fetch })
+      expect(p.capabilities.orderLookup).toBe(false)
+      expect(p.capabilities.notes?.orderLookup).toMatch(/order_id/)
+      await expect(p.lookupOrder('order-1')).rejects.toMatchObject({
+        code: 'unsupported_operation',
+        message: expect.stringContaining('no lookup by order_id'),
+      })
+      expect(urls).toEqual([])
+    }
+  })
+})
+
 describe('errors', () => {
   it('keeps unknown v2 codes raw: unknown on a cancel (it may have executed), a refusal on a lookup', async () => {
     const s = scripted('v2', () =>

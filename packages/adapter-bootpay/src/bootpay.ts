@@ -168,6 +168,8 @@ const baseCapabilities: ProviderCapabilities = {
     signedResponses: 'Bootpay answers over TLS without a signature',
     checkoutNetCancel:
       'Bootpay has no network cancel: an unanswered confirm is settled from the receipt, an unwanted approval is cancelled',
+    orderLookup:
+      'Bootpay documents no lookup by order_id (v1 or v2): receipts are looked up by receipt_id only',
   },
 }
 
