@@ -92,3 +92,35 @@ describe.each(['v1', 'v2'] as const)('%s: the same CancelRequest, the same bytes
     expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 10_000, cancelCount: 3 })
   })
 })
+
+describe.each(['v1', 'v2'] as const)('%s: a re-sent cancel refused by an ordinary rule', (version) => {
+  // Bootpay does not document checking its cancel_id guard first: with the simulator checking it last, a re-sent
+  // cancel whose first send went through is refused with the code of whichever rule it now breaks. The adapter
+  // reports that refusal as it is, never a second cancel, and the money moves once.
+  const rules = createBootpaySimulator({ settings: { duplicateCancelIdOrder: 'after_rules' } })
+
+  it('a full cancel re-sent: already cancelled, the receipt agreeing', async () => {
+    const { sim, provider } = rig(version, rules)
+    const { transactionId } = sim.seedPayment({ amount: 10_000 })
+    const full: CancelRequest = { transactionId, reason: 'x', cancelId: 'rs-full' }
+    await expect(provider.cancel(full)).resolves.toMatchObject({ cancelledAmount: 10_000 })
+    await expect(rig(version, sim).provider.cancel(full)).rejects.toMatchObject({
+      code: 'already_cancelled',
+      providerCode: version === 'v1' ? '-3708' : 'RC_ALREADY_CANCELLED',
+    })
+    expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 10_000, cancelCount: 1 })
+  })
+
+  it('a partial cancel re-sent: over the remainder, or the guard once every rule passes', async () => {
+    const { sim, provider } = rig(version, rules)
+    const { transactionId } = sim.seedPayment({ amount: 10_000 })
+    const big: CancelRequest = { transactionId, amount: 7_000, reason: 'x', cancelId: 'rs-big' }
+    const small: CancelRequest = { transactionId, amount: 1_500, reason: 'x', cancelId: 'rs-small' }
+    await provider.cancel(big)
+    await provider.cancel(small)
+    const again = rig(version, sim).provider
+    await expect(again.cancel(big)).rejects.toMatchObject({ code: 'amount_exceeds_cancellable' })
+    await expect(again.cancel(small)).rejects.toMatchObject({ code: 'duplicate_request' })
+    expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 8_500, cancelCount: 2 })
+  })
+})

@@ -2,9 +2,10 @@ import type { CodeMapping, CodeTable, PaymentMethod, TransactionStatus } from '@
 
 /**
  * Bootpay result codes as data. Bootpay documents very few exact values (see the package README): the names
- * below marked "documented" come from Bootpay's own live-test report or manuals; the others are the values this
- * package's simulator answers for situations Bootpay names without giving a code. Unknown codes fall through to
- * `provider_rejected` and keep the raw code and message.
+ * below marked "documented" come from Bootpay's own live-test report or manuals. The others are guesses for
+ * situations Bootpay names without giving a code, the same guesses the simulator answers by default (its
+ * `errors` setting says where each came from): should Bootpay answer another code, it falls through like any
+ * unknown one, to `provider_rejected` with the raw code and message, and is unknown on a money-moving call.
  */
 
 /** v2 `error_code` strings. */
@@ -23,7 +24,7 @@ export const V2_ERROR_CODES: CodeTable = {
   APP_CLIENT_KEY_NOT_FOUND: { code: 'authentication_failed' },
   APP_SK_NOT_MATCHED: { code: 'authentication_failed' },
   SERVER_ERROR: { code: 'provider_unavailable', outcome: 'unknown', retryable: false },
-  // named by Bootpay without an exact code; the simulator's spelling
+  // guessed: situations Bootpay names without an exact code (invented spellings, shared with the simulator)
   RC_CANCEL_PRICE_OVER: { code: 'amount_exceeds_cancellable' },
   RC_PARTIAL_CANCEL_NOT_SUPPORTED: { code: 'partial_cancel_unsupported' },
   RC_CANCEL_PRICE_INVALID: { code: 'invalid_request' },

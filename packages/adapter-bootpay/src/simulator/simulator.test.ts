@@ -182,6 +182,37 @@ for (const version of ['v1', 'v2'] as const) {
       expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 2_000, cancelCount: 1 })
     })
 
+    it('the cancel_id guard may come after the ordinary rules (setting): a repeat meets them first', async () => {
+      const { sim, provider } = setup(version, { settings: { duplicateCancelIdOrder: 'after_rules' } })
+      const { transactionId } = sim.seedPayment({ amount: 10_000 })
+      const big = { transactionId, amount: 6_000, reason: 'x', cancelId: 'o-1' }
+      await provider.cancel(big)
+      // 6,000 more than the 4,000 left: the over-amount rule answers before the guard does.
+      await expect(provider.cancel(big)).rejects.toMatchObject({
+        providerCode: String(version === 'v1' ? -3710 : 'RC_CANCEL_PRICE_OVER'),
+      })
+      // A repeat every rule lets through still meets the guard.
+      const small = { transactionId, amount: 2_000, reason: 'x', cancelId: 'o-2' }
+      await provider.cancel(small)
+      await expect(provider.cancel(small)).rejects.toMatchObject({ code: 'duplicate_request' })
+      expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 8_000, cancelCount: 2 })
+    })
+
+    it('a price equal to the whole payment is a full cancel, or a partial one (setting)', async () => {
+      const { sim, provider } = setup(version)
+      const a = sim.seedPayment({ amount: 1_000, pg: 'toss' })
+      const whole = { transactionId: a.transactionId, amount: 1_000, paymentAmount: 1_000, reason: 'x' }
+      await expect(provider.cancel({ ...whole, cancelId: 'wp-1' })).resolves.toMatchObject({
+        cancelledAmount: 1_000,
+      })
+      sim.settings.wholePriceCancel = 'partial'
+      const b = sim.seedPayment({ amount: 1_000, pg: 'toss' })
+      await expect(
+        provider.cancel({ ...whole, transactionId: b.transactionId, cancelId: 'wp-2' }),
+      ).rejects.toMatchObject({ code: 'partial_cancel_unsupported', outcome: 'rejected' })
+      expect(sim.inspect(b.transactionId)).toMatchObject({ cancelledAmount: 0 })
+    })
+
     it('the 10-second duplicate partial-cancel guard, when activated', async () => {
       const { sim, provider, clock } = setup(version, { settings: { partialCancelGuardMs: 10_000 } })
       const { transactionId } = sim.seedPayment({ amount: 10_000 })
