@@ -112,6 +112,22 @@ describe('configuration', () => {
   })
 })
 
+describe('lookup by order id', () => {
+  it('is declared unsupported with the reason, and refused without a call', async () => {
+    for (const version of ['v1', 'v2'] as const) {
+      const { urls, fetch } = scripted(version, () => Response.json({}))
+      const p = new Bootpay({ apiVersion: version, ...KEYS, baseUrl: 'http://bootpay.sim', fetch })
+      expect(p.capabilities.orderLookup).toBe(false)
+      expect(p.capabilities.notes?.orderLookup).toMatch(/order_id/)
+      await expect(p.lookupOrder('order-1')).rejects.toMatchObject({
+        code: 'unsupported_operation',
+        message: expect.stringContaining('no lookup by order_id'),
+      })
+      expect(urls).toEqual([])
+    }
+  })
+})
+
 describe('errors', () => {
   it('keeps unknown v2 codes raw: unknown on a cancel (it may have executed), a refusal on a lookup', async () => {
     const s = scripted('v2', () =>
@@ -236,61 +252,118 @@ describe('billing keys stay out of logs', () => {
 describe('notifications', () => {
   const BOOTPAY_IP = '223.130.82.17'
   type Result = Awaited<ReturnType<Bootpay['parseNotification']>>
+  const OK = { v1: 'OK', v2: '{"success":true}' }
 
   /** A simulator whose webhooks go straight into the adapter, as to a merchant's endpoint from `ip`. */
-  function merchant(version: 'v1' | 'v2', ip: string | undefined, extra: Partial<BootpayOptions> = {}) {
+  function merchant(
+    version: 'v1' | 'v2',
+    ip: string | undefined,
+    extra: Partial<BootpayOptions> = {},
+    settings: Parameters<typeof createBootpaySimulator>[0] = {},
+  ) {
     const results: Result[] = []
+    const calls: string[] = []
     let provider: Bootpay | undefined
     const sim = createBootpaySimulator({
+      ...settings,
       settings: {
         webhookRetryDelayMs: 0,
         webhookAttempts: 1,
         webhookVersion: version,
         webhookUrl: 'http://merchant.test/hook',
+        ...settings.settings,
       },
       fetch: async (_url, init) => {
         const headers = Object.fromEntries(new Headers(init?.headers).entries())
         const rawBody = new TextEncoder().encode(String(init?.body))
+        const before = calls.length
         const r = await provider!.parseNotification({ rawBody, headers, ...(ip ? { sourceIp: ip } : {}) })
+        // Reading a notification never calls Bootpay: a forged one must cost nothing.
+        expect(calls.length).toBe(before)
         results.push(r)
         return new Response(r.reply.body, { status: r.reply.status, headers: r.reply.headers })
       },
     })
+    const inner = inProcessFetch(sim.app)
     provider = new Bootpay({
       apiVersion: version,
       ...KEYS,
       baseUrl: 'http://bootpay.sim',
-      fetch: inProcessFetch(sim.app),
+      fetch: (input, init) => {
+        calls.push(new Request(input as string, init).url)
+        return inner(input, init)
+      },
       ...extra,
-    })
-    return { sim, provider, results }
+    } as BootpayOptions)
+    return { sim, provider, results, calls }
   }
 
+  const post = (provider: Bootpay, fields: Record<string, string>, ip = BOOTPAY_IP) =>
+    provider.parseNotification({
+      rawBody: new TextEncoder().encode(new URLSearchParams(fields).toString()),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      sourceIp: ip,
+    })
+
+  it('v1 with our private_key: verified, the event read from the body, answered OK', async () => {
+    const { sim, provider, results } = merchant('v1', BOOTPAY_IP)
+    const { transactionId } = sim.seedPayment({ amount: 9_000, orderId: 'order-v1' })
+    await provider.cancel({ transactionId, amount: 4_000, reason: 'x', cancelId: 'n-1' })
+    await sim.webhooksSettled()
+    expect(sim.webhookLog.map((d) => d.delivered)).toEqual([true])
+    const r = results[0]!
+    expect(r.verified).toBe(true)
+    if (!r.verified) return
+    expect(r.event).toMatchObject({
+      type: 'payment.cancelled',
+      transactionId,
+      totalCancelledAmount: 4_000,
+      remainingAmount: 5_000,
+    })
+    expect(r.event).not.toHaveProperty('cancelledAmount')
+    expect(r.reply.body).toBe(OK.v1)
+    // A second partial cancel repeats the receipt id but not the dedup key.
+    await provider.cancel({ transactionId, amount: 2_000, reason: 'x', cancelId: 'n-2' })
+    await sim.webhooksSettled()
+    const second = results[1]!
+    expect(second.verified && second.dedupKey).not.toBe(r.dedupKey)
+    expect(JSON.stringify(results)).not.toContain(KEYS.privateKey)
+  })
+
   for (const version of ['v1', 'v2'] as const) {
-    it(`${version}: verified by re-fetching the receipt, and answered the way Bootpay expects`, async () => {
-      const { sim, provider, results } = merchant(version, BOOTPAY_IP)
-      const { transactionId } = sim.seedPayment({ amount: 9_000 })
-      await provider.cancel({ transactionId, amount: 4_000, reason: 'x', cancelId: 'n-1' })
+    it(`${version}: without a private_key, a hint read from the body alone, answered so Bootpay stops`, async () => {
+      const { sim, provider, results } = merchant(
+        version,
+        BOOTPAY_IP,
+        {},
+        {
+          settings: { v1WebhookIncludesKeys: false },
+        },
+      )
+      const { transactionId } = sim.seedPayment({ amount: 9_000, orderId: `order-${version}` })
+      await sim.sendWebhook(transactionId)
+      await provider.cancel({ transactionId, amount: 4_000, reason: 'x', cancelId: 'h-1' })
+      await provider.cancel({ transactionId, reason: 'x', cancelId: 'h-2' })
       await sim.webhooksSettled()
-      expect(sim.webhookLog.map((d) => d.delivered)).toEqual([true])
-      const r = results[0]!
-      expect(r.verified).toBe(true)
-      if (!r.verified) return
-      expect(r.event).toMatchObject({
-        type: 'payment.cancelled',
+      expect(sim.webhookLog.every((d) => d.delivered)).toBe(true)
+      expect(results.map((r) => r.verified)).toEqual([false, false, false])
+      const hints = results.map((r) => (r.verified ? undefined : r.hint))
+      expect(hints.map((h) => h?.claimed)).toEqual(['payment.paid', 'payment.cancelled', 'payment.cancelled'])
+      for (const r of results) {
+        expect(r).toMatchObject({ reason: expect.stringMatching(/^unsigned: /), reply: { status: 200 } })
+        expect(r.reply.body).toBe(OK[version])
+      }
+      expect(hints[0]).toEqual({
         transactionId,
-        totalCancelledAmount: 4_000,
-        remainingAmount: 5_000,
+        orderId: `order-${version}`,
+        claimed: 'payment.paid',
+        dedupKey: expect.stringContaining(transactionId),
       })
-      expect(r.event).not.toHaveProperty('cancelledAmount')
-      expect(r.reply.body).toBe(version === 'v1' ? 'OK' : '{"success":true}')
-      expect(r.dedupKey).toContain(transactionId)
-      // A second partial cancel repeats the receipt id but not the dedup key.
-      await provider.cancel({ transactionId, amount: 2_000, reason: 'x', cancelId: 'n-2' })
-      await sim.webhooksSettled()
-      const second = results[1]!
-      expect(second.verified && second.dedupKey).not.toBe(r.dedupKey)
-      expect(JSON.stringify(results)).not.toContain(KEYS.privateKey)
+      // The paid, the partial and the full cancel are three claims; a repeat of one is the same key.
+      expect(new Set(hints.map((h) => h?.dedupKey)).size).toBe(3)
+      await sim.sendWebhook(transactionId)
+      const repeat = results[3]!
+      expect(!repeat.verified && repeat.hint?.dedupKey).toBe(hints[2]?.dedupKey)
     })
 
     it(`${version}: refuses senders outside 223.130.82.0/24, and unknown senders while the list is on`, async () => {
@@ -299,49 +372,75 @@ describe('notifications', () => {
         const { transactionId } = sim.seedPayment({ amount: 9_000 })
         await sim.sendWebhook(transactionId)
         expect(results[0]).toMatchObject({ verified: false })
-        expect(results[0]!.reply.body).not.toBe(version === 'v1' ? 'OK' : '{"success":true}')
+        expect(results[0]).not.toHaveProperty('hint')
+        expect(results[0]!.reply.body).not.toBe(OK[version])
         expect(sim.webhookLog[0]!.delivered).toBe(false)
       }
       const open = merchant(version, '10.0.0.7', { notificationIpAllowList: [] })
       const { transactionId } = open.sim.seedPayment({ amount: 9_000 })
       await open.sim.sendWebhook(transactionId)
-      expect(open.results[0]).toMatchObject({
-        verified: true,
-        event: { type: 'payment.paid', amount: 9_000 },
-      })
+      expect(open.results[0]).toMatchObject(
+        version === 'v1'
+          ? { verified: true, event: { type: 'payment.paid', amount: 9_000 } }
+          : { verified: false, hint: { transactionId, claimed: 'payment.paid' } },
+      )
     })
   }
 
-  it('refuses forged bodies: a receipt Bootpay does not know, a changed price, a foreign private_key', async () => {
-    const { sim, provider } = merchant('v1', BOOTPAY_IP)
+  it('a foreign private_key is refused; a body it cannot judge is a hint, never verified', async () => {
+    const { sim, provider, calls } = merchant('v1', BOOTPAY_IP)
     const { transactionId } = sim.seedPayment({ amount: 9_000 })
-    const send = (fields: Record<string, string>) =>
-      provider.parseNotification({
-        rawBody: new TextEncoder().encode(new URLSearchParams(fields).toString()),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        sourceIp: BOOTPAY_IP,
+    const foreign = await post(provider, {
+      receipt_id: transactionId,
+      price: '9000',
+      private_key: 'someone-elses',
+    })
+    expect(foreign).toMatchObject({ verified: false, reply: { status: 403 } })
+    expect(foreign).not.toHaveProperty('hint')
+    // Unknown to Bootpay, or a changed price: only a lookup can tell, and the host makes it.
+    for (const fields of [
+      { receipt_id: '000000000000000000000000', price: '9000', status: '1' },
+      { receipt_id: transactionId, price: '1', status: '1' },
+    ]) {
+      expect(await post(provider, fields)).toMatchObject({
+        verified: false,
+        hint: { claimed: 'payment.paid' },
       })
-    expect(await send({ receipt_id: '000000000000000000000000', price: '9000' })).toMatchObject({
-      verified: false,
-    })
-    expect(await send({ receipt_id: transactionId, price: '1' })).toMatchObject({ verified: false })
+    }
+    // Ours, but a cancellation that does not say how much: a hint, not "nothing cancelled".
     expect(
-      await send({ receipt_id: transactionId, price: '9000', private_key: 'someone-elses-key' }),
-    ).toMatchObject({
-      verified: false,
+      await post(provider, {
+        receipt_id: transactionId,
+        price: '9000',
+        status: '20',
+        private_key: KEYS.privateKey,
+      }),
+    ).toMatchObject({ verified: false, hint: { claimed: 'payment.cancelled' } })
+    expect(
+      await post(provider, {
+        receipt_id: transactionId,
+        price: '9000',
+        status: '1',
+        private_key: KEYS.privateKey,
+      }),
+    ).toMatchObject({ verified: true, event: { type: 'payment.paid', amount: 9_000 } })
+    // With Basic keys there is no private key to compare: a hint.
+    const basic = new Bootpay({
+      apiVersion: 'v2',
+      clientKey: 'ck',
+      secretKey: 'sk',
+      baseUrl: 'http://bootpay.sim',
+      fetch: inProcessFetch(sim.app),
     })
     expect(
-      await send({ receipt_id: transactionId, price: '9000', private_key: KEYS.privateKey }),
-    ).toMatchObject({
-      verified: true,
-      event: { type: 'payment.paid', amount: 9_000 },
-    })
+      await post(basic, { receipt_id: transactionId, price: '9000', status: '1', private_key: 'anything' }),
+    ).toMatchObject({ verified: false, hint: { transactionId } })
+    expect(calls).toEqual([])
   })
 
-  it('refuses a receipt_id Bootpay never issues (too long, blank, odd characters) without a lookup, never with 503', async () => {
+  it('refuses a receipt_id Bootpay never issues (too long, blank, odd characters) without a hint, never with 503', async () => {
     for (const version of ['v1', 'v2'] as const) {
-      const { sim, provider } = merchant(version, BOOTPAY_IP)
-      const before = sim.faults.calls
+      const { provider, calls } = merchant(version, BOOTPAY_IP)
       for (const receipt_id of ['a'.repeat(65), '   ', 'abc def', '../../etc', '\u0000abc']) {
         const r = await provider.parseNotification({
           rawBody: new TextEncoder().encode(JSON.stringify({ receipt_id, price: 9000 })),
@@ -349,21 +448,25 @@ describe('notifications', () => {
           sourceIp: BOOTPAY_IP,
         })
         expect([r.verified, r.reply.status], `${version} ${JSON.stringify(receipt_id)}`).toEqual([false, 400])
+        expect(r).not.toHaveProperty('hint')
         expect(r.reply.body).toBe(version === 'v1' ? 'FAIL' : '{"success":false}')
       }
-      expect(sim.faults.calls).toBe(before)
+      expect(calls).toEqual([])
     }
   })
 
-  it("asks Bootpay to resend when the receipt cannot be fetched (our failure, not the sender's)", async () => {
-    const { sim, provider } = merchant('v2', BOOTPAY_IP)
+  it('answers a hint while Bootpay is unreachable: reading a notification calls nobody', async () => {
+    const { sim, provider, calls } = merchant('v2', BOOTPAY_IP)
     const { transactionId } = sim.seedPayment({ amount: 9_000 })
     sim.faults.inject({ kind: 'status', status: 503, body: 'busy' })
     const r = await provider.parseNotification({
-      rawBody: new TextEncoder().encode(JSON.stringify({ receipt_id: transactionId, price: 9000 })),
+      rawBody: new TextEncoder().encode(
+        JSON.stringify({ receipt_id: transactionId, price: 9000, status: 1 }),
+      ),
       headers: { 'content-type': 'application/json' },
       sourceIp: BOOTPAY_IP,
     })
-    expect(r).toMatchObject({ verified: false, reply: { status: 503 } })
+    expect(r).toMatchObject({ verified: false, hint: { transactionId }, reply: { status: 200 } })
+    expect(calls).toEqual([])
   })
 })

@@ -41,14 +41,19 @@ import {
   validateCard,
   validateCharge,
 } from './transformers/billing.js'
-import { bootpayBankCode, cancelBody, readV1Cancel, readV2Cancel } from './transformers/cancel.js'
+import {
+  bootpayBankCode,
+  cancelBody,
+  readV1Cancel,
+  readV2Cancel,
+  validatePartialPrice,
+} from './transformers/cancel.js'
 import {
   BOOTPAY_NOTIFICATION_IPS,
-  dedupKey,
-  eventFromLookup,
+  eventFromBody,
   failReply,
+  hintOf,
   ipAllowed,
-  notifiedPrice,
   okReply,
   parseNotificationBody,
   sameSecret,
@@ -163,6 +168,8 @@ const baseCapabilities: ProviderCapabilities = {
     signedResponses: 'Bootpay answers over TLS without a signature',
     checkoutNetCancel:
       'Bootpay has no network cancel: an unanswered confirm is settled from the receipt, an unwanted approval is cancelled',
+    orderLookup:
+      'Bootpay documents no lookup by order_id (v1 or v2): receipts are looked up by receipt_id only',
   },
 }
 
@@ -294,6 +301,7 @@ export class Bootpay extends BaseProvider {
     switch (op.operation) {
       case 'cancel':
         requireText(op.request.transactionId, 'transactionId', 64)
+        validatePartialPrice(op.request)
         if (op.request.refundAccount) bootpayBankCode(op.request.refundAccount.bankCode)
         return
       case 'issueBillingKey':
@@ -684,13 +692,14 @@ export class Bootpay extends BaseProvider {
   }
 
   /**
-   * Bootpay does not sign notifications: the sender IP is checked against the allow-list, a v1 body's
-   * `private_key` (when present) against ours, and the receipt is fetched from Bootpay and trusted instead of
-   * the body.
+   * Bootpay signs no webhook (bootpay.md §10). A v1 Feedback URL body carries the project's `private_key`, a
+   * secret only Bootpay and the merchant hold: when it matches ours the body is Bootpay's and its event is read
+   * from it. Any other well-formed body is a hint: read from the body alone, with no call to Bootpay, for the host
+   * to look the receipt up. A foreign `private_key`, a sender off the allow-list or a malformed body is refused.
    */
   override async parseNotification(
     input: NotificationInput,
-    options?: CallOptions,
+    _options?: CallOptions,
   ): Promise<NotificationResult> {
     const v = this.apiVersion
     const refuse = (reason: string, status = 403): NotificationResult => ({
@@ -707,37 +716,29 @@ export class Bootpay extends BaseProvider {
     if (!body) return refuse('the body is neither JSON nor a form', 400)
     const receiptId = str(body.receipt_id)
     if (!receiptId) return refuse('the body has no receipt_id', 400)
-    // A receipt id Bootpay never issues is the sender's garbage: refused here, not looked up (the lookup's own
-    // pre-flight would throw, and "could not be fetched" would invite Bootpay to send it forever).
+    // A receipt id Bootpay never issues is the sender's garbage: refused, never handed on as a hint.
     if (!RECEIPT_ID.test(receiptId)) return refuse('the receipt_id is not a Bootpay receipt id', 400)
     const claimedKey = str(body.private_key)
-    if (claimedKey !== undefined && (!this.#privateKey || !sameSecret(claimedKey, this.#privateKey))) {
-      return refuse('the private_key in the body is not ours')
-    }
-    let t: AmountedLookup
-    try {
-      t = await this.getTransaction(receiptId, options)
-    } catch (err) {
-      if (isPaymentError(err) && err.code === 'transaction_not_found')
-        return refuse('Bootpay does not know this receipt')
-      // Our failure, not the sender's: answer so that Bootpay sends it again.
-      return refuse(`the receipt could not be fetched: ${isPaymentError(err) ? err.code : 'error'}`, 503)
-    }
-    const claimed = notifiedPrice(body)
-    if (claimed !== undefined && claimed !== t.amount)
-      return refuse('the notified price differs from the receipt')
-    if (input.expected) {
-      const exp = await input.expected({
-        transactionId: t.transactionId,
-        ...(t.orderId ? { orderId: t.orderId } : {}),
-      })
-      if (exp && exp.amount !== t.amount) return refuse('the receipt amount differs from what was expected')
-    }
-    return {
-      verified: true,
-      event: eventFromLookup(t, body, kstIso(this.#clock())),
-      dedupKey: dedupKey(t, body),
+    const hint = (why: string): NotificationResult => ({
+      verified: false,
+      reason: `unsigned: ${why}`,
+      hint: hintOf(receiptId, body),
       reply: okReply(v),
+    })
+    if (claimedKey === undefined) return hint('Bootpay signs no webhook; the receipt must be looked up')
+    // With Basic keys this instance holds no private key to compare: the body cannot be told from a forgery.
+    if (!this.#privateKey) return hint('the body carries a private_key and this account has none to compare')
+    if (!sameSecret(claimedKey, this.#privateKey)) return refuse('the private_key in the body is not ours')
+    const read = eventFromBody(v, receiptId, body, kstIso(this.#clock()))
+    if (typeof read === 'string') return hint(`the private_key matched, but ${read}`)
+    if (input.expected && read.event.type === 'payment.paid') {
+      const exp = await input.expected({
+        transactionId: receiptId,
+        ...(read.event.orderId ? { orderId: read.event.orderId } : {}),
+      })
+      if (exp && exp.amount !== read.event.amount)
+        return refuse('the notified amount differs from what was expected')
     }
+    return { verified: true, event: read.event, dedupKey: read.dedupKey, reply: okReply(v) }
   }
 }

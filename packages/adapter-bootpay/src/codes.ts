@@ -2,9 +2,10 @@ import type { CodeMapping, CodeTable, PaymentMethod, TransactionStatus } from '@
 
 /**
  * Bootpay result codes as data. Bootpay documents very few exact values (see the package README): the names
- * below marked "documented" come from Bootpay's own live-test report or manuals; the others are the values this
- * package's simulator answers for situations Bootpay names without giving a code. Unknown codes fall through to
- * `provider_rejected` and keep the raw code and message.
+ * below marked "documented" come from Bootpay's own live-test report or manuals. The others are guesses for
+ * situations Bootpay names without giving a code, the same guesses the simulator answers by default (its
+ * `errors` setting says where each came from): should Bootpay answer another code, it falls through like any
+ * unknown one, to `provider_rejected` with the raw code and message, and is unknown on a money-moving call.
  */
 
 /** v2 `error_code` strings. */
@@ -23,7 +24,7 @@ export const V2_ERROR_CODES: CodeTable = {
   APP_CLIENT_KEY_NOT_FOUND: { code: 'authentication_failed' },
   APP_SK_NOT_MATCHED: { code: 'authentication_failed' },
   SERVER_ERROR: { code: 'provider_unavailable', outcome: 'unknown', retryable: false },
-  // named by Bootpay without an exact code; the simulator's spelling
+  // guessed: situations Bootpay names without an exact code (invented spellings, shared with the simulator)
   RC_CANCEL_PRICE_OVER: { code: 'amount_exceeds_cancellable' },
   RC_PARTIAL_CANCEL_NOT_SUPPORTED: { code: 'partial_cancel_unsupported' },
   RC_CANCEL_PRICE_INVALID: { code: 'invalid_request' },
@@ -70,9 +71,16 @@ export const V1_STATUS_FALLBACK: Readonly<Record<number, CodeMapping>> = {
 
 /**
  * "기취소된 건입니다" (seed 003: a payment the PG cancelled itself, by its test-mode scheduler or its console, answers
- * a Bootpay cancel with this) and Bootpay's own "이미 취소된 결제건 입니다": recognised whatever code carries them.
+ * a Bootpay cancel with this). The only "already cancelled" wording Bootpay documents; read only under a code in
+ * GENERIC_PG_REFUSALS.
  */
-export const ALREADY_CANCELLED_MESSAGE = /기\s*취소|이미\s*취소/
+export const ALREADY_CANCELLED_MESSAGE = /기\s*취소\s*된\s*건/
+
+/**
+ * Codes that say only "the PG refused; see its message": v2's documented RC_REQUEST_FAILED, and v1's 1204 ("PG
+ * error" in Bootpay's assistant docs, sign unattributed).
+ */
+export const GENERIC_PG_REFUSALS: ReadonlySet<string> = new Set(['RC_REQUEST_FAILED', '-1204', '1204'])
 
 /**
  * A confirm of a receipt that is not awaiting one (bootpay.md §9): already confirmed, lapsed or failed. Whatever it

@@ -113,6 +113,27 @@ interface Case {
   /** What this SDK call sent that the adapter does not. */
   weOmit?: string[]
   check?(result: unknown): void
+  /**
+   * The recording's partial cancel is of 1,000 won, which seed 003 says Bootpay refuses ("1,000원보다 더 큰 값"):
+   * the adapter refuses it before sending, so the same call is made with this price, in the request and the
+   * recorder's answer alike.
+   */
+  reprice?: number
+}
+
+/** A partial-cancel recording with another price: the request's and the answer's amounts follow it. */
+function repriced(fx: Fixture, price: number): Fixture {
+  const clone = JSON.parse(JSON.stringify(fx)) as Fixture
+  const body = clone.request!.body as Record<string, number>
+  if ('price' in body) body.price = price
+  else body.cancel_price = price
+  const answer = clone.response!.body as Record<string, Record<string, number> | number>
+  const v1 = answer.data as Record<string, number> | undefined
+  if (v1) {
+    const total = v1.remain_price! + v1.cancelled_price!
+    Object.assign(v1, { request_cancel_price: price, cancelled_price: price, remain_price: total - price })
+  } else answer.cancelled_price = price
+  return clone
 }
 
 const cancelResult = (amount: number, remaining: number) => (r: unknown) => {
@@ -139,13 +160,14 @@ const cases: Case[] = [
     run: (p) =>
       p.cancel({
         transactionId: '612df0250d681b001de61de6',
-        amount: 1000,
+        amount: 1500,
         taxFreeAmount: 0,
         reason: '부분취소',
         cancelId: 'c-2',
       }),
     weAdd: CANCEL_ID,
-    check: cancelResult(1000, 2000),
+    reprice: 1500,
+    check: cancelResult(1500, 1500),
   },
   {
     fixture: 'v1-cancel-refund',
@@ -168,12 +190,13 @@ const cases: Case[] = [
     run: (p) =>
       p.cancel({
         transactionId: '612df0250d681b001de61de6',
-        amount: 1000,
+        amount: 1500,
         reason: '부분취소',
         cancelId: 'c-4',
       }),
     weAdd: CANCEL_ID,
-    check: cancelResult(1000, 2000),
+    reprice: 1500,
+    check: cancelResult(1500, 1500),
   },
   {
     fixture: 'v1json-cancel-refund',
@@ -205,12 +228,13 @@ const cases: Case[] = [
     run: (p) =>
       p.cancel({
         transactionId: '628b2206d01c7e00209b6087',
-        amount: 1000,
+        amount: 1500,
         taxFreeAmount: 0,
         reason: '부분 취소',
         cancelId: 'cancel_20240102_0001',
       }),
-    check: cancelResult(1000, 2000),
+    reprice: 1500,
+    check: cancelResult(1500, 1500),
   },
   {
     fixture: 'v2-cancelPayment-refund',
@@ -442,7 +466,7 @@ function expectSameRequest(
 describe('wire fidelity with the official SDK recordings', () => {
   for (const c of cases) {
     it(c.fixture, async () => {
-      const fx = load(c.fixture)
+      const fx = c.reprice ? repriced(load(c.fixture), c.reprice) : load(c.fixture)
       const rec = recorder(c.flavour, fx)
       const p = new Bootpay(
         options(c.flavour, rec.fetch, {
@@ -507,10 +531,10 @@ describe('wire fidelity with the official SDK recordings', () => {
   })
 
   it('sends amounts as JSON numbers and the same cancel_id for the same cancelId', async () => {
-    const rec = recorder('v2', load('v2-cancelPayment-partial'))
+    const rec = recorder('v2', repriced(load('v2-cancelPayment-partial'), 1500))
     const req = {
       transactionId: '628b2206d01c7e00209b6087',
-      amount: 1000,
+      amount: 1500,
       reason: 'x',
       cancelId: '주문-1/부분취소 첫번째',
     }

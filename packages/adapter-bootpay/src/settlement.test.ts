@@ -120,23 +120,68 @@ describe.each(['v1', 'v2'] as const)('%s: "기취소된 건입니다" (seed 003)
     expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 0, pgCancelled: true })
   })
 
-  it('recognised by message whatever code carries it', async () => {
+  it('recognised by message only under the generic PG-refusal code, never under an unknown one', async () => {
+    const generic = version === 'v1' ? 1204 : 'RC_REQUEST_FAILED'
+    for (const [code, expected] of [
+      [generic, { code: 'already_cancelled', outcome: 'unknown' }],
+      // An unknown code is not "the PG refused, see the message": it stays raw, and on a cancel unknown.
+      [version === 'v1' ? -7777 : 'RC_SOMETHING_ELSE', { code: 'provider_rejected', outcome: 'unknown' }],
+    ] as const) {
+      const sim = simWith({})
+      sim.settings.errors = {
+        ...sim.settings.errors,
+        pg_already_cancelled: {
+          http: 400,
+          v1: typeof code === 'number' ? code : -1204,
+          v2: String(code),
+          message: 'PG: 기취소된 건입니다.',
+        },
+      }
+      const { provider } = pair(version, sim)
+      const { transactionId } = sim.seedPayment({ amount: 10_000 })
+      sim.cancelAtPg(transactionId)
+      await expect(
+        provider.cancel({ transactionId, amount: 3_000, reason: 'x', cancelId: 'pg-2' }),
+      ).rejects.toMatchObject({ ...expected, providerCode: String(code) })
+    }
+  })
+
+  it('a specific code is never overruled by its wording', async () => {
+    for (const message of [
+      '이미 취소된 금액을 더하면 결제금액을 넘습니다.',
+      '기취소된 건을 빼면 남은 금액이 부족합니다.',
+    ]) {
+      const sim = simWith({})
+      sim.settings.errors = {
+        ...sim.settings.errors,
+        price_over: { ...sim.settings.errors.price_over, message },
+      }
+      const { provider } = pair(version, sim)
+      const { transactionId } = sim.seedPayment({ amount: 10_000 })
+      await provider.cancel({ transactionId, amount: 6_000, reason: 'x', cancelId: 'po-1' })
+      await expect(
+        provider.cancel({ transactionId, amount: 5_000, reason: 'x', cancelId: 'po-2' }),
+      ).rejects.toMatchObject({ code: 'amount_exceeds_cancellable', outcome: 'rejected' })
+    }
+  })
+
+  it('under the generic code, only the documented wording means already cancelled', async () => {
     const sim = simWith({})
     sim.settings.errors = {
       ...sim.settings.errors,
       pg_already_cancelled: {
-        http: 400,
-        v1: -7777,
-        v2: 'RC_SOMETHING_ELSE',
-        message: 'PG: 기취소된 건입니다.',
+        ...sim.settings.errors.pg_already_cancelled,
+        message: '이미 취소 요청된 거래입니다',
       },
     }
     const { provider } = pair(version, sim)
     const { transactionId } = sim.seedPayment({ amount: 10_000 })
     sim.cancelAtPg(transactionId)
-    await expect(
-      provider.cancel({ transactionId, amount: 3_000, reason: 'x', cancelId: 'pg-2' }),
-    ).rejects.toMatchObject({ code: 'already_cancelled', outcome: 'unknown' })
+    const err = await provider
+      .cancel({ transactionId, reason: 'x', cancelId: 'pg-5' })
+      .catch((e: unknown) => e)
+    expect(err).not.toMatchObject({ code: 'already_cancelled' })
+    expect(err).toMatchObject({ providerMessage: expect.stringContaining('이미 취소 요청된') })
   })
 
   it("recognised by Bootpay's own code too: settled from the receipt, not taken at its word", async () => {

@@ -5,7 +5,13 @@ import {
   PaymentError,
   type Redactor,
 } from '@paymux/core'
-import { ALREADY_CANCELLED_MESSAGE, V1_ERROR_CODES, V1_STATUS_FALLBACK, V2_ERROR_CODES } from './codes.js'
+import {
+  ALREADY_CANCELLED_MESSAGE,
+  GENERIC_PG_REFUSALS,
+  V1_ERROR_CODES,
+  V1_STATUS_FALLBACK,
+  V2_ERROR_CODES,
+} from './codes.js'
 
 export type ApiVersion = 'v1' | 'v2'
 export type Json = Record<string, unknown>
@@ -100,8 +106,12 @@ function judged(err: PaymentError, ctx: CallContext, status: number, mapped: boo
   })
 }
 
-/** A refusal the table does not name by code but whose message says the payment is already cancelled. */
-function byMessage(...messages: Array<string | undefined>): CodeMapping | undefined {
+/**
+ * The code decides; a message is read only when the code says nothing but "the PG refused" (RC_REQUEST_FAILED),
+ * and then only for the message seed 003 documents. A specific code is never overruled by its wording.
+ */
+function byMessage(code: string, ...messages: Array<string | undefined>): CodeMapping | undefined {
+  if (!GENERIC_PG_REFUSALS.has(code)) return undefined
   return messages.some((m) => m !== undefined && ALREADY_CANCELLED_MESSAGE.test(m))
     ? { code: 'already_cancelled' }
     : undefined
@@ -120,7 +130,7 @@ export function v1Success(a: Answer, ctx: CallContext): Json {
   // The envelope status says something only about calls that move no money (a 404 lookup is "not found").
   const mapping =
     V1_ERROR_CODES[code] ??
-    byMessage(message) ??
+    byMessage(code, message) ??
     (ctx.moneyMoving ? undefined : V1_STATUS_FALLBACK[envStatus])
   const err = errorFromTable(mapping ? { [code]: mapping } : {}, PROVIDER, code, message)
   return throwMapped(judged(err, ctx, a.status, mapping !== undefined))
@@ -136,8 +146,8 @@ export function v2Success(a: Answer, ctx: CallContext): Json {
     const message = pg
       ? `${base} (pg_error_code ${pg}${pgMessage ? `: ${ctx.redactor.apply(pgMessage)}` : ''})`
       : base
-    // A PG's "기취소" comes back under a generic code (RC_REQUEST_FAILED) with the PG's own message.
-    const mapping = byMessage(base, pgMessage) ?? V2_ERROR_CODES[code]
+    // A PG's "기취소된 건입니다" comes back under the generic RC_REQUEST_FAILED with the PG's own message.
+    const mapping = byMessage(code, base, pgMessage) ?? V2_ERROR_CODES[code]
     const err = errorFromTable(mapping ? { [code]: mapping } : {}, PROVIDER, code, message)
     throwMapped(judged(err, ctx, a.status, mapping !== undefined))
   }

@@ -134,23 +134,33 @@ for (const version of ['v1', 'v2'] as const) {
     it('a partial price must be greater than 1,000 won (setting)', async () => {
       const { sim, provider } = setup(version)
       const { transactionId } = sim.seedPayment({ amount: 10_000 })
-      await expect(
-        provider.cancel({ transactionId, amount: 1_000, reason: 'x', cancelId: 'm-1' }),
-      ).rejects.toMatchObject({
-        code: 'invalid_request',
-      })
-      await expect(
-        provider.cancel({ transactionId, amount: 1_001, reason: 'x', cancelId: 'm-2' }),
-      ).resolves.toMatchObject({
-        cancelledAmount: 1_001,
-      })
+      await provider.warmUp()
+      const token = provider.client.tokens ? await provider.client.tokens.get() : ''
+      // The adapter refuses such a price before sending: the simulator's own rule is seen on the raw wire.
+      const send = (price: number, cancelId: string) =>
+        sim.app.request(version === 'v1' ? '/cancel' : '/v2/cancel', {
+          method: 'POST',
+          headers: {
+            authorization: version === 'v1' ? token : `Bearer ${token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(
+            version === 'v1'
+              ? { receipt_id: transactionId, price, cancel_id: cancelId }
+              : { receipt_id: transactionId, cancel_price: price, cancel_id: cancelId },
+          ),
+        })
+      const refused = await send(1_000, 'm-1')
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toMatchObject(
+        version === 'v1'
+          ? { code: sim.settings.errors.price_too_small.v1 }
+          : { error_code: 'RC_CANCEL_PRICE_INVALID' },
+      )
+      expect((await send(1_001, 'm-2')).status).toBe(200)
       sim.settings.partialCancelMinExclusive = { v1: null, v2: null }
-      await expect(
-        provider.cancel({ transactionId, amount: 500, reason: 'x', cancelId: 'm-3' }),
-      ).resolves.toMatchObject({
-        cancelledAmount: 500,
-        remainingAmount: 8_499,
-      })
+      expect((await send(500, 'm-3')).status).toBe(200)
+      expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 1_501, cancelCount: 2 })
     })
 
     it('a repeated cancel_id never cancels twice (error by default, replay as a setting)', async () => {
@@ -170,6 +180,37 @@ for (const version of ['v1', 'v2'] as const) {
         outcome: 'unknown',
       })
       expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 2_000, cancelCount: 1 })
+    })
+
+    it('the cancel_id guard may come after the ordinary rules (setting): a repeat meets them first', async () => {
+      const { sim, provider } = setup(version, { settings: { duplicateCancelIdOrder: 'after_rules' } })
+      const { transactionId } = sim.seedPayment({ amount: 10_000 })
+      const big = { transactionId, amount: 6_000, reason: 'x', cancelId: 'o-1' }
+      await provider.cancel(big)
+      // 6,000 more than the 4,000 left: the over-amount rule answers before the guard does.
+      await expect(provider.cancel(big)).rejects.toMatchObject({
+        providerCode: String(version === 'v1' ? -3710 : 'RC_CANCEL_PRICE_OVER'),
+      })
+      // A repeat every rule lets through still meets the guard.
+      const small = { transactionId, amount: 2_000, reason: 'x', cancelId: 'o-2' }
+      await provider.cancel(small)
+      await expect(provider.cancel(small)).rejects.toMatchObject({ code: 'duplicate_request' })
+      expect(sim.inspect(transactionId)).toMatchObject({ cancelledAmount: 8_000, cancelCount: 2 })
+    })
+
+    it('a price equal to the whole payment is a full cancel, or a partial one (setting)', async () => {
+      const { sim, provider } = setup(version)
+      const a = sim.seedPayment({ amount: 1_000, pg: 'toss' })
+      const whole = { transactionId: a.transactionId, amount: 1_000, paymentAmount: 1_000, reason: 'x' }
+      await expect(provider.cancel({ ...whole, cancelId: 'wp-1' })).resolves.toMatchObject({
+        cancelledAmount: 1_000,
+      })
+      sim.settings.wholePriceCancel = 'partial'
+      const b = sim.seedPayment({ amount: 1_000, pg: 'toss' })
+      await expect(
+        provider.cancel({ ...whole, transactionId: b.transactionId, cancelId: 'wp-2' }),
+      ).rejects.toMatchObject({ code: 'partial_cancel_unsupported', outcome: 'rejected' })
+      expect(sim.inspect(b.transactionId)).toMatchObject({ cancelledAmount: 0 })
     })
 
     it('the 10-second duplicate partial-cancel guard, when activated', async () => {

@@ -259,10 +259,12 @@ export class SimState {
     const s = this.settings
     const r = this.receipt(input.receiptId)
     const now = this.clock()
-    if (input.cancelId !== undefined && r.cancels.some((c) => c.cancelId === input.cancelId)) {
+    const repeated = input.cancelId !== undefined && r.cancels.some((c) => c.cancelId === input.cancelId)
+    const guard = () => {
       if (s.duplicateCancelId === 'error') throw new SimError('cancel_id_duplicated')
       return { receipt: r, moved: 0, movedTaxFree: 0 }
     }
+    if (repeated && s.duplicateCancelIdOrder === 'before_rules') return guard()
     if (r.pgCancelled && r.cancelledPrice < r.price) throw new SimError('pg_already_cancelled')
     if (r.status === 20 || r.status === -3 || r.cancelledPrice >= r.price)
       throw new SimError('already_cancelled')
@@ -272,7 +274,7 @@ export class SimState {
       if (!Number.isSafeInteger(input.price) || input.price <= 0) throw new SimError('invalid_param', 'price')
       if (input.price > remaining) throw new SimError('price_over')
     }
-    const partial = input.price !== undefined && input.price < r.price
+    const partial = input.price !== undefined && (input.price < r.price || s.wholePriceCancel === 'partial')
     if (partial) {
       if (r.method === 'vbank' || !s.partialCancelPgs.includes(r.pg))
         throw new SimError('partial_unsupported')
@@ -298,6 +300,7 @@ export class SimState {
       throw new SimError('invalid_param', 'tax_free')
     }
     if (r.method === 'vbank' && r.status === 1) this.#checkRefund(input.refund)
+    if (repeated) return guard()
     r.cancelledPrice += moved
     r.cancelledTaxFree += movedTaxFree
     r.cancelledAt = now

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto'
-import { type CancelledResult, type CancelRequest, kstIso, PaymentError, parseKstCompact } from '@paymux/core'
+import {
+  type CancelledResult,
+  type CancelRequest,
+  invalidRequest,
+  kstIso,
+  PaymentError,
+  parseKstCompact,
+} from '@paymux/core'
 import { KFTC_TO_BOOTPAY_BANK } from '../codes.js'
 import { type ApiVersion, type Json, num, PROVIDER, str } from '../wire.js'
 
@@ -14,6 +21,25 @@ const CANCEL_ID_SAFE = /^[A-Za-z0-9_.:-]+$/
 export function toCancelId(cancelId: string): string {
   if (cancelId.length <= CANCEL_ID_MAX && CANCEL_ID_SAFE.test(cancelId)) return cancelId
   return `pmx_${createHash('sha256').update(cancelId, 'utf8').digest('hex').slice(0, 40)}`
+}
+
+/** Seed 003: a partial cancel's `price` "1,000원보다 더 큰 값이어야 함" (must be MORE than 1,000 won). */
+export const PARTIAL_CANCEL_MIN_EXCLUSIVE = 1_000
+
+/**
+ * A cancel is partial when it names an amount, unless that amount is the whole payment (`paymentAmount`). A
+ * payment of 1,000 won or less can never have been partly cancelled before (a partial must exceed 1,000 won), so
+ * an amount equal to it is always the whole payment, which the rule does not concern. The amount still goes on
+ * the wire as asked: the wire depends on the request alone, never on what the caller claims the payment was.
+ */
+export function validatePartialPrice(req: CancelRequest): void {
+  if (req.amount === undefined || req.amount === req.paymentAmount) return
+  if (req.amount <= PARTIAL_CANCEL_MIN_EXCLUSIVE) {
+    throw invalidRequest(
+      'amount',
+      `Bootpay takes a partial cancel of more than ${PARTIAL_CANCEL_MIN_EXCLUSIVE} won only; omit amount to cancel everything that remains`,
+    )
+  }
 }
 
 export function bootpayBankCode(kftc: string): string {

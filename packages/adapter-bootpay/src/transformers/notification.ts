@@ -1,11 +1,14 @@
 import { timingSafeEqual } from 'node:crypto'
 import {
+  type AmountedLookup,
   type NotificationEvent,
+  type NotificationHint,
   type NotificationReply,
   parseKstCompact,
-  type AmountedLookup,
+  type TransactionStatus,
 } from '@paymux/core'
 import { type ApiVersion, type Json, num, str } from '../wire.js'
+import { readReceipt, receiptStatus } from './receipt.js'
 
 /** Bootpay's documented sender range. */
 export const BOOTPAY_NOTIFICATION_IPS = ['223.130.82.0/24']
@@ -82,8 +85,8 @@ function isoTime(v: unknown): string | undefined {
   return /T/.test(s) && !Number.isNaN(Date.parse(s)) ? s : parseKstCompact(s)
 }
 
-/** The event, from the receipt Bootpay answered when asked (never from the notification body alone). */
-export function eventFromLookup(t: AmountedLookup, body: Json, nowIso: string): NotificationEvent {
+/** The event a receipt (or a body known to be Bootpay's) describes. */
+function eventFromLookup(t: AmountedLookup, body: Json, nowIso: string): NotificationEvent {
   switch (t.status) {
     case 'paid':
       return {
@@ -120,16 +123,60 @@ export function eventFromLookup(t: AmountedLookup, body: Json, nowIso: string): 
   }
 }
 
-/** Partial cancels repeat the receipt id: the running total and the webhook type tell the deliveries apart. */
-export function dedupKey(t: AmountedLookup, body: Json): string {
-  return [
+const CLAIMED: Partial<Record<TransactionStatus, NotificationEvent['type']>> = {
+  paid: 'payment.paid',
+  partial_cancelled: 'payment.cancelled',
+  cancelled: 'payment.cancelled',
+  failed: 'payment.failed',
+  expired: 'payment.failed',
+}
+
+const CLAIMED_BY_TYPE: Readonly<Record<string, NotificationEvent['type']>> = {
+  PAYMENT_COMPLETED: 'payment.paid',
+  PAYMENT_CANCELLED: 'payment.cancelled',
+  PAYMENT_PARTIAL_CANCELLED: 'payment.cancelled',
+}
+
+/**
+ * What an unsigned body claims and the key its repeats collapse onto: the receipt id and the state claimed
+ * (`status`, and v2's `webhook_type`, which tells a partial cancel from a full one under the same status 20).
+ * Never an amount or a time: a sender varies those freely.
+ */
+export function hintOf(receiptId: string, body: Json): NotificationHint {
+  const status = str(body.status)
+  const type = str(body.webhook_type)
+  const read = receiptStatus(status, num(body.price) ?? 0, num(body.cancelled_price) ?? 0)
+  const claimed = CLAIMED[read] ?? (type ? CLAIMED_BY_TYPE[type] : undefined) ?? 'payment.other'
+  const orderId = str(body.order_id)
+  return {
+    transactionId: receiptId,
+    ...(orderId ? { orderId } : {}),
+    claimed,
+    dedupKey: ['bootpay', receiptId, status ?? '', claimed, ...(type ? [type] : [])].join(':'),
+  }
+}
+
+/**
+ * The event of a body known to be Bootpay's, or why it cannot be read from the body alone. Partial cancels
+ * repeat the receipt id: the running total and the webhook type tell the deliveries apart.
+ */
+export function eventFromBody(
+  version: ApiVersion,
+  receiptId: string,
+  body: Json,
+  nowIso: string,
+): { event: NotificationEvent; dedupKey: string } | string {
+  if (num(body.price) === undefined) return 'the body has no price'
+  const t = readReceipt(version, body, receiptId)
+  // A cancellation whose body does not say how much is cancelled would read as nothing cancelled.
+  if (t.status === 'cancelled' && num(body.cancelled_price) === undefined)
+    return 'the body does not say how much was cancelled'
+  const dedupKey = [
     'bootpay',
-    t.transactionId,
+    receiptId,
     t.providerStatus ?? t.status,
     String(t.cancelledAmount),
     str(body.webhook_type) ?? '',
   ].join(':')
+  return { event: eventFromLookup(t, body, nowIso), dedupKey }
 }
-
-/** The notification's own amount, when it gives one. */
-export const notifiedPrice = (body: Json): number | undefined => num(body.price)

@@ -70,7 +70,7 @@ export const conformanceCases: ConformanceCase[] = [
       assert.equal(st.cancelledAmount, 10_000)
       assert.equal(st.cancelCount, 3)
       await expectCode(
-        s.provider.cancel({ transactionId, amount: 1_000, reason: 'more', cancelId: cancelId('part') }),
+        s.provider.cancel({ transactionId, amount: 2_000, reason: 'more', cancelId: cancelId('part') }),
         ['amount_exceeds_cancellable', 'already_cancelled'],
         'a cancel on an exhausted payment',
       )
@@ -333,7 +333,7 @@ export const conformanceCases: ConformanceCase[] = [
       const err = await expectCode(
         s.provider.cancel({
           transactionId: 'NOSUCHTX0000000000000000000000',
-          amount: 1_000,
+          amount: 2_000,
           reason: 'x',
           cancelId: cancelId('nf'),
         }),
