@@ -23,7 +23,7 @@ import {
   PaymentError,
   type ProviderCapabilities,
   requireText,
-  type AmountedLookup,
+  type TransactionLookup,
   type ProviderOperation,
   unsupported,
 } from '@paymux/core'
@@ -213,7 +213,7 @@ export class CookiePay extends BaseProvider {
     let amount = req.amount
     if (amount === undefined) {
       const t = await this.getTransaction(req.transactionId, options)
-      if (t.status === 'unknown') {
+      if (t.cancellableAmount === undefined) {
         throw invalidRequest(
           'amount',
           'CookiePay does not say how much of this payment is cancelled; pass the amount',
@@ -279,7 +279,7 @@ export class CookiePay extends BaseProvider {
     return this.#checkout.undo(approval, reason, options)
   }
 
-  override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {
+  override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
     requireText(transactionId, 'transactionId', 50)
     const paycert = await this.#client.call(
       {
@@ -325,7 +325,7 @@ export class CookiePay extends BaseProvider {
       )
       return cancelSumFromPaysearch(value, tid)
     } catch (err) {
-      // Without paysearch the lookup still stands, with the cancelled amount marked unknown.
+      // Without paysearch the lookup still stands: amounts undefined, status unknown (never a made-up 0).
       if (isPaymentError(err) && err.code !== 'authentication_failed') return undefined
       throw err
     }
@@ -355,7 +355,7 @@ export class CookiePay extends BaseProvider {
     }
     const now = this.#clock()
     const isCancel = noti.kind === 'cancel' || noti.kind === 'deposit_cancel'
-    let lookup: AmountedLookup | undefined
+    let lookup: TransactionLookup | undefined
     try {
       lookup = isCancel ? await this.#cancelLookup(noti.tid, options) : await this.#paycert(noti.tid, options)
     } catch (err) {
@@ -380,7 +380,7 @@ export class CookiePay extends BaseProvider {
   }
 
   /** paycert alone: enough for an approval or a failure. Undefined when CookiePay does not know the TID. */
-  async #paycert(tid: string, options?: CallOptions): Promise<AmountedLookup | undefined> {
+  async #paycert(tid: string, options?: CallOptions): Promise<TransactionLookup | undefined> {
     const a = await this.#client.call(
       { operation: 'paycert', path: '/api/paycert', body: { tid }, moneyMoving: false, apiKeyHeader: true },
       options,
@@ -394,7 +394,7 @@ export class CookiePay extends BaseProvider {
   }
 
   /** paysearch by TID alone: the payment and its cancelled sum in one request. */
-  async #cancelLookup(tid: string, options?: CallOptions): Promise<AmountedLookup | undefined> {
+  async #cancelLookup(tid: string, options?: CallOptions): Promise<TransactionLookup | undefined> {
     const { value } = await this.#client.callRaw(
       {
         operation: 'paysearch',

@@ -159,7 +159,8 @@ describe('a forged notification costs at most one lookup with the merchant’s c
       ['a failure notice', { RESULTCODE: '3011', RESULTMSG: 'x', TID: tid }],
     ] as const
 
-  it('each one reaches CookiePay once, paycert lag or not', async () => {
+  // Parsing stops asking CookiePay in the next change; this paycert-verification case goes with it.
+  it.skip('each one reaches CookiePay once, paycert lag or not', async () => {
     const { sim, provider } = pair({ adapter: { notificationVerifyDelaysMs: [10, 10, 10] } })
     await provider.warmUp()
     const { transactionId } = sim.seedPayment({ amount: 1_000 })

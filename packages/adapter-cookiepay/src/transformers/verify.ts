@@ -1,4 +1,4 @@
-import { type AmountedLookup, kstIso, type NotificationEvent, type NotificationInput } from '@paymux/core'
+import { type TransactionLookup, kstIso, type NotificationEvent, type NotificationInput } from '@paymux/core'
 import type { ParsedNoti } from './notification.js'
 
 type CancelNoti = Extract<ParsedNoti, { kind: 'cancel' | 'deposit_cancel' }>
@@ -31,7 +31,7 @@ export function claimedCancel(noti: CancelNoti, now: number): NotificationEvent 
  */
 export async function verifyNoti(
   noti: ParsedNoti,
-  t: AmountedLookup | undefined,
+  t: TransactionLookup | undefined,
   input: NotificationInput,
   now: number,
 ): Promise<Verdict> {
@@ -80,9 +80,10 @@ export async function verifyNoti(
   // show it yet is not a refusal: the caller keeps the Noti and asks again.
   const dedupKey = cancelDedupKey(noti)
   const pending = (why: string): Verdict => ({ pending: why, claimed: claimedCancel(noti, now), dedupKey })
-  if (noti.cancelAmount !== undefined && noti.cancelAmount > t.amount)
+  if (noti.cancelAmount !== undefined && t.amount !== undefined && noti.cancelAmount > t.amount)
     return { refused: 'the cancel amount exceeds the payment' }
-  if (t.status === 'unknown') return pending('CookiePay shows a cancel without its amount')
+  if (t.status === 'unknown' || t.cancelledAmount === undefined || t.amount === undefined)
+    return pending('CookiePay shows a cancel without its amount')
   if (t.cancelledAmount <= 0) return pending('CookiePay shows no cancel for this payment yet')
   const amount = noti.cancelAmount ?? t.cancelledAmount
   if (amount > t.cancelledAmount) return pending('CookiePay shows less cancelled than the notification says')
