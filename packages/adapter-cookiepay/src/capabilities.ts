@@ -31,6 +31,6 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
       'CookiePay has no network cancel: an approval the host refuses is undone with a full cancel once paycert shows it',
     cancelDedup: 'CookiePay takes no per-cancel id; the gateway idempotency layer must guard retries',
     signedResponses:
-      'CookiePay signs neither answers nor notifications; notifications are verified by paycert',
+      'CookiePay signs neither answers nor notifications; a notification is read into a hint the host looks up',
   },
 }

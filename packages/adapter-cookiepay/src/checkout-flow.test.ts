@@ -170,7 +170,7 @@ describe('checkout through the simulator over HTTP', () => {
     expect(err).toMatchObject({ code: 'duplicate_request', param: 'orderId' })
   })
 
-  it('virtual account: issued and waiting; the deposit Noti, verified, makes it paid', async () => {
+  it('virtual account: issued and waiting; the deposit Noti is a hint, and the lookup shows it paid', async () => {
     const pair = await setup()
     const receiver = await startReceiver(async (r) => {
       const result = await pair.provider.parseNotification({
@@ -203,9 +203,11 @@ describe('checkout through the simulator over HTTP', () => {
     await pair.sim.depositVirtualAccount(approval.transactionId)
     expect(notis).toHaveLength(1)
     expect(notis[0]).toMatchObject({
-      verified: true,
-      event: { type: 'payment.paid', transactionId: approval.transactionId, amount: 33_000 },
+      verified: false,
+      hint: { claimed: 'payment.paid', transactionId: approval.transactionId, evidence: { amount: '33000' } },
     })
+    // The hint's lookup is what makes it paid.
+    expect(await pair.provider.getTransaction(approval.transactionId)).toMatchObject({ status: 'paid' })
   })
 
   it('a card approval sends its Noti once; with the Noti lost (a setting) none arrives and the count says so', async () => {

@@ -17,7 +17,6 @@ import {
   isPaymentError,
   kstParts,
   type Logger,
-  type NotificationEvent,
   type NotificationInput,
   type NotificationResult,
   PaymentError,
@@ -38,15 +37,13 @@ import {
   validateForCookiePay,
 } from './transformers/cancel.js'
 import { validateCheckoutForCookiePay } from './transformers/checkout-request.js'
-import { cancelSumFromPaysearch, fromPaycert, fromPaysearch } from './transformers/lookup.js'
+import { cancelSumFromPaysearch, fromPaycert } from './transformers/lookup.js'
 import {
   NOTI_REJECTED_REPLY,
-  NOTI_RETRY_REPLY,
   NOTI_SUCCESS_REPLY,
-  parseNoti,
+  readNoti,
   readNotiBody,
 } from './transformers/notification.js'
-import { cancelDedupKey, claimedCancel, verifyNoti } from './transformers/verify.js'
 import { CookiePayClient } from './transport.js'
 import { PROVIDER } from './wire.js'
 
@@ -75,12 +72,11 @@ export interface CookiePayOptions {
   /** Refresh the TOKEN this long before it expires. Default 5 minutes (capped at half its lifetime). */
   tokenRefreshAheadMs?: number
   /**
-   * @deprecated Ignored: a notification costs at most one lookup (a forged one must not make the merchant's
-   * credentials query CookiePay again and again). A Noti paycert does not confirm yet is refused with a 503, or,
-   * for a cancel, returned `pending` for the caller to verify again. Kept so existing configurations still load.
+   * @deprecated Ignored: parsing a notification calls CookiePay no more (it answers a hint the host looks up).
+   * Kept so existing configurations still load.
    */
   notificationVerifyDelaysMs?: readonly number[]
-  /** `pending.retryAfterMs` of a cancel Noti the lookup does not show yet. Default 60 s. */
+  /** @deprecated Ignored, for the same reason: nothing is `pending` any more. */
   notificationRecheckMs?: number
   /**
    * Waits between paycert calls while paycert does not know a TID the window just returned (it may lag the
@@ -109,7 +105,6 @@ export class CookiePay extends BaseProvider {
   readonly #apiId: string
   readonly #clock: () => number
   readonly #bankCodes: Readonly<Record<string, string>>
-  readonly #recheckMs: number
   readonly #checkout: CookiePayCheckout
   readonly #buyerName: string
 
@@ -124,7 +119,6 @@ export class CookiePay extends BaseProvider {
     this.#apiId = o.apiId
     this.#clock = o.clock ?? Date.now
     this.#bankCodes = o.refundBankCodes ?? COOKIEPAY_REFUND_BANK_CODES
-    this.#recheckMs = o.notificationRecheckMs ?? 60_000
     this.#client = new CookiePayClient({
       apiId: o.apiId,
       apiKey: o.apiKey,
@@ -332,15 +326,11 @@ export class CookiePay extends BaseProvider {
   }
 
   /**
-   * CookiePay signs nothing and publishes no source addresses, so a Noti is only a hint, confirmed by ONE lookup
-   * of its TID made with this merchant's credentials (a forged Noti costs one request, never more): paycert for
-   * an approval or failure, paysearch (paycert's fields plus the cancelled sum) for a cancel. A cancel Noti is sent
-   * once (seed 004): when the lookup does not show the cancel yet, or cannot be made, the result is `pending`.
+   * CookiePay signs nothing and publishes no source addresses, so a Noti is only a hint: read from the body alone,
+   * with no call to CookiePay (a forged one costs nothing), for the host to look the payment up under its own
+   * rate limit. Every well-formed Noti gets the reply that stops CookiePay from resending; junk is refused.
    */
-  override async parseNotification(
-    input: NotificationInput,
-    options?: CallOptions,
-  ): Promise<NotificationResult> {
+  override async parseNotification(input: NotificationInput): Promise<NotificationResult> {
     const fields = readNotiBody(input.rawBody)
     if (!fields)
       return {
@@ -348,63 +338,14 @@ export class CookiePay extends BaseProvider {
         reason: 'the body is not a CookiePay notification',
         reply: NOTI_REJECTED_REPLY,
       }
-    const noti = parseNoti(fields)
-    if ('error' in noti) return { verified: false, reason: noti.error, reply: NOTI_REJECTED_REPLY }
-    if (noti.tid.length > 50 || !/^[\x21-\x7e]+$/.test(noti.tid)) {
-      return { verified: false, reason: 'the TID is not a CookiePay TID', reply: NOTI_REJECTED_REPLY }
-    }
-    const now = this.#clock()
-    const isCancel = noti.kind === 'cancel' || noti.kind === 'deposit_cancel'
-    let lookup: TransactionLookup | undefined
-    try {
-      lookup = isCancel ? await this.#cancelLookup(noti.tid, options) : await this.#paycert(noti.tid, options)
-    } catch (err) {
-      const why = `could not confirm with CookiePay (${isPaymentError(err) ? `${err.code}: ${err.message}` : String(err)})`
-      if (isCancel) return this.#pending(why, claimedCancel(noti, now), cancelDedupKey(noti))
-      return { verified: false, reason: why, reply: NOTI_RETRY_REPLY }
-    }
-    const verdict = await verifyNoti(noti, lookup, input, now)
-    if ('refused' in verdict) return { verified: false, reason: verdict.refused, reply: NOTI_REJECTED_REPLY }
-    if ('pending' in verdict) return this.#pending(verdict.pending, verdict.claimed, verdict.dedupKey)
-    return { verified: true, event: verdict.event, dedupKey: verdict.dedupKey, reply: NOTI_SUCCESS_REPLY }
-  }
-
-  #pending(reason: string, claimed: NotificationEvent, dedupKey: string): NotificationResult {
+    const read = readNoti(fields)
+    if ('error' in read) return { verified: false, reason: read.error, reply: NOTI_REJECTED_REPLY }
+    const { hint } = read
     return {
       verified: false,
-      reason: `${reason}; keep the notification and verify it again (CookiePay sends it once)`,
-      // A 503 costs nothing if CookiePay never resends, and invites a resend if it does.
-      reply: NOTI_RETRY_REPLY,
-      pending: { claimed, dedupKey, retryAfterMs: this.#recheckMs },
+      reason: `unsigned: CookiePay signs no notification; look the payment up (it claims ${hint.claimed})`,
+      hint,
+      reply: NOTI_SUCCESS_REPLY,
     }
-  }
-
-  /** paycert alone: enough for an approval or a failure. Undefined when CookiePay does not know the TID. */
-  async #paycert(tid: string, options?: CallOptions): Promise<TransactionLookup | undefined> {
-    const a = await this.#client.call(
-      { operation: 'paycert', path: '/api/paycert', body: { tid }, moneyMoving: false, apiKeyHeader: true },
-      options,
-    )
-    try {
-      return fromPaycert(a, tid, undefined)
-    } catch (err) {
-      if (isPaymentError(err) && err.code === 'transaction_not_found') return undefined
-      throw err
-    }
-  }
-
-  /** paysearch by TID alone: the payment and its cancelled sum in one request. */
-  async #cancelLookup(tid: string, options?: CallOptions): Promise<TransactionLookup | undefined> {
-    const { value } = await this.#client.callRaw(
-      {
-        operation: 'paysearch',
-        path: '/api/paysearch',
-        body: { API_ID: this.#apiId, TID: tid },
-        moneyMoving: false,
-        apiKeyHeader: false,
-      },
-      options,
-    )
-    return fromPaysearch(value, tid)
   }
 }

@@ -198,7 +198,7 @@ export function buildApp(sim: SimCore): Hono {
     if (!r.ok) return cancelError(c, r.error)
     return c.json({
       cancel_code: '0000',
-      cancel_msg: '정상취소',
+      cancel_msg: s.cancelSuccessMessage,
       cancel_tid: r.value.cancelTid,
       cancel_date: r.value.date,
       cancel_amt: String(r.value.amount),

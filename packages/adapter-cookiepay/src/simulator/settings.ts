@@ -67,6 +67,16 @@ export interface CookiePaySimulatorOptions {
    * integrators report citing the manual).
    */
   depositCancelNotiShape?: 'cancel_response' | 'noti_type'
+  /**
+   * Invented [INF]: whether the cancel-response Noti also carries the payment's `tid`/`orderno`. Seed 004 lists
+   * the cancel response only, which names the cancel (`cancel_tid`) and not the payment. Default false.
+   */
+  depositCancelNotiNamesPayment?: boolean
+  /**
+   * Invented [INF]: `cancel_msg` of a successful cancel. The research's example "정상취소" is illustrative (no
+   * captured body exists); the adapter must not read it.
+   */
+  cancelSuccessMessage?: string
   /** paycert/paysearch show a cancel only this many ms after it executed (lookups lagging the Noti). Default 0. */
   cancelLookupLagMs?: number
   /** PAY_METHOD of a virtual account in approval Notis: 'VACCOUNT' (seen in practice) or 'VACCT' (manual). */
@@ -157,6 +167,8 @@ export function resolveSettings(o: CookiePaySimulatorOptions = {}): ResolvedSett
     notifyFetch: o.notifyFetch,
     cancelNotiSpelling: o.cancelNotiSpelling ?? 'lower',
     depositCancelNotiShape: o.depositCancelNotiShape ?? 'cancel_response',
+    depositCancelNotiNamesPayment: o.depositCancelNotiNamesPayment ?? false,
+    cancelSuccessMessage: o.cancelSuccessMessage ?? '정상취소',
     cancelLookupLagMs: o.cancelLookupLagMs ?? 0,
     vaPayMethod: o.vaPayMethod ?? 'VACCOUNT',
     depositEndDateDigits: o.depositEndDateDigits ?? 14,
