@@ -17,7 +17,7 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
   checkoutMethods: ['card', 'virtual_account'],
   checkoutNetCancel: false,
   checkoutChargesInWindow: true,
-  orderLookup: false,
+  orderLookup: true,
   notes: {
     refundAccount:
       'CookiePay refunds to an account only for Toss virtual accounts; other PGs refuse VA cancels',

@@ -37,7 +37,7 @@ import {
   validateForCookiePay,
 } from './transformers/cancel.js'
 import { validateCheckoutForCookiePay } from './transformers/checkout-request.js'
-import { cancelSumFromPaysearch, fromPaycert } from './transformers/lookup.js'
+import { cancelSumFromPaysearch, fromPaycert, orderRow, paysearchRows } from './transformers/lookup.js'
 import {
   NOTI_REJECTED_REPLY,
   NOTI_SUCCESS_REPLY,
@@ -46,6 +46,12 @@ import {
 } from './transformers/notification.js'
 import { CookiePayClient } from './transport.js'
 import { PROVIDER } from './wire.js'
+
+/** A paysearch date (`STD_DT`/`END_DT`, `2021-01-01` in the manual), in KST. */
+function kstDay(ms: number): string {
+  const p = kstParts(ms)
+  return `${p.yyyy}-${p.MM}-${p.dd}`
+}
 
 export const COOKIEPAY_HOSTS = {
   live: 'https://www.cookiepayments.com',
@@ -88,6 +94,11 @@ export interface CookiePayOptions {
    * outcome `unknown`); after it, for a TID CookiePay never issued (`rejected`). Default 10 minutes.
    */
   checkoutUnknownTidGraceMs?: number
+  /**
+   * How many days back `lookupOrder` searches (paysearch takes a date range, not an order number). Default 31,
+   * at most 180 (the newer paylist's documented limit is 6 months); a payment older than that is not seen.
+   */
+  orderLookupDays?: number
   /** BUYERNAME when the checkout names no customer (CookiePay requires one). Default `구매자`. */
   checkoutBuyerName?: string
   /**
@@ -107,6 +118,7 @@ export class CookiePay extends BaseProvider {
   readonly #bankCodes: Readonly<Record<string, string>>
   readonly #checkout: CookiePayCheckout
   readonly #buyerName: string
+  readonly #orderLookupDays: number
 
   constructor(options: CookiePayOptions) {
     super()
@@ -132,6 +144,14 @@ export class CookiePay extends BaseProvider {
       ...(o.tokenRefreshAheadMs !== undefined ? { tokenRefreshAheadMs: o.tokenRefreshAheadMs } : {}),
     })
     this.#buyerName = o.checkoutBuyerName ?? '구매자'
+    this.#orderLookupDays = o.orderLookupDays ?? 31
+    if (
+      !Number.isSafeInteger(this.#orderLookupDays) ||
+      this.#orderLookupDays < 1 ||
+      this.#orderLookupDays > 180
+    ) {
+      throw invalidRequest('orderLookupDays', 'must be a whole number of days from 1 to 180')
+    }
     const host = new URL(o.baseUrl ?? COOKIEPAY_HOSTS[o.environment]).origin
     for (const origin of o.checkoutOrigins ?? []) {
       if (!URL.canParse(origin)) throw invalidRequest('checkoutOrigins', 'must be absolute URLs')
@@ -296,25 +316,15 @@ export class CookiePay extends BaseProvider {
     paycert: { fields: { get(...n: string[]): string | undefined } },
     options?: CallOptions,
   ): Promise<number | undefined> {
-    const day = (ms: number) => {
-      const p = kstParts(ms)
-      return `${p.yyyy}-${p.MM}-${p.dd}`
-    }
     const accepted = paycert.fields.get('ACCEPTDATE', 'ACCEPT_DATE')
     const from =
       accepted && /^\d{8}/.test(accepted)
         ? `${accepted.slice(0, 4)}-${accepted.slice(4, 6)}-${accepted.slice(6, 8)}`
-        : day(this.#clock())
+        : kstDay(this.#clock())
     try {
-      const { value } = await this.#client.callRaw(
-        {
-          operation: 'paysearch',
-          path: '/api/paysearch',
-          // [DOC] with a TID the date range is ignored; it is sent anyway in case it is required.
-          body: { API_ID: this.#apiId, TID: tid, STD_DT: from, END_DT: day(this.#clock()) },
-          moneyMoving: false,
-          apiKeyHeader: false,
-        },
+      const { value } = await this.#paysearch(
+        // [DOC] with a TID the date range is ignored; it is sent anyway in case it is required.
+        { API_ID: this.#apiId, TID: tid, STD_DT: from, END_DT: kstDay(this.#clock()) },
         options,
       )
       return cancelSumFromPaysearch(value, tid)
@@ -323,6 +333,34 @@ export class CookiePay extends BaseProvider {
       if (isPaymentError(err) && err.code !== 'authentication_failed') return undefined
       throw err
     }
+  }
+
+  /**
+   * Every payment CookiePay holds for an order number. CookiePay documents no search by ORDERNO: paysearch
+   * (research §7.4) takes a date range and answers every payment of this 연동 ID in it, each row with its ORDERNO
+   * and cancelled sum, so the last `orderLookupDays` are searched and the rows of this order kept (the checkout
+   * research §3.4 finds a lost payment the same way). A customer may pay one order twice: all are returned.
+   * Anything but a list or CookiePay's "nothing found" throws: an empty answer is never guessed.
+   */
+  override async lookupOrder(orderId: string, options?: CallOptions): Promise<TransactionLookup[]> {
+    requireText(orderId, 'orderId', 50)
+    const now = this.#clock()
+    const { value } = await this.#paysearch(
+      {
+        API_ID: this.#apiId,
+        STD_DT: kstDay(now - (this.#orderLookupDays - 1) * 86_400_000),
+        END_DT: kstDay(now),
+      },
+      options,
+    )
+    return (paysearchRows(value) ?? []).filter((f) => f.get('ORDERNO') === orderId).map(orderRow)
+  }
+
+  #paysearch(body: Record<string, unknown>, options?: CallOptions) {
+    return this.#client.callRaw(
+      { operation: 'paysearch', path: '/api/paysearch', body, moneyMoving: false, apiKeyHeader: false },
+      options,
+    )
   }
 
   /**

@@ -57,22 +57,6 @@ export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefine
 }
 
 /**
- * A paysearch answer for one TID → the lookup, from its one row (it carries paycert's fields and the cancel sum):
- * one request where paycert + paysearch take two. Undefined when CookiePay has no such payment (`E008`).
- */
-export function fromPaysearch(value: unknown, tid: string): TransactionLookup | undefined {
-  const rows = paysearchRows(value)
-  if (!rows) return undefined
-  for (const f of rows) {
-    if (f.get('TID') !== tid) continue
-    const code = f.get('RESULTCODE')
-    if (code && code !== SUCCESS) throw errorForAnswer(code, f.get('RESULTMSG') ?? '', false)
-    return fromRecord(f, tid, parseKrw(f.get('CANCLE_SUM_AMOUNT', 'CANCEL_SUM_AMOUNT')))
-  }
-  return undefined
-}
-
-/**
  * The rows of a paysearch answer; undefined when CookiePay says it found nothing (`E008` [VENDOR], or an empty
  * list). Any other object is CookiePay's error (or no answer of CookiePay's) and throws: "none" is never guessed.
  */
@@ -90,6 +74,27 @@ export function paysearchRows(value: unknown): Fields[] | undefined {
     .filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null)
     .map((row) => new Fields(row))
   return rows.length > 0 ? rows : undefined
+}
+
+/**
+ * One paysearch row found by order number → its lookup. A row CookiePay marks with another result code is kept as
+ * `unknown` (it names a TID of this order; leaving it out would say the order has one payment fewer).
+ */
+export function orderRow(f: Fields): TransactionLookup {
+  const tid = f.get('TID')
+  if (!tid) throw invalidResponse('paysearch', 'a row of the order has no TID', false)
+  const code = f.get('RESULTCODE')
+  if (code && code !== SUCCESS) {
+    const orderId = f.get('ORDERNO')
+    return {
+      transactionId: tid,
+      status: 'unknown',
+      ...(orderId ? { orderId } : {}),
+      providerStatus: `RESULTCODE=${code}`,
+      evidence: evidenceOf(f, undefined),
+    }
+  }
+  return fromRecord(f, tid, parseKrw(f.get('CANCLE_SUM_AMOUNT', 'CANCEL_SUM_AMOUNT')))
 }
 
 /** One paycert answer or paysearch row → the lookup; `cancelSum` undefined: CookiePay did not say. */
