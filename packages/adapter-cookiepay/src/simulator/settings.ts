@@ -114,6 +114,13 @@ export interface CookiePaySimulatorOptions {
   returnLost?: boolean
   /** The approval Noti of a window payment is never delivered. Default false. */
   approvalNotiLost?: boolean
+  /**
+   * Approve charges the order twice: two TIDs, one ORDERNO, each with its approval Noti; the browser's result
+   * shows the first only. CookiePay's ORDER_NO_CHECK is documented for pay/ready only [VENDOR field, behaviour
+   * INF], so a second charge within the window is possible; how the real one happens (two tabs, a double submit)
+   * is not known. Default false.
+   */
+  doublePayment?: boolean
   /** A browser rewriting the plain post: its AMOUNT is this, while the payment is for the order's amount. */
   forgedReturnAmount?: number
   /**
@@ -186,6 +193,7 @@ export function resolveSettings(o: CookiePaySimulatorOptions = {}): ResolvedSett
     returnPostedTwice: o.returnPostedTwice ?? false,
     returnLost: o.returnLost ?? false,
     approvalNotiLost: o.approvalNotiLost ?? false,
+    doublePayment: o.doublePayment ?? false,
     forgedReturnAmount: o.forgedReturnAmount,
     tamperedWindowAmount: o.tamperedWindowAmount,
     approvalRefusal: o.approvalRefusal,
