@@ -17,7 +17,7 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
   checkoutMethods: ['card', 'virtual_account'],
   checkoutNetCancel: false,
   checkoutChargesInWindow: true,
-  orderLookup: false,
+  orderLookup: true,
   notes: {
     refundAccount:
       'CookiePay refunds to an account only for Toss virtual accounts; other PGs refuse VA cancels',
@@ -31,6 +31,6 @@ export const COOKIEPAY_CAPABILITIES: ProviderCapabilities = {
       'CookiePay has no network cancel: an approval the host refuses is undone with a full cancel once paycert shows it',
     cancelDedup: 'CookiePay takes no per-cancel id; the gateway idempotency layer must guard retries',
     signedResponses:
-      'CookiePay signs neither answers nor notifications; notifications are verified by paycert',
+      'CookiePay signs neither answers nor notifications; a notification is read into a hint the host looks up',
   },
 }

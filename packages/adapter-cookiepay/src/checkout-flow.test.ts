@@ -170,7 +170,7 @@ describe('checkout through the simulator over HTTP', () => {
     expect(err).toMatchObject({ code: 'duplicate_request', param: 'orderId' })
   })
 
-  it('virtual account: issued and waiting; the deposit Noti, verified, makes it paid', async () => {
+  it('virtual account: issued and waiting; the deposit Noti is a hint, and the lookup shows it paid', async () => {
     const pair = await setup()
     const receiver = await startReceiver(async (r) => {
       const result = await pair.provider.parseNotification({
@@ -203,9 +203,11 @@ describe('checkout through the simulator over HTTP', () => {
     await pair.sim.depositVirtualAccount(approval.transactionId)
     expect(notis).toHaveLength(1)
     expect(notis[0]).toMatchObject({
-      verified: true,
-      event: { type: 'payment.paid', transactionId: approval.transactionId, amount: 33_000 },
+      verified: false,
+      hint: { claimed: 'payment.paid', transactionId: approval.transactionId, evidence: { amount: '33000' } },
     })
+    // The hint's lookup is what makes it paid.
+    expect(await pair.provider.getTransaction(approval.transactionId)).toMatchObject({ status: 'paid' })
   })
 
   it('a card approval sends its Noti once; with the Noti lost (a setting) none arrives and the count says so', async () => {
@@ -258,5 +260,69 @@ describe('the descriptor’s demo account', () => {
       status: 'paid',
       amount: 15_000,
     })
+  })
+})
+
+describe('one order paid twice in CookiePay’s window (the simulator’s double payment)', () => {
+  /** A listener reading every Noti into a hint, as the host would. */
+  async function hints(pair: Awaited<ReturnType<typeof setup>>) {
+    const got: Array<{ transactionId?: string; orderId?: string; claimed: string }> = []
+    const receiver = await startReceiver(async (r) => {
+      const result = await pair.provider.parseNotification({ rawBody: r.body, headers: {} })
+      if (!result.verified && result.hint) got.push(result.hint)
+      return result.reply
+    })
+    closers.push(receiver.close)
+    pair.sim.setNotifyUrl(receiver.url)
+    return got
+  }
+
+  it('the setting: two TIDs, one ORDERNO, a Noti each; the host finds the second and undoes it', async () => {
+    const pair = await setup({ doublePayment: true })
+    const got = await hints(pair)
+    const req = checkoutRequest()
+    const { posts } = await throughWindow(pair, req)
+    expect(posts).toHaveLength(1)
+    const approval = authenticated(
+      await pair.provider.readCheckoutReturn(asReturn(posts[0]!.fields), expectedOf(req)),
+    )
+    expect((await pair.provider.approveCheckout(approval, expectedOf(req))).status).toBe('paid')
+    const tids = pair.sim.paymentsForOrder(req.orderId)
+    expect(tids).toHaveLength(2)
+    expect(tids[0]).toBe(approval.transactionId)
+    expect(got.map((h) => [h.transactionId, h.orderId, h.claimed])).toEqual(
+      tids.map((tid) => [tid, req.orderId, 'payment.paid']),
+    )
+    // The host looks the order up, sees a second charge, and undoes it.
+    const found = await pair.provider.lookupOrder(req.orderId)
+    expect(found.map((t) => [t.transactionId, t.status, t.amount])).toEqual(
+      expect.arrayContaining(tids.map((tid) => [tid, 'paid', 15_000])),
+    )
+    const second = { ...approval, transactionId: tids[1]! }
+    expect(await pair.provider.undoCheckout(second, 'duplicate payment')).toMatchObject({
+      status: 'cancelled',
+    })
+    const after = await pair.provider.lookupOrder(req.orderId)
+    expect(Object.fromEntries(after.map((t) => [t.transactionId, t.status]))).toEqual({
+      [tids[0]!]: 'paid',
+      [tids[1]!]: 'cancelled',
+    })
+  })
+
+  it('the control route: POST /__sim/orders/:orderNo/pay-again charges a paid order once more', async () => {
+    const pair = await setup()
+    const got = await hints(pair)
+    const req = checkoutRequest()
+    await throughWindow(pair, req)
+    const res = await fetch(`${pair.server.url}/__sim/orders/${encodeURIComponent(req.orderId)}/pay-again`, {
+      method: 'POST',
+    })
+    expect(res.status).toBe(200)
+    const again = (await res.json()) as { transactionId: string; notified?: boolean }
+    expect(again.notified).toBe(true)
+    expect(pair.sim.paymentsForOrder(req.orderId)).toEqual([expect.any(String), again.transactionId])
+    expect(got.at(-1)).toMatchObject({ transactionId: again.transactionId, orderId: req.orderId })
+    const missing = await fetch(`${pair.server.url}/__sim/orders/NO-SUCH/pay-again`, { method: 'POST' })
+    expect(missing.status).toBe(404)
   })
 })

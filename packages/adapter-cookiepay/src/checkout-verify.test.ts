@@ -156,6 +156,68 @@ describe('readCheckoutReturn: what reached the return URL', () => {
     ).toMatchObject({ outcome: 'refused' })
   })
 
+  it('a stray return with no result fields, or a result code alone, never ends a checkout → refused', async () => {
+    const p = await offline()
+    const get = (query: Record<string, string>) => ({
+      method: 'GET' as const,
+      rawBody: new Uint8Array(),
+      query,
+      headers: {},
+    })
+    for (const input of [
+      get({}),
+      get({ RESULTCODE: '' }),
+      get({ RESULTCODE: 'C999' }),
+      get({ RESULTCODE: '9999', utm_source: 'mail' }),
+      asReturn({ RESULTCODE: 'C999' }),
+    ]) {
+      expect(await p.readCheckoutReturn(input, expected), JSON.stringify(input.query)).toMatchObject({
+        outcome: 'refused',
+      })
+    }
+    // What CookiePay posts on a failure carries its message too: that is a decline.
+    expect(
+      await p.readCheckoutReturn(asReturn({ RESULTCODE: 'C999', RESULTMSG: '', TID: '' }), expected),
+    ).toMatchObject({ outcome: 'declined', code: 'C999' })
+  })
+
+  it('a result for another order (ORDERNO) is refused, a success or a failure', async () => {
+    const p = await offline()
+    for (const fields of [
+      { RESULTCODE: '0000', RESULTMSG: '성공', ORDERNO: 'ORD-2', TID: 'cTS1', AMOUNT: '1000' },
+      { RESULTCODE: 'C999', RESULTMSG: '사용자 취소', ORDERNO: 'ORD-2', TID: '' },
+    ] as Array<Record<string, string>>) {
+      expect(await p.readCheckoutReturn(asReturn(fields), expected), fields.RESULTCODE).toMatchObject({
+        outcome: 'refused',
+        reason: expect.stringMatching(/order/),
+      })
+    }
+    expect(
+      await p.readCheckoutReturn(
+        asReturn({ RESULTCODE: '0000', RESULTMSG: '성공', ORDERNO: 'ORD-1', TID: 'cTS1' }),
+        expected,
+      ),
+    ).toMatchObject({ outcome: 'authenticated' })
+  })
+
+  it('an ENC_DATA result CookiePay decrypts to another order is refused', async () => {
+    const pair = await httpPair({ sim: { returnMode: 'enc' } })
+    closers.push(pair.close)
+    const req = checkoutRequest()
+    const launch = await pair.provider.startCheckout(req)
+    const posts = resultPosts(await press(launch.html!, 'Approve'))
+    expect(Object.keys(posts[0]!.fields).sort()).toEqual(['ENC_DATA', 'RESULTCODE', 'RESULTMSG'])
+    const other = { ...expectedOf(req), orderId: `${req.orderId}-B` }
+    expect(await pair.provider.readCheckoutReturn(asReturn(posts[0]!.fields), other)).toMatchObject({
+      outcome: 'refused',
+    })
+    expect(await pair.provider.readCheckoutReturn(asReturn(posts[0]!.fields), expectedOf(req))).toMatchObject(
+      {
+        outcome: 'authenticated',
+      },
+    )
+  })
+
   it('0000 without a TID, or with a TID that is no TID → refused', async () => {
     const p = await offline()
     expect(
@@ -173,7 +235,12 @@ describe('readCheckoutReturn: what reached the return URL', () => {
   it('a GET carrying the result in its query is read too (CookiePay’s plugin reads $_REQUEST)', async () => {
     const p = await offline()
     const r = await p.readCheckoutReturn(
-      { method: 'GET', rawBody: new Uint8Array(), query: { RESULTCODE: '0000', TID: 'cTS1' }, headers: {} },
+      {
+        method: 'GET',
+        rawBody: new Uint8Array(),
+        query: { RESULTCODE: '0000', RESULTMSG: '성공', TID: 'cTS1' },
+        headers: {},
+      },
       expected,
     )
     expect(r).toMatchObject({ outcome: 'authenticated', approval: { transactionId: 'cTS1', amount: 1000 } })

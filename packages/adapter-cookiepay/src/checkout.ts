@@ -85,7 +85,9 @@ export class CookiePayCheckout {
   /**
    * The browser's post is a claim: whatever it says (amount, order, even the result code) is kept only as
    * a claim, and only paycert decides. A success result is therefore `authenticated` whatever AMOUNT it
-   * shows — CookiePay has already charged, and only `approveCheckout` can tell the host what to undo.
+   * shows — CookiePay has already charged, and only `approveCheckout` can tell the host what to undo. What is
+   * not a CookiePay result for this order is `refused` and ends nothing: no result fields (a stray navigation to
+   * the return URL), a result code without the message every result carries, or another order's ORDERNO.
    */
   async readReturn(
     input: CheckoutReturn,
@@ -94,9 +96,16 @@ export class CookiePayCheckout {
   ): Promise<CheckoutResult> {
     const outer = returnFields(input)
     const code = outer.get('RESULTCODE')
-    const message = outer.get('RESULTMSG') ?? ''
     if (!code) return { outcome: 'refused', reason: 'the request carries no CookiePay result (RESULTCODE)' }
+    // Both of CookiePay's result shapes (plain and ENC_DATA) carry RESULTMSG next to RESULTCODE [VENDOR, 3P].
+    if (!outer.has('RESULTMSG')) return { outcome: 'refused', reason: 'RESULTCODE without RESULTMSG' }
+    const otherOrder = (f: Fields) => {
+      const orderNo = f.get('ORDERNO')
+      return orderNo !== undefined && orderNo !== expected.orderId
+    }
+    const message = outer.get('RESULTMSG') ?? ''
     if (code !== SUCCESS) {
+      if (otherOrder(outer)) return { outcome: 'refused', reason: 'a result for another order (ORDERNO)' }
       const tid = outer.get('TID')
       return {
         outcome: 'declined',
@@ -107,6 +116,8 @@ export class CookiePayCheckout {
     }
     const enc = outer.get('ENC_DATA')
     const fields = enc ? await this.#decrypt(enc, options) : outer
+    // Another order's payment is that order's to settle (its return, its Noti); this checkout ends on nothing.
+    if (otherOrder(fields)) return { outcome: 'refused', reason: 'a result for another order (ORDERNO)' }
     const tid = fields.get('TID')
     if (!tid) return { outcome: 'refused', reason: 'RESULTCODE 0000 without a TID' }
     if (!TID.test(tid)) return { outcome: 'refused', reason: 'the TID is not a CookiePay TID' }

@@ -12,6 +12,9 @@ export const SUCCESS = '0000'
 /** [DOC] "결제 취소 API 로 취소요청 > 응답코드 : 9029 발생시 > 입금후 취소 API를 호출". */
 export const POST_DEPOSIT_CANCEL = '9029'
 
+/** paysearch found nothing [VENDOR V-wp: "검색 결과가 없습니다"]. */
+export const NO_RESULTS = 'E008'
+
 /** `/payAuth/token` RTN_CD. Any other non-0000 token answer is an authentication failure as well. */
 export const TOKEN_CODES: CodeTable = {
   E003: { code: 'authentication_failed' }, // [3P] "ID & KEY 불일치": wrong pay2_id / pay2_key pair

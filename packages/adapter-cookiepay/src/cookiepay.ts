@@ -17,13 +17,12 @@ import {
   isPaymentError,
   kstParts,
   type Logger,
-  type NotificationEvent,
   type NotificationInput,
   type NotificationResult,
   PaymentError,
   type ProviderCapabilities,
   requireText,
-  type AmountedLookup,
+  type TransactionLookup,
   type ProviderOperation,
   unsupported,
 } from '@paymux/core'
@@ -38,17 +37,21 @@ import {
   validateForCookiePay,
 } from './transformers/cancel.js'
 import { validateCheckoutForCookiePay } from './transformers/checkout-request.js'
-import { cancelSumFromPaysearch, fromPaycert, fromPaysearch } from './transformers/lookup.js'
+import { cancelSumFromPaysearch, fromPaycert, orderRow, paysearchRows } from './transformers/lookup.js'
 import {
   NOTI_REJECTED_REPLY,
-  NOTI_RETRY_REPLY,
   NOTI_SUCCESS_REPLY,
-  parseNoti,
+  readNoti,
   readNotiBody,
 } from './transformers/notification.js'
-import { cancelDedupKey, claimedCancel, verifyNoti } from './transformers/verify.js'
 import { CookiePayClient } from './transport.js'
 import { PROVIDER } from './wire.js'
+
+/** A paysearch date (`STD_DT`/`END_DT`, `2021-01-01` in the manual), in KST. */
+function kstDay(ms: number): string {
+  const p = kstParts(ms)
+  return `${p.yyyy}-${p.MM}-${p.dd}`
+}
 
 export const COOKIEPAY_HOSTS = {
   live: 'https://www.cookiepayments.com',
@@ -75,12 +78,11 @@ export interface CookiePayOptions {
   /** Refresh the TOKEN this long before it expires. Default 5 minutes (capped at half its lifetime). */
   tokenRefreshAheadMs?: number
   /**
-   * @deprecated Ignored: a notification costs at most one lookup (a forged one must not make the merchant's
-   * credentials query CookiePay again and again). A Noti paycert does not confirm yet is refused with a 503, or,
-   * for a cancel, returned `pending` for the caller to verify again. Kept so existing configurations still load.
+   * @deprecated Ignored: parsing a notification calls CookiePay no more (it answers a hint the host looks up).
+   * Kept so existing configurations still load.
    */
   notificationVerifyDelaysMs?: readonly number[]
-  /** `pending.retryAfterMs` of a cancel Noti the lookup does not show yet. Default 60 s. */
+  /** @deprecated Ignored, for the same reason: nothing is `pending` any more. */
   notificationRecheckMs?: number
   /**
    * Waits between paycert calls while paycert does not know a TID the window just returned (it may lag the
@@ -92,6 +94,11 @@ export interface CookiePayOptions {
    * outcome `unknown`); after it, for a TID CookiePay never issued (`rejected`). Default 10 minutes.
    */
   checkoutUnknownTidGraceMs?: number
+  /**
+   * How many days back `lookupOrder` searches (paysearch takes a date range, not an order number). Default 31,
+   * at most 180 (the newer paylist's documented limit is 6 months); a payment older than that is not seen.
+   */
+  orderLookupDays?: number
   /** BUYERNAME when the checkout names no customer (CookiePay requires one). Default `구매자`. */
   checkoutBuyerName?: string
   /**
@@ -109,9 +116,9 @@ export class CookiePay extends BaseProvider {
   readonly #apiId: string
   readonly #clock: () => number
   readonly #bankCodes: Readonly<Record<string, string>>
-  readonly #recheckMs: number
   readonly #checkout: CookiePayCheckout
   readonly #buyerName: string
+  readonly #orderLookupDays: number
 
   constructor(options: CookiePayOptions) {
     super()
@@ -124,7 +131,6 @@ export class CookiePay extends BaseProvider {
     this.#apiId = o.apiId
     this.#clock = o.clock ?? Date.now
     this.#bankCodes = o.refundBankCodes ?? COOKIEPAY_REFUND_BANK_CODES
-    this.#recheckMs = o.notificationRecheckMs ?? 60_000
     this.#client = new CookiePayClient({
       apiId: o.apiId,
       apiKey: o.apiKey,
@@ -138,6 +144,14 @@ export class CookiePay extends BaseProvider {
       ...(o.tokenRefreshAheadMs !== undefined ? { tokenRefreshAheadMs: o.tokenRefreshAheadMs } : {}),
     })
     this.#buyerName = o.checkoutBuyerName ?? '구매자'
+    this.#orderLookupDays = o.orderLookupDays ?? 31
+    if (
+      !Number.isSafeInteger(this.#orderLookupDays) ||
+      this.#orderLookupDays < 1 ||
+      this.#orderLookupDays > 180
+    ) {
+      throw invalidRequest('orderLookupDays', 'must be a whole number of days from 1 to 180')
+    }
     const host = new URL(o.baseUrl ?? COOKIEPAY_HOSTS[o.environment]).origin
     for (const origin of o.checkoutOrigins ?? []) {
       if (!URL.canParse(origin)) throw invalidRequest('checkoutOrigins', 'must be absolute URLs')
@@ -213,7 +227,7 @@ export class CookiePay extends BaseProvider {
     let amount = req.amount
     if (amount === undefined) {
       const t = await this.getTransaction(req.transactionId, options)
-      if (t.status === 'unknown') {
+      if (t.cancellableAmount === undefined) {
         throw invalidRequest(
           'amount',
           'CookiePay does not say how much of this payment is cancelled; pass the amount',
@@ -279,7 +293,7 @@ export class CookiePay extends BaseProvider {
     return this.#checkout.undo(approval, reason, options)
   }
 
-  override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {
+  override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
     requireText(transactionId, 'transactionId', 50)
     const paycert = await this.#client.call(
       {
@@ -302,45 +316,59 @@ export class CookiePay extends BaseProvider {
     paycert: { fields: { get(...n: string[]): string | undefined } },
     options?: CallOptions,
   ): Promise<number | undefined> {
-    const day = (ms: number) => {
-      const p = kstParts(ms)
-      return `${p.yyyy}-${p.MM}-${p.dd}`
-    }
     const accepted = paycert.fields.get('ACCEPTDATE', 'ACCEPT_DATE')
     const from =
       accepted && /^\d{8}/.test(accepted)
         ? `${accepted.slice(0, 4)}-${accepted.slice(4, 6)}-${accepted.slice(6, 8)}`
-        : day(this.#clock())
+        : kstDay(this.#clock())
     try {
-      const { value } = await this.#client.callRaw(
-        {
-          operation: 'paysearch',
-          path: '/api/paysearch',
-          // [DOC] with a TID the date range is ignored; it is sent anyway in case it is required.
-          body: { API_ID: this.#apiId, TID: tid, STD_DT: from, END_DT: day(this.#clock()) },
-          moneyMoving: false,
-          apiKeyHeader: false,
-        },
+      const { value } = await this.#paysearch(
+        // [DOC] with a TID the date range is ignored; it is sent anyway in case it is required.
+        { API_ID: this.#apiId, TID: tid, STD_DT: from, END_DT: kstDay(this.#clock()) },
         options,
       )
       return cancelSumFromPaysearch(value, tid)
     } catch (err) {
-      // Without paysearch the lookup still stands, with the cancelled amount marked unknown.
+      // Without paysearch the lookup still stands: amounts undefined, status unknown (never a made-up 0).
       if (isPaymentError(err) && err.code !== 'authentication_failed') return undefined
       throw err
     }
   }
 
   /**
-   * CookiePay signs nothing and publishes no source addresses, so a Noti is only a hint, confirmed by ONE lookup
-   * of its TID made with this merchant's credentials (a forged Noti costs one request, never more): paycert for
-   * an approval or failure, paysearch (paycert's fields plus the cancelled sum) for a cancel. A cancel Noti is sent
-   * once (seed 004): when the lookup does not show the cancel yet, or cannot be made, the result is `pending`.
+   * Every payment CookiePay holds for an order number. CookiePay documents no search by ORDERNO: paysearch
+   * (research §7.4) takes a date range and answers every payment of this 연동 ID in it, each row with its ORDERNO
+   * and cancelled sum, so the last `orderLookupDays` are searched and the rows of this order kept (the checkout
+   * research §3.4 finds a lost payment the same way). A customer may pay one order twice: all are returned.
+   * Anything but a list or CookiePay's "nothing found" throws: an empty answer is never guessed.
    */
-  override async parseNotification(
-    input: NotificationInput,
-    options?: CallOptions,
-  ): Promise<NotificationResult> {
+  override async lookupOrder(orderId: string, options?: CallOptions): Promise<TransactionLookup[]> {
+    requireText(orderId, 'orderId', 50)
+    const now = this.#clock()
+    const { value } = await this.#paysearch(
+      {
+        API_ID: this.#apiId,
+        STD_DT: kstDay(now - (this.#orderLookupDays - 1) * 86_400_000),
+        END_DT: kstDay(now),
+      },
+      options,
+    )
+    return (paysearchRows(value) ?? []).filter((f) => f.get('ORDERNO') === orderId).map(orderRow)
+  }
+
+  #paysearch(body: Record<string, unknown>, options?: CallOptions) {
+    return this.#client.callRaw(
+      { operation: 'paysearch', path: '/api/paysearch', body, moneyMoving: false, apiKeyHeader: false },
+      options,
+    )
+  }
+
+  /**
+   * CookiePay signs nothing and publishes no source addresses, so a Noti is only a hint: read from the body alone,
+   * with no call to CookiePay (a forged one costs nothing), for the host to look the payment up under its own
+   * rate limit. Every well-formed Noti gets the reply that stops CookiePay from resending; junk is refused.
+   */
+  override async parseNotification(input: NotificationInput): Promise<NotificationResult> {
     const fields = readNotiBody(input.rawBody)
     if (!fields)
       return {
@@ -348,63 +376,14 @@ export class CookiePay extends BaseProvider {
         reason: 'the body is not a CookiePay notification',
         reply: NOTI_REJECTED_REPLY,
       }
-    const noti = parseNoti(fields)
-    if ('error' in noti) return { verified: false, reason: noti.error, reply: NOTI_REJECTED_REPLY }
-    if (noti.tid.length > 50 || !/^[\x21-\x7e]+$/.test(noti.tid)) {
-      return { verified: false, reason: 'the TID is not a CookiePay TID', reply: NOTI_REJECTED_REPLY }
-    }
-    const now = this.#clock()
-    const isCancel = noti.kind === 'cancel' || noti.kind === 'deposit_cancel'
-    let lookup: AmountedLookup | undefined
-    try {
-      lookup = isCancel ? await this.#cancelLookup(noti.tid, options) : await this.#paycert(noti.tid, options)
-    } catch (err) {
-      const why = `could not confirm with CookiePay (${isPaymentError(err) ? `${err.code}: ${err.message}` : String(err)})`
-      if (isCancel) return this.#pending(why, claimedCancel(noti, now), cancelDedupKey(noti))
-      return { verified: false, reason: why, reply: NOTI_RETRY_REPLY }
-    }
-    const verdict = await verifyNoti(noti, lookup, input, now)
-    if ('refused' in verdict) return { verified: false, reason: verdict.refused, reply: NOTI_REJECTED_REPLY }
-    if ('pending' in verdict) return this.#pending(verdict.pending, verdict.claimed, verdict.dedupKey)
-    return { verified: true, event: verdict.event, dedupKey: verdict.dedupKey, reply: NOTI_SUCCESS_REPLY }
-  }
-
-  #pending(reason: string, claimed: NotificationEvent, dedupKey: string): NotificationResult {
+    const read = readNoti(fields)
+    if ('error' in read) return { verified: false, reason: read.error, reply: NOTI_REJECTED_REPLY }
+    const { hint } = read
     return {
       verified: false,
-      reason: `${reason}; keep the notification and verify it again (CookiePay sends it once)`,
-      // A 503 costs nothing if CookiePay never resends, and invites a resend if it does.
-      reply: NOTI_RETRY_REPLY,
-      pending: { claimed, dedupKey, retryAfterMs: this.#recheckMs },
+      reason: `unsigned: CookiePay signs no notification; look the payment up (it claims ${hint.claimed})`,
+      hint,
+      reply: NOTI_SUCCESS_REPLY,
     }
-  }
-
-  /** paycert alone: enough for an approval or a failure. Undefined when CookiePay does not know the TID. */
-  async #paycert(tid: string, options?: CallOptions): Promise<AmountedLookup | undefined> {
-    const a = await this.#client.call(
-      { operation: 'paycert', path: '/api/paycert', body: { tid }, moneyMoving: false, apiKeyHeader: true },
-      options,
-    )
-    try {
-      return fromPaycert(a, tid, undefined)
-    } catch (err) {
-      if (isPaymentError(err) && err.code === 'transaction_not_found') return undefined
-      throw err
-    }
-  }
-
-  /** paysearch by TID alone: the payment and its cancelled sum in one request. */
-  async #cancelLookup(tid: string, options?: CallOptions): Promise<AmountedLookup | undefined> {
-    const { value } = await this.#client.callRaw(
-      {
-        operation: 'paysearch',
-        path: '/api/paysearch',
-        body: { API_ID: this.#apiId, TID: tid },
-        moneyMoving: false,
-        apiKeyHeader: false,
-      },
-      options,
-    )
-    return fromPaysearch(value, tid)
   }
 }

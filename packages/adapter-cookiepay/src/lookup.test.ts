@@ -68,14 +68,41 @@ describe('getTransaction (paycert + paysearch)', () => {
     })
   })
 
-  it('without paysearch a cancelled payment is status unknown with nothing cancellable (no guessing)', async () => {
+  it('without paysearch the amounts are undefined and the status unknown, cancelled or not (no made-up 0)', async () => {
     const { sim, provider } = pair({ sim: { paysearch: false } })
     const { transactionId } = sim.seedPayment({ amount: 10_000 })
-    expect((await provider.getTransaction(transactionId)).status).toBe('paid')
+    const before = await provider.getTransaction(transactionId)
+    expect(before).toMatchObject({ status: 'unknown', amount: 10_000 })
+    expect([before.cancelledAmount, before.cancellableAmount]).toEqual([undefined, undefined])
     await provider.cancel({ transactionId, amount: 1000, reason: 'x', cancelId: 'c' })
-    expect(await provider.getTransaction(transactionId)).toMatchObject({
-      status: 'unknown',
-      cancellableAmount: 0,
+    const after = await provider.getTransaction(transactionId)
+    expect(after).toMatchObject({ status: 'unknown', amount: 10_000 })
+    expect([after.cancelledAmount, after.cancellableAmount]).toEqual([undefined, undefined])
+  })
+
+  it.each([
+    ['HTTP 503', { kind: 'status', status: 503, body: 'busy' }],
+    ['a timeout', { kind: 'delay', ms: 2_000 }],
+    ['broken JSON', { kind: 'malformed', body: '[{"RESULTCODE":"0000",' }],
+  ] as const)('a lost cancel is never read as "nothing cancelled" when paysearch fails (%s)', async (_what, fault) => {
+    // The cancel ran at CookiePay but its answer was lost; paycert (no cancelled amount) does not show it yet.
+    const { sim, provider } = pair({ sim: { cancelLookupLagMs: 60_000 } })
+    const { transactionId } = sim.seedPayment({ amount: 10_000 })
+    await provider.cancel({ transactionId, amount: 1000, reason: 'x', cancelId: 'c' })
+    sim.faults.inject({ path: '/api/paysearch', fault: fault as never })
+    const t = await provider.getTransaction(transactionId)
+    expect(t.status).toBe('unknown')
+    expect([t.cancelledAmount, t.cancellableAmount]).toEqual([undefined, undefined])
+    expect(t.amount).toBe(10_000)
+  })
+
+  it('a 9029 full cancel asks for an explicit amount when paysearch cannot say what is left', async () => {
+    const { sim, provider, count } = pair({ sim: { paysearch: false } })
+    const { transactionId } = sim.seedPayment({ amount: 10_000, settled: true })
+    expect(await failure(provider.cancel({ transactionId, reason: 'x', cancelId: 'c' }))).toMatchObject({
+      code: 'invalid_request',
+      param: 'amount',
     })
+    expect(count('get_cancel_bank_account')).toBe(0)
   })
 })

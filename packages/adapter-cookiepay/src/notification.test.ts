@@ -1,11 +1,16 @@
+import type { NotificationResult } from '@paymux/core'
 import { describe, expect, it } from 'vitest'
 import { notiInput, pair } from './__fixtures__/harness.js'
+import type { CookiePaySimulatorOptions } from './simulator/index.js'
+
+const SUCCESS_BODY = '<html><body><RESULT>SUCCESS</RESULT></body></html>'
 
 /** Captures what the simulator POSTs, so the exact bytes it sends are what the adapter parses. */
 function capture() {
   const bodies: string[] = []
   return {
     bodies,
+    notifyUrl: 'http://merchant.example/noti',
     notifyFetch: async (_url: string | URL | Request, init?: RequestInit) => {
       bodies.push(String(init?.body))
       return new Response('')
@@ -13,239 +18,229 @@ function capture() {
   }
 }
 
-describe('notifications: forgeries and junk are rejected', () => {
-  it('an approval for a TID CookiePay does not know', async () => {
-    const { provider } = pair()
-    const r = await provider.parseNotification(
-      notiInput({ RESULTCODE: '0000', TID: 'cTS26013114425312345', AMOUNT: '1000', ORDERNO: 'A1' }),
-    )
-    expect(r.verified).toBe(false)
-    expect(r.reply.status).toBe(200)
-    expect(r.reply.body).toBe('')
-  })
+function hintOf(r: NotificationResult) {
+  if (r.verified || !r.hint) throw new Error(`expected a hint, got ${JSON.stringify(r)}`)
+  expect(r.reason).toMatch(/^unsigned: /)
+  expect([r.reply.status, r.reply.body]).toEqual([200, SUCCESS_BODY])
+  return r.hint
+}
 
-  it('a result code that is no code (U+0000, a page of text) is refused before any lookup', async () => {
-    const { provider, count } = pair()
-    for (const RESULTCODE of ['\u0000abc', 'x'.repeat(300), '30 11']) {
-      const r = await provider.parseNotification(notiInput({ RESULTCODE, TID: 'cTS26013114425399999' }))
-      expect([r.verified, r.reply.status, r.reply.body], JSON.stringify(RESULTCODE)).toEqual([false, 200, ''])
-      const cancel = await provider.parseNotification(
-        notiInput({ noti_type: 'cancel', cancel_code: RESULTCODE, TID: 'cTS26013114425399999' }),
-      )
-      expect(cancel.verified, JSON.stringify(RESULTCODE)).toBe(false)
-      expect('pending' in cancel && cancel.pending).toBeFalsy()
-    }
-    expect(count('paycert') + count('paysearch')).toBe(0)
-  })
+/** A simulator and an adapter whose every call CookiePay would see is counted. */
+function counted(sim: CookiePaySimulatorOptions = {}) {
+  const cap = capture()
+  const p = pair({ sim: { ...cap, ...sim } })
+  return { ...p, cap, pgCalls: () => p.calls.length }
+}
 
-  it('an approval whose amount differs from paycert', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 50_000 })
-    const r = await provider.parseNotification(
-      notiInput({ RESULTCODE: '0000', TID: transactionId, AMOUNT: '500' }),
-    )
-    expect(r.verified).toBe(false)
-    if (!r.verified) expect(r.reason).toMatch(/amount/)
-  })
-
-  it('an approval whose order number differs from paycert', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 1000, orderId: 'ORDER-1' })
-    const r = await provider.parseNotification(
-      notiInput({ TID: transactionId, AMOUNT: '1000', ORDERNO: 'ORDER-2' }),
-    )
-    expect(r.verified).toBe(false)
-  })
-
-  it('a cancel Noti for a payment that was never cancelled', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 1000 })
-    const r = await provider.parseNotification(
-      notiInput({
-        noti_type: 'cancel',
-        tid: transactionId,
-        cancel_amount: '1000',
-        cancel_date: '20260131144253',
-      }),
-    )
-    expect(r.verified).toBe(false)
-  })
-
-  it('a cancel Noti claiming more than CookiePay cancelled', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 10_000 })
-    await provider.cancel({ transactionId, amount: 1000, reason: 'x', cancelId: 'c' })
-    const r = await provider.parseNotification(
-      notiInput({ noti_type: 'cancel', tid: transactionId, cancel_amount: '10000' }),
-    )
-    expect(r.verified).toBe(false)
-  })
-
-  it('an approval whose amount differs from what the merchant expected', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 1000 })
-    const r = await provider.parseNotification({
-      ...notiInput({ TID: transactionId, AMOUNT: '1000' }),
-      expected: async () => ({ transactionId, amount: 2000 }),
-    })
-    expect(r.verified).toBe(false)
-  })
-
-  it.each([
-    ['not JSON', 'hello'],
-    ['a JSON array', '[1,2]'],
-    ['no TID', '{"AMOUNT":"1000"}'],
-    ['no amount', '{"TID":"cTS26013114425312345"}'],
-    ['a TID with spaces', '{"TID":"a b","AMOUNT":"1"}'],
-    ['a TID longer than CookiePay allows', `{"TID":"${'T'.repeat(51)}","AMOUNT":"1"}`],
-  ])('junk (%s) is rejected without calling CookiePay', async (_what, body) => {
-    const { provider, calls } = pair()
-    const r = await provider.parseNotification(notiInput(body))
-    expect(r.verified).toBe(false)
-    expect(calls).toHaveLength(0)
-  })
-
-  it('when CookiePay cannot be asked, the Noti is not verified and a retry is invited', async () => {
-    const { sim, provider } = pair({
-      adapter: { baseUrl: 'http://127.0.0.1:1', fetch: undefined as never, connectTimeoutMs: 200 },
-    })
-    const { transactionId } = sim.seedPayment({ amount: 1000 })
-    const r = await provider.parseNotification(notiInput({ TID: transactionId, AMOUNT: '1000' }))
-    expect(r.verified).toBe(false)
-    expect(r.reply.status).toBe(503)
-  })
-})
-
-describe('notifications: genuine ones are verified by paycert', () => {
-  it('a card approval sent by the simulator', async () => {
-    const cap = capture()
-    const { sim, provider } = pair({
-      sim: { notifyUrl: 'http://merchant.example/noti', notifyFetch: cap.notifyFetch },
-    })
+describe('notifications are hints: read from the body, no call to CookiePay', () => {
+  it('a card approval the simulator sends', async () => {
+    const { sim, provider, cap, pgCalls } = counted()
     const { transactionId } = sim.seedPayment({ amount: 12_000, orderId: 'ORD-1' })
     await sim.sendApprovalNotification(transactionId)
-    const r = await provider.parseNotification(notiInput(cap.bodies[0]!))
-    expect(r.verified).toBe(true)
-    if (!r.verified) return
-    expect(r.event).toMatchObject({
-      type: 'payment.paid',
+    const hint = hintOf(await provider.parseNotification(notiInput(cap.bodies[0]!)))
+    expect(hint).toEqual({
       transactionId,
-      amount: 12_000,
       orderId: 'ORD-1',
-      method: 'card',
+      claimed: 'payment.paid',
+      dedupKey: `cookiepay:payment.paid:${transactionId}`,
+      evidence: { amount: '12000', payMethod: 'CARD' },
     })
-    expect(r.event.type === 'payment.paid' && r.event.paidAt).toMatch(/\+09:00$/)
-    expect(r.reply.body).toBe('<html><body><RESULT>SUCCESS</RESULT></body></html>')
-    // The same Noti twice has the same dedup key.
-    const again = await provider.parseNotification(notiInput(cap.bodies[0]!))
-    expect(again.verified && again.dedupKey).toBe(r.dedupKey)
+    expect(pgCalls()).toBe(0)
   })
 
   it.each([
     'VACCOUNT',
     'VACCT',
-  ] as const)('a virtual-account deposit Noti with PAY_METHOD %s', async (vaPayMethod) => {
-    const cap = capture()
-    const { sim, provider } = pair({
-      sim: { vaPayMethod, notifyUrl: 'http://m.example/n', notifyFetch: cap.notifyFetch },
-    })
-    const { transactionId } = sim.seedPayment({ amount: 33_000, method: 'virtual_account', deposited: true })
-    await sim.sendApprovalNotification(transactionId)
-    expect(JSON.parse(cap.bodies[0]!).PAY_METHOD).toBe(vaPayMethod)
-    const r = await provider.parseNotification(notiInput(cap.bodies[0]!))
-    expect(r.verified && r.event).toMatchObject({
-      type: 'payment.paid',
-      method: 'virtual_account',
-      amount: 33_000,
-    })
-  })
-
-  it('a customer paying a waiting virtual account: paycert turns paid and the deposit Noti verifies', async () => {
-    const cap = capture()
-    const { sim, provider } = pair({ sim: { notifyUrl: 'http://m.example/n', notifyFetch: cap.notifyFetch } })
-    const { transactionId } = sim.seedPayment({ amount: 21_000, method: 'virtual_account', deposited: false })
-    expect((await provider.getTransaction(transactionId)).status).toBe('waiting_for_deposit')
-    const res = await sim.app.request(`/__sim/deposit/${transactionId}`, { method: 'POST' })
-    expect(res.status).toBe(200)
-    expect(cap.bodies).toHaveLength(1)
-    expect(JSON.parse(cap.bodies[0]!)).toMatchObject({ ACCEPT_NO: '00000000', PAY_METHOD: 'VACCOUNT' })
-    const r = await provider.parseNotification(notiInput(cap.bodies[0]!))
-    expect(r.verified && r.event).toMatchObject({
-      type: 'payment.paid',
-      amount: 21_000,
-      method: 'virtual_account',
-    })
-    expect((await provider.getTransaction(transactionId)).status).toBe('paid')
-    await expect(sim.depositVirtualAccount(transactionId)).rejects.toThrow(/no waiting/)
-  })
-
-  it('a deposit Noti for a virtual account paycert still shows unpaid is rejected', async () => {
-    const cap = capture()
-    const { sim, provider } = pair({ sim: { notifyUrl: 'http://m.example/n', notifyFetch: cap.notifyFetch } })
+  ] as const)('a virtual-account deposit with PAY_METHOD %s', async (vaPayMethod) => {
+    const { sim, provider, cap, pgCalls } = counted({ vaPayMethod })
     const { transactionId } = sim.seedPayment({ amount: 33_000, method: 'virtual_account', deposited: false })
-    await sim.sendApprovalNotification(transactionId)
-    expect((await provider.parseNotification(notiInput(cap.bodies[0]!))).verified).toBe(false)
-  })
-
-  it('a console cancel Noti (noti_type cancel) after a partial cancel', async () => {
-    const cap = capture()
-    const { sim, provider } = pair({ sim: { notifyUrl: 'http://m.example/n', notifyFetch: cap.notifyFetch } })
-    const { transactionId } = sim.seedPayment({ amount: 10_000 })
-    await provider.cancel({ transactionId, amount: 4000, reason: 'x', cancelId: 'c' })
-    await sim.sendCancelNotification(transactionId)
-    const r = await provider.parseNotification(notiInput(cap.bodies[0]!))
-    expect(r.verified && r.event).toMatchObject({
-      type: 'payment.cancelled',
-      cancelledAmount: 4000,
-      remainingAmount: 6000,
+    await sim.depositVirtualAccount(transactionId)
+    expect(JSON.parse(cap.bodies[0]!)).toMatchObject({ ACCEPT_NO: '00000000', PAY_METHOD: vaPayMethod })
+    expect(hintOf(await provider.parseNotification(notiInput(cap.bodies[0]!)))).toMatchObject({
+      transactionId,
+      claimed: 'payment.paid',
+      evidence: { amount: '33000', payMethod: vaPayMethod },
     })
+    expect(pgCalls()).toBe(0)
   })
 
-  it('a cancel Noti without noti_type but with a cancel amount is read as a cancel', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 10_000 })
-    await provider.cancel({ transactionId, reason: 'x', cancelId: 'c' })
-    const r = await provider.parseNotification(
-      notiInput({ TID: transactionId, AMOUNT: '10000', CANCEL_AMOUNT: '10000' }),
+  it('a failure notice', async () => {
+    const { provider, pgCalls } = counted()
+    const hint = hintOf(
+      await provider.parseNotification(
+        notiInput({ RESULTCODE: '3011', RESULTMSG: '한도초과', TID: 'cTS26013114425399999', AMOUNT: '1000' }),
+      ),
     )
-    expect(r.verified && r.event).toMatchObject({
-      type: 'payment.cancelled',
-      cancelledAmount: 10_000,
-      remainingAmount: 0,
+    expect(hint).toMatchObject({
+      transactionId: 'cTS26013114425399999',
+      claimed: 'payment.failed',
+      dedupKey: 'cookiepay:payment.failed:cTS26013114425399999',
+      evidence: { resultCode: '3011' },
     })
+    expect(pgCalls()).toBe(0)
+  })
+
+  it('a console cancel (noti_type cancel) the simulator sends', async () => {
+    const { sim, provider, cap } = counted()
+    const { transactionId } = sim.seedPayment({ amount: 10_000, orderId: 'ORD-C' })
+    await provider.cancel({ transactionId, amount: 4000, reason: 'x', cancelId: 'c' })
+    const before = provider.tokensIssued
+    await sim.sendCancelNotification(transactionId)
+    const calls = sim.faults.calls
+    const hint = hintOf(await provider.parseNotification(notiInput(cap.bodies[0]!)))
+    expect(hint).toMatchObject({
+      transactionId,
+      orderId: 'ORD-C',
+      claimed: 'payment.cancelled',
+      dedupKey: `cookiepay:payment.cancelled:${transactionId}`,
+      evidence: { notiType: 'cancel', amount: '4000' },
+    })
+    expect([sim.faults.calls, provider.tokensIssued]).toEqual([calls, before])
+  })
+
+  it('a cancel response whose result code is not 0000 claims no cancel', async () => {
+    const { provider } = pair()
+    const hint = hintOf(
+      await provider.parseNotification(
+        notiInput({ cancel_code: '9031', cancel_msg: '입금 확인 불가', tid: 'cTS26013114425300001' }),
+      ),
+    )
+    expect(hint).toMatchObject({ claimed: 'payment.other', evidence: { resultCode: '9031' } })
+  })
+
+  it('a TID CookiePay never issued is still only a hint (the lookup refuses it), at no cost', async () => {
+    const { provider, pgCalls } = counted()
+    const r = await provider.parseNotification(
+      notiInput({ RESULTCODE: '0000', TID: 'cTS26013114425312345', AMOUNT: '1000', ORDERNO: 'A1' }),
+    )
+    expect(hintOf(r).transactionId).toBe('cTS26013114425312345')
+    expect(pgCalls()).toBe(0)
+  })
+})
+
+describe('the dedup key: the payment and the claimed state, nothing a sender varies', () => {
+  it('forged cancel notices with varying cancel_tid, dates and amounts collapse onto one key', async () => {
+    const { provider, pgCalls } = counted()
+    const tid = 'cTS26013114425300002'
+    const keys = new Set<string>()
+    for (let i = 0; i < 20; i++) {
+      const body =
+        i % 2
+          ? { noti_type: 'cancel', tid, cancel_amount: String(100 + i), cancel_date: `202601311442${10 + i}` }
+          : {
+              cancel_code: '0000',
+              tid,
+              cancel_tid: `cTS2601311442${String(i).padStart(6, '0')}`,
+              cancel_amt: '1',
+            }
+      keys.add(hintOf(await provider.parseNotification(notiInput(body))).dedupKey)
+    }
+    expect([...keys]).toEqual([`cookiepay:payment.cancelled:${tid}`])
+    expect(pgCalls()).toBe(0)
+  })
+
+  it('the same approval twice has one key; its cancel another', async () => {
+    const { provider } = pair()
+    const approval = notiInput({ TID: 'cTS1', AMOUNT: '1000', ACCEPT_DATE: '20260131144253' })
+    const a = hintOf(await provider.parseNotification(approval))
+    const b = hintOf(await provider.parseNotification(approval))
+    const c = hintOf(await provider.parseNotification(notiInput({ noti_type: 'cancel', tid: 'cTS1' })))
+    expect(a.dedupKey).toBe(b.dedupKey)
+    expect(c.dedupKey).not.toBe(a.dedupKey)
+  })
+})
+
+describe('the post-deposit cancel notice in the cancel-response shape (seed 004), without the payment’s tid', () => {
+  it('the simulator’s one notice after a deposit is a hint naming the cancel’s TID and amount', async () => {
+    const { sim, provider, cap, pgCalls } = counted()
+    const { transactionId } = sim.seedPayment({ amount: 30_000, settled: true })
+    await provider.cancel({ transactionId, reason: '정산 후 취소', cancelId: 'c' })
+    await sim.deposit(transactionId)
+    const sent = JSON.parse(cap.bodies[0]!) as Record<string, string>
+    expect(Object.keys(sent).sort()).toEqual([
+      'cancel_amt',
+      'cancel_code',
+      'cancel_date',
+      'cancel_msg',
+      'cancel_tid',
+    ])
+    const calls = pgCalls()
+    const hint = hintOf(await provider.parseNotification(notiInput(cap.bodies[0]!)))
+    expect(hint).toEqual({
+      claimed: 'payment.cancelled',
+      dedupKey: 'cookiepay:payment.cancelled:unnamed',
+      evidence: {
+        resultCode: '0000',
+        providerCancelId: sent.cancel_tid,
+        amount: '30000',
+        cancelledAt: expect.stringMatching(/\+09:00$/),
+      },
+    })
+    expect(pgCalls()).toBe(calls)
+  })
+
+  it('naming only an order number: orderId and no transactionId', async () => {
+    const { provider } = pair()
+    const hint = hintOf(
+      await provider.parseNotification(
+        notiInput({ CANCEL_CODE: '0000', ORDERNO: 'ORD-77', CANCEL_TID: 'K2602051030', CANCELAMT: '7000' }),
+      ),
+    )
+    expect(hint).toEqual({
+      orderId: 'ORD-77',
+      claimed: 'payment.cancelled',
+      dedupKey: 'cookiepay:payment.cancelled:order:ORD-77',
+      evidence: { resultCode: '0000', providerCancelId: 'K2602051030', amount: '7000' },
+    })
+    expect('transactionId' in hint).toBe(false)
+  })
+
+  it('when the simulator is set to add the payment’s tid, the hint names it', async () => {
+    const { sim, provider, cap } = counted({ depositCancelNotiNamesPayment: true })
+    const { transactionId } = sim.seedPayment({ amount: 30_000, settled: true })
+    await provider.cancel({ transactionId, reason: 'x', cancelId: 'c' })
+    await sim.deposit(transactionId)
+    expect(hintOf(await provider.parseNotification(notiInput(cap.bodies[0]!)))).toMatchObject({
+      transactionId,
+      claimed: 'payment.cancelled',
+    })
+  })
+})
+
+describe('junk is refused without a hint, and without a call', () => {
+  it.each([
+    ['not JSON', 'hello'],
+    ['a JSON array', '[1,2]'],
+    ['no TID', '{"AMOUNT":"1000"}'],
+    ['no amount', '{"TID":"cTS26013114425312345"}'],
+    ['an amount of 11 digits', '{"TID":"cTS1","AMOUNT":"10000000000"}'],
+    ['a TID with spaces', '{"TID":"a b","AMOUNT":"1"}'],
+    ['a TID longer than CookiePay documents (50)', `{"TID":"${'T'.repeat(51)}","AMOUNT":"1"}`],
+    ['an ORDERNO longer than 50', `{"TID":"cTS1","AMOUNT":"1","ORDERNO":"${'O'.repeat(51)}"}`],
+    ['a cancel TID longer than 50', `{"cancel_code":"0000","cancel_tid":"${'C'.repeat(51)}"}`],
+    ['a cancel amount that is no amount', '{"noti_type":"cancel","tid":"cTS1","cancel_amount":"1e9"}'],
+    ['a cancel naming no payment', '{"cancel_code":"0000","cancel_amt":"1000"}'],
+    ['a result code that is no code', `{"RESULTCODE":"${'x'.repeat(300)}","TID":"cTS1"}`],
+    [
+      'a cancel code with a control character',
+      '{"noti_type":"cancel","cancel_code":"\\u0000ab","tid":"cTS1"}',
+    ],
+    ['a body of 20 kB', `{"TID":"cTS1","AMOUNT":"1","ETC1":"${'x'.repeat(20_000)}"}`],
+  ])('%s', async (_what, body) => {
+    const { provider, calls } = pair()
+    const r = await provider.parseNotification(notiInput(body))
+    expect(r.verified).toBe(false)
+    expect(!r.verified && r.hint).toBeUndefined()
+    expect(!r.verified && r.pending).toBeUndefined()
+    expect([r.reply.status, r.reply.body]).toEqual([200, ''])
+    expect(calls).toHaveLength(0)
   })
 
   it('a form-encoded approval is read as well', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 1000 })
-    const r = await provider.parseNotification(
-      notiInput(`TID=${transactionId}&AMOUNT=1000&PAY_METHOD=CARD&ACCEPT_DATE=20260131144253`),
-    )
-    expect(r.verified && r.event).toMatchObject({ type: 'payment.paid', paidAt: '2026-01-31T14:42:53+09:00' })
-  })
-
-  it('paycert lagging an approval Noti: one lookup, then a 503 (no loop of lookups on our credentials)', async () => {
-    const { sim, provider, count } = pair({ sim: { paycertLagMs: 60_000 } })
-    const { transactionId } = sim.seedPayment({ amount: 1000 })
-    const r = await provider.parseNotification(notiInput({ TID: transactionId, AMOUNT: '1000' }))
-    expect(r.verified).toBe(false)
-    expect(count('paycert')).toBe(1)
-  })
-
-  it('a failure Noti for a payment CookiePay does not have is payment.failed', async () => {
     const { provider } = pair()
     const r = await provider.parseNotification(
-      notiInput({ RESULTCODE: '3011', RESULTMSG: '한도초과', TID: 'cTS26013114425399999', AMOUNT: '1000' }),
+      notiInput('TID=cTS1&AMOUNT=1000&PAY_METHOD=CARD&ACCEPT_DATE=20260131144253'),
     )
-    expect(r.verified && r.event).toMatchObject({ type: 'payment.failed', reason: '[3011] 한도초과' })
-  })
-
-  it('a failure Noti for a payment CookiePay reports as made is rejected', async () => {
-    const { sim, provider } = pair()
-    const { transactionId } = sim.seedPayment({ amount: 1000 })
-    const r = await provider.parseNotification(
-      notiInput({ RESULTCODE: '3011', RESULTMSG: 'x', TID: transactionId }),
-    )
-    expect(r.verified).toBe(false)
+    expect(hintOf(r)).toMatchObject({ transactionId: 'cTS1', claimed: 'payment.paid' })
   })
 })

@@ -30,7 +30,7 @@ function depositOf(r: CancelResult) {
 }
 
 describe('9029 post-deposit cancel: end to end over real HTTP', () => {
-  it('cancel → deposit_required → deposit → one Noti at a real listener → verified → cancelled', async () => {
+  it('cancel → deposit_required → deposit → one Noti at a real listener → a hint → the lookup shows it cancelled', async () => {
     const sim = createCookiePaySimulator()
     const server = await startServer(sim.app)
     closers.push(server.close)
@@ -39,7 +39,6 @@ describe('9029 post-deposit cancel: end to end over real HTTP', () => {
       environment: 'sandbox',
       baseUrl: server.url,
       timeoutMs: 2000,
-      notificationVerifyDelaysMs: [],
     })
     const verdicts: NotificationResult[] = []
     const receiver = await startReceiver(async (r) => {
@@ -86,18 +85,16 @@ describe('9029 post-deposit cancel: end to end over real HTTP', () => {
 
     expect(receiver.received).toHaveLength(1)
     const noti = JSON.parse(new TextDecoder().decode(receiver.received[0]!.body)) as Record<string, string>
-    // Seed 004: the Noti is the cancel response ("결제취소 응답전문").
-    expect(noti).toMatchObject({ cancel_code: '0000', tid: transactionId, cancel_amt: '30000' })
+    // Seed 004: the Noti is the cancel response ("결제취소 응답전문"), which names the cancel, not the payment.
+    expect(noti).toMatchObject({ cancel_code: '0000', cancel_amt: '30000' })
     expect(noti.cancel_tid).toMatch(/\S/)
     expect(verdicts).toHaveLength(1)
     const v = verdicts[0]!
-    expect(v.verified).toBe(true)
-    if (!v.verified) return
-    expect(v.event).toMatchObject({
-      type: 'payment.cancelled',
-      transactionId,
-      cancelledAmount: 30_000,
-      remainingAmount: 0,
+    expect(v.verified).toBe(false)
+    if (v.verified) return
+    expect(v.hint).toMatchObject({
+      claimed: 'payment.cancelled',
+      evidence: { providerCancelId: noti.cancel_tid, amount: '30000' },
     })
     expect(v.reply.body).toBe('<html><body><RESULT>SUCCESS</RESULT></body></html>')
 
@@ -213,6 +210,7 @@ describe('9029 post-deposit cancel: variants', () => {
     const { sim, provider } = pair({
       sim: {
         depositCancelNotiShape: shape,
+        depositCancelNotiNamesPayment: true,
         cancelNotiSpelling: 'upper',
         notifyUrl: 'http://merchant.example/noti',
         notifyFetch: async (url, init) => {
@@ -230,6 +228,10 @@ describe('9029 post-deposit cancel: variants', () => {
       rawBody: new TextEncoder().encode(deliveries[0]!.body),
       headers: {},
     })
-    expect(v.verified && v.event).toMatchObject({ type: 'payment.cancelled', cancelledAmount: 7000 })
+    expect(!v.verified && v.hint).toMatchObject({
+      transactionId,
+      claimed: 'payment.cancelled',
+      evidence: { amount: '7000' },
+    })
   })
 })

@@ -364,6 +364,11 @@ export interface NotificationHint {
    * (a cancel's own id, a timestamp): repeats of one hint collapse onto it.
    */
   dedupKey: string
+  /**
+   * What else the notification names, verbatim (an amount, the PG's id of a cancel): to find the payment when it
+   * names no transaction id, and for review. A claim like `claimed`, never applied.
+   */
+  evidence?: Record<string, string>
 }
 
 /**

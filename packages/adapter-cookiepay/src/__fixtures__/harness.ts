@@ -31,7 +31,6 @@ export function pair(o: { sim?: CookiePaySimulatorOptions; adapter?: Partial<Coo
     baseUrl: 'http://cookiepay.sim',
     fetch: inProcessFetch(sim.app),
     timeoutMs: 500,
-    notificationVerifyDelaysMs: [],
     onCall: (e) => calls.push(e),
     ...o.adapter,
   })

@@ -22,6 +22,7 @@ export interface SimCore {
   checkout: CheckoutStore
   /** Applies window settings changed at runtime (`/__sim/settings/checkout`). */
   updateCheckoutSettings(patch: Record<string, unknown>): void
+  payOrderAgain(orderId: string): Promise<{ transactionId: string; notified?: boolean }>
   /** Delivers a window payment's approval Noti if a notify URL is set; whether it was delivered. */
   sendWindowApprovalNoti(p: SimPayment): Promise<boolean | undefined>
 }
@@ -122,6 +123,13 @@ export function buildApp(sim: SimCore): Hono {
     const tids = [...state.payments.values()].filter((p) => p.orderNo === orderNo).map((p) => p.tid)
     return c.json({ orderNo, transactionIds: tids })
   })
+  app.post('/__sim/orders/:orderNo/pay-again', async (c) => {
+    try {
+      return c.json(await sim.payOrderAgain(c.req.param('orderNo')))
+    } catch (err) {
+      return c.json({ error: (err as Error).message }, 404)
+    }
+  })
   app.get('/__sim/stats', (c) =>
     c.json({ tokensIssued: tokens.issued, calls: sim.faults.calls, checkout: sim.checkout.stats }),
   )
@@ -198,7 +206,7 @@ export function buildApp(sim: SimCore): Hono {
     if (!r.ok) return cancelError(c, r.error)
     return c.json({
       cancel_code: '0000',
-      cancel_msg: '정상취소',
+      cancel_msg: s.cancelSuccessMessage,
       cancel_tid: r.value.cancelTid,
       cancel_date: r.value.date,
       cancel_amt: String(r.value.amount),

@@ -156,6 +156,45 @@ function decryptedResult(p: SimPayment, buyerPhone: string): Record<string, stri
   }
 }
 
+/** The approval Noti of a window card payment (a virtual account's comes with the deposit), counted. */
+async function sendWindowNoti(d: CheckoutDeps, p: SimPayment): Promise<boolean | undefined> {
+  if (p.method !== 'card' || !p.checkout) return undefined
+  if (d.settings.approvalNotiLost) {
+    p.checkout.approvalNotisLost++
+    d.store.stats.approvalNotisLost++
+    return false
+  }
+  const delivered = await d.sendApprovalNoti(p)
+  if (delivered !== undefined) {
+    p.checkout.approvalNotisSent++
+    d.store.stats.approvalNotisSent++
+  }
+  return delivered
+}
+
+/**
+ * One more payment of an order already paid in the window: a new TID, the same ORDERNO, amount and 연동 ID, and
+ * its own approval Noti — the same order paid twice within CookiePay's window (two tabs, a double submit).
+ */
+export async function chargeOrderAgain(
+  d: CheckoutDeps,
+  first: SimPayment,
+): Promise<{ payment: SimPayment; notified: boolean | undefined }> {
+  const p = d.state.seed({
+    amount: first.amount,
+    method: first.method,
+    deposited: false,
+    orderId: first.orderNo,
+    apiId: first.apiId,
+    buyerName: first.buyerName,
+    productName: first.productName,
+    ...(first.method === 'card' ? { payMethod: first.payMethod } : {}),
+  })
+  p.checkout = { returnPosts: 0, approvalNotisSent: 0, approvalNotisLost: 0, decrypts: 0 }
+  d.store.stats.approvals++
+  return { payment: p, notified: await sendWindowNoti(d, p) }
+}
+
 /** pay/ready, the window's buttons, and the ENC_DATA decrypt. */
 export function registerCheckoutRoutes(app: Hono, d: CheckoutDeps): void {
   const { settings: s, state, store } = d
@@ -273,16 +312,9 @@ export function registerCheckoutRoutes(app: Hono, d: CheckoutDeps): void {
     // A tampered window shows the order's amount in the post to hide the change; a forged post shows its own.
     const posted = s.forgedReturnAmount ?? (s.tamperedWindowAmount !== undefined ? r.amount : p.amount)
     r.result = post(r, plainResult(p, posted), decryptedResult(p, r.buyerPhone))
-    // The approval Noti of a card payment; a virtual account's comes with the deposit.
-    if (p.method === 'card') {
-      if (s.approvalNotiLost) {
-        p.checkout.approvalNotisLost++
-        store.stats.approvalNotisLost++
-      } else if ((await d.sendApprovalNoti(p)) !== undefined) {
-        p.checkout.approvalNotisSent++
-        store.stats.approvalNotisSent++
-      }
-    }
+    await sendWindowNoti(d, p)
+    // The customer paid the order twice: a second charge the browser's result does not show, only its Noti.
+    if (s.doublePayment) await chargeOrderAgain(d, p)
     return render(c, r, p.method === 'card' ? '결제 완료' : '가상계좌 발급 완료')
   })
 

@@ -1,7 +1,7 @@
 import { FaultInjector } from '@paymux/core/simulator'
 import type { Hono } from 'hono'
 import { buildApp, type SimCore } from './app.js'
-import { type CheckoutStats, CheckoutStore } from './checkout.js'
+import { type CheckoutStats, CheckoutStore, chargeOrderAgain } from './checkout.js'
 import { approvalNoti, cancelNoti, cancelResponseNoti, type Delivery, deliver } from './notify.js'
 import { type CookiePaySimulatorOptions, type ResolvedSettings, resolveSettings } from './settings.js'
 import { cancelledAmount, type SeedPaymentInput, SimState, statusOf } from './state.js'
@@ -70,6 +70,11 @@ export interface CookiePaySimulator {
   paymentsForOrder(orderId: string): string[]
   /** Changes window settings (returnMode, returnPostedTwice, …) like `/__sim/settings/checkout` does. */
   updateCheckoutSettings(patch: CheckoutSettingsPatch): void
+  /**
+   * The order is paid once more (a new TID, the same ORDERNO and amount) and that payment's approval Noti sent,
+   * like `POST /__sim/orders/:orderNo/pay-again`: a double payment within CookiePay's window.
+   */
+  payOrderAgain(orderId: string): Promise<{ transactionId: string; notified?: boolean }>
 }
 
 /** The window settings that may change at runtime. */
@@ -80,6 +85,7 @@ export type CheckoutSettingsPatch = Partial<
     | 'returnPostedTwice'
     | 'returnLost'
     | 'approvalNotiLost'
+    | 'doublePayment'
     | 'paycertLagCalls'
     | 'forgedReturnAmount'
     | 'tamperedWindowAmount'
@@ -102,6 +108,7 @@ const CHECKOUT_SETTING_CHECKS: Readonly<Record<keyof CheckoutSettingsPatch, (v: 
   returnPostedTwice: (v) => typeof v === 'boolean',
   returnLost: (v) => typeof v === 'boolean',
   approvalNotiLost: (v) => typeof v === 'boolean',
+  doublePayment: (v) => typeof v === 'boolean',
   requireHomeUrl: (v) => typeof v === 'boolean',
   paycertLagCalls: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
   forgedReturnAmount: (v) => v === undefined || v === null || isAmount(v),
@@ -151,6 +158,15 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
     faults,
     checkout,
     updateCheckoutSettings: (patch) => applyCheckoutSettings(settings, patch),
+    async payOrderAgain(orderId) {
+      const first = [...state.payments.values()].filter((p) => p.orderNo === orderId).at(0)
+      if (!first) throw new Error(`no payment for order ${orderId}`)
+      const { payment, notified } = await chargeOrderAgain(
+        { settings, state, store: checkout, sendApprovalNoti: (p) => core.sendWindowApprovalNoti(p) },
+        first,
+      )
+      return { transactionId: payment.tid, ...(notified !== undefined ? { notified } : {}) }
+    },
     async sendWindowApprovalNoti(p) {
       if (!settings.notifyUrl) return undefined
       return (await deliver(settings.notifyUrl, approvalNoti(p, settings), settings)).delivered
@@ -239,5 +255,6 @@ export function createCookiePaySimulator(options: CookiePaySimulatorOptions = {}
     paymentsForOrder: (orderId) =>
       [...state.payments.values()].filter((p) => p.orderNo === orderId).map((p) => p.tid),
     updateCheckoutSettings: (patch) => applyCheckoutSettings(settings, patch),
+    payOrderAgain: core.payOrderAgain,
   }
 }

@@ -65,15 +65,21 @@ export function cancelNoti(
 
 /**
  * Seed 004's post-deposit Noti as the cancel response ("결제취소 응답전문"): the `/api/cancel` answer's fields with
- * its result code, plus the payment's TID and order number, which a Noti must carry to name its payment [INF].
+ * its result code, which name no payment of their own. Whether the Noti adds the payment's TID and order number
+ * is not documented: `depositCancelNotiNamesPayment` [INF].
  */
 export function cancelResponseNoti(p: SimPayment, c: SimCancel, s: ResolvedSettings): Record<string, string> {
-  if (s.cancelNotiSpelling === 'upper') {
+  const upper = s.cancelNotiSpelling === 'upper'
+  const payment: Record<string, string> = s.depositCancelNotiNamesPayment
+    ? upper
+      ? { TID: p.tid, ORDERNO: p.orderNo }
+      : { tid: p.tid, orderno: p.orderNo }
+    : {}
+  if (upper) {
     return {
       RESULTCODE: '0000',
-      RESULTMSG: '정상취소',
-      TID: p.tid,
-      ORDERNO: p.orderNo,
+      RESULTMSG: s.cancelSuccessMessage,
+      ...payment,
       CANCEL_TID: c.cancelTid,
       CANCELDATE: c.date,
       CANCELAMT: String(c.amount),
@@ -81,9 +87,8 @@ export function cancelResponseNoti(p: SimPayment, c: SimCancel, s: ResolvedSetti
   }
   return {
     cancel_code: '0000',
-    cancel_msg: '정상취소',
-    tid: p.tid,
-    orderno: p.orderNo,
+    cancel_msg: s.cancelSuccessMessage,
+    ...payment,
     cancel_tid: c.cancelTid,
     cancel_date: c.date,
     cancel_amt: String(c.amount),

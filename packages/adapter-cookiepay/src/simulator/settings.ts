@@ -67,6 +67,16 @@ export interface CookiePaySimulatorOptions {
    * integrators report citing the manual).
    */
   depositCancelNotiShape?: 'cancel_response' | 'noti_type'
+  /**
+   * Invented [INF]: whether the cancel-response Noti also carries the payment's `tid`/`orderno`. Seed 004 lists
+   * the cancel response only, which names the cancel (`cancel_tid`) and not the payment. Default false.
+   */
+  depositCancelNotiNamesPayment?: boolean
+  /**
+   * Invented [INF]: `cancel_msg` of a successful cancel. The research's example "정상취소" is illustrative (no
+   * captured body exists); the adapter must not read it.
+   */
+  cancelSuccessMessage?: string
   /** paycert/paysearch show a cancel only this many ms after it executed (lookups lagging the Noti). Default 0. */
   cancelLookupLagMs?: number
   /** PAY_METHOD of a virtual account in approval Notis: 'VACCOUNT' (seen in practice) or 'VACCT' (manual). */
@@ -104,6 +114,13 @@ export interface CookiePaySimulatorOptions {
   returnLost?: boolean
   /** The approval Noti of a window payment is never delivered. Default false. */
   approvalNotiLost?: boolean
+  /**
+   * Approve charges the order twice: two TIDs, one ORDERNO, each with its approval Noti; the browser's result
+   * shows the first only. CookiePay's ORDER_NO_CHECK is documented for pay/ready only [VENDOR field, behaviour
+   * INF], so a second charge within the window is possible; how the real one happens (two tabs, a double submit)
+   * is not known. Default false.
+   */
+  doublePayment?: boolean
   /** A browser rewriting the plain post: its AMOUNT is this, while the payment is for the order's amount. */
   forgedReturnAmount?: number
   /**
@@ -157,6 +174,8 @@ export function resolveSettings(o: CookiePaySimulatorOptions = {}): ResolvedSett
     notifyFetch: o.notifyFetch,
     cancelNotiSpelling: o.cancelNotiSpelling ?? 'lower',
     depositCancelNotiShape: o.depositCancelNotiShape ?? 'cancel_response',
+    depositCancelNotiNamesPayment: o.depositCancelNotiNamesPayment ?? false,
+    cancelSuccessMessage: o.cancelSuccessMessage ?? '정상취소',
     cancelLookupLagMs: o.cancelLookupLagMs ?? 0,
     vaPayMethod: o.vaPayMethod ?? 'VACCOUNT',
     depositEndDateDigits: o.depositEndDateDigits ?? 14,
@@ -174,6 +193,7 @@ export function resolveSettings(o: CookiePaySimulatorOptions = {}): ResolvedSett
     returnPostedTwice: o.returnPostedTwice ?? false,
     returnLost: o.returnLost ?? false,
     approvalNotiLost: o.approvalNotiLost ?? false,
+    doublePayment: o.doublePayment ?? false,
     forgedReturnAmount: o.forgedReturnAmount,
     tamperedWindowAmount: o.tamperedWindowAmount,
     approvalRefusal: o.approvalRefusal,

@@ -2,10 +2,10 @@ import {
   type PaymentMethod,
   parseKrw,
   parseKstCompact,
-  type AmountedLookup,
+  type TransactionLookup,
   type TransactionStatus,
 } from '@paymux/core'
-import { errorForAnswer, SUCCESS } from '../codes.js'
+import { errorForAnswer, NO_RESULTS, SUCCESS } from '../codes.js'
 import { type Answer, Fields, invalidResponse } from '../wire.js'
 
 /**
@@ -46,44 +46,59 @@ export function cancelSumFromPaysearch(value: unknown, tid: string): number | un
 }
 
 /**
- * paycert (+ the paysearch cancel sum when there is one) → the neutral lookup. paycert alone shows a cancel
- * only as CANCELDATE/CANCELMSG without an amount; then the status is `unknown` and nothing is cancellable,
- * so nobody decides a refund on a guess.
+ * paycert (+ the paysearch cancel sum when there is one) → the neutral lookup. paycert has no cancelled amount,
+ * and it shows a cancel (CANCELDATE) perhaps late or not at all for a partial one: without paysearch's sum the
+ * amounts cancelled and cancellable are undefined and the status `unknown`, so nobody decides a refund (or books
+ * a lost cancel as failed) on a made-up 0.
  */
-export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefined): AmountedLookup {
+export function fromPaycert(a: Answer, tid: string, cancelSum: number | undefined): TransactionLookup {
   if (a.code !== SUCCESS) throw errorForAnswer(a.code, a.message, false)
   return fromRecord(a.fields, tid, cancelSum)
 }
 
 /**
- * A paysearch answer for one TID → the lookup, from its one row (it carries paycert's fields and the cancel sum):
- * one request where paycert + paysearch take two. Undefined when CookiePay has no such payment (`E008`).
+ * The rows of a paysearch answer; undefined when CookiePay says it found nothing (`E008` [VENDOR], or an empty
+ * list). Any other object is CookiePay's error (or no answer of CookiePay's) and throws: "none" is never guessed.
  */
-export function fromPaysearch(value: unknown, tid: string): AmountedLookup | undefined {
+export function paysearchRows(value: unknown): Fields[] | undefined {
   if (!Array.isArray(value)) {
     const f =
       typeof value === 'object' && value !== null ? new Fields(value as Record<string, unknown>) : undefined
     const code = f?.get('RESULTCODE')
-    if (code === 'E008') return undefined
+    if (code === NO_RESULTS) return undefined
     if (!f || !code)
       throw invalidResponse('paysearch', 'the answer is neither a list nor a CookiePay error', false)
     throw errorForAnswer(code, f.get('RESULTMSG') ?? '', false)
   }
-  for (const row of value) {
-    if (typeof row !== 'object' || row === null) continue
-    const f = new Fields(row as Record<string, unknown>)
-    if (f.get('TID') !== tid) continue
-    const code = f.get('RESULTCODE')
-    if (code && code !== SUCCESS) throw errorForAnswer(code, f.get('RESULTMSG') ?? '', false)
-    const sum = parseKrw(f.get('CANCLE_SUM_AMOUNT', 'CANCEL_SUM_AMOUNT'))
-    if (sum === undefined)
-      throw invalidResponse('paysearch', 'the row has no readable CANCLE_SUM_AMOUNT', false)
-    return fromRecord(f, tid, sum)
-  }
-  return undefined
+  const rows = value
+    .filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null)
+    .map((row) => new Fields(row))
+  return rows.length > 0 ? rows : undefined
 }
 
-function fromRecord(f: Fields, tid: string, cancelSum: number | undefined): AmountedLookup {
+/**
+ * One paysearch row found by order number → its lookup. A row CookiePay marks with another result code is kept as
+ * `unknown` (it names a TID of this order; leaving it out would say the order has one payment fewer).
+ */
+export function orderRow(f: Fields): TransactionLookup {
+  const tid = f.get('TID')
+  if (!tid) throw invalidResponse('paysearch', 'a row of the order has no TID', false)
+  const code = f.get('RESULTCODE')
+  if (code && code !== SUCCESS) {
+    const orderId = f.get('ORDERNO')
+    return {
+      transactionId: tid,
+      status: 'unknown',
+      ...(orderId ? { orderId } : {}),
+      providerStatus: `RESULTCODE=${code}`,
+      evidence: evidenceOf(f, undefined),
+    }
+  }
+  return fromRecord(f, tid, parseKrw(f.get('CANCLE_SUM_AMOUNT', 'CANCEL_SUM_AMOUNT')))
+}
+
+/** One paycert answer or paysearch row → the lookup; `cancelSum` undefined: CookiePay did not say. */
+export function fromRecord(f: Fields, tid: string, cancelSum: number | undefined): TransactionLookup {
   const amount = parseKrw(f.get('AMOUNT'))
   const returnedTid = f.get('TID')
   if (amount === undefined)
@@ -92,34 +107,41 @@ function fromRecord(f: Fields, tid: string, cancelSum: number | undefined): Amou
   const method = methodOf(f.get('PAYMETHOD', 'PAY_METHOD'))
   const acceptDate = f.get('ACCEPTDATE', 'ACCEPT_DATE')
   const cancelDate = f.get('CANCELDATE')
-  let status: TransactionStatus
-  let cancelledAmount = 0
-  if (cancelSum !== undefined) {
-    cancelledAmount = Math.min(cancelSum, amount)
-    if (cancelledAmount >= amount) status = 'cancelled'
-    else if (cancelledAmount > 0) status = 'partial_cancelled'
-    else status = method === 'virtual_account' && !acceptDate ? 'waiting_for_deposit' : 'paid'
-  } else if (cancelDate) {
-    status = 'unknown'
-  } else {
-    status = method === 'virtual_account' && !acceptDate ? 'waiting_for_deposit' : 'paid'
-  }
-  const cancellableAmount = status === 'unknown' ? 0 : amount - cancelledAmount
   const orderId = f.get('ORDERNO')
   const approvedAt = parseKstCompact(acceptDate)
-  return {
+  const base = {
     transactionId: tid,
-    status,
     amount,
-    cancelledAmount,
-    cancellableAmount,
     ...(method ? { method } : {}),
     ...(orderId ? { orderId } : {}),
     ...(approvedAt ? { approvedAt } : {}),
-    providerStatus: [f.get('PAYMETHOD', 'PAY_METHOD') ?? '', cancelDate ? `CANCELDATE=${cancelDate}` : '']
-      .filter(Boolean)
-      .join(' '),
     evidence: evidenceOf(f, cancelSum),
+  }
+  const payMethod = f.get('PAYMETHOD', 'PAY_METHOD') ?? ''
+  if (cancelSum === undefined) {
+    return {
+      ...base,
+      status: 'unknown',
+      providerStatus: [
+        payMethod,
+        cancelDate ? `CANCELDATE=${cancelDate}` : '',
+        'cancelled amount not reported',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    }
+  }
+  const cancelledAmount = Math.min(cancelSum, amount)
+  let status: TransactionStatus
+  if (cancelledAmount >= amount) status = 'cancelled'
+  else if (cancelledAmount > 0) status = 'partial_cancelled'
+  else status = method === 'virtual_account' && !acceptDate ? 'waiting_for_deposit' : 'paid'
+  return {
+    ...base,
+    status,
+    cancelledAmount,
+    cancellableAmount: amount - cancelledAmount,
+    providerStatus: [payMethod, cancelDate ? `CANCELDATE=${cancelDate}` : ''].filter(Boolean).join(' '),
   }
 }
 

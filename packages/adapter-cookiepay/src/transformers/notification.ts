@@ -1,58 +1,25 @@
-import { type NotificationReply, parseKrw, parseKstCompact } from '@paymux/core'
+import { type NotificationHint, type NotificationReply, parseKrw, parseKstCompact } from '@paymux/core'
 import { SUCCESS } from '../codes.js'
 import { decodeBody, Fields } from '../wire.js'
-import { methodOf } from './lookup.js'
 
 /**
  * What CookiePay's own YoungCart plugin echoes after handling a Noti [VENDOR V-yc result.noti.php]; CookiePay
- * is not known to read it, and on its failure paths the plugin answers an empty 200.
+ * is not known to read it. Every well-formed Noti gets it: it is taken as a hint, so there is nothing to resend.
  */
 export const NOTI_SUCCESS_REPLY: NotificationReply = {
   status: 200,
   headers: { 'content-type': 'text/html; charset=utf-8' },
   body: '<html><body><RESULT>SUCCESS</RESULT></body></html>',
 }
+/** On its failure paths the same plugin answers an empty 200. */
 export const NOTI_REJECTED_REPLY: NotificationReply = {
   status: 200,
   headers: { 'content-type': 'text/html; charset=utf-8' },
   body: '',
 }
-/** We could not check the Noti (CookiePay unreachable): ask for it again, should CookiePay ever retry. */
-export const NOTI_RETRY_REPLY: NotificationReply = {
-  status: 503,
-  headers: { 'content-type': 'text/plain; charset=utf-8' },
-  body: 'retry later',
-}
 
 /** `noti_type` values of cancel Notis [3P, citing the manual]. */
-export const CANCEL_NOTI_TYPES: Readonly<Record<string, 'cancel' | 'deposit_cancel'>> = {
-  cancel: 'cancel',
-  deposit_cancel: 'deposit_cancel',
-  depositcancel: 'deposit_cancel',
-}
-
-export type ParsedNoti =
-  | {
-      kind: 'cancel' | 'deposit_cancel'
-      tid: string
-      orderNo?: string
-      cancelAmount?: number
-      cancelledAt?: string
-      cancelTid?: string
-    }
-  | {
-      kind: 'approval'
-      tid: string
-      orderNo?: string
-      amount: number
-      paidAt?: string
-      method?: ReturnType<typeof methodOf>
-      depositorName?: string
-    }
-  | { kind: 'failed'; tid: string; orderNo?: string; code: string; message: string }
-  /** A cancel-response Noti whose result code is not 0000: the cancel did not happen. */
-  | { kind: 'cancel_failed'; tid: string; orderNo?: string; code: string; message: string }
-  | { kind: 'other'; tid: string; orderNo?: string; notiType: string }
+const CANCEL_NOTI_TYPES = new Set(['cancel', 'deposit_cancel', 'depositcancel'])
 
 /**
  * Fields only a cancel Noti carries: the `noti_type` shape integrators report (`cancel_amount`) and the cancel
@@ -66,9 +33,16 @@ const CANCEL_FIELDS = ['cancel_amount', 'cancel_amt', 'CANCELAMT', 'cancel_tid',
  * character, a page of text) is not one of its notifications, and must not become a dedup key or a reason.
  */
 const RESULT_CODE = /^[\x21-\x7e]{1,20}$/
+/** TIDs: 20 characters in practice, at most 50 in the manual's cancel tables (the Noti table says 20). */
+const TID = /^[\x21-\x7e]{1,50}$/
+/** ORDERNO: at most 50 in the Noti table; no control characters. */
+const ORDER_NO = /^[^\p{Cc}]{1,50}$/u
+/** A captured Noti is about 1 kB; ten times more is not one. */
+const MAX_BODY_BYTES = 16 * 1024
 
 /** JSON is what CookiePay sends [DOC]; a form body is read too, so a proxy re-encoding it costs nothing. */
 export function readNotiBody(raw: Uint8Array): Fields | undefined {
+  if (raw.length > MAX_BODY_BYTES) return undefined
   const decoded = decodeBody(raw)
   if (!decoded) return undefined
   const text = decoded.text.replace(/^\uFEFF/, '').trim()
@@ -86,47 +60,92 @@ export function readNotiBody(raw: Uint8Array): Fields | undefined {
   return undefined
 }
 
-/** Classifies a Noti. Both spellings are accepted: lower-case cancel fields and upper/underscored approval fields. */
-export function parseNoti(f: Fields): ParsedNoti | { error: string } {
+/** A Noti read into what it names, or why it is not one of CookiePay's. */
+export type ReadNoti = { hint: NotificationHint } | { error: string }
+
+/**
+ * Reads a Noti into a hint, from the body alone. Both spellings are accepted: lower-case cancel fields and
+ * upper/underscored approval fields. The dedup key is the payment (its TID, or the order number when the Noti
+ * names no TID) and the claimed state, never a cancel's own id, a date or an amount, which a sender varies freely.
+ */
+export function readNoti(f: Fields): ReadNoti {
   const tid = f.get('tid')
-  if (!tid) return { error: 'the notification carries no TID' }
   const orderNo = f.get('orderno')
-  const ref = { tid, ...(orderNo ? { orderNo } : {}) }
-  // The cancel Noti's exact shape is only known second-hand: without noti_type, a cancel field still marks it.
-  const notiType = f.get('noti_type') ?? (CANCEL_FIELDS.some((n) => f.get(n)) ? 'cancel' : undefined)
-  if (notiType) {
-    const kind = CANCEL_NOTI_TYPES[notiType.toLowerCase()]
-    if (!kind) return { kind: 'other', ...ref, notiType }
-    // A cancel response carries its result: anything but 0000 says the cancel did not happen.
-    const code = f.get('cancel_code', 'RESULTCODE')
-    if (code && !RESULT_CODE.test(code)) return { error: 'the result code is not a CookiePay result code' }
-    if (code && code !== SUCCESS)
-      return { kind: 'cancel_failed', ...ref, code, message: f.get('cancel_msg', 'RESULTMSG') ?? '' }
-    const cancelAmount = parseKrw(f.get('cancel_amount', 'cancel_amt', 'CANCELAMT'))
-    const cancelledAt = parseKstCompact(f.get('cancel_date', 'CANCELDATE'))
+  if (tid !== undefined && !TID.test(tid)) return { error: 'the TID is not a CookiePay TID' }
+  if (orderNo !== undefined && !ORDER_NO.test(orderNo))
+    return { error: 'the order number is not a CookiePay ORDERNO' }
+  const ids = { ...(tid ? { transactionId: tid } : {}), ...(orderNo ? { orderId: orderNo } : {}) }
+  const notiType = f.get('noti_type')
+  const isCancel = notiType !== undefined || CANCEL_FIELDS.some((n) => f.get(n) !== undefined)
+  const code = isCancel ? f.get('cancel_code', 'RESULTCODE') : f.get('RESULTCODE')
+  if (code !== undefined && !RESULT_CODE.test(code))
+    return { error: 'the result code is not a CookiePay result code' }
+
+  if (isCancel) {
     const cancelTid = f.get('cancel_tid')
+    if (cancelTid !== undefined && !TID.test(cancelTid))
+      return { error: 'the cancel TID is not a CookiePay TID' }
+    const rawAmount = f.get('cancel_amount', 'cancel_amt', 'CANCELAMT')
+    const amount = rawAmount === undefined ? undefined : readAmount(rawAmount)
+    if (amount === null) return { error: 'the cancel amount is not an amount' }
+    // Seed 004's post-deposit Noti is the cancel response, which names the payment by no TID of its own:
+    // its cancel's TID (and amount) is then all there is to find the payment by.
+    if (!tid && !orderNo && !cancelTid) return { error: 'the cancel notification names no payment' }
+    const known = notiType === undefined || CANCEL_NOTI_TYPES.has(notiType.toLowerCase())
+    const claimed = known && (code === undefined || code === SUCCESS) ? 'payment.cancelled' : 'payment.other'
+    const cancelledAt = parseKstCompact(f.get('cancel_date', 'CANCELDATE'))
     return {
-      kind,
-      ...ref,
-      ...(cancelAmount !== undefined ? { cancelAmount } : {}),
-      ...(cancelledAt ? { cancelledAt } : {}),
-      ...(cancelTid ? { cancelTid } : {}),
+      hint: {
+        ...ids,
+        claimed,
+        dedupKey: dedupKey(claimed, tid, orderNo),
+        evidence: {
+          ...(notiType ? { notiType } : {}),
+          ...(code ? { resultCode: code } : {}),
+          ...(cancelTid ? { providerCancelId: cancelTid } : {}),
+          ...(amount !== undefined ? { amount: String(amount) } : {}),
+          ...(cancelledAt ? { cancelledAt } : {}),
+        },
+      },
     }
   }
-  const code = f.get('RESULTCODE')
-  if (code && !RESULT_CODE.test(code)) return { error: 'the result code is not a CookiePay result code' }
-  if (code && code !== SUCCESS) return { kind: 'failed', ...ref, code, message: f.get('RESULTMSG') ?? '' }
-  const amount = parseKrw(f.get('AMOUNT'))
-  if (amount === undefined) return { error: 'the approval notification carries no readable AMOUNT' }
-  const paidAt = parseKstCompact(f.get('ACCEPT_DATE', 'ACCEPTDATE'))
-  const method = methodOf(f.get('PAY_METHOD', 'PAYMETHOD'))
-  const depositorName = f.get('DEPOSITNAME')
-  return {
-    kind: 'approval',
-    ...ref,
-    amount,
-    ...(paidAt ? { paidAt } : {}),
-    ...(method ? { method } : {}),
-    ...(depositorName ? { depositorName } : {}),
+
+  if (!tid) return { error: 'the notification carries no TID' }
+  if (code !== undefined && code !== SUCCESS) {
+    return {
+      hint: {
+        ...ids,
+        claimed: 'payment.failed',
+        dedupKey: dedupKey('payment.failed', tid),
+        evidence: { resultCode: code },
+      },
+    }
   }
+  const amount = readAmount(f.get('AMOUNT'))
+  if (amount === null) return { error: 'the approval notification carries no readable AMOUNT' }
+  const payMethod = f.get('PAY_METHOD', 'PAYMETHOD')
+  return {
+    hint: {
+      ...ids,
+      claimed: 'payment.paid',
+      dedupKey: dedupKey('payment.paid', tid),
+      evidence: {
+        amount: String(amount),
+        ...(payMethod && RESULT_CODE.test(payMethod) ? { payMethod } : {}),
+      },
+    },
+  }
+}
+
+/** AMOUNT and the cancel amounts are at most 10 digits (the manual's tables); null: not an amount. */
+function readAmount(raw: string | undefined): number | null {
+  if (raw === undefined || !/^\d{1,10}$/.test(raw)) return null
+  return parseKrw(raw) ?? null
+}
+
+function dedupKey(claimed: NotificationHint['claimed'], tid?: string, orderNo?: string): string {
+  if (tid) return `cookiepay:${claimed}:${tid}`
+  // The post-deposit cancel response names no payment: every such Noti asks the same thing (look up the
+  // cancels waiting for a deposit), so they collapse onto one key per order, or one key altogether.
+  return orderNo ? `cookiepay:${claimed}:order:${orderNo}` : `cookiepay:${claimed}:unnamed`
 }
