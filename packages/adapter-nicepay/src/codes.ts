@@ -35,10 +35,12 @@ export const APPROVAL_SUCCESS: Readonly<Record<string, string>> = {
 }
 
 /**
- * Network-cancel answers meaning NicePay holds no approval to undo: 2012 취소 해당거래 없음 (the TxTid was never
- * approved), 2013/2015 already cancelled (a previous undo executed and its answer was lost).
+ * Network-cancel answers that might mean NicePay holds no approval to undo: 2012 취소 해당거래 없음, 2013/2015
+ * already cancelled. That reading is an inference (checkout.md §5, "[inferred]"); no source says what a network
+ * cancel of a never-approved TxTid answers, nor that 2012 proves nothing was approved. So they prove nothing:
+ * the outcome is unknown and the host settles it with a lookup (`net-cancel.ts`).
  */
-export const NET_CANCEL_NOTHING_TO_UNDO: ReadonlySet<string> = new Set(['2012', '2013', '2015'])
+export const NET_CANCEL_UNPROVEN: ReadonlySet<string> = new Set(['2012', '2013', '2015'])
 
 const rejected = (code: CodeMapping['code']): CodeMapping => ({ code })
 const many = (codes: string[], m: CodeMapping) => Object.fromEntries(codes.map((c) => [c, m]))

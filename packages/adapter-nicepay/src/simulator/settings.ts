@@ -79,7 +79,11 @@ export interface NicePaySimulatorSettings {
   approvalSignatureAmount: 'as-returned' | 'unpadded'
   /** Every network cancel is refused with this code (2020 window passed, say) and nothing is undone. */
   netCancelFailureCode?: string
-  /** Answer to a network cancel of a TxTid never approved: undocumented (checkout.md §5); 2012 취소 해당거래 없음. */
+  /**
+   * Answer to a network cancel of a TxTid never approved (and to one whose AuthToken is spent). Invented: no
+   * source says what NicePay answers there; 2012 취소 해당거래 없음 is checkout.md §5's [inferred] guess, and
+   * §7.3 lists it as open. An adapter must not read it as "nothing was charged".
+   */
   netCancelNothingCode: string
   /** How long after the approval a network cancel is accepted (2020 after): the REST manual says 1 hour. */
   netCancelWindowMs: number

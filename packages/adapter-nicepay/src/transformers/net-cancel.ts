@@ -1,5 +1,5 @@
 import { PaymentError, type UndoneCheckout } from '@paymux/core'
-import { NET_CANCEL_NOTHING_TO_UNDO, nicepayError, SUCCESS } from '../codes.js'
+import { NET_CANCEL_UNPROVEN, nicepayError, SUCCESS } from '../codes.js'
 import { signData } from '../crypto.js'
 import type { NicePayAnswer } from '../wire.js'
 import { amountSignatureMatches, badSignature } from './cancel.js'
@@ -22,8 +22,9 @@ export function netCancelForm(
 
 /**
  * The answer is a cancel answer (nicepay.md §4): 2001 with CancelAmt and a Signature over TID+MID+CancelAmt.
- * Codes saying NicePay holds no approval (never approved, already undone) mean nothing is charged. Any other
- * code is a refusal by the table (2020: the net-cancel window has passed — the host must cancel instead).
+ * 2012/2013/2015 are unknown, not "nothing to undo": reading them so is an inference no source backs
+ * (`NET_CANCEL_UNPROVEN`), and a wrong guess leaves a charge nobody undoes. Any other code is a refusal by the
+ * table (2020: the net-cancel window has passed — the host must cancel instead).
  */
 export function undoneCheckout(
   answer: NicePayAnswer,
@@ -31,7 +32,7 @@ export function undoneCheckout(
 ): UndoneCheckout {
   const code = answer.ResultCode!
   const said = { providerCode: code, providerMessage: answer.ResultMsg ?? '' }
-  if (NET_CANCEL_NOTHING_TO_UNDO.has(code)) return { status: 'nothing_to_undo', ...said }
+  if (NET_CANCEL_UNPROVEN.has(code)) throw unproven(code, answer.ResultMsg ?? '')
   if (!SUCCESS.netCancel.has(code)) throw nicepayError(code, answer.ResultMsg ?? '')
   const answeredTid = optional(answer, 'TID')
   if (answeredTid !== undefined && answeredTid !== ctx.tid)
@@ -62,5 +63,18 @@ function unmatched(why: string): PaymentError {
     outcome: 'unknown',
     provider: 'nicepay',
     message: `nicepay's network cancel answer ${why}; the outcome is unknown`,
+  })
+}
+
+function unproven(code: string, msg: string): PaymentError {
+  const refusal = nicepayError(code, msg)
+  return new PaymentError({
+    code: refusal.code,
+    outcome: 'unknown',
+    retryable: false,
+    provider: 'nicepay',
+    providerCode: code,
+    providerMessage: msg,
+    message: `nicepay answered the network cancel with ${code} (${msg}); that does not prove whether the approval executed, so the outcome is unknown: settle it with a lookup`,
   })
 }
