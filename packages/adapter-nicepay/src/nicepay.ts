@@ -291,6 +291,7 @@ export class NicePay extends BaseProvider {
       partial: isPartialCancel(req, cancelAmt, total),
       ediDate: kstCompact(now),
       ...(refund ? { refund } : {}),
+      ...(req.orderId ? { orderId: req.orderId } : {}),
     }
     // Virtual-account cancels live on webapi, card cancels on pg-api; the TID's svcCd says which it is.
     const isVbank = refund !== undefined || req.transactionId.slice(10, 12) === SVC_VBANK

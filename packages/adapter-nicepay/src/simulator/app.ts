@@ -131,7 +131,7 @@ function cancel(ctx: SimContext): Handler {
       ResultMsg: message(code),
       CancelAmt: cancelAmt,
       MID: mid,
-      Moid: f.Moid!,
+      Moid: s.cancelAnswerMoid === 'order' ? p.orderId : f.Moid!,
       ...(s.signCancelAnswers ? { Signature: sign(p.tid, mid, signedAmt, signKey) } : {}),
       PayMethod: p.method === 'card' ? 'CARD' : 'VBANK',
       TID: p.tid,

@@ -26,6 +26,11 @@ export interface NicePaySimulatorSettings {
   cancelDuplicateGuard: boolean
   /** Code for a second cancel with a Moid already used on the TID, under the guard (undocumented; A127 "주문번호 중복"). */
   duplicateMoidCode: string
+  /**
+   * Which Moid a cancel answer carries: the cancel's own (the one sent, default) or the payment's order number.
+   * Seeds 000/001 name the answer field "가맹점 주문번호" and say no more; both readings are guesses.
+   */
+  cancelAnswerMoid: 'request' | 'order'
   /** Code for cancelling a fully cancelled transaction (2015, the one tip.php lists; 2013 also exists). */
   alreadyCancelledCode: string
   /** Code of a successful refund of a deposited virtual account: 2211 (환불 성공) or 2225 (환불 접수 성공). */
@@ -105,6 +110,7 @@ export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   signCancelAnswers: true,
   cancelDuplicateGuard: false,
   duplicateMoidCode: 'A127',
+  cancelAnswerMoid: 'request',
   alreadyCancelledCode: '2015',
   vbankRefundCode: '2211',
   strictEucKr: true,

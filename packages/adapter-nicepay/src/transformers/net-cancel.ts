@@ -5,7 +5,7 @@ import type { NicePayAnswer } from '../wire.js'
 import { amountSignatureMatches, badSignature } from './cancel.js'
 import { approvalForm } from './checkout-approval.js'
 import type { NicePayApprovalData } from './checkout-return.js'
-import { amountOf, type FormPairs, optional } from './common.js'
+import { amountOf, type FormPairs, optional, requireEcho } from './common.js'
 
 /**
  * The network cancel (망취소, checkout.md §1.5): the approval's body unchanged plus NetCancel=1, posted to
@@ -22,6 +22,9 @@ export function netCancelForm(
 
 /**
  * The answer is a cancel answer (nicepay.md §4): 2001 with CancelAmt and a Signature over TID+MID+CancelAmt.
+ * Seed 000 marks CancelAmt and MID 필수: both must be there and be the approval's whole amount and our MID —
+ * a network cancel undoes the approval whole, so less is not "undone". Its Moid (also 필수) is not compared:
+ * the network cancel sends none, so there is nothing it must echo.
  * 2012/2013/2015 are unknown, not "nothing to undo": reading them so is an inference no source backs
  * (`NET_CANCEL_UNPROVEN`), and a wrong guess leaves a charge nobody undoes. Any other code is a refusal by the
  * table (2020: the net-cancel window has passed — the host must cancel instead).
@@ -34,6 +37,7 @@ export function undoneCheckout(
   const said = { providerCode: code, providerMessage: answer.ResultMsg ?? '' }
   if (NET_CANCEL_UNPROVEN.has(code)) throw unproven(code, answer.ResultMsg ?? '')
   if (!SUCCESS.netCancel.has(code)) throw nicepayError(code, answer.ResultMsg ?? '')
+  requireEcho(answer, 'MID', [ctx.mid], 'network cancel')
   const answeredTid = optional(answer, 'TID')
   if (answeredTid !== undefined && answeredTid !== ctx.tid)
     throw unmatched(`names another TID (${answeredTid})`)
@@ -51,7 +55,7 @@ export function undoneCheckout(
     // Unsigned, it must at least name this TID, as for an ordinary cancel (cancel.ts, checkCancelAnswer).
     throw badSignature('network cancel answer')
   }
-  if (optional(answer, 'CancelAmt') !== undefined && amountOf(answer, 'CancelAmt', true) !== ctx.amount) {
+  if (amountOf(answer, 'CancelAmt', true) !== ctx.amount) {
     throw unmatched(`reports cancelling another amount than ${ctx.amount} won`)
   }
   return { status: 'net_cancelled', ...said }
