@@ -505,8 +505,12 @@ export class NicePay extends BaseProvider {
     return out
   }
 
+  /**
+   * NicePay's notification is unsigned: a well-formed one from an allowed sender answers a `hint` (and `OK`, so
+   * NicePay stops re-sending), never an event, and nothing is called while reading it.
+   */
   override parseNotification(input: NotificationInput): Promise<NotificationResult> {
-    return parseDepositNotification(input, { mid: this.#mid, allowList: this.#allowList, now: this.#clock() })
+    return parseDepositNotification(input, { mid: this.#mid, allowList: this.#allowList })
   }
 }
 
