@@ -20,8 +20,8 @@ sim.app.post('/merchant/noti', async (c) => {
     rawBody,
     headers: Object.fromEntries(c.req.raw.headers),
     sourceIp: '127.0.0.1',
-    expected: async ({ transactionId }) => (transactionId === va.transactionId ? { transactionId, amount: va.amount, accountNumber: va.accountNumber } : undefined),
   })
+  // Unsigned: a hint to look the payment up (never applied as it stands); the reply `OK` stops the re-sends.
   return c.body(notification.reply.body, notification.reply.status)
 })
 
@@ -43,7 +43,7 @@ try {
   })
   console.log('virtual account', va.bankName, va.accountNumber, va.amount)
   await sim.deposit(va.transactionId, { depositorName: '홍길동' })
-  console.log('notification', notification?.verified, notification?.verified && notification.event.type)
+  console.log('notification hint', notification?.hint?.claimed, notification?.hint?.transactionId)
   const refund = await nicepay.cancel({
     transactionId: va.transactionId,
     reason: '환불',
@@ -64,7 +64,7 @@ try {
     partial.status === 'cancelled' &&
     partial.remainingAmount === 7_000 &&
     rest.status === 'cancelled' &&
-    notification?.verified === true &&
+    notification?.hint?.transactionId === va.transactionId &&
     refund.status === 'cancelled' &&
     charge.amount === 9_900
   console.log(ok ? 'OK' : 'UNEXPECTED')

@@ -18,6 +18,8 @@ const ok = (amount: number, extra: Record<string, string> = {}) => ({
   ResultCode: '2001',
   ResultMsg: '취소 성공',
   CancelAmt: pad(amount),
+  MID: CREDS.mid,
+  Moid: 'c',
   TID,
   ...extra,
 })
@@ -92,5 +94,55 @@ describe('a signed cancel answer', () => {
       const err = await failure(cancelWith({ ...ok(100), CancelAmt }))
       expect([err.code, err.outcome]).toEqual(['invalid_response', 'unknown'])
     }
+  })
+})
+
+// Seeds 000/001 mark MID and Moid of the cancel answer 필수: they are compared, signed or not.
+describe('MID and Moid of a cancel answer', () => {
+  const withOrder = (answer: Record<string, string>) => {
+    const fetch = answering(JSON.stringify(answer))
+    const p = new NicePay({ ...CREDS, baseUrl: 'http://x', fetch })
+    return p.cancel({ transactionId: TID, amount: 100, reason: 'x', cancelId: 'c', orderId: 'order-7' })
+  }
+  const signed = (extra: Record<string, string>) => ok(100, { Signature: sig(TID, pad(100)), ...extra })
+
+  it('another MID or another Moid is unknown, with or without a Signature', async () => {
+    for (const answer of [
+      ok(100, { MID: 'nictest04m' }),
+      ok(100, { Moid: 'another-cancel' }),
+      signed({ MID: 'nictest04m' }),
+      signed({ Moid: 'another-cancel' }),
+    ]) {
+      const err = await failure(cancelWith(answer))
+      expect([err.code, err.outcome, err.providerCode]).toEqual(['invalid_response', 'unknown', '2001'])
+    }
+  })
+
+  it('an answer omitting MID or Moid (필수 in the seed) is unknown, with or without a Signature', async () => {
+    for (const field of ['MID', 'Moid']) {
+      for (const answer of [ok(100), signed({})] as Record<string, string>[]) {
+        const { [field]: _gone, ...rest } = answer
+        const err = await failure(cancelWith(rest))
+        expect([field, err.code, err.outcome]).toEqual([field, 'invalid_response', 'unknown'])
+      }
+    }
+  })
+
+  it("against a simulator answering the payment's order number as Moid, a cancel naming it succeeds", async () => {
+    const { sim, provider } = rig({}, { cancelAnswerMoid: 'order' })
+    const { transactionId } = sim.seedPayment({ amount: 5_000, orderId: 'order-42' })
+    const req = { transactionId, amount: 1_000, paymentAmount: 5_000, reason: 'x', cancelId: 'm-1' }
+    expect((await provider.cancel({ ...req, orderId: 'order-42' })).status).toBe('cancelled')
+    // Without the order id the answer cannot be told from another cancel's: unknown, although it executed.
+    const err = await failure(provider.cancel({ ...req, cancelId: 'm-2' }))
+    expect([err.code, err.outcome]).toEqual(['invalid_response', 'unknown'])
+    expect(sim.inspect(transactionId)?.cancelledAmount).toBe(2_000)
+  })
+
+  it("the Moid may be the one sent or the payment's order id (which one NicePay echoes is open)", async () => {
+    expect((await withOrder(ok(100))).status).toBe('cancelled')
+    expect((await withOrder(ok(100, { Moid: 'order-7' }))).status).toBe('cancelled')
+    const err = await failure(withOrder(ok(100, { Moid: 'order-8' })))
+    expect([err.code, err.outcome]).toEqual(['invalid_response', 'unknown'])
   })
 })

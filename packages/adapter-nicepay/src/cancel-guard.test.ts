@@ -83,3 +83,37 @@ describe('simulator: a MID without the guard executes a repeated Moid again', ()
     expect(((await res.json()) as { cancelDuplicateGuard: boolean }).cancelDuplicateGuard).toBe(true)
   })
 })
+
+// Nothing says NicePay checks the Moid guard before the balance: a replay may be refused with an ordinary code,
+// which proves nothing about whether the first cancel executed. The simulator can answer either way.
+describe('simulator: where the guard sits among the cancel checks (duplicateGuardOrder)', () => {
+  async function replay(duplicateGuardOrder: 'before-balance' | 'after-balance', amount: number) {
+    const { sim, provider } = rig(
+      { cancelDuplicateGuard: true },
+      { merchants: [{ ...CREDS, cancelDuplicateGuard: true }], duplicateGuardOrder },
+    )
+    const { transactionId } = sim.seedPayment({ amount: 10_000 })
+    const req = { transactionId, amount, paymentAmount: 10_000, reason: '재전송', cancelId: 'lost-1' }
+    await provider.cancel(req)
+    const err = await failure(provider.cancel(req))
+    return [err.code, err.providerCode, err.outcome, sim.inspect(transactionId)!.cancelCount]
+  }
+
+  it('after-balance: a replay that no longer fits is an ordinary refusal (2032), the money moved once', async () => {
+    expect(await replay('after-balance', 6_000)).toEqual([
+      'amount_exceeds_cancellable',
+      '2032',
+      'rejected',
+      1,
+    ])
+  })
+
+  it('after-balance: a replay of a full cancel is 2015 (already cancelled); one that fits still meets the guard', async () => {
+    expect(await replay('after-balance', 10_000)).toEqual(['already_cancelled', '2015', 'rejected', 1])
+    expect(await replay('after-balance', 1_000)).toEqual(['duplicate_request', 'A127', 'rejected', 1])
+  })
+
+  it('before-balance (default): the same replay meets the guard first', async () => {
+    expect(await replay('before-balance', 6_000)).toEqual(['duplicate_request', 'A127', 'rejected', 1])
+  })
+})

@@ -38,6 +38,8 @@ export function nicepayCapabilities(contract: NicePayContract): ProviderCapabili
         "inquery/trans_status.jsp reports no amounts (amount, cancelledAmount and cancellableAmount stay undefined): only a state (1 cancelled; 0 approved, reported as unknown since it does not exclude a partial cancel; 9 not found) and, where NicePay sends them, the last cancel's CancelDate and CancelMOID",
       taxFreeAmount: 'tax-split cancels (TaxFreeAmt and friends) are not wired yet',
       postDepositCancel: 'NicePay cancels execute directly; no merchant deposit step exists',
+      orderLookup:
+        'the legacy webapi documents no lookup by Moid: inquery/trans_status.jsp takes a TID only (manual-status); the find-by-orderId call belongs to the separate REST API (api.nicepay.co.kr/v1), another product with other credentials',
     },
   }
 }

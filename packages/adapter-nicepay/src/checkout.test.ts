@@ -240,8 +240,9 @@ describe('NicePay checkout: unhappy paths', () => {
       netCancelCalls: 1,
       netCancels: 1,
     })
-    // Undoing again (its answer lost, say) finds nothing left to undo.
-    expect((await env.provider.undoCheckout(approval, 'again')).status).toBe('nothing_to_undo')
+    // Undoing again (its answer lost, say): 2015 is no proof of anything, so it is unknown, settled by a lookup.
+    const again = await failure(env.provider.undoCheckout(approval, 'again'))
+    expect([again.outcome, again.providerCode]).toEqual(['unknown', '2015'])
     expect(env.sim.inspect(approval.transactionId)?.checkout?.netCancels).toBe(1)
     // The ledger agrees from NicePay's side: the TID is cancelled, a cancel finds nothing to cancel.
     expect((await env.provider.getTransaction(approval.transactionId)).status).toBe('cancelled')
@@ -279,8 +280,10 @@ describe('NicePay checkout: unhappy paths', () => {
     env.sim.faults.inject({ fault: { kind: 'status', status: 500 }, path: 'pay_process' })
     const http500 = await failure(env.provider.approveCheckout(b.approval, b.expected))
     expect([http500.code, http500.outcome]).toEqual(['invalid_response', 'unknown'])
-    // The 500 came before NicePay executed: the network cancel finds no approval, and the AuthToken is spent.
-    expect((await env.provider.undoCheckout(b.approval, '500')).status).toBe('nothing_to_undo')
+    // The 500 came before NicePay executed: the network cancel finds no approval (the simulator's invented
+    // 2012), which the adapter cannot tell from a lost approval: unknown. The AuthToken is spent.
+    const none = await failure(env.provider.undoCheckout(b.approval, '500'))
+    expect([none.outcome, none.providerCode]).toEqual(['unknown', '2012'])
     const late = await failure(env.provider.approveCheckout(b.approval, b.expected))
     expect([late.code, late.outcome]).toEqual(['transaction_not_found', 'rejected'])
     expect(env.sim.inspect(b.approval.transactionId)).toMatchObject({
@@ -288,6 +291,20 @@ describe('NicePay checkout: unhappy paths', () => {
       cancelledAmount: 0,
     })
   })
+
+  // checkout.md §5 reads 2012 as "never approved" ([inferred]); nothing backs it, and a wrong guess leaves
+  // the customer charged with nobody undoing it. So 2012, 2013 and 2015 keep the outcome open.
+  for (const code of ['2012', '2013', '2015']) {
+    it(`a network cancel answered ${code} is unknown (code kept), never "nothing to undo"`, async () => {
+      const env = await setup({}, { approvalAnswerLost: true, netCancelFailureCode: code })
+      const { approval, expected } = await authenticate(env)
+      expect((await failure(env.provider.approveCheckout(approval, expected))).outcome).toBe('unknown')
+      // NicePay did approve; the answer alone could not have told.
+      expect(env.sim.inspect(approval.transactionId)).toMatchObject({ status: 'paid', cancelledAmount: 0 })
+      const err = await failure(env.provider.undoCheckout(approval, 'lost'))
+      expect([err.outcome, err.retryable, err.providerCode]).toEqual(['unknown', false, code])
+    })
+  }
 
   it('an approval answer signed wrongly is unknown and is undone', async () => {
     const env = await setup()

@@ -149,3 +149,13 @@ describe('getTransaction (trans_status)', () => {
     expect(t.evidence).toMatchObject({ Status: '1', TID: tid })
   })
 })
+
+describe('lookup by order id', () => {
+  it('is not offered: the legacy webapi has no lookup by Moid, and the capability note says so', async () => {
+    const p = new NicePay({ ...CREDS })
+    expect(p.capabilities.orderLookup).toBe(false)
+    expect(p.capabilities.notes?.orderLookup).toMatch(/trans_status\.jsp takes a TID only/)
+    const err = await failure(p.lookupOrder('order-1'))
+    expect([err.code, err.outcome]).toEqual(['unsupported_operation', 'rejected'])
+  })
+})

@@ -34,7 +34,26 @@ function calls(p: NicePay): Array<[string, () => Promise<unknown>]> {
         }),
     ],
     ['deleteBillingKey', () => p.deleteBillingKey({ billingKey: BID, requestId: 'd-1' })],
+    [
+      'approveCheckout',
+      () => p.approveCheckout(WINDOW_APPROVAL, { orderId: 'o-1', amount: 1_000, method: 'card' }),
+    ],
+    ['undoCheckout', () => p.undoCheckout(WINDOW_APPROVAL, 'lost')],
   ]
+}
+
+/** An authentication as readCheckoutReturn hands it over, on the canned host's origin. */
+const WINDOW_APPROVAL = {
+  transactionId: TID,
+  amount: 1_000,
+  data: {
+    authToken: 'NICETOKNCE4AE9CC80AF05CC567133168FB0CFAE',
+    mid: CREDS.mid,
+    payMethod: 'CARD',
+    nextAppUrl: 'http://x/webapi/pay_process.jsp',
+    netCancelUrl: 'http://x/webapi/cancel_process.jsp',
+    ediDate: '20260315093142',
+  },
 }
 
 const provider = (body: string, status = 200) =>
@@ -92,5 +111,24 @@ describe('HTTP status and unmapped codes on money-moving calls', () => {
       }),
     )
     expect([err.code, err.outcome]).toEqual(['already_cancelled', 'rejected'])
+  })
+
+  // 2056 "카드사 타임아웃 … 재취소처리 요망", 1101 통신 연결 실패, 1102 통신 지연, A299 API 지연처리, X001
+  // socket error: the PG says it did not finish, not that nothing moved. Read as a refusal (2056/1101 were
+  // retryable provider_unavailable), the gateway released the Idempotency-Key and the retry cancelled again.
+  for (const code of ['2056', '1101', '1102', 'A299', 'X001']) {
+    it(`${code} (the PG did not finish) is unknown and not retryable on every money-moving call`, async () => {
+      for (const [name, call] of calls(provider(`{"ResultCode":"${code}","ResultMsg":"x"}`))) {
+        const err = await failure(call())
+        expect([name, err.outcome, err.retryable, err.providerCode]).toEqual([name, 'unknown', false, code])
+      }
+    })
+  }
+
+  it('on the lookup (a read) the same codes are a plain retryable failure', async () => {
+    for (const code of ['2056', '1101']) {
+      const err = await failure(provider(`{"ResultCode":"${code}","ResultMsg":"x"}`).getTransaction(TID))
+      expect([err.code, err.outcome, err.retryable]).toEqual(['provider_unavailable', 'rejected', true])
+    }
   })
 })

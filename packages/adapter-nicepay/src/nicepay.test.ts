@@ -2,8 +2,7 @@ import type { FetchLike } from '@paymux/core'
 import { inProcessFetch } from '@paymux/core/simulator'
 import { describe, expect, it } from 'vitest'
 import { answering, CREDS, failure, rig } from './__fixtures__/rig.js'
-import { NicePay, type NicePayOptions } from './nicepay.js'
-import { createNicePaySimulator } from './simulator/index.js'
+import { NicePay } from './nicepay.js'
 import { defaultTidGenerator } from './tid.js'
 import { cancelMoid } from './transformers/cancel.js'
 
@@ -477,91 +476,5 @@ describe('virtual accounts, billing, TIDs', () => {
     expect([...lengths]).toEqual([30])
     expect(seen.size).toBe(25_000)
     expect([...seen][0]).toMatch(/^tidtest00m0116251129103000\d{4}$/)
-  })
-})
-
-describe('deposit notifications', () => {
-  async function deposited(extra: Partial<NicePayOptions> = {}) {
-    const received: Array<{ body: Uint8Array; headers: Record<string, string> }> = []
-    const sim = createNicePaySimulator({
-      notifyUrl: 'http://merchant.test/nicepay/noti',
-      notifyFetch: async (_url, init) => {
-        received.push({
-          body: new TextEncoder().encode(String(init?.body)),
-          headers: init?.headers as Record<string, string>,
-        })
-        return new Response('OK')
-      },
-    })
-    const provider = new NicePay({
-      ...CREDS,
-      baseUrl: 'http://sim.test',
-      fetch: inProcessFetch(sim.app),
-      ...extra,
-    })
-    const va = await provider.issueVirtualAccount({
-      orderId: 'n-1',
-      amount: 30_000,
-      goodsName: '나이스상품',
-      bankCode: '004',
-      dueDate: '2099-01-01',
-    })
-    const dep = await sim.deposit(va.transactionId, { depositorName: '홍길동' })
-    expect(dep.notification).toMatchObject({ delivered: true, attempts: 1 })
-    return { va, raw: received[0]!, provider }
-  }
-
-  it('the EUC-KR form from NicePay’s IP, matching the issued account and amount, is verified; reply OK', async () => {
-    const { va, raw, provider } = await deposited()
-    expect(new TextDecoder().decode(raw.body)).toContain('VbankInputName=%C8%AB%B1%E6%B5%BF')
-    const r = await provider.parseNotification({
-      rawBody: raw.body,
-      headers: raw.headers,
-      sourceIp: '::ffff:121.133.126.10',
-      expected: async (ref) =>
-        ref.transactionId === va.transactionId
-          ? { transactionId: va.transactionId, amount: 30_000, accountNumber: va.accountNumber }
-          : undefined,
-    })
-    expect(r).toMatchObject({
-      verified: true,
-      reply: { status: 200, body: 'OK' },
-      event: {
-        type: 'payment.paid',
-        transactionId: va.transactionId,
-        orderId: 'n-1',
-        amount: 30_000,
-        depositorName: '홍길동',
-        method: 'virtual_account',
-      },
-    })
-  })
-
-  it('refuses a foreign IP, an unknown TID, another amount or another account', async () => {
-    const { va, raw, provider } = await deposited()
-    const good = { transactionId: va.transactionId, amount: 30_000, accountNumber: va.accountNumber }
-    const tries = [
-      { sourceIp: '10.0.0.1', expected: async () => good },
-      { sourceIp: undefined, expected: async () => good },
-      { sourceIp: '211.33.136.39', expected: async () => undefined },
-      { sourceIp: '211.33.136.39' },
-      { sourceIp: '211.33.136.39', expected: async () => ({ ...good, amount: 29_000 }) },
-      { sourceIp: '211.33.136.39', expected: async () => ({ ...good, accountNumber: '000' }) },
-    ]
-    for (const t of tries) {
-      const r = await provider.parseNotification({ rawBody: raw.body, headers: {}, ...t } as never)
-      expect(r.verified).toBe(false)
-      expect(r.reply.body).not.toBe('OK')
-    }
-  })
-
-  it('the allow-list is configurable and can be turned off', async () => {
-    const { va, raw, provider } = await deposited({ notificationIpAllowList: false })
-    const r = await provider.parseNotification({
-      rawBody: raw.body,
-      headers: {},
-      expected: async () => ({ transactionId: va.transactionId, amount: 30_000 }),
-    })
-    expect(r.verified).toBe(true)
   })
 })

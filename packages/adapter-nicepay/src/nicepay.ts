@@ -291,6 +291,7 @@ export class NicePay extends BaseProvider {
       partial: isPartialCancel(req, cancelAmt, total),
       ediDate: kstCompact(now),
       ...(refund ? { refund } : {}),
+      ...(req.orderId ? { orderId: req.orderId } : {}),
     }
     // Virtual-account cancels live on webapi, card cancels on pg-api; the TID's svcCd says which it is.
     const isVbank = refund !== undefined || req.transactionId.slice(10, 12) === SVC_VBANK
@@ -504,8 +505,12 @@ export class NicePay extends BaseProvider {
     return out
   }
 
+  /**
+   * NicePay's notification is unsigned: a well-formed one from an allowed sender answers a `hint` (and `OK`, so
+   * NicePay stops re-sending), never an event, and nothing is called while reading it.
+   */
   override parseNotification(input: NotificationInput): Promise<NotificationResult> {
-    return parseDepositNotification(input, { mid: this.#mid, allowList: this.#allowList, now: this.#clock() })
+    return parseDepositNotification(input, { mid: this.#mid, allowList: this.#allowList })
   }
 }
 

@@ -78,6 +78,18 @@ function checkTid(ctx: SimContext, tid: string, mid: string, svcCd: string, prdt
   if (ctx.state.usedTids.has(tid)) refuse('1651')
 }
 
+/** A Moid the MID already used on this endpoint: refused only as far as the (invented) setting says. */
+function refuseReusedOrderId(ctx: SimContext): void {
+  if (ctx.settings.reusedOrderIdCode) refuse(ctx.settings.reusedOrderIdCode)
+}
+
+/**
+ * cancel_process.jsp. Codes for a case the spec's failure table names (nicepay.md §4): 2012 no such TID, 2010
+ * ≤ 0, 2011 amount mismatch, 2032 over the cancellable, 2045 partial issue-cancel, 2221 no refund account,
+ * 2223 partial refund; the rest are settings. A122 (MID 불일치) for another merchant's TID, 2222 (성명조회 실패)
+ * for an unusable refund account and 2029 for a partial cancel without the contract are picks among the
+ * documented codes §4 lists for those cases.
+ */
 function cancel(ctx: SimContext): Handler {
   return (req, key, c) => {
     const f = req.fields
@@ -92,9 +104,10 @@ function cancel(ctx: SimContext): Handler {
     if (!partial && f.PartialCancelCode !== '0') refuse('A117', 'PartialCancelCode')
     const s = ctx.settings
     const remaining = p.amount - p.cancelledAmount
-    if (p.issueCancelled || remaining <= 0) refuse(s.alreadyCancelledCode)
     const guarded = ctx.merchants.get(mid)?.cancelDuplicateGuard ?? s.cancelDuplicateGuard
-    if (guarded && p.cancels.some((x) => x.moid === f.Moid)) refuse(s.duplicateMoidCode)
+    const replay = guarded && p.cancels.some((x) => x.moid === f.Moid)
+    if (p.issueCancelled || remaining <= 0) refuse(s.alreadyCancelledCode)
+    if (replay && s.duplicateGuardOrder === 'before-balance') refuse(s.duplicateMoidCode)
     let code = '2001'
     let refund: SimPayment['cancels'][number]['refundAccount']
     if (p.method === 'virtual_account' && !p.vbank?.deposited) {
@@ -112,6 +125,7 @@ function cancel(ctx: SimContext): Handler {
       if (amt > remaining) refuse('2032')
       if (!partial && amt !== remaining) refuse('2011')
     }
+    if (replay) refuse(s.duplicateMoidCode)
     const now = ctx.clock()
     const cancelNum = ctx.state.nextCancelNum()
     p.cancelledAmount += amt
@@ -131,7 +145,7 @@ function cancel(ctx: SimContext): Handler {
       ResultMsg: message(code),
       CancelAmt: cancelAmt,
       MID: mid,
-      Moid: f.Moid!,
+      Moid: s.cancelAnswerMoid === 'order' ? p.orderId : f.Moid!,
       ...(s.signCancelAnswers ? { Signature: sign(p.tid, mid, signedAmt, signKey) } : {}),
       PayMethod: p.method === 'card' ? 'CARD' : 'VBANK',
       TID: p.tid,
@@ -165,7 +179,7 @@ function vacount(ctx: SimContext): Handler {
     const expTime = exp.length === 12 ? `${exp.slice(8)}00` : '235959'
     if (exp.slice(0, 8) === t.yyyyMMdd && expTime <= t.HHmmss) refuse('A107')
     const moidKey = `vacount:${mid}:${f.Moid}`
-    if (ctx.state.usedMoids.has(moidKey)) refuse('A127')
+    if (ctx.state.usedMoids.has(moidKey)) refuseReusedOrderId(ctx)
     const accountNumber = ctx.state.nextAccountNumber(f.BankCode!)
     ctx.state.usedTids.add(f.TID!)
     ctx.state.usedMoids.add(moidKey)
@@ -249,7 +263,7 @@ function billingRegist(ctx: SimContext): Handler {
     if (ctx.settings.requireIdNo && !/^(\d{6}|\d{10})$/.test(card.IDNo ?? '')) refuse('F113')
     if (SIM_DECLINED_CARDS.has(no)) refuse('F118')
     const moidKey = `regist:${mid}:${f.Moid}`
-    if (ctx.state.usedMoids.has(moidKey)) refuse('A127')
+    if (ctx.state.usedMoids.has(moidKey)) refuseReusedOrderId(ctx)
     ctx.state.usedMoids.add(moidKey)
     const now = ctx.clock()
     const k = kst(now)
@@ -296,7 +310,7 @@ function billingApprove(ctx: SimContext): Handler {
     if (!/^[01]$/.test(f.CardInterest!)) refuse('A117', 'CardInterest')
     if (!/^\d{2}$/.test(f.CardQuota!)) refuse('A117', 'CardQuota')
     const moidKey = `approve:${mid}:${f.Moid}`
-    if (ctx.state.usedMoids.has(moidKey)) refuse('A127')
+    if (ctx.state.usedMoids.has(moidKey)) refuseReusedOrderId(ctx)
     const now = ctx.clock()
     ctx.state.usedTids.add(f.TID!)
     ctx.state.usedMoids.add(moidKey)

@@ -154,7 +154,7 @@ export function netCancel(ctx: SimContext): Handler {
     if (!auth || auth.authToken === undefined || auth.authToken !== f.AuthToken)
       refuse(s.netCancelNothingCode)
     if (auth!.mid !== f.MID) refuse('A122')
-    if (amount(f.Amt, '2011') !== auth!.amount) refuse('2011')
+    if (amount(f.Amt, s.netCancelAmountCode) !== auth!.amount) refuse(s.netCancelAmountCode)
     if (auth!.state === 'authenticated') {
       auth!.state = 'net_cancelled'
       refuse(s.netCancelNothingCode)
@@ -163,7 +163,7 @@ export function netCancel(ctx: SimContext): Handler {
     if (auth!.state !== 'approved') refuse(s.netCancelNothingCode)
     const p = ctx.state.payments.get(auth!.txTid)!
     const now = ctx.clock()
-    if (p.cancelledAmount > 0) refuse('2014')
+    if (p.cancelledAmount > 0) refuse(s.netCancelAfterPartialCode)
     if (now - auth!.approvedAt! > s.netCancelWindowMs) refuse('2020')
     p.netCancelled = true
     p.cancelledAmount = p.amount

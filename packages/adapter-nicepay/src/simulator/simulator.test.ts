@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
 import vectors from '../__fixtures__/nicepay-vectors.json' with { type: 'json' }
+import { failure, rig } from '../__fixtures__/rig.js'
 import { createNicePaySimulator, NICEPAY_DEMO_CREDENTIALS } from './index.js'
 
 const { mid: MID, merchantKey: KEY } = NICEPAY_DEMO_CREDENTIALS
@@ -270,5 +271,30 @@ describe('trans_status.jsp, as the manual describes it', () => {
       CancelDate: expect.stringMatching(/^\d{8}$/),
     })
     expect((await ask(sim, statusBody('nicepay00m01012511291030000000'))).Status).toBe('9')
+  })
+})
+
+// The seeds say "Unique하게 구성" to the merchant; that NicePay refuses a repeat is the simulator's invention,
+// so it is a setting that can be turned off.
+describe('invented answers are settings', () => {
+  const va = (orderId: string) => ({
+    orderId,
+    amount: 1_000,
+    goodsName: 'g',
+    bankCode: '004',
+    dueDate: '2099-12-31',
+  })
+
+  it('reusedOrderIdCode: a repeated get_vacount Moid is A127 by default, accepted once unset over HTTP', async () => {
+    const { sim, provider } = rig()
+    await provider.issueVirtualAccount(va('same-order'))
+    const err = await failure(provider.issueVirtualAccount(va('same-order')))
+    expect([err.code, err.providerCode]).toEqual(['duplicate_request', 'A127'])
+    await sim.app.request('/__sim/settings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reusedOrderIdCode: null }),
+    })
+    expect((await provider.issueVirtualAccount(va('same-order'))).amount).toBe(1_000)
   })
 })

@@ -15,7 +15,7 @@ import {
 import { signData } from '../crypto.js'
 import { assertAsciiId, assertEucKrText } from '../encoding.js'
 import type { NicePayAnswer } from '../wire.js'
-import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
+import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional, requireEcho } from './common.js'
 import { buyerPairs, cardPlaintext } from './fields.js'
 
 export function registForm(ctx: {
@@ -123,12 +123,18 @@ export function approveForm(
   ]
 }
 
+/**
+ * Seed 002 marks TID, Moid and Amt of the approve answer 필수: the TID is the fresh one sent, the Moid the order
+ * id, the amount the one asked. Anything else is not provably this charge: unknown.
+ */
 export function chargeResult(
   answer: NicePayAnswer,
   req: ChargeBillingKeyRequest,
   tid: string,
   now: number,
 ): ChargeResult {
+  requireEcho(answer, 'TID', [tid], 'billing approval')
+  requireEcho(answer, 'Moid', [req.orderId], 'billing approval')
   const amount = amountOf(answer, 'Amt', true)
   if (amount !== req.amount) {
     throw new PaymentError({
@@ -141,7 +147,7 @@ export function chargeResult(
   }
   const r: ChargeResult = {
     status: 'paid',
-    transactionId: optional(answer, 'TID') ?? tid,
+    transactionId: tid,
     amount,
     approvedAt: kstTime(optional(answer, 'AuthDate'), now),
     providerCode: answer.ResultCode!,

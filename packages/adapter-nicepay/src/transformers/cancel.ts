@@ -10,7 +10,7 @@ import { sameHex, sha256Hex, signData } from '../crypto.js'
 import { assertAsciiId, assertEucKrText } from '../encoding.js'
 import { SVC_VBANK } from '../tid.js'
 import type { NicePayAnswer } from '../wire.js'
-import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
+import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional, requireEcho } from './common.js'
 
 export interface CancelWire {
   tid: string
@@ -21,6 +21,8 @@ export interface CancelWire {
   partial: boolean
   ediDate: string
   refund?: { accountNumber: string; bankCode: string; holderName: string }
+  /** The payment's order id, when the caller named it: not sent, but an answer's Moid may carry it. */
+  orderId?: string
 }
 
 /**
@@ -124,10 +126,12 @@ function unmatched(why: string): PaymentError {
 }
 
 /**
- * Whether a success answer is the answer to this cancel. Seeds 000 and 001 list `Signature` without 필수, so
- * a genuine answer may lack it: when present it must verify; when absent (and not required) the answer must
- * name the requested TID, and — checked where the result is built — the requested CancelAmt. An answer naming
- * another TID is never this cancel's, signed or not.
+ * Whether a success answer is the answer to this cancel. Seeds 000 and 001 mark MID and Moid 필수: MID must be
+ * ours and Moid the one sent — or the payment's order id, since the answer table calls it "가맹점 주문번호" and
+ * no source says which of the two it echoes. `Signature` is listed without 필수, so a genuine answer may lack
+ * it: when present it must verify; when absent (and not required) the answer must name the requested TID, and
+ * — checked where the result is built — the requested CancelAmt. An answer naming another TID is never this
+ * cancel's, signed or not.
  */
 export function checkCancelAnswer(
   answer: NicePayAnswer,
@@ -135,6 +139,8 @@ export function checkCancelAnswer(
   merchantKey: string,
   requireSignature: boolean,
 ): void {
+  requireEcho(answer, 'MID', [w.mid], 'cancel')
+  requireEcho(answer, 'Moid', w.orderId ? [w.moid, w.orderId] : [w.moid], 'cancel')
   const tid = optional(answer, 'TID')
   if (tid !== undefined && tid !== w.tid) throw unmatched(`names another TID (${tid})`)
   if (answer.Signature?.trim()) {

@@ -17,6 +17,7 @@ export function amountOf(answer: NicePayAnswer, field: string, moneyMoving: bool
       code: 'invalid_response',
       outcome: moneyMoving ? 'unknown' : 'rejected',
       provider: 'nicepay',
+      ...(answer.ResultCode ? { providerCode: answer.ResultCode } : {}),
       message: `nicepay answered success without a readable ${field}; the outcome is unknown`,
     })
   }
@@ -33,4 +34,26 @@ export function kstTime(value: string | undefined, now: number): string {
 export function optional(answer: NicePayAnswer, field: string): string | undefined {
   const v = answer[field]?.trim()
   return v ? v : undefined
+}
+
+/**
+ * A field the manual marks 필수 in this answer must be what was asked: absent or different, the answer is not
+ * provably this call's, so a success proves nothing (unknown). `asked` lists every value a genuine answer may
+ * carry where the sources leave it open.
+ */
+export function requireEcho(
+  answer: NicePayAnswer,
+  field: string,
+  asked: readonly string[],
+  call: string,
+): void {
+  const v = optional(answer, field)
+  if (v !== undefined && asked.includes(v)) return
+  throw new PaymentError({
+    code: 'invalid_response',
+    outcome: 'unknown',
+    provider: 'nicepay',
+    providerCode: answer.ResultCode,
+    message: `nicepay's ${call} answer ${v === undefined ? `omits ${field}, which the manual marks required` : `names another ${field} (${v})`}; the outcome is unknown`,
+  })
 }

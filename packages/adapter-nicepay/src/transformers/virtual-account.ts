@@ -14,7 +14,7 @@ import { KFTC_TO_NICEPAY, NICEPAY_TO_KFTC, NICEPAY_VBANK_BANKS } from '../banks.
 import { signData } from '../crypto.js'
 import { assertAsciiId, assertEucKrText } from '../encoding.js'
 import type { NicePayAnswer } from '../wire.js'
-import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional } from './common.js'
+import { ANSWER_PREFS, amountOf, type FormPairs, kstTime, optional, requireEcho } from './common.js'
 import { buyerPairs } from './fields.js'
 
 /** VbankExpDate: `yyyyMMdd` for a date (end of that day) or `yyyyMMddHHmm` (KST) for an instant. */
@@ -95,18 +95,33 @@ export function vacountForm(
   return pairs
 }
 
+/**
+ * Seed 001 marks TID, Moid and Amt of the issue answer 필수: they must be the ones sent, or the account named is
+ * not provably the one asked for (another order's, another amount) and the outcome is unknown.
+ */
 export function virtualAccountResult(
   answer: NicePayAnswer,
   req: IssueVirtualAccountRequest,
   tid: string,
   now: number,
 ): VirtualAccountResult {
+  requireEcho(answer, 'TID', [tid], 'virtual-account issue')
+  requireEcho(answer, 'Moid', [req.orderId], 'virtual-account issue')
   const nicepayBank = optional(answer, 'VbankBankCode') ?? KFTC_TO_NICEPAY[req.bankCode]!
   const bankCode = NICEPAY_TO_KFTC[nicepayBank] ?? nicepayBank
   const expDate = optional(answer, 'VbankExpDate')
   const expTime = optional(answer, 'VbankExpTime')
   const accountNumber = optional(answer, 'VbankNum')
   const amount = amountOf(answer, 'Amt', true)
+  if (amount !== req.amount) {
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'unknown',
+      provider: 'nicepay',
+      providerCode: answer.ResultCode,
+      message: `nicepay reported a virtual account for ${amount} won where ${req.amount} was asked; the outcome is unknown`,
+    })
+  }
   if (!accountNumber) {
     throw new PaymentError({
       code: 'invalid_response',
@@ -117,7 +132,7 @@ export function virtualAccountResult(
     })
   }
   const result: VirtualAccountResult = {
-    transactionId: optional(answer, 'TID') ?? tid,
+    transactionId: tid,
     bankCode,
     bankName: optional(answer, 'VbankBankName') ?? bankByCode(bankCode)?.name ?? bankCode,
     accountNumber,

@@ -308,8 +308,12 @@ export const checkoutCases: ConformanceCase[] = [
     skip: (c, s) => skipUnlessCheckout(c, s) ?? needs(c.checkoutNetCancel, 'no network cancel'),
     async run(s) {
       const { request, approval, hook } = await authenticated(s)
-      const undone = await s.provider.undoCheckout(approval, 'never approved')
-      assert.ok(undone.status === 'nothing_to_undo' || undone.status === 'net_cancelled', undone.status)
+      // An answer that does not prove what the PG holds may stay unknown (the host then looks it up).
+      const undone = await s.provider.undoCheckout(approval, 'never approved').then(
+        (u) => u.status,
+        (err) => (isPaymentError(err) && err.outcome === 'unknown' ? 'unknown' : Promise.reject(err)),
+      )
+      assert.ok(['nothing_to_undo', 'net_cancelled', 'unknown'].includes(undone), undone)
       await s.provider.approveCheckout(approval, expectedOf(request)).catch(() => undefined)
       assert.equal((await hook.approvals(approval.transactionId)).approvals, 0, 'nothing approved')
     },
