@@ -71,19 +71,22 @@ describe.each(DB_TARGETS)('notification hardening on %o', (target) => {
     expect(await refusal('a-cookie', invalid)).toMatchObject({ status: 200, body: '' })
   })
 
-  it('forged CookiePay notifications: each costs lookups until the per-account limit, then 429 without any', async () => {
-    const forged = (n: number) =>
-      post(
-        t,
-        'a-cookie',
-        JSON.stringify({ tid: `FORGED${n}`, AMOUNT: '1000', RESULTCODE: '0000' }),
-        'application/json',
-      )
+  it('forged CookiePay notifications: unknown payments cost nothing; ones naming a held payment cost lookups until the per-account limit, then 429 without any', async () => {
+    const forged = (tid: string) =>
+      post(t, 'a-cookie', JSON.stringify({ tid, AMOUNT: '1000', RESULTCODE: '0000' }), 'application/json')
+    const free = pgCallsOf(t, 'cookiepay')
+    for (let n = 0; n < 10; n++) expect((await forged(`FORGED${n}`)).status).toBe(200)
+    expect(pgCallsOf(t, 'cookiepay')).toBe(free)
+    const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 10_000 })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 1_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('succeeded')
     const statuses: number[] = []
-    for (let n = 0; n < 3; n++) statuses.push((await forged(n)).status)
+    for (let n = 0; n < 3; n++) statuses.push((await forged(transactionId)).status)
     expect(statuses).toEqual([200, 200, 200])
     const callsBefore = pgCallsOf(t, 'cookiepay')
-    const limited = await forged(9)
+    const limited = await forged(transactionId)
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(pgCallsOf(t, 'cookiepay')).toBe(callsBefore)

@@ -13,7 +13,7 @@ import type { AccountRuntime, Runtime } from '../runtime.js'
 import type { Tx } from '../db/schema.js'
 import { cancellationRef, recordExternalCancellation, settleCancellation } from '../ledger/cancellations.js'
 import { requestLookup, settlePayment } from '../ledger/payments.js'
-import { resumeFromLookup } from '../operations/resume-payment.js'
+import { resumeDepositCancels, resumeFromLookup } from '../operations/resume-payment.js'
 import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
 import { guardExpected, refusalAfterThrow, unstorableNotification } from './unreadable.js'
 
@@ -206,6 +206,17 @@ async function applyHint(
 ): Promise<NotificationOutcome> {
   const metrics = metricsOf(rt)
   const payment = await paymentOfHint(rt, account, hint)
+  if (!payment && hint.claimed === 'payment.cancelled' && !hint.transactionId) {
+    const amount = Number(hint.evidence?.amount)
+    const effect = await resumeDepositCancels(
+      rt,
+      account,
+      Number.isSafeInteger(amount) && amount > 0 ? amount : undefined,
+    )
+    metrics.notification(account.config.provider, 'looked_up')
+    log.info({ claimed: hint.claimed, effect }, 'unnamed cancel notice looked up')
+    return { reply, verified: false, duplicate: false, effect }
+  }
   if (!payment) {
     metrics.notification(account.config.provider, 'ignored')
     log.info(

@@ -238,3 +238,26 @@ async function undoStrayCharge(
   rt.logger.warn({ paymentId: p.id, transactionId: tid, status: outcome.status }, 'a stray charge was undone')
   return `stray charge ${tid} undone (${outcome.status})`
 }
+
+/**
+ * A cancel notice that names no payment (CookiePay's post-deposit notice carries only the cancel's own id and
+ * amount): the account's cancels waiting for the merchant's deposit, of that amount when it says one, are
+ * looked up. Bounded: a handful of rows, never a scan.
+ */
+export async function resumeDepositCancels(
+  rt: Runtime,
+  account: AccountRuntime,
+  amount: number | undefined,
+): Promise<ResumeEffect> {
+  let q = rt.db
+    .selectFrom('cancellations')
+    .selectAll()
+    .where('account_id', '=', account.config.id)
+    .where('status', '=', 'deposit_required')
+  if (amount !== undefined) q = q.where('amount', '=', amount)
+  const waiting = await q.orderBy('updated_at').limit(20).execute()
+  for (const c of waiting) await resumeCancellation(rt, c, account, HINT_SCHEDULE)
+  return waiting.length
+    ? `${waiting.length} cancel(s) awaiting a deposit looked up`
+    : 'ignored: no cancel awaits a deposit'
+}
