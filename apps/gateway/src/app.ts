@@ -6,7 +6,7 @@ import type { AppEnv } from './http/env.js'
 import { idempotency, KEY_CONTENDED } from './http/idempotency.js'
 import { KeyExists } from './idempotency.js'
 import { authenticate, requestLog, requireJson } from './http/middleware.js'
-import { readBody } from './http/request-body.js'
+import { jsonBody, readBody } from './http/request-body.js'
 import { errorResponse } from './http/responses.js'
 import { registerMetricsRoute, requestMetrics } from './metrics/route.js'
 import { notificationRoutes } from './notifications/route.js'
@@ -79,6 +79,7 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
     authenticate(keys),
     readBody(rt.config.server.bodyLimitBytes),
     requireJson,
+    jsonBody,
     idempotency(rt),
   )
   app.route('/', cancellationRoutes(rt))
