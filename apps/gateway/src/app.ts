@@ -3,8 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ApiKeyIndex } from './crypto.js'
 import { ApiError, toApiError } from './errors.js'
 import type { AppEnv } from './http/env.js'
-import { idempotency, KEY_CONTENDED } from './http/idempotency.js'
-import { KeyExists } from './idempotency.js'
+import { idempotency } from './http/idempotency.js'
 import { authenticate, requestLog, requireJson } from './http/middleware.js'
 import { jsonBody, readBody } from './http/request-body.js'
 import { errorResponse } from './http/responses.js'
@@ -38,8 +37,6 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
 
   app.use('*', requestLog(rt))
   app.onError((err, c) => {
-    // A replay, not a failure: the Idempotency-Key middleware answers it with the stored answer.
-    if (err instanceof KeyExists) return errorResponse(c, KEY_CONTENDED)
     const apiErr =
       err instanceof HTTPException
         ? err.status === 413

@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import type { FailureInfo } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
 import { ApiError, badRequest, conflict, notFound } from '../errors.js'
-import { type IdempotencyScope, KeyExists } from '../idempotency.js'
+import { claimOf, type IdempotencyScope, isKeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
 import { type CancellationEnd, settleCancellationQuery } from '../ledger/cancellations.js'
 import { renderCancellation, type CancellationView } from '../render.js'
@@ -122,7 +122,9 @@ export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, Can
           ? pickAccount(rt, merchantId, { account: input.account, provider: input.provider })
           : undefined
       // The key is read with the payment: a request sent again is answered from this one statement.
-      let payment = await readPayment(rt, merchantId, input, named, idem)
+      const read = await readPayment(rt, merchantId, input, named, idem)
+      if (isKeyTaken(read)) return read
+      let payment = read
       const account = named ?? (payment ? accountOf(rt, merchantId, payment.accountId) : undefined)
       if (!account) throw notFound('payment', input.paymentId ?? '')
       const cancellationId = newId('can')
@@ -230,7 +232,10 @@ SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount F
       )
       const row = r.rows[0]
       if (!row) throw new Error('the reservation statement answered no row')
-      if (row.refusal === 'key_exists') throw new KeyExists()
+      if (idem) {
+        const claim = await claimOf(rt.db, idem, now, row.refusal !== 'key_exists')
+        if (isKeyTaken(claim)) return claim
+      }
       if (row.refusal !== null) {
         // A refusal is an answer to this request only: the key it claimed is forgotten, so a corrected request
         // (or the same one once the balance allows it) may use it.
