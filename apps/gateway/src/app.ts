@@ -3,10 +3,9 @@ import { HTTPException } from 'hono/http-exception'
 import type { ApiKeyIndex } from './crypto.js'
 import { ApiError, toApiError } from './errors.js'
 import type { AppEnv } from './http/env.js'
-import { idempotency, KEY_CONTENDED } from './http/idempotency.js'
-import { KeyExists } from './idempotency.js'
+import { idempotency } from './http/idempotency.js'
 import { authenticate, requestLog, requireJson } from './http/middleware.js'
-import { readBody } from './http/request-body.js'
+import { jsonBody, readBody } from './http/request-body.js'
 import { errorResponse } from './http/responses.js'
 import { registerMetricsRoute, requestMetrics } from './metrics/route.js'
 import { notificationRoutes } from './notifications/route.js'
@@ -38,8 +37,6 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
 
   app.use('*', requestLog(rt))
   app.onError((err, c) => {
-    // A replay, not a failure: the Idempotency-Key middleware answers it with the stored answer.
-    if (err instanceof KeyExists) return errorResponse(c, KEY_CONTENDED)
     const apiErr =
       err instanceof HTTPException
         ? err.status === 413
@@ -79,6 +76,7 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
     authenticate(keys),
     readBody(rt.config.server.bodyLimitBytes),
     requireJson,
+    jsonBody,
     idempotency(rt),
   )
   app.route('/', cancellationRoutes(rt))

@@ -52,6 +52,48 @@ describe('config', () => {
     expect(cfg.database.path).toBe('./.paymux/db')
   })
 
+  it('a numeric or boolean key given whole as ${VAR} or ${VAR:-default} takes the number or boolean', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paymux-cfg-'))
+    try {
+      const file = join(dir, 'numbers.yaml')
+      writeFileSync(
+        file,
+        `server: { port: \${PORT:-30}, bodyLimitBytes: \${BODY_LIMIT} }
+database: { poolSize: \${POOL:-4}, startupWaitSeconds: \${WAIT:-0} }
+metrics: { public: \${METRICS_PUBLIC:-false} }
+merchants:
+  - id: shop-a
+    apiKeys: [ "${HASH}" ]
+    accounts:
+      - { id: n1, provider: nicepay, mid: nicepay00m, merchantKey: \${NICE_KEY}, timeoutMs: \${NICE_TIMEOUT:-5000} }
+`,
+      )
+      const cfg = loadConfigFile(file, {
+        NICE_KEY: 'k',
+        BODY_LIMIT: '2048',
+        POOL: '7',
+        METRICS_PUBLIC: 'true',
+      })
+      expect(cfg.server).toMatchObject({ port: 30, bodyLimitBytes: 2048 })
+      expect(cfg.database).toMatchObject({ poolSize: 7, startupWaitSeconds: 0 })
+      expect(cfg.metrics.public).toBe(true)
+      expect(cfg.merchants[0]!.accounts[0]).toMatchObject({ timeoutMs: 5000 })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('a ${VAR} that is not a number where one is wanted is named with its key, its value never quoted', () => {
+    const msg = errorOf(() =>
+      parseConfig({ ...base(), server: { port: '${PORT}' } }, { NICE_KEY: 'k', PORT: 'eighty' }),
+    )
+    expect(msg).toBe('invalid configuration: server.port: environment variable PORT must be a number')
+    // Only a whole reference is read as a number: a literal string stays the schema's type error.
+    expect(errorOf(() => parseConfig({ ...base(), server: { port: '80' } }, { NICE_KEY: 'k' }))).toMatch(
+      /server\.port: .*expected number/,
+    )
+  })
+
   it('names bad keys: unknown fields, bad hashes, wrong types, duplicate and dangling account ids', () => {
     const env = { NICE_KEY: 'k' }
     expect(errorOf(() => parseConfig({ ...base(), servr: {} }, env))).toMatch(/servr/)

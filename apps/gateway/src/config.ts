@@ -170,15 +170,17 @@ export function interpolateEnv(
   env: NodeJS.ProcessEnv,
   path: string[] = [],
   unset: Map<string, string> = new Map(),
+  whole: Map<string, string> = new Map(),
 ): unknown {
   if (typeof value === 'string') {
-    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/.exec(value)
-    if (whole) {
-      const v = env[whole[1]!] ?? whole[2]
+    const ref = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/.exec(value)
+    if (ref) {
+      const v = env[ref[1]!] ?? ref[2]
       if (v === undefined || v === '') {
-        unset.set(path.join('.'), whole[1]!)
+        unset.set(path.join('.'), ref[1]!)
         return undefined
       }
+      whole.set(path.join('.'), ref[1]!)
       return v
     }
     return value.replace(ENV_REF, (_m, name: string, def: string | undefined) => {
@@ -187,11 +189,12 @@ export function interpolateEnv(
       return v
     })
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, [...path, String(i)], unset))
+  if (Array.isArray(value))
+    return value.map((v, i) => interpolateEnv(v, env, [...path, String(i)], unset, whole))
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) {
-      const r = interpolateEnv(v, env, [...path, k], unset)
+      const r = interpolateEnv(v, env, [...path, k], unset, whole)
       if (r !== undefined) out[k] = r
     }
     return out
@@ -205,13 +208,22 @@ export function parseConfig(
   providers: readonly AnyDescriptor[] = PROVIDERS,
 ): GatewayConfig {
   const unset = new Map<string, string>()
-  const interpolated = interpolateEnv(raw ?? {}, env, [], unset)
-  const result = (providers === PROVIDERS ? configSchema : configSchemaOf(providers)).safeParse(interpolated)
+  const whole = new Map<string, string>()
+  const interpolated = interpolateEnv(raw ?? {}, env, [], unset, whole)
+  const schema = providers === PROVIDERS ? configSchema : configSchemaOf(providers)
+  let result = schema.safeParse(interpolated)
+  const notScalar = new Map<string, string>()
+  // The environment only holds text: a numeric or boolean key given whole as `${VAR}` takes the text's value.
+  // Which keys are numeric is the schema's to say, so its own type errors point at them.
+  while (!result.success && coerceScalars(interpolated, result.error.issues, whole, notScalar))
+    result = schema.safeParse(interpolated)
   if (!result.success) {
     const lines = result.error.issues.map((i) => {
       const key = i.path.map(String).join('.') || '(root)'
       const envName = unset.get(key)
-      return envName ? `${key}: environment variable ${envName} is not set` : `${key}: ${i.message}`
+      if (envName) return `${key}: environment variable ${envName} is not set`
+      const wrong = notScalar.get(key)
+      return wrong ? `${key}: ${wrong}` : `${key}: ${i.message}`
     })
     // One line per problem; a single problem is a single line.
     throw new ConfigError(
@@ -224,6 +236,48 @@ export function parseConfig(
   if (!cfg.database.url && env.DATABASE_URL) cfg.database.url = env.DATABASE_URL
   if (!cfg.masterKey && env.PAYMUX_MASTER_KEY) cfg.masterKey = env.PAYMUX_MASTER_KEY
   return cfg
+}
+
+/**
+ * Replaces, in place, each whole `${VAR}` value the schema wanted as a number or a boolean by the number or
+ * boolean its text spells; text that spells none is noted in `notScalar` (never quoted: it may be anything).
+ * Answers whether anything changed.
+ */
+function coerceScalars(
+  config: unknown,
+  issues: readonly z.core.$ZodIssue[],
+  whole: ReadonlyMap<string, string>,
+  notScalar: Map<string, string>,
+): boolean {
+  let changed = false
+  for (const issue of issues) {
+    if (issue.code !== 'invalid_type' || (issue.expected !== 'number' && issue.expected !== 'boolean'))
+      continue
+    const key = issue.path.map(String).join('.')
+    const name = whole.get(key)
+    const last = issue.path.at(-1)
+    const parent = issue.path
+      .slice(0, -1)
+      .reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown> | undefined)?.[k], config)
+    if (name === undefined || last === undefined || !parent || typeof parent !== 'object') continue
+    const text = (parent as Record<PropertyKey, unknown>)[last]
+    if (typeof text !== 'string') continue
+    const value =
+      issue.expected === 'number'
+        ? /^\s*-?\d+(\.\d+)?\s*$/.test(text)
+          ? Number(text)
+          : undefined
+        : /^\s*(true|false)\s*$/i.test(text)
+          ? text.trim().toLowerCase() === 'true'
+          : undefined
+    if (value === undefined) {
+      notScalar.set(key, `environment variable ${name} must be a ${issue.expected}`)
+      continue
+    }
+    ;(parent as Record<PropertyKey, unknown>)[last] = value
+    changed = true
+  }
+  return changed
 }
 
 export function loadConfigFile(

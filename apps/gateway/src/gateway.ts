@@ -8,7 +8,7 @@ import { ConfigError, type GatewayConfig } from './config.js'
 import { checkedMasterKey } from './config-checks.js'
 import { ApiKeyIndex, generateMasterKey, Vault } from './crypto.js'
 import { type Db, openDatabase } from './db/index.js'
-import { sweepIdempotencyKeys } from './idempotency.js'
+import { sweepIdempotencyKeys } from './idempotency-keys.js'
 import { createLogger, type PinoLogger } from './logger.js'
 import {
   type AnyDescriptor,

@@ -2,7 +2,7 @@ import type { Buyer, CheckoutMethod, CheckoutRequest } from '@paymux/core'
 import type { Insertable } from 'kysely'
 import type { PaymentsTable } from '../db/schema.js'
 import { badRequest } from '../errors.js'
-import type { IdempotencyScope } from '../idempotency.js'
+import { type IdempotencyScope, isKeyTaken, type KeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
 import { validateCall } from '../operations/engine.js'
 import { insertIntent } from '../operations/open.js'
@@ -59,7 +59,7 @@ export async function createCheckout(
   input: CreatePaymentInput,
   idem: IdempotencyScope | undefined,
   base: string,
-): Promise<{ status: 201; body: PaymentView }> {
+): Promise<{ status: 201; body: PaymentView } | KeyTaken> {
   const account = checkoutAccount(rt, merchantId, input)
   const id = newId('pay')
   const token = checkoutToken(rt, id)
@@ -108,7 +108,8 @@ export async function createCheckout(
     checkout_customer: input.customer ? rt.vault.encrypt(JSON.stringify(input.customer)) : null,
     approval_state: 'awaiting',
   }
-  await insertIntent(rt, 'payments', row, { type: 'payment', id }, account.lockMs, idem)
+  const claim = await insertIntent(rt, 'payments', row, { type: 'payment', id }, account.lockMs, idem)
+  if (isKeyTaken(claim)) return claim
   const body = renderPayment(
     {
       id,

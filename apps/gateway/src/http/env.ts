@@ -1,6 +1,6 @@
 import type { HttpBindings } from '@hono/node-server'
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { IdempotencyScope } from '../idempotency.js'
+import type { IdempotencyScope } from '../idempotency-keys.js'
 import { badRequest } from '../errors.js'
 import { describeIssues } from './validation.js'
 

@@ -1,14 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { ApiError, toApiError } from '../errors.js'
+import { ApiError } from '../errors.js'
 import {
   canonicalJson,
-  decideExisting,
   IdempotencyScope,
-  KeyExists,
+  type KeyTaken,
   parseIdempotencyKey,
   readExisting,
   type ResourceRef,
-} from '../idempotency.js'
+} from '../idempotency-keys.js'
 import { getBillingKey, getCancellation, getPayment } from '../queries.js'
 import type { Runtime } from '../runtime.js'
 import type { AppEnv } from './env.js'
@@ -19,9 +18,9 @@ const REPLAYABLE_REFUSALS = new Set([400, 404, 409])
 
 /**
  * The Idempotency-Key of a POST or DELETE. The handler's operation claims the key in the same statement that
- * records its intent; when that finds the key taken (KeyExists), or when a check refuses a request whose key
- * has an answer already, the answer is the stored one byte for byte (`Idempotent-Replayed: true`), or the
- * object's current state while its outcome is still open.
+ * records its intent and, when the key is taken, answers from it (`keyAnswer`). This middleware only covers a
+ * check that refused a request whose key has an answer already (the state moved on since the first run): that
+ * answer is the stored one, byte for byte. A refusal of the request that holds the key is its first answer.
  */
 export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -38,42 +37,52 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
     c.set('idempotency', scope)
     await next()
     const err = c.error
-    if (!(err instanceof KeyExists) && !(err instanceof ApiError && REPLAYABLE_REFUSALS.has(err.status)))
-      return
-    let existing: Awaited<ReturnType<typeof readExisting>>
+    if (!(err instanceof ApiError && REPLAYABLE_REFUSALS.has(err.status))) return
+    let existing: KeyTaken | undefined
     try {
-      // The operation's first read may have read the key already: then it is not read again.
-      existing =
-        err instanceof KeyExists && err.found
-          ? decideExisting(err.found, scope, rt.now())
-          : await readExisting(rt.db, scope, rt.now())
-    } catch (readErr) {
-      // A key in flight or used with another body: say so (a plain refusal keeps its own answer).
-      if (!(err instanceof KeyExists)) return
-      const apiErr = toApiError(readErr)
-      if (apiErr.status >= 500) rt.logger.error({ err: readErr, code: apiErr.body.code }, 'request failed')
-      answer(c, errorResponse(c, apiErr))
+      existing = await readExisting(rt.db, scope, rt.now())
+    } catch {
       return
     }
-    if (existing.kind === 'replay') {
-      const o = existing.outcome
-      const stored = o.status >= 400 ? { ...(o.body as object), requestId: c.get('requestId') } : o.body
-      answer(c, sendJson(c, o.status, JSON.stringify(stored), { 'idempotent-replayed': 'true' }))
-    } else if (existing.kind === 'current') {
-      const state = await currentState(rt, c.get('merchantId'), existing.resource)
-      answer(c, sendJson(c, state.status, JSON.stringify(state.body), { 'idempotent-replayed': 'true' }))
-    } else if (err instanceof KeyExists) {
-      // Released between the claim and this read (the first attempt provably did nothing): retry the request.
-      answer(c, errorResponse(c, KEY_CONTENDED))
-    }
+    // A key in flight or used with another body: the refusal keeps its own answer.
+    if (existing?.claim === 'replay') answer(c, await keyAnswer(c, rt, existing))
   }
 }
 
 /**
- * The key was taken and released while this request looked at it: nothing happened, so a retry is safe. One
- * instance: app.onError answers every replay with it until the middleware puts the stored answer in its place.
+ * The answer to a request whose key was taken: the stored answer byte for byte or its object's current state
+ * (`Idempotent-Replayed: true`), 409 while the first request runs, 422 for another request under the key.
  */
-export const KEY_CONTENDED = new ApiError(409, {
+export async function keyAnswer(c: Context<AppEnv>, rt: Runtime, taken: KeyTaken): Promise<Response> {
+  if (taken.claim === 'mismatch') return errorResponse(c, KEY_REUSED)
+  if (taken.claim === 'in_use') return errorResponse(c, taken.contended ? KEY_CONTENDED : KEY_IN_USE)
+  if ('outcome' in taken) {
+    const o = taken.outcome
+    const stored = o.status >= 400 ? { ...(o.body as object), requestId: c.get('requestId') } : o.body
+    return sendJson(c, o.status, JSON.stringify(stored), REPLAYED)
+  }
+  const state = await currentState(rt, c.get('merchantId'), taken.resource)
+  return sendJson(c, state.status, JSON.stringify(state.body), REPLAYED)
+}
+
+const REPLAYED = { 'idempotent-replayed': 'true' }
+
+const KEY_REUSED = new ApiError(422, {
+  type: 'idempotency_error',
+  code: 'idempotency_key_reused',
+  message: 'this Idempotency-Key was used with a different request (method, path or body); use a new key',
+  param: 'Idempotency-Key',
+})
+
+const KEY_IN_USE = new ApiError(409, {
+  type: 'idempotency_error',
+  code: 'idempotency_key_in_use',
+  message: 'a request with this Idempotency-Key is still being processed; retry later with the same key',
+  param: 'Idempotency-Key',
+})
+
+/** The key was taken and released while this request looked at it: nothing happened, so a retry is safe. */
+const KEY_CONTENDED = new ApiError(409, {
   type: 'idempotency_error',
   code: 'idempotency_key_in_use',
   message: 'the Idempotency-Key is contended; retry',

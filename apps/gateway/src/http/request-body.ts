@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { badRequest } from '../errors.js'
 import type { AppEnv } from './env.js'
 
 /**
@@ -57,4 +58,68 @@ function readIncoming(incoming: IncomingMessage, max: number): Promise<Buffer | 
       done(() => reject(new HTTPException(400, { message: 'the request body ended before its end' })))
     incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
   })
+}
+
+/** Deeper than any request of the API needs by far; deep enough nesting overflows a recursive reader. */
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * Parses a JSON request body once, for every validator and the Idempotency-Key fingerprint, after two checks
+ * JSON.parse does not make: nesting deeper than MAX_JSON_DEPTH (a client's mistake, refused before anything
+ * walks it), and a string holding a lone UTF-16 surrogate (`"\ud800"`), which no UTF-8 text can carry: stored, it
+ * would silently become U+FFFD and a later read would differ from the answer. Both are a 400 naming the field
+ * (the body itself for depth) before anything is recorded. Malformed JSON is left to the validators' own 400.
+ */
+export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method !== 'POST' || !/^application\/(.+\+)?json\b/i.test(c.req.header('content-type') ?? ''))
+    return next()
+  const text = await c.req.text()
+  if (jsonDepth(text) > MAX_JSON_DEPTH)
+    throw badRequest('body', `the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return next()
+  }
+  const bad = loneSurrogateAt(value, [])
+  if (bad !== undefined) {
+    const param = bad.join('.') || 'body'
+    throw badRequest(param, `${param}: contains a lone UTF-16 surrogate, which is not text`)
+  }
+  Object.assign(c.req.bodyCache, { json: Promise.resolve(value) })
+  await next()
+}
+
+/** The deepest nesting of arrays and objects in JSON text (strings skipped), without parsing it. */
+function jsonDepth(text: string): number {
+  let depth = 0
+  let max = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i)
+    if (inString) {
+      if (ch === 0x5c) i++
+      else if (ch === 0x22) inString = false
+    } else if (ch === 0x22) inString = true
+    else if (ch === 0x5b || ch === 0x7b) max = Math.max(max, ++depth)
+    else if (ch === 0x5d || ch === 0x7d) depth--
+  }
+  return max
+}
+
+// With the u flag a pair is one code point: only a surrogate standing alone matches.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** The path of the first key or string value that is not well-formed UTF-16 (depth already bounded). */
+function loneSurrogateAt(value: unknown, path: string[]): string[] | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined
+  if (value === null || typeof value !== 'object') return undefined
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
+  for (const [k, v] of entries) {
+    if (LONE_SURROGATE.test(k)) return [...path, k.replace(/\p{Cs}/gu, '\ufffd')]
+    const found = loneSurrogateAt(v, [...path, k])
+    if (found) return found
+  }
+  return undefined
 }

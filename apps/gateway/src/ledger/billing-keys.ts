@@ -1,6 +1,6 @@
 import type { QueryCreator, Updateable } from 'kysely'
 import type { BillingKeysTable, Database, Tx } from '../db/schema.js'
-import type { IdempotencyScope, StorableOutcome } from '../idempotency.js'
+import type { IdempotencyScope, StorableOutcome } from '../idempotency-keys.js'
 import type { Runtime } from '../runtime.js'
 import { type EventType, eventRow, eventWhen } from './events.js'
 import type { BillingKeyStatus } from './statuses.js'

@@ -1,7 +1,7 @@
 import { type CompiledQuery, type Kysely, type QueryCreator, sql } from 'kysely'
 import type { Database, FailureInfo, StoredDeposit, Tx } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
-import type { IdempotencyScope, StorableOutcome, ResourceRef } from '../idempotency.js'
+import type { IdempotencyScope, StorableOutcome, ResourceRef } from '../idempotency-keys.js'
 import type { Runtime } from '../runtime.js'
 import { newId } from '../ids.js'
 import { eventRow, eventWhen } from './events.js'

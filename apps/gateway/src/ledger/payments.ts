@@ -1,7 +1,7 @@
 import type { CompiledQuery, QueryCreator, Updateable } from 'kysely'
 import type { Database, PaymentsTable, Tx } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
-import type { IdempotencyScope, StorableOutcome } from '../idempotency.js'
+import type { IdempotencyScope, StorableOutcome } from '../idempotency-keys.js'
 import type { Runtime } from '../runtime.js'
 import { type EventType, eventRow, eventWhen } from './events.js'
 import type { PaymentStatus } from './statuses.js'

@@ -1,3 +1,4 @@
+import { isKeyTaken } from '../idempotency-keys.js'
 import type {
   BillingKeyResult,
   Buyer,
@@ -75,7 +76,7 @@ export const issueBillingKeyOperation: OperationDescriptor<
     return { account, merchantId, row, request }
   },
   async open(rt, intent, idem) {
-    await insertIntent(
+    const claim = await insertIntent(
       rt,
       'billing_keys',
       intent.row,
@@ -83,6 +84,7 @@ export const issueBillingKeyOperation: OperationDescriptor<
       intent.account.lockMs,
       idem,
     )
+    if (isKeyTaken(claim)) return claim
     return intent
   },
   request: (_rt, intent) => ({ operation: 'issueBillingKey', request: intent.request }),
@@ -200,6 +202,7 @@ export const deleteBillingKeyOperation: OperationDescriptor<
       intent.account.lockMs,
       idem,
     )
+    if (isKeyTaken(moved)) return moved
     if (!moved) throw conflict('billing_key_deleted', 'the billing key is already deleted')
     return intent
   },

@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely'
 import type { Database, FailureInfo } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
 import { ApiError, badRequest, conflict, notFound } from '../errors.js'
-import { type IdempotencyScope, KeyExists } from '../idempotency.js'
+import { claimOf, type IdempotencyScope, isKeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
 import { type CancellationEnd, settleCancellationQuery } from '../ledger/cancellations.js'
 import { renderCancellation, type CancellationView } from '../render.js'
@@ -129,7 +129,9 @@ export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, Can
           ? pickAccount(rt, merchantId, { account: input.account, provider: input.provider })
           : undefined
       // The key is read with the payment: a request sent again is answered from this one statement.
-      let payment = await readPayment(rt, merchantId, input, named, idem)
+      const read = await readPayment(rt, merchantId, input, named, idem)
+      if (isKeyTaken(read)) return read
+      let payment = read
       const account = named ?? (payment ? accountOf(rt, merchantId, payment.accountId) : undefined)
       if (!account) throw notFound('payment', input.paymentId ?? '')
       const cancellationId = newId('can')
@@ -248,7 +250,10 @@ SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount, 
       )
       const row = r.rows[0]
       if (!row) throw new Error('the reservation statement answered no row')
-      if (row.refusal === 'key_exists') throw new KeyExists()
+      if (idem) {
+        const claim = await claimOf(rt.db, idem, now, row.refusal !== 'key_exists')
+        if (isKeyTaken(claim)) return claim
+      }
       if (row.refusal !== null) {
         // A refusal is an answer to this request only: the key it claimed is forgotten, so a corrected request
         // (or the same one once the balance allows it) may use it.

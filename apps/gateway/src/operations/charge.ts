@@ -1,3 +1,4 @@
+import { isKeyTaken } from '../idempotency-keys.js'
 import type { Buyer, ChargeBillingKeyRequest, ChargeResult } from '@paymux/core'
 import { badRequest, conflict, notFound } from '../errors.js'
 import { newId } from '../ids.js'
@@ -88,7 +89,7 @@ export const chargeOperation: OperationDescriptor<ChargeInput, ChargeIntent, Cha
     return { account, merchantId, row, request, encryptedKey: key.encrypted_key }
   },
   async open(rt, intent, idem) {
-    await insertIntent(
+    const claim = await insertIntent(
       rt,
       'payments',
       intent.row,
@@ -96,6 +97,7 @@ export const chargeOperation: OperationDescriptor<ChargeInput, ChargeIntent, Cha
       intent.account.lockMs,
       idem,
     )
+    if (isKeyTaken(claim)) return claim
     return intent
   },
   request: (rt, intent) => ({

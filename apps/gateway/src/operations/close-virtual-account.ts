@@ -1,3 +1,4 @@
+import { isKeyTaken } from '../idempotency-keys.js'
 import type { CancelRequest, CancelResult } from '@paymux/core'
 import type { Selectable } from 'kysely'
 import type { Database } from '../db/schema.js'
@@ -87,6 +88,7 @@ export const closeVirtualAccountOperation: OperationDescriptor<
       intent.account.lockMs,
       idem,
     )
+    if (isKeyTaken(moved)) return moved
     if (!moved) {
       const now = await rt.db
         .selectFrom('payments')

@@ -12,7 +12,7 @@ import { generateMasterKey, sha256Hex } from '../crypto.js'
 import { openDatabase } from '../db/index.js'
 import type { Database } from '../db/schema.js'
 import { createGateway } from '../gateway.js'
-import { IdempotencyScope } from '../idempotency.js'
+import { IdempotencyScope, isKeyTaken, type KeyTaken } from '../idempotency-keys.js'
 import { createLogger } from '../logger.js'
 import { defaultProviderFactory, PROVIDERS } from '../providers.js'
 import { reconcileOnce } from '../reconcile/reconciler.js'
@@ -256,21 +256,31 @@ describe.each(DB_TARGETS)('gateway core on $name', (target) => {
       // A cancel and a billing-key issue that record their intent and then die before the PG answers.
       const fingerprint = (body: unknown) => rt.vault.fingerprint(`dead\n${JSON.stringify(body)}`)
       const cancelKey = new IdempotencyScope('shop-a', 'dead-cancel', fingerprint('c'))
-      const cancel = await cancelOperation.open(
-        rt,
-        await cancelOperation.prepare(rt, 'shop-a', {
-          account: 'a-cookie',
-          transactionId,
-          amount: 2_000,
-          reason: 'r',
-        }),
-        cancelKey,
+      const fresh = <T>(v: T | KeyTaken): T => {
+        if (isKeyTaken(v)) throw new Error(`the key was taken: ${v.claim}`)
+        return v
+      }
+      const cancel = fresh(
+        await cancelOperation.open(
+          rt,
+          fresh(
+            await cancelOperation.prepare(rt, 'shop-a', {
+              account: 'a-cookie',
+              transactionId,
+              amount: 2_000,
+              reason: 'r',
+            }),
+          ),
+          cancelKey,
+        ),
       )
       const keyScope = new IdempotencyScope('shop-a', 'dead-key', fingerprint('k'))
-      const issued = await issueBillingKeyOperation.open(
-        rt,
-        await issueBillingKeyOperation.prepare(rt, 'shop-a', { account: 'a-nice', card: NICE_CARD }),
-        keyScope,
+      const issued = fresh(
+        await issueBillingKeyOperation.open(
+          rt,
+          fresh(await issueBillingKeyOperation.prepare(rt, 'shop-a', { account: 'a-nice', card: NICE_CARD })),
+          keyScope,
+        ),
       )
       await sql`UPDATE idempotency_keys SET locked_until = now() - interval '1 second' WHERE key IN ('dead-cancel', 'dead-key')`.execute(
         t.db.kysely,

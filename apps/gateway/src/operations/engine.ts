@@ -1,6 +1,6 @@
 import { isPaymentError, type PaymentProvider, type ProviderOperation } from '@paymux/core'
 import { ApiError, type ErrorBody, fromPaymentError } from '../errors.js'
-import type { IdempotencyScope } from '../idempotency.js'
+import { type IdempotencyScope, isKeyTaken, type KeyTaken } from '../idempotency-keys.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { type CallEnd, callPg } from './outcome.js'
 
@@ -28,9 +28,10 @@ export interface OperationDescriptor<
   /** What `request` builds for `call`: a ProviderOperation, or a call the adapter's contract shapes itself (an approval). */
   Call = ProviderOperation,
 > {
-  /** `idem`: an operation may read the key with its first read and throw KeyExists (a replay: one statement). */
-  prepare(rt: Runtime, merchantId: string, input: Input, idem?: IdempotencyScope): Promise<Intent>
-  open(rt: Runtime, intent: Intent, idem: IdempotencyScope | undefined): Promise<Intent>
+  /** `idem`: an operation may read the key with its first read and answer what it decides (a replay: one statement). */
+  prepare(rt: Runtime, merchantId: string, input: Input, idem?: IdempotencyScope): Promise<Intent | KeyTaken>
+  /** A key taken by another request is what open answers instead of the intent: nothing was recorded. */
+  open(rt: Runtime, intent: Intent, idem: IdempotencyScope | undefined): Promise<Intent | KeyTaken>
   request(rt: Runtime, intent: Intent): Call
   call(provider: PaymentProvider, request: Call): Promise<Result>
   settle(
@@ -53,9 +54,11 @@ export async function runOperation<
   merchantId: string,
   input: Input,
   idem: IdempotencyScope | undefined,
-): Promise<OperationOutcome<View>> {
+): Promise<OperationOutcome<View> | KeyTaken> {
   const prepared = await op.prepare(rt, merchantId, input, idem)
+  if (isKeyTaken(prepared)) return prepared
   const intent = await op.open(rt, prepared, idem)
+  if (isKeyTaken(intent)) return intent
   const request = op.request(rt, intent)
   const end = await callPg(() => op.call(intent.account.provider, request))
   return settleWithRetry(rt, () => op.settle(rt, intent, end, idem))

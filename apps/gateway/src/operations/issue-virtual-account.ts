@@ -1,3 +1,4 @@
+import { isKeyTaken } from '../idempotency-keys.js'
 import type { Buyer, CashReceipt, IssueVirtualAccountRequest, VirtualAccountResult } from '@paymux/core'
 import { badRequest } from '../errors.js'
 import { newId } from '../ids.js'
@@ -63,7 +64,7 @@ export const issueVirtualAccountOperation: OperationDescriptor<
     return { account, merchantId, row, request }
   },
   async open(rt, intent, idem) {
-    await insertIntent(
+    const claim = await insertIntent(
       rt,
       'payments',
       intent.row,
@@ -71,6 +72,7 @@ export const issueVirtualAccountOperation: OperationDescriptor<
       intent.account.lockMs,
       idem,
     )
+    if (isKeyTaken(claim)) return claim
     return intent
   },
   request: (_rt, intent) => ({ operation: 'issueVirtualAccount', request: intent.request }),

@@ -1,7 +1,13 @@
 import { type Insertable, sql } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { conflict } from '../errors.js'
-import { type IdempotencyScope, KeyExists, type ResourceRef } from '../idempotency.js'
+import {
+  claimOf,
+  type IdempotencyScope,
+  type KeyClaim,
+  type KeyTaken,
+  type ResourceRef,
+} from '../idempotency-keys.js'
 import type { Runtime } from '../runtime.js'
 
 /**
@@ -29,7 +35,7 @@ const COLUMN_TYPES: Record<string, string> = {
 
 /**
  * ONE statement that claims the Idempotency-Key and inserts the row that records an operation's intent: both
- * or neither. A key that already exists inserts nothing and throws KeyExists (the request is a replay).
+ * or neither. A key that already exists inserts nothing: the claim says what the request gets instead.
  */
 export async function insertIntent<T extends 'payments' | 'billing_keys'>(
   rt: Runtime,
@@ -38,7 +44,7 @@ export async function insertIntent<T extends 'payments' | 'billing_keys'>(
   resource: ResourceRef,
   lockMs: number,
   idem: IdempotencyScope | undefined,
-): Promise<void> {
+): Promise<KeyClaim> {
   const now = rt.now()
   const entries = Object.entries(row).filter(([, v]) => v !== undefined)
   const columns = sql.join(entries.map(([k]) => sql.ref(k)))
@@ -64,7 +70,7 @@ SELECT count(*)::int AS claimed FROM k`
       }>`INSERT INTO ${sql.table(table)} (${columns}) VALUES (${values}) RETURNING 1 AS claimed`
   try {
     const r = await statement.execute(rt.db)
-    if (idem && Number(r.rows[0]?.claimed ?? 0) === 0) throw new KeyExists()
+    return idem ? await claimOf(rt.db, idem, now, Number(r.rows[0]?.claimed ?? 0) > 0) : { claim: 'new' }
   } catch (err) {
     if ((err as { code?: string }).code === '23505' && table === 'payments') {
       const orderId = (row as { order_id?: unknown }).order_id
@@ -80,7 +86,7 @@ SELECT count(*)::int AS claimed FROM k`
 
 /**
  * ONE statement that claims the key and moves an existing row into its in-flight status (a billing key being
- * deleted, a virtual account being closed), only from the statuses given. Answers whether the row moved; a key that exists throws KeyExists.
+ * deleted, a virtual account being closed), only from the statuses given. Answers whether the row moved, or what the taken key answers.
  */
 export async function markIntent(
   rt: Runtime,
@@ -89,7 +95,7 @@ export async function markIntent(
   to: string,
   lockMs: number,
   idem: IdempotencyScope | undefined,
-): Promise<boolean> {
+): Promise<boolean | KeyTaken> {
   const resourceType = target.table === 'payments' ? 'payment' : 'billing_key'
   const now = rt.now()
   const fromList = sql.join(from.map((s) => sql`${s}`))
@@ -110,7 +116,10 @@ u AS (
 )
 SELECT c.claimed, (SELECT count(*)::int FROM u) AS moved FROM c`.execute(rt.db)
   const row = r.rows[0]
-  if (idem && Number(row?.claimed ?? 0) === 0) throw new KeyExists()
+  if (idem) {
+    const claim = await claimOf(rt.db, idem, now, Number(row?.claimed ?? 0) > 0)
+    if (claim.claim !== 'new') return claim
+  }
   const moved = Number(row?.moved ?? 0) > 0
   if (!moved && idem) await idem.release(rt.db)
   return moved

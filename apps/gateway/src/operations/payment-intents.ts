@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely'
 import type { FailureInfo, PaymentsTable, VirtualAccountInfo } from '../db/schema.js'
-import type { IdempotencyScope } from '../idempotency.js'
+import type { IdempotencyScope } from '../idempotency-keys.js'
 import type { EventType } from '../ledger/events.js'
 import { settlePaymentQuery } from '../ledger/payments.js'
 import type { PaymentStatus } from '../ledger/statuses.js'

@@ -2,7 +2,7 @@ import { isPaymentError, type TransactionLookup } from '@paymux/core'
 import type { CompiledQuery } from 'kysely'
 import { preparedText } from '../db/prepared.js'
 import { conflict, fromPaymentError, notFound } from '../errors.js'
-import { type IdempotencyScope, KeyExists, type KeyRow } from '../idempotency.js'
+import { decideExisting, type IdempotencyScope, type KeyRow, type KeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
 import type { PaymentStatus } from '../ledger/statuses.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -57,7 +57,7 @@ LEFT JOIN payments p ON p.merchant_id = $1 AND p.account_id = $3 AND p.transacti
  * transaction id for a payment made elsewhere. Undefined when the gateway has never seen it.
  *
  * With the request's Idempotency-Key, the same statement reads the key: a key already used by this very
- * request (same fingerprint) throws KeyExists with its row, so a request sent again costs this one read. A key
+ * request (same fingerprint) answers what the key decides, so a request sent again costs this one read. A key
  * used with another body is left to the claim (a request refused by a later check keeps its own answer).
  */
 export async function readPayment(
@@ -66,7 +66,7 @@ export async function readPayment(
   ref: { paymentId?: string; transactionId?: string },
   account: AccountRuntime | undefined,
   idem?: IdempotencyScope,
-): Promise<PaymentRef | undefined> {
+): Promise<PaymentRef | KeyTaken | undefined> {
   const key = idem?.key ?? null
   let q: CompiledQuery<PaymentKeyRow>
   if (ref.paymentId !== undefined) q = preparedText(BY_ID, [merchantId, key, ref.paymentId])
@@ -74,16 +74,22 @@ export async function readPayment(
     q = preparedText(BY_TRANSACTION, [merchantId, key, account.config.id, ref.transactionId])
   else return undefined
   const found = (await rt.db.executeQuery(q)).rows[0]
-  if (idem && found?.key_state != null && found.key_fingerprint === idem.fingerprint)
-    throw new KeyExists({
-      fingerprint: found.key_fingerprint,
-      state: found.key_state,
-      locked_until: found.key_locked_until,
-      response_status: found.key_response_status,
-      response_body: found.key_response_body,
-      resource_type: found.key_resource_type,
-      resource_id: found.key_resource_id,
-    })
+  if (idem && found?.key_state != null && found.key_fingerprint === idem.fingerprint) {
+    const taken = decideExisting(
+      {
+        fingerprint: found.key_fingerprint,
+        state: found.key_state,
+        locked_until: found.key_locked_until,
+        response_status: found.key_response_status,
+        response_body: found.key_response_body,
+        resource_type: found.key_resource_type,
+        resource_id: found.key_resource_id,
+      },
+      idem,
+      rt.now(),
+    )
+    if (taken) return taken
+  }
   const id = found?.id
   if (!found || id == null) {
     if (ref.paymentId !== undefined) throw notFound('payment', ref.paymentId)
@@ -166,7 +172,8 @@ export async function importPayment(
     .executeTakeFirst()
   if (!inserted) {
     // Another request recorded it first: that row is the payment.
-    const existing = await readPayment(rt, merchantId, { transactionId }, account)
+    // No key is read here, so no key answers.
+    const existing = (await readPayment(rt, merchantId, { transactionId }, account)) as PaymentRef | undefined
     if (!existing)
       throw conflict(
         'duplicate_order_id',

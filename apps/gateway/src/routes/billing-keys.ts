@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { CREATE_BILLING_KEY_EXAMPLES, CREATE_CHARGE_EXAMPLES } from '../examples.js'
 import { router } from '../http/env.js'
+import { isKeyTaken } from '../idempotency-keys.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import { deleteBillingKeyOperation, issueBillingKeyOperation } from '../operations/billing-keys.js'
 import { chargeOperation } from '../operations/charge.js'
@@ -15,7 +16,7 @@ import {
   IdParam,
   PaymentSchema,
 } from '../schemas.js'
-import { answer } from './answer.js'
+import { answer, fromKey } from './answer.js'
 
 const issue = createRoute({
   method: 'post',
@@ -97,15 +98,15 @@ const charge = createRoute({
 export function billingKeyRoutes(rt: Runtime) {
   const app = router()
   app.openapi(issue, async (c) => {
-    const ok = answer(
-      await runOperation(
-        rt,
-        issueBillingKeyOperation,
-        c.get('merchantId'),
-        c.req.valid('json'),
-        c.get('idempotency'),
-      ),
+    const outcome = await runOperation(
+      rt,
+      issueBillingKeyOperation,
+      c.get('merchantId'),
+      c.req.valid('json'),
+      c.get('idempotency'),
     )
+    if (isKeyTaken(outcome)) return fromKey(c, rt, outcome)
+    const ok = answer(outcome)
     return c.json(ok.body, 200)
   })
   app.openapi(get, async (c) =>
@@ -113,16 +114,22 @@ export function billingKeyRoutes(rt: Runtime) {
   )
   app.openapi(remove, async (c) => {
     const input = { billingKeyId: c.req.valid('param').id, ...c.req.valid('query') }
-    const ok = answer(
-      await runOperation(rt, deleteBillingKeyOperation, c.get('merchantId'), input, c.get('idempotency')),
+    const outcome = await runOperation(
+      rt,
+      deleteBillingKeyOperation,
+      c.get('merchantId'),
+      input,
+      c.get('idempotency'),
     )
+    if (isKeyTaken(outcome)) return fromKey(c, rt, outcome)
+    const ok = answer(outcome)
     return c.json(ok.body, 200)
   })
   app.openapi(charge, async (c) => {
     const input = { billingKeyId: c.req.valid('param').id, ...c.req.valid('json') }
-    const ok = answer(
-      await runOperation(rt, chargeOperation, c.get('merchantId'), input, c.get('idempotency')),
-    )
+    const outcome = await runOperation(rt, chargeOperation, c.get('merchantId'), input, c.get('idempotency'))
+    if (isKeyTaken(outcome)) return fromKey(c, rt, outcome)
+    const ok = answer(outcome)
     return c.json(ok.body, ok.status)
   })
   return app

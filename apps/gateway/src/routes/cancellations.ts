@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { CREATE_CANCELLATION_EXAMPLES } from '../examples.js'
 import { router } from '../http/env.js'
+import { isKeyTaken } from '../idempotency-keys.js'
 import { page, pageQuery } from '../http/pagination.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import { cancelOperation } from '../operations/cancel.js'
@@ -15,7 +16,7 @@ import {
   IdempotencyHeader,
   IdParam,
 } from '../schemas.js'
-import { answer } from './answer.js'
+import { answer, fromKey } from './answer.js'
 
 const create = createRoute({
   method: 'post',
@@ -83,6 +84,7 @@ export function cancellationRoutes(rt: Runtime) {
       c.req.valid('json'),
       c.get('idempotency'),
     )
+    if (isKeyTaken(outcome)) return fromKey(c, rt, outcome)
     const ok = answer(outcome)
     return c.json(ok.body, ok.status)
   })

@@ -3,6 +3,7 @@ import { createCheckout } from '../checkout/create.js'
 import { checkoutToken, checkoutUrls, publicBase } from '../checkout/token.js'
 import { CREATE_VIRTUAL_ACCOUNT_EXAMPLES, VIRTUAL_ACCOUNT_EXAMPLE_ID } from '../examples.js'
 import { router } from '../http/env.js'
+import { isKeyTaken } from '../idempotency-keys.js'
 import { page, pageQuery } from '../http/pagination.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import { PAYMENT_STATUSES } from '../ledger/statuses.js'
@@ -19,7 +20,7 @@ import {
   PaymentListSchema,
   PaymentSchema,
 } from '../schemas.js'
-import { answer } from './answer.js'
+import { answer, fromKey } from './answer.js'
 
 const get = createRoute({
   method: 'get',
@@ -202,30 +203,31 @@ export function paymentRoutes(rt: Runtime) {
       c.get('idempotency'),
       base,
     )
+    if (isKeyTaken(done)) return fromKey(c, rt, done)
     return c.json(done.body, 201)
   })
   app.openapi(close, async (c) => {
-    const ok = answer(
-      await runOperation(
-        rt,
-        closeVirtualAccountOperation,
-        c.get('merchantId'),
-        { paymentId: c.req.valid('param').id },
-        c.get('idempotency'),
-      ),
+    const outcome = await runOperation(
+      rt,
+      closeVirtualAccountOperation,
+      c.get('merchantId'),
+      { paymentId: c.req.valid('param').id },
+      c.get('idempotency'),
     )
+    if (isKeyTaken(outcome)) return fromKey(c, rt, outcome)
+    const ok = answer(outcome)
     return c.json(ok.body, ok.status)
   })
   app.openapi(issueVirtualAccount, async (c) => {
-    const ok = answer(
-      await runOperation(
-        rt,
-        issueVirtualAccountOperation,
-        c.get('merchantId'),
-        c.req.valid('json'),
-        c.get('idempotency'),
-      ),
+    const outcome = await runOperation(
+      rt,
+      issueVirtualAccountOperation,
+      c.get('merchantId'),
+      c.req.valid('json'),
+      c.get('idempotency'),
     )
+    if (isKeyTaken(outcome)) return fromKey(c, rt, outcome)
+    const ok = answer(outcome)
     return c.json(ok.body, ok.status)
   })
   return app

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { canonicalJson, parseIdempotencyKey, sweepIdempotencyKeys } from './idempotency.js'
+import { canonicalJson, parseIdempotencyKey, sweepIdempotencyKeys } from './idempotency-keys.js'
 import { DB_TARGETS, openTestDb } from './test-support/harness.js'
 
 describe('Idempotency-Key parsing and canonical bodies', () => {

@@ -1,6 +1,6 @@
 import { type Kysely, type QueryCreator, sql, type Transaction } from 'kysely'
 import type { Database } from './db/schema.js'
-import { ApiError, badRequest } from './errors.js'
+import { badRequest } from './errors.js'
 
 export type Tx = Kysely<Database> | Transaction<Database>
 
@@ -30,52 +30,40 @@ export interface KeyRow {
 }
 
 /**
- * Thrown when the key already exists: by a claim (its statement wrote nothing), or by an operation's first
- * read, which reads the key along with what it needed anyway and then carries the row (`found`), so that a
- * replay costs that one statement.
+ * What claiming an Idempotency-Key found: the key is this request's now (`new`), or it is taken and the request
+ * is answered from it, never run: the stored answer or its object's current state (`replay`), 409 while the
+ * first request runs or the key changed hands under this one (`in_use`), 422 for another request (`mismatch`).
  */
-export class KeyExists extends Error {
-  override readonly name = 'KeyExists'
-  constructor(readonly found?: KeyRow) {
-    // Control flow, not a failure: every replay throws one, and capturing a stack showed in the profile.
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
-    super()
-    Error.stackTraceLimit = limit
-  }
+export type KeyClaim =
+  | { claim: 'new' }
+  | { claim: 'replay'; outcome: Outcome }
+  | { claim: 'replay'; resource: ResourceRef; stale: boolean }
+  | { claim: 'in_use'; contended: boolean }
+  | { claim: 'mismatch' }
+
+export type KeyTaken = Exclude<KeyClaim, { claim: 'new' }>
+
+const NEW: KeyClaim = { claim: 'new' }
+
+/** An operation's step answered from the key instead of its own result. */
+export function isKeyTaken(v: unknown): v is KeyTaken {
+  return typeof v === 'object' && v !== null && 'claim' in v && (v as KeyClaim).claim !== 'new'
 }
 
 /**
- * One Idempotency-Key of one merchant. `claim` writes the record in the caller's transaction, before any PG
- * call, so the record and the reservation it protects commit together or not at all.
+ * One Idempotency-Key of one merchant. An operation claims it in the one statement that records its intent
+ * (`claimOf` reads what that statement answered), so the record and what it protects commit together or not
+ * at all.
  */
 export class IdempotencyScope {
+  /** This request holds the key: whatever it answers is the first answer, never a replay. */
+  claimed = false
+
   constructor(
     readonly merchantId: string,
     readonly key: string,
     readonly fingerprint: string,
   ) {}
-
-  async claim(trx: Tx, now: Date, lockMs: number, resource?: ResourceRef): Promise<void> {
-    const row = await trx
-      .insertInto('idempotency_keys')
-      .values({
-        merchant_id: this.merchantId,
-        key: this.key,
-        fingerprint: this.fingerprint,
-        state: 'in_progress',
-        locked_until: new Date(now.getTime() + lockMs),
-        response_status: null,
-        response_body: null,
-        resource_type: resource?.type ?? null,
-        resource_id: resource?.id ?? null,
-        created_at: now,
-      })
-      .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
-      .returning('key')
-      .executeTakeFirst()
-    if (!row) throw new KeyExists()
-  }
 
   async complete(trx: Tx, outcome: StorableOutcome, resource?: ResourceRef): Promise<void> {
     await this.completeQuery(trx, outcome, resource).execute()
@@ -110,13 +98,29 @@ export class IdempotencyScope {
   }
 }
 
-export type ExistingKey =
-  | { kind: 'replay'; outcome: Outcome }
-  | { kind: 'current'; resource: ResourceRef; stale: boolean }
-  | { kind: 'absent' }
+/**
+ * The claim as an intent statement answered it: `claimed` when it inserted the key. Otherwise the key is read
+ * and decides; a key gone by then was released by a request that provably did nothing (`in_use`, contended).
+ */
+export async function claimOf(
+  db: Tx,
+  scope: IdempotencyScope,
+  now: Date,
+  claimed: boolean,
+): Promise<KeyClaim> {
+  if (claimed) {
+    scope.claimed = true
+    return NEW
+  }
+  return (await readExisting(db, scope, now)) ?? { claim: 'in_use', contended: true }
+}
 
-/** Decides what a request whose key already exists gets: replay, current state, 409 or 422. */
-export async function readExisting(db: Tx, scope: IdempotencyScope, now: Date): Promise<ExistingKey> {
+/** What a request whose key already exists gets (undefined: there is no such key). */
+export async function readExisting(
+  db: Tx,
+  scope: IdempotencyScope,
+  now: Date,
+): Promise<KeyTaken | undefined> {
   const row = await db
     .selectFrom('idempotency_keys')
     .select([
@@ -135,35 +139,25 @@ export async function readExisting(db: Tx, scope: IdempotencyScope, now: Date): 
 }
 
 /** The decision of `readExisting`, from a key row already read (undefined: there is none). */
-export function decideExisting(row: KeyRow | undefined, scope: IdempotencyScope, now: Date): ExistingKey {
-  if (!row) return { kind: 'absent' }
-  if (row.fingerprint !== scope.fingerprint) {
-    throw new ApiError(422, {
-      type: 'idempotency_error',
-      code: 'idempotency_key_reused',
-      message: 'this Idempotency-Key was used with a different request (method, path or body); use a new key',
-      param: 'Idempotency-Key',
-    })
-  }
+export function decideExisting(
+  row: KeyRow | undefined,
+  scope: IdempotencyScope,
+  now: Date,
+): KeyTaken | undefined {
+  if (!row) return undefined
+  if (row.fingerprint !== scope.fingerprint) return { claim: 'mismatch' }
   const resource =
     row.resource_type && row.resource_id
       ? ({ type: row.resource_type, id: row.resource_id } as ResourceRef)
       : undefined
   if (row.state === 'in_progress') {
-    if (new Date(row.locked_until).getTime() > now.getTime() || !resource) {
-      throw new ApiError(409, {
-        type: 'idempotency_error',
-        code: 'idempotency_key_in_use',
-        message:
-          'a request with this Idempotency-Key is still being processed; retry later with the same key',
-        param: 'Idempotency-Key',
-      })
-    }
+    if (new Date(row.locked_until).getTime() > now.getTime() || !resource)
+      return { claim: 'in_use', contended: false }
     // The process that held the key died mid-request: never run it again; report what is recorded.
-    return { kind: 'current', resource, stale: true }
+    return { claim: 'replay', resource, stale: true }
   }
-  if (row.response_status === 202 && resource) return { kind: 'current', resource, stale: false }
-  return { kind: 'replay', outcome: { status: row.response_status ?? 200, body: row.response_body } }
+  if (row.response_status === 202 && resource) return { claim: 'replay', resource, stale: false }
+  return { claim: 'replay', outcome: { status: row.response_status ?? 200, body: row.response_body } }
 }
 
 /** Accepts a bare token or an RFC 8941 quoted string (`"abc"`), 1–255 visible ASCII characters. */
