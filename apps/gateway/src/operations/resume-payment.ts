@@ -234,9 +234,11 @@ async function undoStrayCharge(
     },
     undefined,
   ).catch((err: unknown) => ({ status: 500, error: { message: String(err) } }))
+  // No Idempotency-Key is passed, so no claim can be taken: the outcome is the cancel's own answer.
+  const status = 'status' in outcome ? outcome.status : 409
   metricsOf(rt).reconciliations.inc({ object: 'charge', result: 'stray_charge_undone' })
-  rt.logger.warn({ paymentId: p.id, transactionId: tid, status: outcome.status }, 'a stray charge was undone')
-  return `stray charge ${tid} undone (${outcome.status})`
+  rt.logger.warn({ paymentId: p.id, transactionId: tid, status }, 'a stray charge was undone')
+  return `stray charge ${tid} undone (${status})`
 }
 
 /**
