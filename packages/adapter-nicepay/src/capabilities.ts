@@ -35,7 +35,7 @@ export function nicepayCapabilities(contract: NicePayContract): ProviderCapabili
       chargeDedup:
         'billing_approve guards the merchant-made TID (1651), not the order id, and the adapter makes a fresh TID per call; no source says NicePay refuses a second approve with the same Moid',
       paymentLookup:
-        "inquery/trans_status.jsp reports no amounts (amount, cancelledAmount and cancellableAmount stay undefined): only a state (1 cancelled; 0 approved, reported as unknown since it does not exclude a partial cancel; 9 not found) and, where NicePay sends them, the last cancel's CancelDate and CancelMOID",
+        "inquery/trans_status.jsp reports no amounts (amount, cancelledAmount and cancellableAmount stay undefined): only a state (1 cancelled; 0 approved, reported as unknown since it does not exclude a partial cancel, except for a virtual account, where 0 means deposited and is paid; 9 not found, and for a virtual account, like ResultCode 4109 입금대기상태, waiting_for_deposit) and, where NicePay sends them, the last cancel's CancelDate and CancelMOID",
       taxFreeAmount: 'tax-split cancels (TaxFreeAmt and friends) are not wired yet',
       postDepositCancel: 'NicePay cancels execute directly; no merchant deposit step exists',
       orderLookup:

@@ -1,4 +1,5 @@
 // getTransaction over inquery/trans_status.jsp: a signed status lookup that never reports amounts.
+import { inProcessFetch } from '@paymux/core/simulator'
 import { describe, expect, it } from 'vitest'
 import { answering, CREDS, failure, field, rig } from './__fixtures__/rig.js'
 import { NicePay } from './nicepay.js'
@@ -87,13 +88,90 @@ describe('getTransaction (trans_status)', () => {
     }
   })
 
-  it('a virtual account in state 0 is unknown, deposited or not (the status does not say)', async () => {
-    const { sim, provider } = rig()
-    for (const deposited of [false, true]) {
-      const { transactionId } = sim.seedPayment({ amount: 5_000, method: 'virtual_account', deposited })
+  // What trans_status answers before a deposit is undocumented: the simulator's setting picks one variant
+  // (invented), and the adapter reads every one of them as waiting_for_deposit.
+  for (const transStatusUnpaidVbank of ['4109', 'status9'] as const) {
+    it(`an issued virtual account is waiting_for_deposit, and paid after its deposit (unpaid answer: ${transStatusUnpaidVbank})`, async () => {
+      const { sim, provider } = rig({}, { transStatusUnpaidVbank })
+      const { transactionId } = sim.seedPayment({ amount: 5_000, method: 'virtual_account' })
+      const before = await provider.getTransaction(transactionId)
+      expect(before).toMatchObject({
+        transactionId,
+        status: 'waiting_for_deposit',
+        method: 'virtual_account',
+        providerStatus: transStatusUnpaidVbank === '4109' ? 'ResultCode=4109' : 'Status=9',
+      })
+      expect(lookupExcludesFullCancel(before)).toBe(false)
+      // The deposit through the simulator's control route, as a test host would make it.
+      const control = await inProcessFetch(sim.app)(`http://sim.test/__sim/deposit/${transactionId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+      expect(control.status).toBe(200)
+      const after = await provider.getTransaction(transactionId)
+      expect(after).toMatchObject({
+        transactionId,
+        status: 'paid',
+        method: 'virtual_account',
+        providerStatus: 'Status=0',
+      })
+      expect(after.amount).toBeUndefined()
+    })
+  }
+
+  it('a card payment is read as before under either unpaid-account variant: Status 0 is unknown', async () => {
+    for (const transStatusUnpaidVbank of ['4109', 'status9'] as const) {
+      const { sim, provider } = rig({}, { transStatusUnpaidVbank })
+      const { transactionId } = sim.seedPayment({ amount: 5_000 })
       const t = await provider.getTransaction(transactionId)
-      expect([t.status, t.method, t.providerStatus]).toEqual(['unknown', 'virtual_account', 'Status=0'])
+      expect([t.status, t.method, t.providerStatus]).toEqual(['unknown', 'card', 'Status=0'])
     }
+  })
+
+  it('a cancelled or refunded virtual account is cancelled; a partly refunded one that says so is unknown', async () => {
+    const { sim, provider } = rig({}, { transStatusCancelDetail: true })
+    const unpaid = sim.seedPayment({ amount: 5_000, method: 'virtual_account' })
+    await provider.cancel({
+      transactionId: unpaid.transactionId,
+      paymentAmount: 5_000,
+      reason: 'x',
+      cancelId: 'va-issue-cancel',
+    })
+    expect((await provider.getTransaction(unpaid.transactionId)).status).toBe('cancelled')
+    const paid = sim.seedPayment({ amount: 5_000, method: 'virtual_account', deposited: true })
+    expect((await provider.getTransaction(paid.transactionId)).status).toBe('paid')
+    await provider.cancel({
+      transactionId: paid.transactionId,
+      amount: 1_000,
+      paymentAmount: 5_000,
+      reason: 'x',
+      cancelId: 'va-refund-1',
+      refundAccount: { bankCode: '004', accountNumber: '12345678901234', holderName: '홍길동' },
+    })
+    const partly = await provider.getTransaction(paid.transactionId)
+    expect([partly.status, partly.providerStatus]).toEqual(['unknown', 'Status=0/StateCd=1'])
+  })
+
+  it('a virtual account is known by PayMethod VBANK or by svcCd 03; 4109 about anything else stays a refusal', async () => {
+    const card = 'nicepay00m01012511291030001234'
+    const vbank = 'nicepay00m03012511291030001234'
+    const read = (body: object, tid: string) =>
+      new NicePay({ ...CREDS, baseUrl: 'http://x', fetch: answering(JSON.stringify(body)) }).getTransaction(
+        tid,
+      )
+    const ok = { ResultCode: '0000', ResultMsg: '성공' }
+    expect(await read({ ...ok, TID: card, Status: '0', PayMethod: 'VBANK' }, card)).toMatchObject({
+      status: 'paid',
+      method: 'virtual_account',
+    })
+    expect((await read({ ...ok, TID: vbank, Status: '5' }, vbank)).status).toBe('unknown')
+    expect(
+      (await read({ ResultCode: '4109', ResultMsg: '입금대기상태', PayMethod: 'VBANK' }, card)).status,
+    ).toBe('waiting_for_deposit')
+    const err = await failure(read({ ResultCode: '4109', ResultMsg: '입금대기상태' }, card))
+    expect([err.code, err.outcome]).toEqual(['provider_rejected', 'rejected'])
+    expect((await failure(read({ ...ok, TID: card, Status: '9' }, card))).code).toBe('transaction_not_found')
   })
 
   it('Status 9 (no approval for this MID) is transaction_not_found, also for another merchant’s TID', async () => {

@@ -65,7 +65,7 @@ import { ANSWER_PREFS, type FormPairs } from './transformers/common.js'
 import { netCancelForm, undoneCheckout } from './transformers/net-cancel.js'
 import { buyerPairs, cardPlaintext } from './transformers/fields.js'
 import { NICEPAY_NOTIFICATION_IPS, parseDepositNotification } from './transformers/notification.js'
-import { transactionLookup, transStatusForm } from './transformers/lookup.js'
+import { isVbankAnswer, transactionLookup, transStatusForm } from './transformers/lookup.js'
 import { checkVirtualAccount, vacountForm, virtualAccountResult } from './transformers/virtual-account.js'
 import {
   defaultTidGenerator,
@@ -484,14 +484,18 @@ export class NicePay extends BaseProvider {
 
   /**
    * inquery/trans_status.jsp: NicePay's state of the payment and, where it says so, the last cancel's date and
-   * Moid — never an amount (see the README, "Lookup"). Status 9 is `transaction_not_found`.
+   * Moid — never an amount (see the README, "Lookup"). Status 9 is `transaction_not_found`, except for a virtual
+   * account: there it, like ResultCode 4109, is `waiting_for_deposit`, and Status 0 is `paid`.
    */
   override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
     const tid = assertAsciiId(String(transactionId ?? ''), 'transactionId', 30, /^[A-Za-z0-9]+$/)
     const now = this.#clock()
     const pairs = transStatusForm({ tid, mid: this.#mid, ediDate: kstCompact(now), merchantKey: this.#key })
     const answer = await this.#post(this.#webapi, 'getTransaction', PATHS.transStatus, pairs, false, options)
-    if (answer.ResultCode !== '0000') throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '', false)
+    // 4109 입금대기상태 about a virtual account is a state (waiting for its deposit), not a refusal.
+    const waiting = answer.ResultCode === '4109' && isVbankAnswer(answer, tid)
+    if (answer.ResultCode !== '0000' && !waiting)
+      throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '', false)
     return transactionLookup(answer, tid, this.#evidence(answer), now)
   }
 

@@ -168,22 +168,18 @@ describe('what is refused, without a hint', () => {
   })
 })
 
-// manual-status documents Status 0 승인 / 1 취소 / 9 승인 거래 없음 and no deposit state: a lookup cannot tell a
-// deposited virtual account from one still waiting, so it never claims paid on either (see the README).
+// manual-status documents Status 0 승인 / 1 취소 / 9 승인 거래 없음 and no deposit state; a VBANK transaction is
+// approved at its deposit. Before it the simulator answers its (invented) unpaid-account setting, 4109
+// 입금대기상태 by default: the lookup a hint leads to tells the two apart (see the README).
 describe('the lookup a hint leads to', () => {
-  it('trans_status reports the same state before and after the deposit: unknown, never paid', async () => {
+  it('trans_status tells an account waiting for its deposit from a deposited one', async () => {
     const sim = createNicePaySimulator()
     const provider = new NicePay({ ...CREDS, baseUrl: 'http://sim.test', fetch: inProcessFetch(sim.app) })
     const { transactionId } = sim.seedPayment({ amount: 30_000, method: 'virtual_account' })
     const before = await provider.getTransaction(transactionId)
+    expect(before).toMatchObject({ status: 'waiting_for_deposit', method: 'virtual_account' })
     await sim.deposit(transactionId)
     const after = await provider.getTransaction(transactionId)
-    for (const lookup of [before, after]) {
-      expect(lookup).toMatchObject({
-        status: 'unknown',
-        method: 'virtual_account',
-        providerStatus: 'Status=0',
-      })
-    }
+    expect(after).toMatchObject({ status: 'paid', method: 'virtual_account', providerStatus: 'Status=0' })
   })
 })

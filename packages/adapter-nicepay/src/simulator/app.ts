@@ -375,7 +375,8 @@ function billkeyRemove(ctx: SimContext): Handler {
 
 /**
  * inquery/trans_status.jsp (manual-status): a state, never amounts. Status 0 승인 / 1 취소 / 9 승인 거래 없음
- * (also for another merchant's TID: it has no approval for this MID).
+ * (also for another merchant's TID: it has no approval for this MID). A virtual account is approved at its
+ * deposit: before it, the answer is `transStatusUnpaidVbank`'s (invented, see the setting).
  */
 function transStatus(ctx: SimContext): Handler {
   return (req) => {
@@ -385,6 +386,12 @@ function transStatus(ctx: SimContext): Handler {
     if (!p || p.mid !== f.MID)
       return { ResultCode: '0000', ResultMsg: message('0000'), TID: f.TID!, Status: '9' }
     const s = ctx.settings
+    // An issued virtual account before its deposit: not approved yet (the answer is the invented setting's).
+    if (p.method === 'virtual_account' && !p.issueCancelled && !p.vbank?.deposited) {
+      return s.transStatusUnpaidVbank === 'status9'
+        ? { ResultCode: '0000', ResultMsg: message('0000'), TID: p.tid, Status: '9' }
+        : { ResultCode: '4109', ResultMsg: message('4109'), TID: p.tid }
+    }
     const whole = p.issueCancelled || p.cancelledAmount >= p.amount
     const status = whole ? '1' : p.cancelledAmount > 0 ? s.transStatusAfterPartialCancel : '0'
     const answer: Fields = {

@@ -85,6 +85,15 @@ export interface NicePaySimulatorSettings {
    * 9 (승인 거래 없음). Default '0': the payment is still approved for what remains.
    */
   transStatusAfterPartialCancel: '0' | '1'
+  /**
+   * What trans_status answers for an issued virtual account whose deposit has not come. Invented: the manual's
+   * answer table (0 승인 / 1 취소 / 9 승인 거래 없음) has no deposit state, and no source shows the answer. The
+   * reasoning: a VBANK transaction is approved (Status 0) at its deposit, so before it there is no approval
+   * yet; the spec's virtual-account code table has 4109 입금대기상태 for exactly that state. `'4109'`
+   * (default): ResultCode 4109 입금대기상태, no Status. `'status9'`: ResultCode 0000 with Status 9 (승인 거래
+   * 없음 — nothing approved yet). A deposited account answers Status 0 either way.
+   */
+  transStatusUnpaidVbank: '4109' | 'status9'
   /** Where deposit notifications go (NicePay admin's 결제데이터통보 URL). */
   notifyUrl?: string
   /** Attempts per notification until the merchant answers `OK`. */
@@ -161,6 +170,7 @@ export const DEFAULT_SETTINGS: NicePaySimulatorSettings = {
   billkeyRemoveRequiresAmt: false,
   transStatusCancelDetail: false,
   transStatusAfterPartialCancel: '0',
+  transStatusUnpaidVbank: '4109',
   notifyAttempts: 3,
   notifyRetryDelayMs: 200,
   authValidityMs: 10 * 60_000,

@@ -272,6 +272,22 @@ describe('trans_status.jsp, as the manual describes it', () => {
     })
     expect((await ask(sim, statusBody('nicepay00m01012511291030000000'))).Status).toBe('9')
   })
+
+  it('an unpaid virtual account answers the invented transStatusUnpaidVbank (4109 by default); a deposited one 0', async () => {
+    const sim = createNicePaySimulator()
+    const { transactionId } = sim.seedPayment({ amount: 1_004, method: 'virtual_account' })
+    const unpaid = await ask(sim, statusBody(transactionId))
+    expect(unpaid).toMatchObject({ ResultCode: '4109', ResultMsg: '입금대기상태', TID: transactionId })
+    expect(unpaid).not.toHaveProperty('Status')
+    await sim.app.request('/__sim/settings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transStatusUnpaidVbank: 'status9' }),
+    })
+    expect(await ask(sim, statusBody(transactionId))).toMatchObject({ ResultCode: '0000', Status: '9' })
+    expect((await sim.app.request(`/__sim/deposit/${transactionId}`, { method: 'POST' })).status).toBe(200)
+    expect(await ask(sim, statusBody(transactionId))).toMatchObject({ ResultCode: '0000', Status: '0' })
+  })
 })
 
 // The seeds say "Unique하게 구성" to the merchant; that NicePay refuses a repeat is the simulator's invention,

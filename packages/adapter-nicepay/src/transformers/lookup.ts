@@ -28,9 +28,10 @@ export function transStatusForm(ctx: {
 
 /**
  * manual-status: 0 승인 상태, 1 취소 상태 (9, 승인 거래 없음, is not a transaction at all). Only 1 has a neutral
- * name. 0 is reported as `unknown`, not `paid`: no source says whether a partial cancel moves a payment out
- * of 승인 상태, so 0 proves only that no full cancel executed (`lookupExcludesFullCancel`) — `paid` would tell
- * a reconciler that nothing was ever cancelled. (A virtual account in 0 does not say whether it was paid.)
+ * name. For a card (and anything but a virtual account) 0 is reported as `unknown`, not `paid`: no source says
+ * whether a partial cancel moves a payment out of 승인 상태, so 0 proves only that no full cancel executed
+ * (`lookupExcludesFullCancel`) — `paid` would tell a reconciler that nothing was ever cancelled. A virtual
+ * account is read apart (`vbankStatus`).
  */
 const STATUS: Readonly<Record<string, TransactionStatus>> = { '1': 'cancelled' }
 
@@ -40,6 +41,38 @@ const METHOD_BY_SVC: Readonly<Record<string, PaymentMethod>> = {
   '02': 'bank_transfer',
   '03': 'virtual_account',
   '05': 'phone',
+}
+
+/**
+ * Whether the answer is about a virtual account: NicePay names the method (`PayMethod` VBANK, where the answer
+ * carries it) or the TID's svcCd is 03 (the TID rule). Neither: not known to be one.
+ */
+export function isVbankAnswer(answer: NicePayAnswer, tid: string): boolean {
+  const payMethod = optional(answer, 'PayMethod')?.toUpperCase()
+  if (payMethod) return payMethod === 'VBANK' || payMethod === 'VBANK_BULK'
+  return METHOD_BY_SVC[(optional(answer, 'TID') ?? tid).slice(10, 12)] === 'virtual_account'
+}
+
+/**
+ * A virtual account's state from trans_status. No source shows what trans_status answers before the deposit;
+ * a VBANK transaction is approved (Status 0) at its deposit, so:
+ * - Status 0 → `paid` (deposited) — unless the answer names a cancel (a `StateCd` other than 0, or a
+ *   `CancelMOID`): after a partial refund the state may stay 0, and then it is `unknown`;
+ * - ResultCode 4109 (입금대기상태, the VA code table's name for that very state) or Status 9 (승인 거래 없음:
+ *   nothing approved yet) → `waiting_for_deposit`. Status 9 is also NicePay's answer for a TID it does not have;
+ *   both readings mean "not paid", which is what a deposit check needs;
+ * - Status 1 → `cancelled` (채번취소 before the deposit, or a full refund after it);
+ * - anything else → `unknown`.
+ */
+function vbankStatus(answer: NicePayAnswer): TransactionStatus {
+  if (answer.ResultCode === '4109') return 'waiting_for_deposit'
+  const status = optional(answer, 'Status')
+  if (status === '9') return 'waiting_for_deposit'
+  if (status === '1') return 'cancelled'
+  if (status !== '0') return 'unknown'
+  const stateCd = optional(answer, 'StateCd')
+  if ((stateCd && stateCd !== '0') || optional(answer, 'CancelMOID')) return 'unknown'
+  return 'paid'
 }
 
 /** The Moid the adapter sent as this id itself (not a hash of a longer one), so the id can be read back. */
@@ -59,7 +92,8 @@ export function transactionLookup(
   now: number,
 ): TransactionLookup {
   const status = optional(answer, 'Status')
-  if (status === '9') {
+  const vbank = isVbankAnswer(answer, tid)
+  if (status === '9' && !vbank) {
     throw new PaymentError({
       code: 'transaction_not_found',
       provider: 'nicepay',
@@ -69,11 +103,15 @@ export function transactionLookup(
     })
   }
   const stateCd = optional(answer, 'StateCd')
-  const method = METHOD_BY_SVC[tid.slice(10, 12)]
+  const method = vbank ? 'virtual_account' : METHOD_BY_SVC[tid.slice(10, 12)]
   const lookup: TransactionLookup = {
     transactionId: optional(answer, 'TID') ?? tid,
-    status: (status && STATUS[status]) || 'unknown',
-    providerStatus: [`Status=${status ?? ''}`, ...(stateCd ? [`StateCd=${stateCd}`] : [])].join('/'),
+    status: vbank ? vbankStatus(answer) : (status && STATUS[status]) || 'unknown',
+    providerStatus: [
+      ...(answer.ResultCode !== '0000' ? [`ResultCode=${answer.ResultCode ?? ''}`] : []),
+      ...(status !== undefined || answer.ResultCode === '0000' ? [`Status=${status ?? ''}`] : []),
+      ...(stateCd ? [`StateCd=${stateCd}`] : []),
+    ].join('/'),
     evidence,
   }
   if (method) lookup.method = method
