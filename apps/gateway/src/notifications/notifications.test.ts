@@ -114,8 +114,9 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
         })
       const wrongAmount = await post('a-nice', forged)
       expect(await wrongAmount.text()).toBe('FAIL')
+      // A TID no payment here has: answered (it is only a hint) and forgotten.
       const unknownTid = await post('a-nice', genuine.replace(tid, `${tid.slice(0, -4)}9999`))
-      expect(await unknownTid.text()).toBe('FAIL')
+      expect(await unknownTid.text()).toBe('OK')
       // The same genuine bytes from loopback to an account that trusts only NicePay's sender addresses.
       const wrongIp = await post('a-nice-ip', genuine)
       expect(wrongIp.status).toBe(403)
@@ -142,6 +143,21 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
         'payment.virtual_account_issued',
       ])
       expect(t.logs.some((l) => l.includes('notification refused'))).toBe(true)
+
+      // From an allowed sender, every field right (TID, amount, account number), but no deposit at NicePay: the
+      // notification is a hint, the signed lookup shows the account still waiting, and nothing changes.
+      const other = await t.call('POST', '/v1/virtual-accounts', {
+        body: { account: 'a-nice', amount: 30_000, goodsName: 'x', bankCode: '004', dueDate: tomorrow() },
+      })
+      const forgedDeposit = genuine
+        .replace(tid, other.body.transactionId)
+        .replace(va.body.virtualAccount.accountNumber, other.body.virtualAccount.accountNumber)
+      const fake = await post('a-nice', forgedDeposit)
+      expect(await fake.text()).toBe('OK')
+      expect((await t.call('GET', `/v1/payments/${other.body.id}`)).body.status).toBe('waiting_for_deposit')
+      expect((await eventsOf(t, other.body.id)).map((e) => e.type)).toEqual([
+        'payment.virtual_account_issued',
+      ])
     })
   })
 
