@@ -62,7 +62,9 @@ describe.skipIf(!url)('paymux worker: two separate worker processes on one Postg
       const sim = i % 2 ? 'cookiepay' : 'nicepay'
       const { transactionId } = api.sims[sim].seedPayment({ amount: 5_000 })
       api.sims[sim].faults.inject({
-        fault: { kind: i % 4 < 2 ? 'drop' : 'reset' },
+        // A NicePay cancel that executed and whose answer was lost cannot be settled from NicePay's lookup (no
+        // amounts) nor from a refused re-send (no evidence): NicePay's are lost before they arrive.
+        fault: { kind: sim === 'cookiepay' && i % 4 < 2 ? 'drop' : 'reset' },
         path: sim === 'nicepay' ? 'cancel_process' : '/api/cancel',
       })
       const c = await api.call('POST', '/v1/cancellations', {
