@@ -111,8 +111,25 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
           settleCommit: z.enum(['durable', 'async']).default('durable'),
           /** PostgreSQL unreachable at start: retried this long (a log line per attempt), then exit 1. 0: exit at once. */
           startupWaitSeconds: z.number().int().min(0).max(3600).default(30),
+          /** Connecting to PostgreSQL, and waiting for a free connection of the pool: then 503. */
+          connectTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
+          /** PostgreSQL's statement_timeout for the gateway's statements (migrations excepted). */
+          statementTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+          /**
+           * How long the gateway waits for any answer, even from a server it cannot hear any more (a silent
+           * network partition, where statement_timeout never fires): then 503 and the connection is dropped.
+           */
+          queryTimeoutMs: z.number().int().min(100).max(600_000).default(12_000),
         })
-        .default({ path: './.paymux/db', poolSize: 10, settleCommit: 'durable', startupWaitSeconds: 30 }),
+        .default({
+          path: './.paymux/db',
+          poolSize: 10,
+          settleCommit: 'durable',
+          startupWaitSeconds: 30,
+          connectTimeoutMs: 5_000,
+          statementTimeoutMs: 10_000,
+          queryTimeoutMs: 12_000,
+        }),
       /** AES-256-GCM key for secrets at rest; usually `${PAYMUX_MASTER_KEY}`. */
       masterKey: z.string().min(1).optional(),
       idempotency: z
