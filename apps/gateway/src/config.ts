@@ -8,9 +8,9 @@ import {
   isWebhookSecret,
   WEBHOOK_SECRET_MESSAGE,
 } from './config-checks.js'
-import { metricsSchema } from './metrics/auth.js'
+import { metricsSchema } from './metrics/config.js'
 import { yamlErrorLine } from './config-yaml-error.js'
-import { notificationsSchema } from './notifications/rate-limit.js'
+import { notificationsSchema } from './notifications/config.js'
 import { type AccountConfig, type AnyDescriptor, PROVIDERS } from './providers.js'
 import { workersSchema } from './workers/config.js'
 
@@ -160,9 +160,9 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
             .default(30),
         })
         .default({ expiresInMinutes: 30 }),
-      /** Who may read GET /metrics (see metrics/auth.ts). */
+      /** Who may read GET /metrics (see metrics/config.ts, metrics/auth.ts). */
       metrics: metricsSchema,
-      /** Limits on PG notifications (see notifications/rate-limit.ts). */
+      /** Limits on PG notifications (see notifications/config.ts, notifications/rate-limit.ts). */
       notifications: notificationsSchema,
     })
     .superRefine((c, ctx) => crossCheckMerchants(c.merchants, ctx))

@@ -4,10 +4,10 @@ import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
 import type { WorkersConfig } from '../workers/config.js'
-import { type ExtDatabase, xdb } from '../workers/schema.js'
-import { webhookHeaders } from './sign.js'
+import type { Database } from '../db/schema.js'
+import { webhookHeaders } from '@paymux/webhooks'
 
-export type EventRow = Selectable<ExtDatabase['events']>
+export type EventRow = Selectable<Database['events']>
 type OutboxConfig = WorkersConfig['outbox']
 
 /** The thin payload: `timestamp` is the event's own time, the same on every retry. */
@@ -33,7 +33,7 @@ export function secretsOf(secret: string | string[]): string[] {
 export async function claimEvents(rt: Runtime, cfg: OutboxConfig): Promise<EventRow[]> {
   const merchants = [...rt.merchants.values()].filter((m) => m.config.webhook).map((m) => m.config.id)
   if (merchants.length === 0) return []
-  const db = xdb(rt.db)
+  const db = rt.db
   const now = rt.now()
   const lease = new Date(now.getTime() + cfg.timeoutMs + 30_000)
   return db.transaction().execute(async (trx) => {
@@ -180,7 +180,7 @@ async function recordAttempt(
   url: string,
   r: AttemptResult,
 ): Promise<boolean> {
-  const db = xdb(rt.db)
+  const db = rt.db
   const now = rt.now()
   const metrics = metricsOf(rt)
   const maxAttempts = 1 + cfg.retryScheduleSeconds.length + e.resends
