@@ -8,9 +8,9 @@ import {
   isWebhookSecret,
   WEBHOOK_SECRET_MESSAGE,
 } from './config-checks.js'
-import { metricsSchema } from './metrics/auth.js'
+import { metricsSchema } from './metrics/config.js'
 import { yamlErrorLine } from './config-yaml-error.js'
-import { notificationsSchema } from './notifications/rate-limit.js'
+import { notificationsSchema } from './notifications/config.js'
 import { type AccountConfig, type AnyDescriptor, PROVIDERS } from './providers.js'
 import { workersSchema } from './workers/config.js'
 
@@ -111,8 +111,25 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
           settleCommit: z.enum(['durable', 'async']).default('durable'),
           /** PostgreSQL unreachable at start: retried this long (a log line per attempt), then exit 1. 0: exit at once. */
           startupWaitSeconds: z.number().int().min(0).max(3600).default(30),
+          /** Connecting to PostgreSQL, and waiting for a free connection of the pool: then 503. */
+          connectTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
+          /** PostgreSQL's statement_timeout for the gateway's statements (migrations excepted). */
+          statementTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+          /**
+           * How long the gateway waits for any answer, even from a server it cannot hear any more (a silent
+           * network partition, where statement_timeout never fires): then 503 and the connection is dropped.
+           */
+          queryTimeoutMs: z.number().int().min(100).max(600_000).default(12_000),
         })
-        .default({ path: './.paymux/db', poolSize: 10, settleCommit: 'durable', startupWaitSeconds: 30 }),
+        .default({
+          path: './.paymux/db',
+          poolSize: 10,
+          settleCommit: 'durable',
+          startupWaitSeconds: 30,
+          connectTimeoutMs: 5_000,
+          statementTimeoutMs: 10_000,
+          queryTimeoutMs: 12_000,
+        }),
       /** AES-256-GCM key for secrets at rest; usually `${PAYMUX_MASTER_KEY}`. */
       masterKey: z.string().min(1).optional(),
       idempotency: z
@@ -143,9 +160,9 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
             .default(30),
         })
         .default({ expiresInMinutes: 30 }),
-      /** Who may read GET /metrics (see metrics/auth.ts). */
+      /** Who may read GET /metrics (see metrics/config.ts, metrics/auth.ts). */
       metrics: metricsSchema,
-      /** Limits on PG notifications (see notifications/rate-limit.ts). */
+      /** Limits on PG notifications (see notifications/config.ts, notifications/rate-limit.ts). */
       notifications: notificationsSchema,
     })
     .superRefine((c, ctx) => crossCheckMerchants(c.merchants, ctx))

@@ -1,9 +1,10 @@
 // The demo's one-page shop: what a merchant's site does with paymux, in the smallest form that runs. Its server
 // side holds the API key and calls the gateway's API (in process); the browser only ever sees the checkout URL.
 // It receives the merchant's webhooks itself and verifies them with @paymux/webhooks, as a merchant would.
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { verifyWebhook } from '@paymux/webhooks'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
 import { html } from 'hono/html'
 
 interface ShopApi {
@@ -42,24 +43,65 @@ select{font:inherit}code,pre{background:#f3f5f8;border-radius:.25rem;padding:.1r
 .ok{color:#17713a}.bad{color:#a3261d}table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #e3e7ee;text-align:left}
 </style></head><body>${body}</body></html>`
 
-/** Calls the API in process, under the shop's own origin (the gateway builds its checkout links from it). */
-async function callApi(o: ShopOptions, origin: string, method: string, path: string, body?: unknown) {
+/**
+ * Calls the API in process, under the shop's own origin (the gateway builds its checkout links from it). A POST
+ * carries `idempotencyKey`, else a fresh one.
+ */
+async function callApi(
+  o: ShopOptions,
+  origin: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  idempotencyKey = `shop-${randomBytes(9).toString('base64url')}`,
+) {
   const res = await o.api.request(new URL(path, origin).href, {
     method,
     headers: {
       authorization: `Bearer ${o.apiKey}`,
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(method === 'POST' ? { 'idempotency-key': `shop-${randomBytes(9).toString('base64url')}` } : {}),
+      ...(method === 'POST' ? { 'idempotency-key': idempotencyKey } : {}),
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   })
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }
 
+const CSRF_COOKIE = 'shop_csrf'
+const CANCEL_KEY = /^shop-cancel-[A-Za-z0-9_-]{12,64}$/
+
+/**
+ * The form that moves money is the shop's own: its token is an HMAC of a random cookie the browser sends only
+ * to this site (SameSite=Strict), so a form posted from another site carries neither. Its Idempotency-Key is
+ * chosen when the form is rendered, so posting the same form again (a reload, a double click) cancels once.
+ */
+function csrf(secret: Buffer) {
+  const tokenOf = (cookie: string) => createHmac('sha256', secret).update(cookie).digest('base64url')
+  return {
+    /** The token for this browser's form, setting its cookie on the first visit. */
+    issue(c: Context): string {
+      let cookie = getCookie(c, CSRF_COOKIE)
+      if (!cookie || !/^[A-Za-z0-9_-]{22,64}$/.test(cookie)) {
+        cookie = randomBytes(18).toString('base64url')
+        setCookie(c, CSRF_COOKIE, cookie, { httpOnly: true, sameSite: 'Strict', path: '/demo-shop' })
+      }
+      return tokenOf(cookie)
+    },
+    valid(c: Context, token: unknown): boolean {
+      const cookie = getCookie(c, CSRF_COOKIE)
+      if (!cookie || typeof token !== 'string') return false
+      const want = Buffer.from(tokenOf(cookie))
+      const got = Buffer.from(token)
+      return got.length === want.length && timingSafeEqual(got, want)
+    },
+  }
+}
+
 /** The shop's routes, mounted at /demo-shop by the demo. */
 export function demoShop(o: ShopOptions) {
   const hooks: ReceivedHook[] = []
   const app = new Hono()
+  const forms = csrf(randomBytes(32))
 
   app.get('/', (c) =>
     c.html(
@@ -129,6 +171,8 @@ receives the signed webhook. No real money, no credentials.</p>
 <h2>Webhooks for it (verified)</h2>
 <ul id="webhooks">${mine.map((h) => html`<li><code>${h.type}</code> ${h.at}</li>`)}</ul>
 <form method="post" action="/demo-shop/cancel"><input type="hidden" name="paymentId" value="${id}">
+<input type="hidden" name="csrf" value="${forms.issue(c)}">
+<input type="hidden" name="idempotencyKey" value="shop-cancel-${randomBytes(12).toString('base64url')}">
 <button>Cancel 2,000 KRW of it</button></form>
 <h2>The payment in the API</h2><pre>${JSON.stringify(payment.body, null, 2)}</pre>
 <p><a href="/demo-shop">Back to the shop</a> · <a href="/demo-shop/done?paymentId=${id}">Refresh</a></p>`,
@@ -146,19 +190,48 @@ receives the signed webhook. No real money, no credentials.</p>
     ),
   )
 
+  // Post/Redirect/Get: the POST cancels and redirects, so reloading the result page only reads.
   app.post('/cancel', async (c) => {
     const form = await c.req.parseBody()
+    if (!forms.valid(c, form.csrf))
+      return c.text('this form did not come from the shop: reload the page', 403)
     const id = String(form.paymentId ?? '')
-    const r = await callApi(o, new URL(c.req.url).origin, 'POST', '/v1/cancellations', {
-      paymentId: id,
-      amount: 2_000,
-      reason: 'demo shop',
-    })
+    const key = String(form.idempotencyKey ?? '')
+    if (!CANCEL_KEY.test(key)) return c.text('the form has no valid idempotency key: reload the page', 400)
+    const r = await callApi(
+      o,
+      new URL(c.req.url).origin,
+      'POST',
+      '/v1/cancellations',
+      { paymentId: id, amount: 2_000, reason: 'demo shop' },
+      key,
+    )
+    const error = r.body.error as { code?: string; message?: string; cancellationId?: string } | undefined
+    const cancellationId = typeof r.body.id === 'string' ? r.body.id : error?.cancellationId
+    const q = new URLSearchParams({ paymentId: id })
+    if (cancellationId) q.set('cancellationId', cancellationId)
+    if (error) q.set('error', `${error.code ?? r.status}: ${error.message ?? ''}`)
+    return c.redirect(`/demo-shop/cancelled?${q}`, 303)
+  })
+
+  app.get('/cancelled', async (c) => {
+    const paymentId = c.req.query('paymentId') ?? ''
+    const cancellationId = c.req.query('cancellationId')
+    const error = c.req.query('error')
+    const r = cancellationId
+      ? await callApi(
+          o,
+          new URL(c.req.url).origin,
+          'GET',
+          `/v1/cancellations/${encodeURIComponent(cancellationId)}`,
+        )
+      : undefined
+    const status = error ?? String(r?.body.status ?? 'unknown')
     return c.html(
       page(
         'Cancel',
-        html`<h1 class="${r.status === 200 ? 'ok' : 'bad'}">Cancel: ${String(r.body.status ?? r.status)}</h1>
-<pre>${JSON.stringify(r.body, null, 2)}</pre><p><a href="/demo-shop/done?paymentId=${id}">Back to the payment</a></p>`,
+        html`<h1 class="${!error && r?.status === 200 ? 'ok' : 'bad'}">Cancel: ${status}</h1>
+<pre>${r ? JSON.stringify(r.body, null, 2) : ''}</pre><p><a href="/demo-shop/done?paymentId=${paymentId}">Back to the payment</a></p>`,
       ),
     )
   })

@@ -11,7 +11,7 @@ import { sha256Hex } from './crypto.js'
 import { createGateway, type Gateway } from './gateway.js'
 import { demoShop } from './demo-shop.js'
 import { createLogger, type GatewayLoggerOptions } from './logger.js'
-import { generateWebhookSecret } from './webhooks/sign.js'
+import { generateWebhookSecret } from '@paymux/webhooks'
 import { importPayment } from './operations/payment-ref.js'
 
 export { type DemoBannerInput, demoBanner } from './demo-banner.js'

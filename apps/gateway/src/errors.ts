@@ -150,6 +150,8 @@ const DB_DOWN_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
+  // statement_timeout: the database did not answer in time (an overloaded or unreachable server).
+  '57014',
 ])
 
 /** A database that cannot be reached (or is shutting down) is a 503, never a 500. */
@@ -161,7 +163,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const msg = (e as { message?: unknown }).message
     if (
       typeof msg === 'string' &&
-      /Connection terminated|timeout exceeded when trying to connect|database is closed|Client has encountered a connection error|is not currently accepting connections/i.test(
+      /Connection terminated|timeout exceeded when trying to connect|Query read timeout|database is closed|Client has encountered a connection error|is not currently accepting connections/i.test(
         msg,
       )
     ) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXAMPLE_ID_SUFFIX, VIRTUAL_ACCOUNT_EXAMPLE_ID } from './examples.js'
+import { VIRTUAL_ACCOUNT_EXAMPLE_ID } from './examples.js'
+import { EXAMPLE_ID_SUFFIX } from './schemas.js'
 import { type FlowGateway, startFlowGateway } from './test-support/flows.js'
 import { DB_TARGETS } from './test-support/harness.js'
 

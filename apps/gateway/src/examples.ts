@@ -1,10 +1,11 @@
 import type { z } from '@hono/zod-openapi'
-import type {
-  CancelByPaymentSchema,
-  CancelByTransactionSchema,
-  CreateBillingKeySchema,
-  CreateChargeSchema,
-  CreateVirtualAccountSchema,
+import {
+  type CancelByPaymentSchema,
+  type CancelByTransactionSchema,
+  type CreateBillingKeySchema,
+  type CreateChargeSchema,
+  type CreateVirtualAccountSchema,
+  EXAMPLE_ID_SUFFIX,
 } from './schemas.js'
 
 // The request examples of the OpenAPI document, one complete valid request each (typed by its schema), so the
@@ -13,7 +14,6 @@ import type {
 
 type Examples<S extends z.ZodType> = Record<string, { summary: string; value: z.input<S> }>
 
-export const EXAMPLE_ID_SUFFIX = '7ZqkP3mW0aLxR2nV8cTy1b'
 /** A virtual account awaiting its deposit: what a close's example stands for (not the card payment above). */
 export const VIRTUAL_ACCOUNT_EXAMPLE_ID = 'pay_3VaQm8Lk2Xp0Rt7Nc5Wy4b'
 

@@ -121,6 +121,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       ...(config.database.url ? { url: config.database.url } : { dataDir: resolve(config.database.path) }),
       ...(config.database.schema ? { schema: config.database.schema } : {}),
       poolSize: config.database.poolSize,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      queryTimeoutMs: config.database.queryTimeoutMs,
     }))
   if (!opts.db) {
     const applied = await db.migrate()

@@ -22,7 +22,11 @@ export {
   providerFactory,
 } from './providers.js'
 export { deliverDueEvents } from './webhooks/outbox.js'
-export { generateWebhookSecret, webhookHeaders } from './webhooks/sign.js'
-export { verifyWebhook, WebhookVerificationError } from './webhooks/verify.js'
+export {
+  generateWebhookSecret,
+  verifyWebhook,
+  WebhookVerificationError,
+  webhookHeaders,
+} from '@paymux/webhooks'
 export { reconcileOnce } from './reconcile/reconciler.js'
 export { startWorkers, type WorkerOptions, type Workers } from './workers/index.js'

@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
 import { ERROR_CODES, ERROR_TYPES } from './errors.js'
-import { EXAMPLE_ID_SUFFIX } from './examples.js'
 import { unknownKeys } from './http/validation.js'
 import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './ledger/statuses.js'
 import { PROVIDERS } from './providers.js'
@@ -424,6 +423,9 @@ export const CreateVirtualAccountSchema = z
     unknownKeys(),
   )
   .openapi('CreateVirtualAccount')
+
+/** The ids of the OpenAPI document's examples end in this (examples.ts; a test stands real records in for them). */
+export const EXAMPLE_ID_SUFFIX = '7ZqkP3mW0aLxR2nV8cTy1b'
 
 export const IdParam = (prefix: string, name: string, example = `${prefix}_${EXAMPLE_ID_SUFFIX}`) =>
   z.object({

@@ -16,6 +16,15 @@ export interface DatabaseOptions {
   /** Use (and create) this schema instead of the default: isolates tests and tenants on one server. */
   schema?: string
   poolSize?: number
+  /** PostgreSQL: how long connecting (and waiting for a pooled connection) may take. Default 5 s. */
+  connectTimeoutMs?: number
+  /** PostgreSQL's own statement_timeout for every statement of the gateway. Default 10 s. */
+  statementTimeoutMs?: number
+  /**
+   * PostgreSQL: how long the gateway waits for any answer to a statement, even from a server it no longer hears
+   * (a silent network partition, where statement_timeout never reaches it). Default 12 s.
+   */
+  queryTimeoutMs?: number
   /** Called with the text of every statement sent to the server, BEGIN and COMMIT included (tests count them). */
   onStatement?: (text: string) => void
 }
@@ -51,14 +60,20 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     throw new Error(`database.schema: invalid name`)
   let kind: Db['kind']
   let pool: pg.Pool | PGlitePool
+  // Migrations may rebuild an index of a large table: they get a connection of their own, without the
+  // timeouts that keep requests from hanging.
+  const migrationPool = () =>
+    opts.url
+      ? new pg.Pool({ ...pgOptions(opts, opts.url), max: 1, connectionTimeoutMillis: 30_000 })
+      : undefined
   if (opts.url) {
     kind = 'postgres'
     pool = new pg.Pool({
-      connectionString: opts.url,
+      ...pgOptions(opts, opts.url),
       max: opts.poolSize ?? 10,
-      types: pgTypes,
-      connectionTimeoutMillis: 5_000,
-      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
+      statement_timeout: opts.statementTimeoutMs ?? 10_000,
+      query_timeout: opts.queryTimeoutMs ?? 12_000,
     })
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on('error', () => {})
@@ -67,6 +82,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     // progress (or the next one) still fails, and the pool discards the dead client when it is released.
     pool.on('connect', (client) => {
       client.on('error', () => {})
+      endOnQueryTimeout(client)
       namePreparedStatements(client as never)
       if (opts.onStatement) countStatements(client, opts.onStatement)
     })
@@ -91,14 +107,20 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     kysely,
     kind,
     async migrate() {
-      const migrator = new Migrator({
-        db: kysely,
-        provider: migrationProvider,
-        ...(opts.schema ? { migrationTableSchema: opts.schema } : {}),
-      })
-      const { error, results } = await migrator.migrateToLatest()
-      if (error) throw error
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+      const own = migrationPool()
+      const db = own ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: own }) }) : kysely
+      try {
+        const migrator = new Migrator({
+          db,
+          provider: migrationProvider,
+          ...(opts.schema ? { migrationTableSchema: opts.schema } : {}),
+        })
+        const { error, results } = await migrator.migrateToLatest()
+        if (error) throw error
+        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+      } finally {
+        if (own) await db.destroy()
+      }
     },
     async ping() {
       await sql`SELECT 1`.execute(kysely)
@@ -106,6 +128,32 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Db> {
     async close() {
       await kysely.destroy()
     },
+  }
+}
+
+function pgOptions(opts: DatabaseOptions, url: string): pg.PoolConfig {
+  return {
+    connectionString: url,
+    types: pgTypes,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  }
+}
+
+/**
+ * A statement unanswered past query_timeout fails, but pg keeps the connection: every later statement on it
+ * would wait behind the lost one and time out in turn. The connection is closed instead, so the pool drops it
+ * when it is given back and opens a fresh one (or fails fast while the server stays out of reach).
+ */
+function endOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  const drop = (err: unknown) => {
+    if (err instanceof Error && err.message === 'Query read timeout')
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+    throw err
+  }
+  ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const r = query(...args)
+    return r instanceof Promise ? r.catch(drop) : r
   }
 }
 

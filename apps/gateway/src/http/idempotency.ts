@@ -37,7 +37,7 @@ export function idempotency(rt: Runtime): MiddlewareHandler<AppEnv> {
     c.set('idempotency', scope)
     await next()
     const err = c.error
-    if (!(err instanceof ApiError && REPLAYABLE_REFUSALS.has(err.status))) return
+    if (scope.claimed || !(err instanceof ApiError && REPLAYABLE_REFUSALS.has(err.status))) return
     let existing: KeyTaken | undefined
     try {
       existing = await readExisting(rt.db, scope, rt.now())

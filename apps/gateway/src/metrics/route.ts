@@ -3,7 +3,6 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { sql } from 'kysely'
 import type { Runtime } from '../runtime.js'
 import { metricsGuard } from './auth.js'
-import { xdb } from '../workers/schema.js'
 import { type GaugeSample, metricsOf } from './registry.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: the app's env type lives in app.ts, which imports this file
@@ -25,7 +24,7 @@ export function requestMetrics(rt: Runtime): MiddlewareHandler {
 
 /** Open work, read from the database so every process reports the same numbers. */
 export async function databaseGauges(rt: Runtime): Promise<GaugeSample[]> {
-  const db = xdb(rt.db)
+  const db = rt.db
   const cancels = await db
     .selectFrom('cancellations')
     .select(['status', sql<number>`count(*)::int`.as('n')])

@@ -10,7 +10,7 @@ import { NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
 import { DB_TARGETS, findLeaks } from '../test-support/harness.js'
 import { eventually, type FlowGateway, sleep, startFlowGateway } from '../test-support/flows.js'
 import { independentVerify } from '../test-support/standard-webhooks.js'
-import { verifyWebhook } from '../webhooks/verify.js'
+import { verifyWebhook } from '@paymux/webhooks'
 import { sourceIpOf } from './route.js'
 
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)

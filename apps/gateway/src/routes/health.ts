@@ -30,18 +30,31 @@ const readyz = createRoute({
   },
 })
 
+/** How long /readyz waits for the database before answering 503. */
+export const READY_TIMEOUT_MS = 2_000
+
 export function healthRoutes(rt: Runtime) {
   const app = router()
   app.openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
   app.openapi(readyz, async (c) => {
+    let timer: NodeJS.Timeout | undefined
     try {
-      await sql`SELECT 1`.execute(rt.db)
+      // A probe must answer while the load balancer still waits: a database that does not answer within
+      // READY_TIMEOUT_MS is not ready, whatever the statement is still waiting for.
+      await Promise.race([
+        sql`SELECT 1`.execute(rt.db),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer')), READY_TIMEOUT_MS)
+        }),
+      ])
     } catch {
       throw new ApiError(503, {
         type: 'database_unavailable',
         code: 'database_unavailable',
         message: 'the database does not answer',
       })
+    } finally {
+      clearTimeout(timer)
     }
     return c.json({ status: 'ready' as const }, 200)
   })

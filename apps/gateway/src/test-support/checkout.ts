@@ -16,7 +16,7 @@ import type { Db } from '../db/index.js'
 import { createGateway, type Gateway } from '../gateway.js'
 import { createLogger } from '../logger.js'
 import { type AnyDescriptor, PROVIDERS } from '../providers.js'
-import { generateWebhookSecret } from '../webhooks/sign.js'
+import { generateWebhookSecret } from '@paymux/webhooks'
 import { startListener, type Listener } from './flows.js'
 import { type CallResult, caller, type DbTarget, openTestDb } from './harness.js'
 

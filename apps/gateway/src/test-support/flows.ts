@@ -10,7 +10,7 @@ import { type Db, openDatabase } from '../db/index.js'
 import { createGateway, type Gateway } from '../gateway.js'
 import { createLogger } from '../logger.js'
 import { defaultProviderFactory } from '../providers.js'
-import { generateWebhookSecret } from '../webhooks/sign.js'
+import { generateWebhookSecret } from '@paymux/webhooks'
 import {
   type CallResult,
   caller,

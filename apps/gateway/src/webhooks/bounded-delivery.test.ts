@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DB_TARGETS } from '../test-support/harness.js'
 import { type FlowGateway, type Listener, startFlowGateway } from '../test-support/flows.js'
-import { xdb } from '../workers/schema.js'
 import { deliverDueEvents } from './outbox.js'
 
 type Behaviour = (res: ServerResponse) => void
@@ -101,7 +100,7 @@ describe.each(DB_TARGETS.slice(0, 1))('bounded reads from webhook endpoints on %
       clearInterval(sampler)
     }
     peak = Math.max(peak, process.memoryUsage().rss)
-    const row = await xdb(rt.db)
+    const row = await rt.db
       .selectFrom('webhook_deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
       .select(['d.status_code', 'd.outcome', 'd.error', 'd.duration_ms', 'e.status as eventStatus'])

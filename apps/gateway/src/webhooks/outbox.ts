@@ -1,13 +1,13 @@
 import { type Selectable, sql } from 'kysely'
-import { readBounded } from '../http/bounded-read.js'
+import { postBounded, readBounded } from '../net/bounded-read.js'
 import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
 import type { WorkersConfig } from '../workers/config.js'
-import { type ExtDatabase, xdb } from '../workers/schema.js'
-import { webhookHeaders } from './sign.js'
+import type { Database } from '../db/schema.js'
+import { webhookHeaders } from '@paymux/webhooks'
 
-export type EventRow = Selectable<ExtDatabase['events']>
+export type EventRow = Selectable<Database['events']>
 type OutboxConfig = WorkersConfig['outbox']
 
 /** The thin payload: `timestamp` is the event's own time, the same on every retry. */
@@ -33,7 +33,7 @@ export function secretsOf(secret: string | string[]): string[] {
 export async function claimEvents(rt: Runtime, cfg: OutboxConfig): Promise<EventRow[]> {
   const merchants = [...rt.merchants.values()].filter((m) => m.config.webhook).map((m) => m.config.id)
   if (merchants.length === 0) return []
-  const db = xdb(rt.db)
+  const db = rt.db
   const now = rt.now()
   const lease = new Date(now.getTime() + cfg.timeoutMs + 30_000)
   return db.transaction().execute(async (trx) => {
@@ -87,32 +87,43 @@ export interface AttemptResult {
   durationMs: number
 }
 
-/** One POST to the merchant: signed, no redirects followed, bounded by the timeout and in what it reads. */
+/**
+ * One POST to the merchant: signed, no redirects followed, bounded by the timeout and in what it reads. Sent
+ * with Node's own HTTP client, which counts the answer's bytes as they arrive; `fetchImpl` (tests) replaces it.
+ */
 export async function attemptDelivery(
   url: string,
   secrets: string[],
   e: EventRow,
   cfg: OutboxConfig,
   now: Date,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl?: typeof fetch,
 ): Promise<AttemptResult> {
   const body = payloadOf(e)
   const headers = webhookHeaders(secrets, e.id, Math.floor(now.getTime() / 1000), body)
   const started = performance.now()
   // One deadline for the whole delivery: connecting, the answer's headers and what is read of its body.
   const deadline = AbortSignal.timeout(cfg.timeoutMs)
+  const sent = { ...headers, 'content-type': 'application/json', 'user-agent': 'paymux-webhooks/1' }
   try {
-    const res = await fetchImpl(url, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'paymux-webhooks/1' },
-      body,
-      redirect: 'manual',
-      signal: deadline,
-    })
     // The status is the answer; of the body (huge, slow or endless, the merchant's choice) a few KiB at most.
-    await readBounded(res, { signal: deadline })
+    let res: { status: number; retryAfter: string | null }
+    if (fetchImpl) {
+      const r = await fetchImpl(url, {
+        method: 'POST',
+        headers: sent,
+        body,
+        redirect: 'manual',
+        signal: deadline,
+      })
+      await readBounded(r, { signal: deadline })
+      res = { status: r.status, retryAfter: r.headers.get('retry-after') }
+    } else {
+      const r = await postBounded(url, { headers: sent, body, signal: deadline })
+      res = { status: r.status, retryAfter: [r.headers['retry-after'] ?? []].flat()[0] ?? null }
+    }
     const ok = res.status >= 200 && res.status < 300
-    const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now)
+    const retryAfter = parseRetryAfter(res.retryAfter, now)
     return {
       ok,
       status: res.status,
@@ -146,7 +157,7 @@ export function parseRetryAfter(v: string | null, now: Date): number | undefined
 export async function deliverDueEvents(
   rt: Runtime,
   cfg: OutboxConfig,
-  fetchImpl: typeof fetch = fetch,
+  fetchImpl?: typeof fetch,
 ): Promise<{ attempted: number; delivered: number }> {
   const claimed = await claimEvents(rt, cfg)
   let delivered = 0
@@ -169,7 +180,7 @@ async function recordAttempt(
   url: string,
   r: AttemptResult,
 ): Promise<boolean> {
-  const db = xdb(rt.db)
+  const db = rt.db
   const now = rt.now()
   const metrics = metricsOf(rt)
   const maxAttempts = 1 + cfg.retryScheduleSeconds.length + e.resends

@@ -4,8 +4,8 @@ import { DB_TARGETS } from '../test-support/harness.js'
 import { eventually, type FlowGateway, type Received, startFlowGateway } from '../test-support/flows.js'
 import { independentVerify } from '../test-support/standard-webhooks.js'
 import { claimEvents, deliverDueEvents } from './outbox.js'
-import { generateWebhookSecret, webhookHeaders } from './sign.js'
-import { verifyWebhook, WebhookVerificationError } from './verify.js'
+// The package's `@paymux/gateway/webhooks` entry, as merchants import it.
+import { generateWebhookSecret, verifyWebhook, WebhookVerificationError, webhookHeaders } from './index.js'
 
 const reason = (f: () => unknown) => {
   try {
