@@ -150,7 +150,7 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       })
       expect(t.sims[sim].inspect(transactionId)).toMatchObject({ cancelledAmount: 50_000, cancelCount: 2 })
 
-      const again = await cancel({ paymentId: first.body.paymentId, amount: 1_000 })
+      const again = await cancel({ paymentId: first.body.paymentId, amount: 2_000 })
       expect(again.status).toBe(409)
       expect(again.body.error.code).toBe('already_cancelled')
     })
@@ -215,11 +215,29 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     expect(r.body.error.code).toBe('transaction_not_found')
   })
 
-  it('a PG refusal is 422 with the PG code, recorded as a failed cancellation, and the balance is released', async () => {
+  it('a Bootpay partial cancel of 1,000 won or less is refused before anything is recorded (seed 003), naming amount', async () => {
     const { transactionId } = t.sims.bootpay.seedPayment({ amount: 20_000 })
-    // Bootpay refuses partial cancels of 1,000 won or less.
-    const r = await cancel({ account: 'a-boot', transactionId, amount: 900 })
-    expect([400, 422]).toContain(r.status)
+    const calls = t.sims.bootpay.inspect(transactionId)
+    const r = await cancel({ account: 'a-boot', transactionId, amount: 900 }, `small-${transactionId}`)
+    expect(r.status).toBe(400)
+    expect(r.body.error).toMatchObject({ type: 'invalid_request_error', param: 'amount' })
+    expect(r.body.error.cancellationId).toBeUndefined()
+    expect(t.sims.bootpay.inspect(transactionId)).toEqual(calls)
+    // The key was not spent: the corrected request goes through under it.
+    const ok = await cancel({ account: 'a-boot', transactionId, amount: 2_000 }, `small-${transactionId}`)
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200)
+  })
+
+  it('a PG refusal is recorded as a failed cancellation with the PG code, and the balance is released', async () => {
+    const { transactionId } = t.sims.bootpay.seedPayment({ amount: 20_000 })
+    const first = await cancel({ account: 'a-boot', transactionId, amount: 2_000 })
+    expect(first.status).toBe(200)
+    // Cancelled at Bootpay itself (its admin page), unknown to the gateway: Bootpay refuses the next cancel.
+    const provider = t.gateway.runtime.merchants.get('shop-a')!.accounts.get('a-boot')!.provider
+    await provider.cancel({ transactionId, reason: 'admin', cancelId: `admin-${transactionId}` })
+    const r = await cancel({ paymentId: first.body.paymentId, amount: 5_000 })
+    expect(r.status).toBeGreaterThanOrEqual(400)
+    expect(r.status).toBeLessThan(500)
     expect(r.body.error.providerCode).toBeTruthy()
     const id = r.body.error.cancellationId
     expect(id).toMatch(/^can_/)
@@ -227,7 +245,7 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     expect(rec.body.status).toBe('failed')
     expect(rec.body.failure.providerCode).toBe(r.body.error.providerCode)
     const pay = await t.call('GET', `/v1/payments/${rec.body.paymentId}`)
-    expect(pay.body).toMatchObject({ reservedAmount: 0, cancellableAmount: 20_000 })
+    expect(pay.body).toMatchObject({ reservedAmount: 0, cancellableAmount: 18_000 })
   })
 
   it('an unreachable PG is 503 and the same Idempotency-Key may be retried', async () => {

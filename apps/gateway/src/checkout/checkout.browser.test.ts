@@ -24,6 +24,7 @@ import {
   toySetup,
 } from '../test-support/checkout.js'
 import { eventually } from '../test-support/flows.js'
+import { reconcileOnce } from '../reconcile/reconciler.js'
 
 const SETUPS: CheckoutSetup[] = [toySetup(), ...pgSetups()]
 
@@ -193,6 +194,37 @@ describe.skipIf(!available && !inCi).each(SETUPS)('checkout in headless Chromium
       const after = (await g.call('GET', `/v1/payments/${p.id}`)).body
       expect(after.status).toBe('requires_authentication')
       if (after.transactionId) expect(await sim.approvals(after.transactionId)).toBe(0)
+    },
+  )
+
+  // kill -9 after NicePay executed the approval and before the gateway recorded it: the row is left exactly as
+  // below (pending, approving, the sealed approval). NicePay's lookup of a card payment shows no amount, so it
+  // cannot settle it; the network cancel can, and the customer is never left charged in needs_review.
+  it.runIf(setup.name === 'NicePay')(
+    'NicePay: an approval in flight when the process died is undone by the network cancel, never left charged in needs_review',
+    async () => {
+      const created = await g.call('POST', '/v1/payments', { body: createBody(g.shop, g.accounts[0]!) })
+      const p = created.body as { id: string; checkoutUrl: string }
+      const page = await customerPage([])
+      await page.goto(p.checkoutUrl)
+      await page.getByRole('button', { name: 'Approve' }).click({ timeout: 30_000 })
+      await page.waitForURL(`${g.shop.url}/paid**`, { timeout: 30_000 })
+      await page.close()
+      const paid = (await g.call('GET', `/v1/payments/${p.id}`)).body
+      expect(await sim.approvals(paid.transactionId)).toBe(1)
+      // The crash: the approval claimed and sent, its answer never recorded.
+      await g.db.kysely
+        .updateTable('payments')
+        .set({ status: 'pending', approval_state: 'approving', updated_at: new Date(Date.now() - 3_600_000) })
+        .where('id', '=', p.id)
+        .execute()
+      const rt = g.gateway.runtime
+      await reconcileOnce(rt, { ...rt.config.workers.reconcile, minAgeMs: 0 })
+      const after = (await g.call('GET', `/v1/payments/${p.id}`)).body
+      expect(after.status).toBe('failed')
+      expect(after.failure).toMatchObject({ code: 'approval_undone' })
+      expect(await sim.knobs!.netCancels!(paid.transactionId)).toBe(1)
+      expect(await sim.approvals(paid.transactionId)).toBe(0)
     },
   )
 

@@ -13,7 +13,7 @@ import { expireCheckout } from '../ledger/payments.js'
 import type { ResumeSchedule } from '../operations/resume-schedule.js'
 import { failureOf } from '../operations/outcome.js'
 import { chargeRequestOf } from '../operations/charge.js'
-import { reconcileCheckout } from './checkout.js'
+import { resumeCheckout } from '../operations/resume-checkout.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import type { WorkersConfig } from '../workers/config.js'
 
@@ -396,10 +396,7 @@ async function finishPayment(
 export async function reconcilePayment(rt: Runtime, cfg: ReconcileConfig, p: PaymentRow): Promise<void> {
   const account = accountFor(rt, p.merchant_id, p.account_id)
   if (p.approval_state !== null && account) {
-    return reconcileCheckout(rt, account, p, {
-      later: () => later(rt, cfg, 'payments', p.id, p.reconcile_attempts),
-      expired: () => expired(rt, cfg, p.created_at),
-    })
+    return resumeCheckout(rt, account, p, scheduleOf(rt, cfg, 'payments', p))
   }
   const review = (why: string) =>
     finishPayment(rt, p, {

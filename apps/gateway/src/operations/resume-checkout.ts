@@ -1,0 +1,179 @@
+// Checkout approvals left `pending` (the approval's answer, or its undo's, was lost; or the process stopped
+// mid-call), settled from evidence: the PG's lookup of the transaction, or, where the PG has a network cancel,
+// the undo sent again (the network cancel is the PG's own guard for an approval nobody heard back from).
+// Never a second approval.
+import type { CheckoutApproval, PaymentProvider, TransactionLookup } from '@paymux/core'
+import { isPaymentError } from '@paymux/core'
+import type { Selectable } from 'kysely'
+import { type CheckoutEnd, checkoutPatch } from '../checkout/approve.js'
+import { expectedOf } from '../checkout/token.js'
+import type { Database } from '../db/schema.js'
+import { markUndoing, settlePayment } from '../ledger/payments.js'
+import { metricsOf } from '../metrics/registry.js'
+import { callPg } from './outcome.js'
+import type { ResumeSchedule } from './resume-schedule.js'
+import type { AccountRuntime, Runtime } from '../runtime.js'
+
+type PaymentRow = Selectable<Database['payments']>
+
+async function finish(rt: Runtime, p: PaymentRow, e: CheckoutEnd, evidence: string): Promise<void> {
+  const done = await settlePayment(rt, rt.db, {
+    payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
+    from: ['pending'],
+    status: e.status,
+    patch: {
+      ...checkoutPatch(e),
+      ...(e.status === 'paid' ? { failure: null } : {}),
+      ...(e.status === 'needs_review'
+        ? { review_reason: JSON.stringify({ code: 'reconciliation_gave_up', message: evidence }) }
+        : {}),
+    },
+    ...(e.event ? { event: e.event } : {}),
+    now: rt.now(),
+    resolvedBy: 'reconciliation',
+  })
+  metricsOf(rt).reconciliations.inc({ object: 'charge', result: done ? e.status : 'raced' })
+  rt.logger.info({ paymentId: p.id, status: e.status, evidence, applied: done }, 'pending checkout resolved')
+}
+
+const review = (why: string): CheckoutEnd => ({
+  status: 'needs_review',
+  state: 'needs_review',
+  event: 'payment.needs_review',
+  failure: { code: 'needs_review', message: why },
+})
+
+const failed = (code: string, message: string): CheckoutEnd => ({
+  status: 'failed',
+  state: 'undone',
+  event: 'payment.failed',
+  failure: { code, message },
+})
+
+/** Sends the undo; ends the payment failed when it answered, or leaves it for the next run. */
+async function undo(
+  rt: Runtime,
+  p: PaymentRow,
+  provider: PaymentProvider,
+  approval: CheckoutApproval,
+  why: string,
+  schedule: ResumeSchedule,
+): Promise<void> {
+  const r = await callPg(() => provider.undoCheckout(approval, why))
+  if (r.kind === 'ok')
+    return finish(rt, p, failed('approval_undone', `${why}; undone (${r.value.status})`), why)
+  if (p.approval_state !== 'undoing') await markUndoing(rt, p.id)
+  if (schedule.expired()) return finish(rt, p, review(`${why}; the undo kept failing (${r.kind})`), why)
+  return schedule.later()
+}
+
+/** What the PG's lookup shows of the approval: settled, or nothing conclusive (undefined). */
+type LookupSays = { kind: 'lookup'; t: TransactionLookup } | { kind: 'not_found' } | { kind: 'failed' }
+
+async function lookUp(provider: PaymentProvider, tid: string): Promise<LookupSays> {
+  try {
+    return { kind: 'lookup', t: await provider.getTransaction(tid) }
+  } catch (err) {
+    if (isPaymentError(err) && err.outcome === 'rejected' && err.code === 'transaction_not_found')
+      return { kind: 'not_found' }
+    return { kind: 'failed' }
+  }
+}
+
+/**
+ * Resumes a checkout left `pending`: its approval's (or its undo's) answer was lost, or the process stopped
+ * mid-call. The lookup decides where it can; what it leaves open, the PG's own undo settles where the PG has one
+ * (NicePay's network cancel: safe whatever the approval did), so a customer is never left charged in
+ * needs_review when the PG offered a way back. Never a second approval.
+ */
+export async function resumeCheckout(
+  rt: Runtime,
+  account: AccountRuntime,
+  p: PaymentRow,
+  schedule: ResumeSchedule,
+): Promise<void> {
+  if (!p.approval) {
+    // Claimed, but the process stopped before the approval was stored: impossible (one statement); say so.
+    return finish(rt, p, review('a pending checkout without its approval'), 'no approval stored')
+  }
+  const approval = JSON.parse(rt.vault.decrypt(p.approval)) as CheckoutApproval
+  const expected = expectedOf(p)
+  const provider = account.provider
+  const caps = provider.capabilities
+  const undoing = p.approval_state === 'undoing'
+  const says: LookupSays = caps.paymentLookup
+    ? await lookUp(provider, approval.transactionId)
+    : { kind: 'failed' }
+  // A PG that charges inside its window may not show a payment yet (its lookup lags): no evidence of anything.
+  if (says.kind === 'not_found' && !caps.checkoutChargesInWindow)
+    return finish(
+      rt,
+      p,
+      failed(undoing ? 'approval_undone' : 'not_approved', 'the PG has no such payment'),
+      'not found',
+    )
+  if (says.kind === 'lookup') {
+    const t = says.t
+    const cancelledWhole =
+      t.status === 'cancelled' || (t.amount !== undefined && t.cancelledAmount === t.amount)
+    if (
+      t.status === 'failed' ||
+      t.status === 'expired' ||
+      (cancelledWhole && t.status !== 'partial_cancelled')
+    )
+      return finish(
+        rt,
+        p,
+        failed(undoing ? 'approval_undone' : 'not_approved', `the PG shows the payment ${t.status}`),
+        `lookup ${t.status}`,
+      )
+    if ((t.status === 'paid' || t.status === 'waiting_for_deposit') && t.amount !== undefined) {
+      if (t.amount !== expected.amount)
+        return undo(
+          rt,
+          p,
+          provider,
+          approval,
+          `the PG approved ${t.amount} for an order of ${expected.amount}`,
+          schedule,
+        )
+      if (!undoing)
+        return finish(
+          rt,
+          p,
+          {
+            status: t.status,
+            state: 'approved',
+            event: t.status === 'paid' ? 'payment.paid' : 'payment.virtual_account_issued',
+          },
+          `the PG shows the payment ${t.status} for the stored amount`,
+        )
+      // An undo was decided but the PG still shows it paid: only the undo may go again, else a person decides.
+      if (!caps.checkoutNetCancel)
+        return finish(rt, p, review('an undo was sent but the PG shows the payment paid'), 'paid after undo')
+    }
+  }
+  if (caps.checkoutNetCancel)
+    return undo(
+      rt,
+      p,
+      provider,
+      approval,
+      undoing
+        ? 'the earlier undo went unanswered'
+        : 'the approval went unanswered and the lookup does not settle it',
+      schedule,
+    )
+  if (schedule.expired())
+    return finish(
+      rt,
+      p,
+      review(
+        says.kind === 'lookup'
+          ? `the PG shows ${says.t.providerStatus ?? says.t.status}${says.t.amount === undefined ? ' without an amount' : ''}`
+          : `${p.provider} gives no evidence: check transaction ${approval.transactionId} at the PG`,
+      ),
+      'unclear lookup',
+    )
+  return schedule.later()
+}
