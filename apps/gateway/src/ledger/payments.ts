@@ -1,4 +1,4 @@
-import type { CompiledQuery, QueryCreator, Updateable } from 'kysely'
+import type { CompiledQuery, Insertable, QueryCreator, Updateable } from 'kysely'
 import type { Database, PaymentsTable, Tx } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
 import type { IdempotencyScope, StorableOutcome } from '../idempotency-keys.js'
@@ -145,4 +145,20 @@ export async function markUndoing(rt: Runtime, paymentId: string): Promise<void>
 /** The lookup a hint asked for was made. */
 export async function clearLookupRequest(rt: Runtime, paymentId: string): Promise<void> {
   await rt.db.updateTable('payments').set({ lookup_requested_at: null }).where('id', '=', paymentId).execute()
+}
+
+/**
+ * A payment made elsewhere, recorded from the PG's lookup when a cancel first names it. Any unique conflict (its
+ * transaction id, or the order id the lookup gave) means a concurrent request recorded it first: undefined then.
+ */
+export async function insertImportedPayment(
+  rt: Runtime,
+  row: Insertable<PaymentsTable>,
+): Promise<{ id: string } | undefined> {
+  return rt.db
+    .insertInto('payments')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst()
 }

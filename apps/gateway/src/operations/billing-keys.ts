@@ -15,7 +15,7 @@ import { type BillingKeyView, renderBillingKey } from '../render.js'
 import type { AccountRuntime } from '../runtime.js'
 import { accountOf, pickAccount } from '../services/accounts.js'
 import { errorOutcome, type OperationDescriptor, type OperationOutcome, validateCall } from './engine.js'
-import { insertIntent, markIntent } from './open.js'
+import { insertIntent, markIntent } from '../ledger/intents.js'
 
 export interface IssueKeyInput {
   account?: string

@@ -7,6 +7,7 @@ import { ApiError, badRequest, conflict, notFound } from '../errors.js'
 import { claimOf, type IdempotencyScope, isKeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
 import { type CancellationEnd, settleCancellationQuery } from '../ledger/cancellations.js'
+import { forgetImportedCancel, type ReservationRow, reserveCancellation } from '../ledger/reservation.js'
 import { renderCancellation, type CancellationView } from '../render.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { accountOf, pickAccount } from '../services/accounts.js'
@@ -43,7 +44,7 @@ export interface CancelIntent {
 }
 
 /** Why `open` refused, as the statement reports it: one code, mapped to the API's error here. */
-function refusal(code: string, input: CancelInput, row: OpenRow, account: AccountRuntime): ApiError {
+function refusal(code: string, input: CancelInput, row: ReservationRow, account: AccountRuntime): ApiError {
   switch (code) {
     case 'already_cancelled':
       return conflict('already_cancelled', 'the payment is already fully cancelled')
@@ -96,18 +97,6 @@ function refusal(code: string, input: CancelInput, row: OpenRow, account: Accoun
     default:
       return notFound('payment', row.id ?? input.paymentId ?? input.transactionId ?? '')
   }
-}
-
-interface OpenRow {
-  refusal: string | null
-  id: string | null
-  status: string | null
-  cancellable: number | null
-  reserve: number | null
-  cancelled_amount: number | null
-  sent_amount: number | null
-  amount: number | null
-  order_id: string | null
 }
 
 /**
@@ -167,88 +156,22 @@ export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, Can
       const { input, account, payment } = intent
       const now = rt.now()
       const lockedUntil = new Date(now.getTime() + account.lockMs)
-      const refund = input.refundAccount ? rt.vault.encrypt(JSON.stringify(input.refundAccount)) : null
-      const partialOk = account.provider.capabilities.partialCancel
-      const amount = input.amount ?? null
-      const taxFree = input.taxFreeAmount ?? null
-      const expected = input.expectedCancellableAmount ?? null
-      const hasKey = idem !== undefined
-      // ONE statement: claim the key (before the payment's row lock, the order every path takes), lock the
-      // payment, check the balance, record the pending cancellation and reserve its amount. It answers one row
-      // either way, with the reason when it refused (then it wrote nothing but, possibly, the key).
-      const r = await rt.db.executeQuery<OpenRow>(
-        prepared(
-          sql<OpenRow>`
-WITH k AS (
-  INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until, resource_type, resource_id, created_at)
-  SELECT ${intent.merchantId}, ${idem?.key ?? ''}, ${idem?.fingerprint ?? ''}, 'in_progress', ${lockedUntil}::timestamptz,
-    'cancellation', ${intent.cancellationId}, ${now}::timestamptz
-  WHERE ${hasKey}::boolean
-  ON CONFLICT (merchant_id, key) DO NOTHING
-  RETURNING 1 AS one
-), c AS (SELECT count(*)::int AS claimed FROM k),
-p AS (
-  SELECT c.claimed, l.* FROM c LEFT JOIN LATERAL (
-    SELECT id, account_id, provider, transaction_id, order_id, status, amount, cancelled_amount, reserved_amount, inflight_cancels
-    FROM payments
-    WHERE id = ${payment.id} AND merchant_id = ${intent.merchantId} AND (c.claimed > 0 OR NOT ${hasKey}::boolean)
-    FOR UPDATE
-  ) l ON true
-),
-v AS (
-  SELECT p.*, CASE WHEN p.amount IS NULL THEN NULL ELSE p.amount - p.cancelled_amount - p.reserved_amount END AS cancellable
-  FROM p
-),
-d AS (
-  SELECT v.*,
-    CASE WHEN v.amount IS NULL THEN COALESCE(${amount}::bigint, 0) ELSE COALESCE(${amount}::bigint, v.cancellable) END AS reserve,
-    -- What goes on the wire: the amount asked; else, after earlier cancels, the remainder as an explicit amount;
-    -- a fresh payment cancelled whole carries none (a full cancel at the PG).
-    CASE WHEN ${amount}::bigint IS NOT NULL THEN ${amount}::bigint
-      WHEN v.amount IS NOT NULL AND v.cancelled_amount > 0 THEN v.cancellable END AS sent_amount,
-    CASE
-      WHEN ${hasKey}::boolean AND v.claimed = 0 THEN 'key_exists'
-      WHEN v.id IS NULL THEN 'payment_missing'
-      WHEN v.status = 'cancelled' THEN 'already_cancelled'
-      WHEN v.status NOT IN ('paid', 'partial_cancelled') THEN 'payment_not_cancellable'
-      WHEN ${amount}::bigint IS NOT NULL AND NOT ${partialOk}::boolean
-        AND NOT (v.amount IS NOT NULL AND ${amount}::bigint = v.amount AND v.cancelled_amount = 0)
-        THEN 'partial_cancel_unsupported'
-      WHEN v.amount IS NOT NULL AND ${expected}::bigint IS NOT NULL AND ${expected}::bigint <> v.cancellable
-        THEN 'cancellable_amount_mismatch'
-      WHEN v.amount IS NOT NULL AND ${amount}::bigint IS NULL AND v.inflight_cancels > 0 THEN 'remainder_in_flight'
-      WHEN v.amount IS NOT NULL AND v.cancellable <= 0 AND v.inflight_cancels > 0 THEN 'rest_reserved'
-      WHEN v.amount IS NOT NULL AND v.cancellable <= 0 THEN 'nothing_remains'
-      WHEN v.amount IS NOT NULL AND ${amount}::bigint > v.cancellable THEN 'amount_exceeds_cancellable'
-      WHEN v.amount IS NULL AND v.inflight_cancels > 0 THEN 'balance_unknown_in_flight'
-      WHEN v.amount IS NULL AND ${expected}::bigint IS NOT NULL THEN 'cancellable_amount_unknown'
-      WHEN ${taxFree}::bigint IS NOT NULL AND ${amount}::bigint IS NULL AND v.amount IS NOT NULL
-        AND ${taxFree}::bigint > v.cancellable THEN 'tax_free_exceeds'
-    END AS refusal
-  FROM v
-),
-ins AS (
-  INSERT INTO cancellations (id, merchant_id, payment_id, account_id, provider, transaction_id, status,
-    requested_amount, amount, tax_free_amount, reason, cancel_id, refund_account, created_at, updated_at,
-    sent_recorded, sent_amount, sent_payment_amount, sent_order_id)
-  SELECT ${intent.cancellationId}, ${intent.merchantId}, d.id, d.account_id, d.provider, d.transaction_id, 'pending',
-    ${amount}::bigint, d.reserve, ${taxFree}::bigint, ${input.reason}, ${intent.cancellationId}, ${refund},
-    ${now}::timestamptz, ${now}::timestamptz, true, d.sent_amount, d.amount, d.order_id
-  FROM d WHERE d.refusal IS NULL
-  RETURNING id
-),
-upd AS (
-  UPDATE payments SET reserved_amount = payments.reserved_amount + d.reserve,
-    inflight_cancels = payments.inflight_cancels + 1, updated_at = ${now}::timestamptz
-  FROM d WHERE payments.id = d.id AND d.refusal IS NULL
-  RETURNING payments.id
-)
-SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount, d.sent_amount, d.amount, d.order_id FROM d`.compile(
-            rt.db,
-          ),
-        ),
-      )
-      const row = r.rows[0]
+      const row = await reserveCancellation(rt, {
+        merchantId: intent.merchantId,
+        cancellationId: intent.cancellationId,
+        paymentId: payment.id,
+        ...(idem ? { key: idem.key, fingerprint: idem.fingerprint } : {}),
+        lockedUntil,
+        now,
+        partialOk: account.provider.capabilities.partialCancel,
+        amount: input.amount,
+        taxFreeAmount: input.taxFreeAmount,
+        expectedCancellableAmount: input.expectedCancellableAmount,
+        reason: input.reason,
+        sealedRefundAccount: input.refundAccount
+          ? rt.vault.encrypt(JSON.stringify(input.refundAccount))
+          : null,
+      })
       if (!row) throw new Error('the reservation statement answered no row')
       if (idem) {
         const claim = await claimOf(rt.db, idem, now, row.refusal !== 'key_exists')
@@ -353,18 +276,9 @@ async function forgetPlaceholder(
   idem: IdempotencyScope | undefined,
 ): Promise<OperationOutcome<CancellationView>> {
   const outcome = errorOutcome(error, {})
-  await rt.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('cancellations').where('id', '=', intent.cancellationId).execute()
-    await trx
-      .deleteFrom('payments')
-      .where('id', '=', intent.payment.id)
-      .where('balance_source', '=', 'unknown')
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('cancellations').select('id').where('payment_id', '=', intent.payment.id))),
-      )
-      .execute()
-    if (idem) await idem.complete(trx, outcome)
-  })
+  await forgetImportedCancel(rt, intent.cancellationId, intent.payment.id, (trx) =>
+    idem ? idem.complete(trx, outcome) : Promise.resolve(),
+  )
   return outcome
 }
 

@@ -8,7 +8,7 @@ import { type PaymentView, renderPayment } from '../render.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { accountOf } from '../services/accounts.js'
 import { errorOutcome, type OperationDescriptor, type OperationOutcome, validateCall } from './engine.js'
-import { markIntent } from './open.js'
+import { markIntent } from '../ledger/intents.js'
 
 type PaymentRow = Selectable<Database['payments']>
 

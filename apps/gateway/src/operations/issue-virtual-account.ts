@@ -5,7 +5,7 @@ import { newId } from '../ids.js'
 import type { PaymentView } from '../render.js'
 import { pickAccount } from '../services/accounts.js'
 import { type OperationDescriptor, validateCall } from './engine.js'
-import { insertIntent } from './open.js'
+import { insertIntent } from '../ledger/intents.js'
 import { type PaymentIntent, pendingPayment, settlePaymentIntent } from './payment-intents.js'
 
 export interface VirtualAccountInput {

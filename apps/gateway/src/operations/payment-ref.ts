@@ -5,6 +5,7 @@ import { conflict, fromPaymentError, notFound } from '../errors.js'
 import { decideExisting, type IdempotencyScope, type KeyRow, type KeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
 import type { PaymentStatus } from '../ledger/statuses.js'
+import { insertImportedPayment } from '../ledger/payments.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 
 /** A payment as an operation on it needs to know it. */
@@ -139,37 +140,30 @@ export async function importPayment(
       ? Math.min(amount, Math.max(0, amount - lookup.cancellableAmount))
       : 0
   const id = newId('pay')
-  const inserted = await rt.db
-    .insertInto('payments')
-    .values({
-      id,
-      merchant_id: merchantId,
-      account_id: account.config.id,
-      provider: account.config.provider,
-      transaction_id: transactionId,
-      order_id: lookup?.orderId ?? null,
-      method: lookup?.method ?? null,
-      status: lookup ? lookupStatus(lookup, cancelled) : 'paid',
-      amount: amount ?? null,
-      cancelled_amount: cancelled,
-      reserved_amount: 0,
-      inflight_cancels: 0,
-      balance_source: amount !== undefined ? 'lookup' : 'unknown',
-      billing_key_id: null,
-      virtual_account: null,
-      failure: null,
-      charge_request: null,
-      created_at: now,
-      updated_at: now,
-      next_reconcile_at: null,
-      reconcile_locked_until: null,
-      review_reason: null,
-    })
-    // Any unique conflict (its transaction id, or the order id the lookup gave) means a concurrent request
-    // recorded the same payment first.
-    .onConflict((oc) => oc.doNothing())
-    .returning('id')
-    .executeTakeFirst()
+  const inserted = await insertImportedPayment(rt, {
+    id,
+    merchant_id: merchantId,
+    account_id: account.config.id,
+    provider: account.config.provider,
+    transaction_id: transactionId,
+    order_id: lookup?.orderId ?? null,
+    method: lookup?.method ?? null,
+    status: lookup ? lookupStatus(lookup, cancelled) : 'paid',
+    amount: amount ?? null,
+    cancelled_amount: cancelled,
+    reserved_amount: 0,
+    inflight_cancels: 0,
+    balance_source: amount !== undefined ? 'lookup' : 'unknown',
+    billing_key_id: null,
+    virtual_account: null,
+    failure: null,
+    charge_request: null,
+    created_at: now,
+    updated_at: now,
+    next_reconcile_at: null,
+    reconcile_locked_until: null,
+    review_reason: null,
+  })
   if (!inserted) {
     // Another request recorded it first: that row is the payment.
     // No key is read here, so no key answers.
