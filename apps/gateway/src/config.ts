@@ -12,7 +12,7 @@ import { metricsSchema } from './metrics/config.js'
 import { yamlErrorLine } from './config-yaml-error.js'
 import { notificationsSchema } from './notifications/config.js'
 import { type AccountConfig, type AnyDescriptor, PROVIDERS } from './providers.js'
-import { workersSchema } from './workers/config.js'
+import { workersSchema } from './workers-config.js'
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)')
 const url = z.string().url()

@@ -28,5 +28,5 @@ export {
   WebhookVerificationError,
   webhookHeaders,
 } from '@paymux/webhooks'
-export { reconcileOnce } from './reconcile/reconciler.js'
+export { reconcileOnce } from './workers/reconciler.js'
 export { startWorkers, type WorkerOptions, type Workers } from './workers/index.js'

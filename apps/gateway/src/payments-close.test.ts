@@ -1,7 +1,7 @@
 // POST /v1/payments/{id}/close: an unpaid virtual account is closed at the PG once; anything else is refused
 // without a PG call; a lost answer leaves it `closing` and the reconciler settles it from the PG's lookup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reconcileOnce } from './reconcile/reconciler.js'
+import { reconcileOnce } from './workers/reconciler.js'
 import { DB_TARGETS } from './test-support/harness.js'
 import { type FlowGateway, sleep, startFlowGateway } from './test-support/flows.js'
 

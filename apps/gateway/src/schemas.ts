@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { MAX_KRW } from '@paymux/core'
 import { ERROR_CODES, ERROR_TYPES } from './errors.js'
 import { unknownKeys } from './http/validation.js'
-import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './ledger/statuses.js'
+import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './db/statuses.js'
 import { PROVIDERS } from './providers.js'
 
 const PROVIDER_IDS = PROVIDERS.map((p) => p.id) as [string, ...string[]]

@@ -60,6 +60,33 @@ describe('the module graph of src/', () => {
     expect(fromConfig).not.toContain('runtime.ts')
   })
 
+  // Layers, lowest first: a module imports only its own layer or those below (data flows one way: route →
+  // operation → ledger → store). The config schemas in any folder (`*/config.ts`) belong to the config layer.
+  const LAYERS: string[][] = [
+    ['errors.ts', 'ids.ts', 'crypto.ts', 'logger.ts', 'net', 'config-yaml-error.ts', 'config-checks.ts'],
+    ['db'],
+    ['config', 'config.ts', 'workers-config.ts', 'providers.ts', 'runtime.ts', 'idempotency-keys.ts'],
+    ['ledger', 'services', 'metrics', 'render.ts', 'queries.ts'],
+    ['operations'],
+    ['webhooks'],
+    ['workers'],
+    ['http', 'schemas.ts', 'examples.ts', 'routes', 'checkout', 'notifications'],
+    ['app.ts', 'gateway.ts', 'startup.ts', 'demo.ts', 'demo-banner.ts', 'demo-shop.ts', 'cli.ts', 'index.ts'],
+  ]
+  const layerOf = (m: string): number => {
+    const unit = m.endsWith('/config.ts') ? 'config' : m.split('/')[0]!
+    const i = LAYERS.findIndex((l) => l.includes(unit))
+    if (i < 0) throw new Error(`${m} has no layer: add its folder to LAYERS`)
+    return i
+  }
+
+  it('imports only its own layer or those below', () => {
+    const upward = [...g].flatMap(([m, deps]) =>
+      deps.filter((d) => g.has(d) && layerOf(d) > layerOf(m)).map((d) => `${m} > ${d}`),
+    )
+    expect(upward).toEqual([])
+  })
+
   it('imports every module it has (no dead file left behind)', () => {
     const imported = new Set([...g.values()].flat())
     const entries = ['index.ts', 'cli.ts', 'webhooks/index.ts']

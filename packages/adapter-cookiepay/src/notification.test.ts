@@ -231,7 +231,6 @@ describe('junk is refused without a hint, and without a call', () => {
     const r = await provider.parseNotification(notiInput(body))
     expect(r.verified).toBe(false)
     expect(!r.verified && r.hint).toBeUndefined()
-    expect(!r.verified && r.pending).toBeUndefined()
     expect([r.reply.status, r.reply.body]).toEqual([200, ''])
     expect(calls).toHaveLength(0)
   })

@@ -332,22 +332,6 @@ export interface NotificationReply {
 }
 
 /**
- * A well-formed notification the PG's own lookup does not confirm yet, from a PG that sends it only once
- * (CookiePay's cancel notification). It is neither applied nor dropped: the caller keeps the raw body and
- * headers exactly as received and calls `parseNotification` with them again, no sooner than `retryAfterMs`
- * later, until the result is verified (apply it, under `dedupKey`), refused without `pending` (drop it), or its
- * own deadline passes (a person reviews `claimed`).
- */
-export interface PendingVerification {
-  /** What the notification claims, not confirmed: evidence for a reviewer, never to be applied as it stands. */
-  claimed: NotificationEvent
-  /** The key the event will carry once verified. */
-  dedupKey: string
-  /** The earliest sensible time for the next check, from now. */
-  retryAfterMs: number
-}
-
-/**
  * A well-formed notification the PG does not sign: a reason to look the payment up, never a state change by
  * itself. Read from the body alone (no PG call: a forged one must cost nothing); the host looks the payment up
  * under its own rate limit and settles from what the PG's lookup shows.
@@ -383,7 +367,6 @@ export type NotificationResult =
       reason: string
       reply: NotificationReply
       hint?: NotificationHint
-      pending?: PendingVerification
     }
 
 export interface CallOptions {

@@ -24,7 +24,7 @@ import {
   toySetup,
 } from '../test-support/checkout.js'
 import { eventually } from '../test-support/flows.js'
-import { reconcileOnce } from '../reconcile/reconciler.js'
+import { reconcileOnce } from '../workers/reconciler.js'
 
 const SETUPS: CheckoutSetup[] = [toySetup(), ...pgSetups()]
 

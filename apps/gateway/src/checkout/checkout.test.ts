@@ -2,7 +2,7 @@
 // whatever the browser sends, lost answers pending then reconciled (or network-cancelled), on every database.
 import { formsOf, pressWindowButton } from '@paymux/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reconcileOnce } from '../reconcile/reconciler.js'
+import { reconcileOnce } from '../workers/reconciler.js'
 import {
   type CheckoutGateway,
   createBody,

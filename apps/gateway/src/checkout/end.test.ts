@@ -1,7 +1,7 @@
 // How an approval's end is read into the ledger, on its own: the request path and the reconciler both use it.
 import { expect, it } from 'vitest'
 import { ApiError } from '../errors.js'
-import { checkoutEndOf } from './approve.js'
+import { checkoutEndOf } from '../operations/approve-checkout.js'
 
 const expected = { orderId: 'o-1', amount: 15_000, method: 'card' as const }
 const refused = (code: 'duplicate_request' | 'card_declined') => ({

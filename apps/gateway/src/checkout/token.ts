@@ -1,10 +1,8 @@
-import type { CheckoutExpected, CheckoutMethod, CheckoutRequest, Buyer } from '@paymux/core'
-import type { Selectable } from 'kysely'
+import type { CheckoutRequest, Buyer } from '@paymux/core'
 import { sha256Hex } from '../crypto.js'
-import type { PaymentsTable } from '../db/schema.js'
+import type { PaymentRow } from '../db/schema.js'
 import type { Runtime } from '../runtime.js'
-
-export type CheckoutRow = Selectable<PaymentsTable>
+import { expectedOf } from '../operations/approve-checkout.js'
 
 /**
  * A checkout link's token: derived from the payment id with the master key, so it is unguessable, never stored
@@ -27,7 +25,7 @@ export const checkoutUrls = (base: string, token: string) => ({
   closeUrl: `${base}/checkout/${token}/closed`,
 })
 
-export async function findCheckout(rt: Runtime, token: string): Promise<CheckoutRow | undefined> {
+export async function findCheckout(rt: Runtime, token: string): Promise<PaymentRow | undefined> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined
   return rt.db
     .selectFrom('payments')
@@ -36,19 +34,10 @@ export async function findCheckout(rt: Runtime, token: string): Promise<Checkout
     .executeTakeFirst()
 }
 
-/** The stored order a result must match: from the row, never from the browser. */
-export function expectedOf(row: CheckoutRow): CheckoutExpected {
-  return {
-    orderId: row.order_id ?? '',
-    amount: Number(row.amount),
-    method: (row.method ?? 'card') as CheckoutMethod,
-  }
-}
-
 /** The CheckoutRequest of a stored checkout (the page asks the adapter for its launch on every load). */
 export function checkoutRequestOf(
   rt: Runtime,
-  row: CheckoutRow,
+  row: PaymentRow,
   base: string,
   token: string,
 ): CheckoutRequest {

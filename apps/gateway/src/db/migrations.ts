@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
-import { deliveryMigration } from '../workers/migration.js'
+import { deliveryMigration } from './migration-0002.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
@@ -224,6 +224,14 @@ const migrations: Record<string, Migration> = {
       await sql`CREATE INDEX payments_lookup_requested_idx ON payments (lookup_requested_at) WHERE lookup_requested_at IS NOT NULL`.execute(
         db,
       )
+      // Notifications kept sealed for a re-check (the recheck loop is gone: unsigned notifications are hints now)
+      // become lookups of their payment; their bodies are dropped.
+      await sql`UPDATE payments p SET lookup_requested_at = now() FROM notifications n
+        WHERE n.effect = 'awaiting_verification' AND n.account_id = p.account_id AND n.transaction_id = p.transaction_id`.execute(
+        db,
+      )
+      await sql`UPDATE notifications SET effect = 'superseded: looked up', sealed_body = NULL, next_check_at = NULL
+        WHERE effect = 'awaiting_verification'`.execute(db)
       await sql`CREATE INDEX payments_checkout_expiry_idx ON payments (checkout_expires_at) WHERE status = 'requires_authentication'`.execute(
         db,
       )

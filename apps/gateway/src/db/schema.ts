@@ -1,11 +1,6 @@
-import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
+import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely'
 import type { DepositInstructions } from '@paymux/core'
-import type {
-  ApprovalState,
-  BillingKeyStatus,
-  CancellationStatus,
-  PaymentStatus,
-} from '../ledger/statuses.js'
+import type { ApprovalState, BillingKeyStatus, CancellationStatus, PaymentStatus } from './statuses.js'
 
 /** Timestamps are written as Date and read back as Date by both drivers. */
 type Ts = ColumnType<Date, Date | string, Date | string>
@@ -208,3 +203,8 @@ export interface Database {
 }
 
 export type Tx = Kysely<Database> | Transaction<Database>
+
+/** A payment as stored: the one row type every module reads. */
+export type PaymentRow = Selectable<PaymentsTable>
+/** A cancellation as stored. */
+export type CancellationRow = Selectable<CancellationsTable>

@@ -3,7 +3,7 @@ import type { BillingKeysTable, Database, Tx } from '../db/schema.js'
 import type { IdempotencyScope, StorableOutcome } from '../idempotency-keys.js'
 import type { Runtime } from '../runtime.js'
 import { type EventType, eventRow, eventWhen } from './events.js'
-import type { BillingKeyStatus } from './statuses.js'
+import type { BillingKeyStatus } from '../db/statuses.js'
 
 export interface SettleBillingKey {
   billingKey: { id: string; merchantId: string }

@@ -5,7 +5,7 @@ import type { IdempotencyScope, StorableOutcome, ResourceRef } from '../idempote
 import type { Runtime } from '../runtime.js'
 import { newId } from '../ids.js'
 import { eventRow, eventWhen } from './events.js'
-import type { CancellationStatus, PaymentStatus } from './statuses.js'
+import type { CancellationStatus, PaymentStatus } from '../db/statuses.js'
 
 /** How a cancellation ends (or stays open), in the ledger's terms. */
 export type CancellationEnd =

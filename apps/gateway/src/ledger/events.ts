@@ -2,7 +2,7 @@ import { type Insertable, type QueryCreator, sql } from 'kysely'
 import type { Database, EventsTable, Tx } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { Runtime } from '../runtime.js'
-import type { CancellationStatus } from './statuses.js'
+import type { CancellationStatus } from '../db/statuses.js'
 
 /** Every event a merchant can receive. Consumers must ignore types they do not know. */
 export type EventType =

@@ -4,7 +4,7 @@ import { prepared } from '../db/prepared.js'
 import type { IdempotencyScope, StorableOutcome } from '../idempotency-keys.js'
 import type { Runtime } from '../runtime.js'
 import { type EventType, eventRow, eventWhen } from './events.js'
-import type { PaymentStatus } from './statuses.js'
+import type { PaymentStatus } from '../db/statuses.js'
 
 export interface SettlePayment {
   payment: { id: string; merchantId: string; transactionId: string | null }

@@ -1,9 +1,8 @@
-import { sql } from 'kysely'
 import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reconcileOnce } from '../reconcile/reconciler.js'
+import { reconcileOnce } from '../workers/reconciler.js'
 import { BOOTPAY_DEMO_CREDENTIALS } from '@paymux/adapter-bootpay/simulator'
 import { COOKIEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-cookiepay/simulator'
 import { NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
@@ -364,6 +363,42 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
       const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
       expect(pay.body).toMatchObject({ status: 'partial_cancelled', cancelledAmount: 2_000 })
       expect(t.sims.bootpay.inspect(transactionId)).toMatchObject({ cancelledAmount: 2_000 })
+    })
+
+    // A v1 body carrying our private key is verified (only Bootpay and the merchant know the key): applied once,
+    // and the same notification again is a duplicate that changes nothing.
+    it('v1 with our private key: verified, applied once; the same notification again is counted a duplicate and changes nothing', async () => {
+      t.sims.bootpay.settings.v1WebhookIncludesKeys = true
+      try {
+        const { transactionId } = t.sims.bootpay.seedPayment({ amount: 20_000 })
+        const c = await t.call('POST', '/v1/cancellations', {
+          body: { account: 'a-boot-v1', transactionId, amount: 3_000, reason: 'part' },
+        })
+        expect(c.body.status).toBe('succeeded')
+        // Cancelled at Bootpay itself, outside paymux.
+        const provider = t.gateway.runtime.merchants.get('shop-a')!.accounts.get('a-boot-v1')!.provider
+        await provider.cancel({
+          transactionId,
+          amount: 2_000,
+          reason: 'admin',
+          cancelId: `adm-${transactionId}`,
+        })
+        const url = `${t.url}/v1/notifications/a-boot-v1`
+        const first = await t.sims.bootpay.sendWebhook(transactionId, { version: 'v1', url })
+        expect(first.delivered).toBe(true)
+        const once = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+        expect(once.body).toMatchObject({ cancelledAmount: 5_000, reservedAmount: 0 })
+        const eventsAfterFirst = (await t.call('GET', `/v1/events?limit=100`)).body.data.length
+        const again = await t.sims.bootpay.sendWebhook(transactionId, { version: 'v1', url })
+        expect(again.delivered).toBe(true)
+        const twice = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+        expect(twice.body).toMatchObject({ cancelledAmount: 5_000, reservedAmount: 0 })
+        expect((await t.call('GET', `/v1/events?limit=100`)).body.data.length).toBe(eventsAfterFirst)
+        const metrics = await (await fetch(`${t.url}/metrics`)).text()
+        expect(metrics).toMatch(/paymux_notifications_total\{provider="bootpay",result="duplicate"\} [1-9]/)
+      } finally {
+        t.sims.bootpay.settings.v1WebhookIncludesKeys = false
+      }
     })
 
     it('v1 feedback: answered OK; a pending cancel whose answer was dropped is finished by the webhook once its request is over', async () => {

@@ -4,7 +4,6 @@ import {
   type NotificationHint,
   type NotificationReply,
   PaymentError,
-  type PendingVerification,
 } from '@paymux/core'
 import type { PinoLogger } from '../logger.js'
 import { newId } from '../ids.js'
@@ -14,7 +13,7 @@ import type { Tx } from '../db/schema.js'
 import { cancellationRef, recordExternalCancellation, settleCancellation } from '../ledger/cancellations.js'
 import { requestLookup, settlePayment } from '../ledger/payments.js'
 import { resumeDepositCancels, resumeFromLookup } from '../operations/resume-payment.js'
-import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
+import { OPEN_CANCELLATION_STATUSES } from '../db/statuses.js'
 import { guardExpected, refusalAfterThrow, unstorableNotification } from './unreadable.js'
 
 export interface IncomingNotification {
@@ -101,7 +100,6 @@ export async function processNotification(
   }
   if (!result.verified) {
     if (result.hint) return applyHint(rt, account, result.hint, result.reply, log)
-    if (result.pending) return keepForRecheck(rt, account, input, result.pending, result.reply, log)
     // The reason names what did not match, never a secret; the body is not logged (Bootpay v1 carries keys).
     log.warn(
       { reason: result.reason, sourceIp: input.sourceIp, bytes: input.rawBody.length },
@@ -150,12 +148,7 @@ export async function applyVerified(
           sealed_body: null,
           next_check_at: null,
         })
-        .onConflict((oc) =>
-          oc
-            .constraint('notifications_dedup_uq')
-            .doUpdateSet({ effect: 'pending', sealed_body: null, next_check_at: null })
-            .where('notifications.effect', '=', 'awaiting_verification'),
-        )
+        .onConflict((oc) => oc.constraint('notifications_dedup_uq').doNothing())
         .returning('id')
         .executeTakeFirst()
       if (!inserted) return undefined
@@ -255,51 +248,6 @@ async function paymentOfHint(rt: Runtime, account: AccountRuntime, hint: Notific
       .where('checkout_token_hash', 'is not', null)
       .executeTakeFirst()
   return undefined
-}
-
-/**
- * A notification its PG sends once, not yet confirmed by the PG's lookup: kept sealed (never applied as it
- * stands, never dropped) for the reconciler to check again. Its claim is logged, never its body.
- */
-async function keepForRecheck(
-  rt: Runtime,
-  account: AccountRuntime,
-  input: IncomingNotification,
-  pending: PendingVerification,
-  reply: NotificationReply,
-  log: PinoLogger,
-): Promise<NotificationOutcome> {
-  const now = rt.now()
-  const sealed = rt.vault.encrypt(
-    JSON.stringify({
-      body: Buffer.from(input.rawBody).toString('base64'),
-      headers: input.headers,
-      ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}),
-    }),
-  )
-  await rt.db
-    .insertInto('notifications')
-    .values({
-      id: newId('evt').replace(/^evt_/, 'ntf_'),
-      merchant_id: account.merchantId,
-      account_id: account.config.id,
-      provider: account.config.provider,
-      dedup_key: pending.dedupKey,
-      event_type: pending.claimed.type,
-      transaction_id: pending.claimed.transactionId ?? null,
-      effect: 'awaiting_verification',
-      received_at: now,
-      sealed_body: sealed,
-      next_check_at: new Date(now.getTime() + pending.retryAfterMs),
-    })
-    .onConflict((oc) => oc.constraint('notifications_dedup_uq').doNothing())
-    .execute()
-  metricsOf(rt).notification(account.config.provider, 'deferred')
-  log.info(
-    { event: pending.claimed.type, transactionId: pending.claimed.transactionId },
-    'notification kept: the PG does not confirm it yet; it is checked again',
-  )
-  return { reply, verified: false, duplicate: false, effect: 'awaiting_verification' }
 }
 
 async function applyEvent(

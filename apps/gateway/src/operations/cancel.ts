@@ -1,8 +1,6 @@
+import type { CancellationRow } from '../db/schema.js'
 import type { CancelRequest, CancelResult, PaymentProvider, RefundAccount } from '@paymux/core'
-import { sql } from 'kysely'
-import type { Selectable } from 'kysely'
-import type { Database, FailureInfo } from '../db/schema.js'
-import { prepared } from '../db/prepared.js'
+import type { FailureInfo } from '../db/schema.js'
 import { ApiError, badRequest, conflict, notFound } from '../errors.js'
 import { claimOf, type IdempotencyScope, isKeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
@@ -14,8 +12,6 @@ import { accountOf, pickAccount } from '../services/accounts.js'
 import { type OperationDescriptor, type OperationOutcome, errorOutcome, validateCall } from './engine.js'
 import { importPayment, type PaymentRef, readPayment } from './payment-ref.js'
 import type { CallEnd } from './outcome.js'
-
-type CancellationRow = Selectable<Database['cancellations']>
 
 export interface CancelInput {
   paymentId?: string

@@ -1,16 +1,13 @@
+import type { PaymentRow } from '../db/schema.js'
 import { isKeyTaken } from '../idempotency-keys.js'
 import type { CancelRequest, CancelResult } from '@paymux/core'
-import type { Selectable } from 'kysely'
-import type { Database } from '../db/schema.js'
 import { ApiError, conflict, notFound } from '../errors.js'
 import { settlePayment } from '../ledger/payments.js'
 import { type PaymentView, renderPayment } from '../render.js'
-import type { AccountRuntime, Runtime } from '../runtime.js'
+import type { AccountRuntime } from '../runtime.js'
 import { accountOf } from '../services/accounts.js'
 import { errorOutcome, type OperationDescriptor, type OperationOutcome, validateCall } from './engine.js'
 import { markIntent } from '../ledger/intents.js'
-
-type PaymentRow = Selectable<Database['payments']>
 
 interface CloseIntent {
   account: AccountRuntime

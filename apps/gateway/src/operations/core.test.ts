@@ -15,7 +15,7 @@ import { createGateway } from '../gateway.js'
 import { IdempotencyScope, isKeyTaken, type KeyTaken } from '../idempotency-keys.js'
 import { createLogger } from '../logger.js'
 import { defaultProviderFactory, PROVIDERS } from '../providers.js'
-import { reconcileOnce } from '../reconcile/reconciler.js'
+import { reconcileOnce } from '../workers/reconciler.js'
 import {
   caller,
   DB_TARGETS,

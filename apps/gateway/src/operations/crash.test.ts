@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUNDLED_CLI, compileCli } from '../test-support/compile-cli.js'
-import { reconcileOnce } from '../reconcile/reconciler.js'
+import { reconcileOnce } from '../workers/reconciler.js'
 import { caller } from '../test-support/harness.js'
 import { eventually, type FlowGateway, startFlowGateway } from '../test-support/flows.js'
 

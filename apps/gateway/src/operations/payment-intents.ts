@@ -3,7 +3,7 @@ import type { FailureInfo, PaymentsTable, VirtualAccountInfo } from '../db/schem
 import type { IdempotencyScope } from '../idempotency-keys.js'
 import type { EventType } from '../ledger/events.js'
 import { settlePaymentQuery } from '../ledger/payments.js'
-import type { PaymentStatus } from '../ledger/statuses.js'
+import type { PaymentStatus } from '../db/statuses.js'
 import { type PaymentView, renderPayment } from '../render.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { errorOutcome, type OperationOutcome } from './engine.js'

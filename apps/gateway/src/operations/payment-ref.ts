@@ -4,7 +4,7 @@ import { preparedText } from '../db/prepared.js'
 import { conflict, fromPaymentError, notFound } from '../errors.js'
 import { decideExisting, type IdempotencyScope, type KeyRow, type KeyTaken } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
-import type { PaymentStatus } from '../ledger/statuses.js'
+import type { PaymentStatus } from '../db/statuses.js'
 import { insertImportedPayment } from '../ledger/payments.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 

@@ -1,20 +1,18 @@
+import type { CancellationRow } from '../db/schema.js'
 // A cancellation finished late, from its stored row: whoever resumes it (the reconciler, a notification's
 // lookup, start-up) decides from evidence only — the PG's lookup, or the same request re-sent where the PG
 // dedups this account's cancels by its id. Nothing else is ever re-sent, and a refusal of a re-send proves
 // nothing (no PG documents checking its duplicate guard first): the lookup decides.
 import type { TransactionLookup } from '@paymux/core'
 import { isPaymentError } from '@paymux/core'
-import type { Selectable } from 'kysely'
-import type { Database } from '../db/schema.js'
 import { type CancellationEnd, cancellationRef, settleCancellation } from '../ledger/cancellations.js'
-import { OPEN_CANCELLATION_STATUSES } from '../ledger/statuses.js'
+import { OPEN_CANCELLATION_STATUSES } from '../db/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { cancellationEndOf, cancelRequestOf } from './cancel.js'
 import { callPg } from './outcome.js'
 import type { ResumeSchedule } from './resume-schedule.js'
 
-type CancellationRow = Selectable<Database['cancellations']>
 /** How a late path ends an open cancellation (never `pending`: that is what it starts from). */
 type Resolution = Exclude<CancellationEnd, { status: 'pending' }>
 

@@ -1,20 +1,16 @@
+import type { PaymentRow } from '../db/schema.js'
 // Checkout approvals left `pending` (the approval's answer, or its undo's, was lost; or the process stopped
 // mid-call), settled from evidence: the PG's lookup of the transaction, or, where the PG has a network cancel,
 // the undo sent again (the network cancel is the PG's own guard for an approval nobody heard back from).
 // Never a second approval.
 import type { CheckoutApproval, PaymentProvider, TransactionLookup } from '@paymux/core'
 import { isPaymentError } from '@paymux/core'
-import type { Selectable } from 'kysely'
-import { type CheckoutEnd, checkoutPatch } from '../checkout/approve.js'
-import { expectedOf } from '../checkout/token.js'
-import type { Database } from '../db/schema.js'
+import { type CheckoutEnd, checkoutPatch, expectedOf } from './approve-checkout.js'
 import { markUndoing, settlePayment } from '../ledger/payments.js'
 import { metricsOf } from '../metrics/registry.js'
 import { callPg } from './outcome.js'
 import type { ResumeSchedule } from './resume-schedule.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
-
-type PaymentRow = Selectable<Database['payments']>
 
 async function finish(rt: Runtime, p: PaymentRow, e: CheckoutEnd, evidence: string): Promise<void> {
   const done = await settlePayment(rt, rt.db, {

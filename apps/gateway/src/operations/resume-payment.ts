@@ -1,10 +1,9 @@
+import type { PaymentRow } from '../db/schema.js'
 // A payment finished late from the PG's own record: after a notification hint (unsigned notifications change
 // nothing by themselves), or by the sweeper for a checkout whose customer never came back. One lookup decides;
 // a charge the gateway does not hold as paid for its order (a second payment in the PG's window, a payment
 // after the checkout ended) is undone at the PG through the ordinary cancel operation, with its events.
 import { isPaymentError, type TransactionLookup } from '@paymux/core'
-import type { Selectable } from 'kysely'
-import type { Database } from '../db/schema.js'
 import { clearLookupRequest, requestLookup, settlePayment } from '../ledger/payments.js'
 import { recordExternalCancellationLocked } from '../ledger/cancellations.js'
 import { metricsOf } from '../metrics/registry.js'
@@ -13,8 +12,6 @@ import { cancelOperation } from './cancel.js'
 import { runOperation } from './engine.js'
 import { resumeCancellation } from './resume-cancellation.js'
 import type { ResumeSchedule } from './resume-schedule.js'
-
-type PaymentRow = Selectable<Database['payments']>
 
 /** A hint's lookup neither gives up nor counts "no change": the reconciler's own schedule does that. */
 const HINT_SCHEDULE: ResumeSchedule = {

@@ -4,16 +4,15 @@
 import { isPaymentError } from '@paymux/core'
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import { ApprovalClaimed, approveCheckoutOperation, failCheckout } from '../checkout/approve.js'
-import { launchPage, messagePage, type Page, processingPage } from '../checkout/pages.js'
 import {
-  type CheckoutRow,
-  checkoutRequestOf,
-  checkoutUrls,
+  ApprovalClaimed,
+  approveCheckoutOperation,
   expectedOf,
-  findCheckout,
-  publicBase,
-} from '../checkout/token.js'
+  failCheckout,
+} from '../operations/approve-checkout.js'
+import { launchPage, messagePage, type Page, processingPage } from '../checkout/pages.js'
+import { checkoutRequestOf, checkoutUrls, findCheckout, publicBase } from '../checkout/token.js'
+import type { PaymentRow } from '../db/schema.js'
 import type { AppEnv } from '../http/env.js'
 import { runOperation } from '../operations/engine.js'
 import type { Runtime } from '../runtime.js'
@@ -33,7 +32,7 @@ const PAID = new Set(['paid', 'waiting_for_deposit', 'partial_cancelled', 'cance
 const ENDED = new Set(['failed', 'expired'])
 
 /** Where the customer goes for the payment as it stands: the merchant's success or fail URL, or the processing page. */
-function current(c: Context, row: CheckoutRow, statusUrl: string): Response {
+function current(c: Context, row: PaymentRow, statusUrl: string): Response {
   if (PAID.has(row.status) && row.success_url)
     return c.redirect(withQuery(row.success_url, { paymentId: row.id, orderId: row.order_id ?? '' }), 303)
   if (ENDED.has(row.status) && row.fail_url) {

@@ -3,7 +3,7 @@ import { postBounded, readBounded } from '../net/bounded-read.js'
 import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
-import type { WorkersConfig } from '../workers/config.js'
+import type { WorkersConfig } from '../workers-config.js'
 import type { Database } from '../db/schema.js'
 import { webhookHeaders } from '@paymux/webhooks'
 

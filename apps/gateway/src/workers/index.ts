@@ -1,4 +1,4 @@
-import { reconcileOnce } from '../reconcile/reconciler.js'
+import { reconcileOnce } from './reconciler.js'
 import type { Runtime } from '../runtime.js'
 import { deliverDueEvents } from '../webhooks/outbox.js'
 

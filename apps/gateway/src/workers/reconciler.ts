@@ -1,3 +1,5 @@
+import type { CancellationRow } from '../db/schema.js'
+import type { PaymentRow } from '../db/schema.js'
 import { isPaymentError } from '@paymux/core'
 import { type ExpressionBuilder, type Selectable, sql } from 'kysely'
 import type { Database, FailureInfo } from '../db/schema.js'
@@ -5,8 +7,7 @@ import type { EventType } from '../ledger/events.js'
 import { settleBillingKey } from '../ledger/billing-keys.js'
 import { settlePayment } from '../ledger/payments.js'
 import { metricsOf } from '../metrics/registry.js'
-import { recheckNotifications } from '../notifications/recheck.js'
-import { reconcileClose } from './close.js'
+import { reconcileClose } from '../operations/resume-close.js'
 import { resumeCancellation } from '../operations/resume-cancellation.js'
 import { resumeFromLookup } from '../operations/resume-payment.js'
 import { expireCheckout } from '../ledger/payments.js'
@@ -15,11 +16,9 @@ import { failureOf } from '../operations/outcome.js'
 import { chargeRequestOf } from '../operations/charge.js'
 import { resumeCheckout } from '../operations/resume-checkout.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
-import type { WorkersConfig } from '../workers/config.js'
+import type { WorkersConfig } from '../workers-config.js'
 
 type ReconcileConfig = WorkersConfig['reconcile']
-type PaymentRow = Selectable<Database['payments']>
-export type CancellationRow = Selectable<Database['cancellations']>
 
 function accountFor(rt: Runtime, merchantId: string, accountId: string): AccountRuntime | undefined {
   return rt.merchants.get(merchantId)?.accounts.get(accountId)
@@ -109,7 +108,6 @@ export async function reconcileOnce(
   payments: number
   billingKeys: number
   keys: number
-  notifications: number
 }> {
   const started = Date.now()
   const cancels = await claim(rt, cfg, 'cancellations')
@@ -153,13 +151,11 @@ export async function reconcileOnce(
   const lookups = await resumeRequestedLookups(rt, cfg)
   const billingKeys = await reviewLostBillingKeys(rt, cfg)
   const keys = await sweepStuckKeys(rt)
-  const notifications = await recheckNotifications(rt, cfg)
   return {
     cancellations: cancels.length,
     payments: payments.length + lookups,
     billingKeys,
     keys,
-    notifications,
   }
 }
 

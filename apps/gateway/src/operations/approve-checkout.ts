@@ -1,5 +1,7 @@
+import type { PaymentRow } from '../db/schema.js'
 import type {
   ApprovedCheckout,
+  CheckoutMethod,
   CheckoutApproval,
   CheckoutExpected,
   PaymentProvider,
@@ -8,12 +10,11 @@ import type {
 import type { FailureInfo } from '../db/schema.js'
 import type { EventType } from '../ledger/events.js'
 import { claimApproval, settlePayment } from '../ledger/payments.js'
-import type { ApprovalState, PaymentStatus } from '../ledger/statuses.js'
-import { type OperationDescriptor, settleWithRetry } from '../operations/engine.js'
-import { type CallEnd, callPg } from '../operations/outcome.js'
+import type { ApprovalState, PaymentStatus } from '../db/statuses.js'
+import { type OperationDescriptor, settleWithRetry } from './engine.js'
+import { type CallEnd, callPg } from './outcome.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { accountOf } from '../services/accounts.js'
-import { type CheckoutRow, expectedOf } from './token.js'
 
 /** Another return of the same result (or a concurrent one) claimed the approval first: show the current state. */
 export class ApprovalClaimed extends Error {
@@ -23,7 +24,7 @@ export class ApprovalClaimed extends Error {
 interface ApproveIntent {
   account: AccountRuntime
   merchantId: string
-  row: CheckoutRow
+  row: PaymentRow
   approval: CheckoutApproval
   expected: CheckoutExpected
 }
@@ -124,7 +125,7 @@ export function checkoutPatch(e: CheckoutEnd) {
  * kept); `settle` writes the end, its event and nothing else. No Idempotency-Key: the claim is the guard.
  */
 export const approveCheckoutOperation: OperationDescriptor<
-  { row: CheckoutRow; approval: CheckoutApproval },
+  { row: PaymentRow; approval: CheckoutApproval },
   ApproveIntent,
   ApprovalEnd,
   CheckoutEnd,
@@ -186,7 +187,7 @@ export const approveCheckoutOperation: OperationDescriptor<
 /** A checkout that ends without an approval call (declined at the window, or a result not genuine). */
 export async function failCheckout(
   rt: Runtime,
-  row: CheckoutRow,
+  row: PaymentRow,
   state: 'declined' | 'refused',
   failure: FailureInfo,
 ): Promise<boolean> {
@@ -200,4 +201,13 @@ export async function failCheckout(
       now: rt.now(),
     }),
   )
+}
+
+/** The stored order a result must match: from the row, never from the browser. */
+export function expectedOf(row: PaymentRow): CheckoutExpected {
+  return {
+    orderId: row.order_id ?? '',
+    amount: Number(row.amount),
+    method: (row.method ?? 'card') as CheckoutMethod,
+  }
 }

@@ -1,13 +1,11 @@
+import type { PaymentRow } from '../db/schema.js'
 import { isPaymentError, type TransactionLookup } from '@paymux/core'
-import type { Selectable } from 'kysely'
-import type { Database } from '../db/schema.js'
 import { settlePayment } from '../ledger/payments.js'
-import type { PaymentStatus } from '../ledger/statuses.js'
+import type { PaymentStatus } from '../db/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
-import type { WorkersConfig } from '../workers/config.js'
+import type { WorkersConfig } from '../workers-config.js'
 
-type PaymentRow = Selectable<Database['payments']>
 type ReconcileConfig = WorkersConfig['reconcile']
 
 /** What the PG's lookup says became of a virtual account whose close went unanswered. */
