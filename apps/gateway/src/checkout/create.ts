@@ -107,6 +107,11 @@ export async function createCheckout(
     fail_url: input.failUrl,
     checkout_customer: input.customer ? rt.vault.encrypt(JSON.stringify(input.customer)) : null,
     approval_state: 'awaiting',
+    // Where the PG charges inside its window and lists an order's payments, the order is looked up once at its
+    // expiry whatever became of it: a second payment whose notice was lost is found and undone.
+    ...(account.provider.capabilities.checkoutChargesInWindow && account.provider.capabilities.orderLookup
+      ? { lookup_requested_at: expiresAt }
+      : {}),
   }
   const claim = await insertIntent(rt, 'payments', row, { type: 'payment', id }, account.lockMs, idem)
   if (isKeyTaken(claim)) return claim

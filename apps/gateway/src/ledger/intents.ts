@@ -30,6 +30,7 @@ const COLUMN_TYPES: Record<string, string> = {
   deleted_at: 'timestamptz',
   next_reconcile_at: 'timestamptz',
   checkout_expires_at: 'timestamptz',
+  lookup_requested_at: 'timestamptz',
   reconcile_locked_until: 'timestamptz',
 }
 

@@ -1,7 +1,8 @@
-import type { CompiledQuery, Insertable, QueryCreator, Updateable } from 'kysely'
+import { type CompiledQuery, type Insertable, type QueryCreator, sql, type Updateable } from 'kysely'
 import type { Database, PaymentsTable, Tx } from '../db/schema.js'
 import { prepared } from '../db/prepared.js'
 import type { IdempotencyScope, StorableOutcome } from '../idempotency-keys.js'
+import { newId } from '../ids.js'
 import type { Runtime } from '../runtime.js'
 import { type EventType, eventRow, eventWhen } from './events.js'
 import type { PaymentStatus } from '../db/statuses.js'
@@ -79,8 +80,9 @@ export async function requestLookup(
 ): Promise<void> {
   await db
     .updateTable('payments')
-    .set((eb) => ({
-      lookup_requested_at: eb.fn.coalesce('lookup_requested_at', eb.val(now)),
+    .set(() => ({
+      // The earliest of what was asked: a hint never puts a scheduled lookup later, nor a later one earlier.
+      lookup_requested_at: sql<Date>`LEAST(COALESCE(lookup_requested_at, ${now}::timestamptz), ${now}::timestamptz)`,
       ...(hurry ? { next_reconcile_at: now } : {}),
     }))
     .where('id', '=', paymentId)
@@ -142,9 +144,16 @@ export async function markUndoing(rt: Runtime, paymentId: string): Promise<void>
     .execute()
 }
 
-/** The lookup a hint asked for was made. */
-export async function clearLookupRequest(rt: Runtime, paymentId: string): Promise<void> {
-  await rt.db.updateTable('payments').set({ lookup_requested_at: null }).where('id', '=', paymentId).execute()
+/**
+ * The lookup a hint asked for was made. `next`: when the payment must be looked up again regardless (a
+ * checkout's order swept at its expiry); null: not again.
+ */
+export async function clearLookupRequest(
+  rt: Runtime,
+  paymentId: string,
+  next: Date | null = null,
+): Promise<void> {
+  await rt.db.updateTable('payments').set({ lookup_requested_at: next }).where('id', '=', paymentId).execute()
 }
 
 /**
@@ -161,4 +170,53 @@ export async function insertImportedPayment(
     .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst()
+}
+
+/**
+ * A charge the PG holds for an order that is another payment's here (a second payment in the window): recorded
+ * as a payment of its own, from the lookup, without the order id. Answers its id (the existing one when a
+ * concurrent path recorded it first).
+ */
+export async function importStrayCharge(
+  rt: Runtime,
+  merchantId: string,
+  accountId: string,
+  provider: string,
+  transactionId: string,
+  t: { amount?: number; cancelledAmount?: number; method?: string },
+  now: Date,
+): Promise<string> {
+  const id = newId('pay')
+  const inserted = await insertImportedPayment(rt, {
+    id,
+    merchant_id: merchantId,
+    account_id: accountId,
+    provider,
+    transaction_id: transactionId,
+    order_id: null,
+    method: t.method ?? null,
+    status: 'paid',
+    amount: t.amount ?? null,
+    cancelled_amount: t.cancelledAmount ?? 0,
+    reserved_amount: 0,
+    inflight_cancels: 0,
+    balance_source: t.amount !== undefined ? 'lookup' : 'unknown',
+    billing_key_id: null,
+    virtual_account: null,
+    failure: null,
+    charge_request: null,
+    created_at: now,
+    updated_at: now,
+    next_reconcile_at: null,
+    reconcile_locked_until: null,
+    review_reason: null,
+  })
+  if (inserted) return inserted.id
+  const existing = await rt.db
+    .selectFrom('payments')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('transaction_id', '=', transactionId)
+    .executeTakeFirstOrThrow()
+  return existing.id
 }

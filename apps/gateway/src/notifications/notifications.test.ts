@@ -412,8 +412,11 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
         })
         expect(cancel.status).toBe(202)
         expect(cancel.body.status).toBe('pending')
-        // The simulator's webhook arrives while the request is still ours: deferred (not OK), then re-sent.
+        // The simulator's webhook is a hint: it may arrive while the request is still ours (then the request's
+        // own answer, or the reconciler after it, settles the cancel from the lookup).
         await t.sims.bootpay.webhooksSettled()
+        const rt = t.gateway.runtime
+        await reconcileOnce(rt, { ...rt.config.workers.reconcile, minAgeMs: 0 })
         const done = await t.call('GET', `/v1/cancellations/${cancel.body.id}`)
         expect(done.body.status).toBe('succeeded')
         const log = t.sims.bootpay.webhookLog.filter((w) => w.receiptId === transactionId)

@@ -221,7 +221,7 @@ async function applyHint(
   await requestLookup(rt, rt.db, payment.id, rt.now())
   let effect: string
   try {
-    effect = await resumeFromLookup(rt, account, payment, hint.transactionId)
+    effect = (await resumeFromLookup(rt, account, payment, hint.transactionId)).effect
   } catch (err) {
     log.error(
       { err, paymentId: payment.id },

@@ -5,7 +5,13 @@ import type { PaymentRow } from '../db/schema.js'
 // Never a second approval.
 import type { CheckoutApproval, PaymentProvider, TransactionLookup } from '@paymux/core'
 import { isPaymentError } from '@paymux/core'
-import { type CheckoutEnd, checkoutPatch, expectedOf } from './approve-checkout.js'
+import {
+  approveThenUndo,
+  type CheckoutEnd,
+  checkoutEndOf,
+  checkoutPatch,
+  expectedOf,
+} from './approve-checkout.js'
 import { markUndoing, settlePayment } from '../ledger/payments.js'
 import { metricsOf } from '../metrics/registry.js'
 import { callPg } from './outcome.js'
@@ -97,6 +103,14 @@ export async function resumeCheckout(
   const provider = account.provider
   const caps = provider.capabilities
   const undoing = p.approval_state === 'undoing'
+  if (caps.checkoutChargesInWindow && !undoing) {
+    // The PG charged inside its window: its "approval" is the verification of that charge (CookiePay's paycert),
+    // which moves no money and is safe to ask again. Only an answer settles it; a refusal may be the PG's lookup
+    // lagging, so it is no evidence that nothing was charged.
+    const e = checkoutEndOf(await approveThenUndo(provider, { approval, expected }), expected)
+    if (e.status !== 'pending' && e.state !== 'rejected')
+      return finish(rt, p, e, 'the PG verified the charge made in its window')
+  }
   const says: LookupSays = caps.paymentLookup
     ? await lookUp(provider, approval.transactionId)
     : { kind: 'failed' }

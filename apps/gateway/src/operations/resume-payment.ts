@@ -1,11 +1,13 @@
-import type { PaymentRow } from '../db/schema.js'
 // A payment finished late from the PG's own record: after a notification hint (unsigned notifications change
-// nothing by themselves), or by the sweeper for a checkout whose customer never came back. One lookup decides;
-// a charge the gateway does not hold as paid for its order (a second payment in the PG's window, a payment
-// after the checkout ended) is undone at the PG through the ordinary cancel operation, with its events.
+// nothing by themselves), or by the sweeper for a checkout past its expiry. One lookup decides; a charge the
+// gateway does not hold as paid for its order (a second payment in the PG's window, a payment after the
+// checkout ended) is undone at the PG through the ordinary cancel operation, with its events. Whatever could not
+// be decided (a lookup or an undo that failed) is said in `retry`: the request for a lookup then stays, and the
+// reconciler comes back to it.
 import { isPaymentError, type TransactionLookup } from '@paymux/core'
-import { clearLookupRequest, requestLookup, settlePayment } from '../ledger/payments.js'
+import type { PaymentRow } from '../db/schema.js'
 import { recordExternalCancellationLocked } from '../ledger/cancellations.js'
+import { clearLookupRequest, importStrayCharge, requestLookup, settlePayment } from '../ledger/payments.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { cancelOperation } from './cancel.js'
@@ -23,8 +25,49 @@ const HINT_SCHEDULE: ResumeSchedule = {
 
 const PAID = new Set(['paid', 'partial_cancelled', 'cancelled'])
 
-/** What a lookup of a payment (or of its order) did; a line for the log and the notification's effect. */
-export type ResumeEffect = string
+/** What a lookup of a payment (or of its order) did, and whether anything was left undecided. */
+export interface ResumeEffect {
+  effect: string
+  /** A lookup or an undo failed: look again later (the lookup request stays). */
+  retry: boolean
+}
+
+/** One resume: what it did, and whether something must be tried again. */
+class Resume {
+  readonly effects: string[] = []
+  retry = false
+  constructor(
+    readonly rt: Runtime,
+    readonly account: AccountRuntime,
+    readonly p: PaymentRow,
+  ) {}
+  did(effect: string): void {
+    this.effects.push(effect)
+  }
+  failed(effect: string): void {
+    this.retry = true
+    this.effects.push(effect)
+  }
+  async lookup(tid: string): Promise<TransactionLookup | undefined> {
+    try {
+      return await this.account.provider.getTransaction(tid)
+    } catch (err) {
+      this.failed(`lookup of ${tid} failed`)
+      this.rt.logger.warn(
+        { paymentId: this.p.id, code: isPaymentError(err) ? err.code : 'error' },
+        'lookup failed',
+      )
+      return undefined
+    }
+  }
+  get caps() {
+    return this.account.provider.capabilities
+  }
+  /** A PG that charges inside its window and lists an order's payments: a checkout's order can be swept. */
+  get sweepsOrders(): boolean {
+    return this.caps.checkoutChargesInWindow && this.caps.orderLookup && this.p.checkout_token_hash != null
+  }
+}
 
 /**
  * Settles what the PG's record shows for this payment. `hintTransactionId`: the transaction a notification
@@ -36,73 +79,74 @@ export async function resumeFromLookup(
   p: PaymentRow,
   hintTransactionId?: string,
 ): Promise<ResumeEffect> {
-  const caps = account.provider.capabilities
-  const effect = await resumeByStatus(rt, account, p, hintTransactionId)
-  await clearLookupRequest(rt, p.id)
-  // A transaction of this order that is not this payment's: checked on its own.
-  if (hintTransactionId && p.transaction_id && hintTransactionId !== p.transaction_id && caps.paymentLookup)
-    return `${effect}; ${await undoStrayCharge(rt, account, p, hintTransactionId)}`
-  return effect
+  const r = new Resume(rt, account, p)
+  await byStatus(r, hintTransactionId)
+  // A transaction of this order that is not this payment's, where the order's payments cannot be listed.
+  if (
+    hintTransactionId &&
+    p.transaction_id &&
+    hintTransactionId !== p.transaction_id &&
+    r.caps.paymentLookup &&
+    !r.sweepsOrders
+  )
+    await undoStrayCharge(r, hintTransactionId)
+  if (!r.retry) {
+    // A checkout whose order is swept at its expiry keeps that appointment.
+    const expiry = p.checkout_expires_at ? new Date(p.checkout_expires_at) : undefined
+    await clearLookupRequest(rt, p.id, r.sweepsOrders && expiry && expiry > rt.now() ? expiry : null)
+  }
+  return { effect: r.effects.join('; ') || 'no change', retry: r.retry }
 }
 
-async function resumeByStatus(
-  rt: Runtime,
-  account: AccountRuntime,
-  p: PaymentRow,
-  hintTid: string | undefined,
-): Promise<ResumeEffect> {
-  const caps = account.provider.capabilities
+async function byStatus(r: Resume, hintTid: string | undefined): Promise<void> {
+  const { rt, p } = r
   switch (p.status) {
     case 'pending':
     case 'closing':
       // In flight, or its outcome unknown: the reconciler's settle step owns it; it is looked at now.
       await requestLookup(rt, rt.db, p.id, rt.now(), true)
-      return 'left to the reconciler (in flight)'
+      return r.did('left to the reconciler (in flight)')
     case 'requires_authentication':
     case 'failed':
     case 'expired':
-      return p.checkout_token_hash ? resumeCheckoutFromOrder(rt, account, p, hintTid) : 'no change'
-    case 'waiting_for_deposit': {
-      if (!caps.paymentLookup || !p.transaction_id) return 'no lookup: left as it is'
-      const t = await lookup(rt, account, p.transaction_id)
-      if (!t) return 'lookup failed: left as it is'
-      if (!PAID.has(t.status) || (t.amount !== undefined && t.amount !== Number(p.amount)))
-        return `no change: the PG shows ${t.providerStatus ?? t.status}`
-      const done = await settlePayment(rt, rt.db, {
-        payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
-        from: ['waiting_for_deposit'],
-        status: 'paid',
-        patch: { failure: null },
-        event: 'payment.paid',
-        now: rt.now(),
-        resolvedBy: 'notification',
-      })
-      return done ? 'payment paid (the PG shows the deposit)' : 'no change: settled meanwhile'
-    }
+      if (p.checkout_token_hash) await checkoutFromOrder(r, hintTid)
+      return
+    case 'waiting_for_deposit':
+      return deposit(r)
     case 'paid':
     case 'partial_cancelled':
     case 'cancelled':
-      return resumeCancels(rt, account, p)
+      await cancels(r)
+      // A paid checkout's order swept too: a second payment in the window is found even if its notice was lost.
+      if (r.sweepsOrders) await checkoutFromOrder(r, hintTid)
+      return
     default:
-      return `no change: ${p.status}`
+      return r.did(`no change: ${p.status}`)
   }
 }
 
-async function lookup(
-  rt: Runtime,
-  account: AccountRuntime,
-  tid: string,
-): Promise<TransactionLookup | undefined> {
-  try {
-    return await account.provider.getTransaction(tid)
-  } catch (err) {
-    rt.logger.warn({ code: isPaymentError(err) ? err.code : 'error' }, 'lookup after a notification failed')
-    return undefined
-  }
+async function deposit(r: Resume): Promise<void> {
+  const { rt, p } = r
+  if (!r.caps.paymentLookup || !p.transaction_id) return r.did('no lookup: left as it is')
+  const t = await r.lookup(p.transaction_id)
+  if (!t) return
+  if (!PAID.has(t.status) || (t.amount !== undefined && t.amount !== Number(p.amount)))
+    return r.did(`no change: the PG shows ${t.providerStatus ?? t.status}`)
+  const done = await settlePayment(rt, rt.db, {
+    payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
+    from: ['waiting_for_deposit'],
+    status: 'paid',
+    patch: { failure: null },
+    event: 'payment.paid',
+    now: rt.now(),
+    resolvedBy: 'notification',
+  })
+  r.did(done ? 'payment paid (the PG shows the deposit)' : 'no change: settled meanwhile')
 }
 
 /** Open cancels of a paid payment settled from the lookup; a cancel made at the PG itself recorded. */
-async function resumeCancels(rt: Runtime, account: AccountRuntime, p: PaymentRow): Promise<ResumeEffect> {
+async function cancels(r: Resume): Promise<void> {
+  const { rt, p, account } = r
   const open = await rt.db
     .selectFrom('cancellations')
     .selectAll()
@@ -112,48 +156,46 @@ async function resumeCancels(rt: Runtime, account: AccountRuntime, p: PaymentRow
   const inFlightWindow = rt.config.workers.reconcile.minAgeMs ?? account.lockMs
   const now = rt.now().getTime()
   for (const c of open) {
-    // A cancel still inside its request records its own answer.
-    if (c.status === 'pending' && now - new Date(c.updated_at).getTime() < inFlightWindow) continue
+    // A cancel still inside its request records its own answer; looked at again after it.
+    if (c.status === 'pending' && now - new Date(c.updated_at).getTime() < inFlightWindow) {
+      r.failed(`cancellation ${c.id} is still in its request`)
+      continue
+    }
     await resumeCancellation(rt, c, account, HINT_SCHEDULE)
   }
-  if (!account.provider.capabilities.paymentLookup || !p.transaction_id) return 'no lookup: left as it is'
-  const t = await lookup(rt, account, p.transaction_id)
-  if (t?.cancelledAmount === undefined) return open.length ? 'open cancels looked up' : 'no change'
+  if (!r.caps.paymentLookup || !p.transaction_id) return r.did('no lookup: left as it is')
+  const t = await r.lookup(p.transaction_id)
+  if (!t) return
+  if (t.cancelledAmount === undefined) return r.did(open.length ? 'open cancels looked up' : 'no change')
   const moved = await recordExternalCancellationLocked(rt, p.id, t.cancelledAmount)
-  return moved > 0 ? `a cancel of ${moved} made at the PG recorded` : 'no change'
+  r.did(moved > 0 ? `a cancel of ${moved} made at the PG recorded` : 'no change')
 }
 
 /**
- * A checkout (not paid here) whose order the PG may have charged: the customer never came back, a result went
- * astray, or a notification names a payment of this order. Only PGs that charge inside their window can hold
- * such a charge (elsewhere nothing is charged without our approval). The charge for the stored amount becomes
- * this payment when the checkout is still open; any other is undone.
+ * A checkout whose order the PG may have charged: the customer never came back, a result went astray, a
+ * notification names a payment of this order, or its expiry came. Only PGs that charge inside their window can
+ * hold such a charge (elsewhere nothing is charged without our approval). The charge for the stored amount
+ * becomes this payment when the checkout is still open; any other is undone.
  */
-async function resumeCheckoutFromOrder(
-  rt: Runtime,
-  account: AccountRuntime,
-  p: PaymentRow,
-  hintTid: string | undefined,
-): Promise<ResumeEffect> {
-  const provider = account.provider
-  const caps = provider.capabilities
-  if (!caps.checkoutChargesInWindow) return 'no change (the PG charges only on our approval)'
+async function checkoutFromOrder(r: Resume, hintTid: string | undefined): Promise<void> {
+  const { rt, p } = r
+  const provider = r.account.provider
+  if (!r.caps.checkoutChargesInWindow) return r.did('no change (the PG charges only on our approval)')
   let charges: TransactionLookup[]
   try {
-    if (caps.orderLookup && p.order_id) charges = await provider.lookupOrder(p.order_id)
-    else if (hintTid && caps.paymentLookup) charges = [await provider.getTransaction(hintTid)]
-    else return 'no lookup by order: left as it is'
+    if (r.caps.orderLookup && p.order_id) charges = await provider.lookupOrder(p.order_id)
+    else if (hintTid && r.caps.paymentLookup) charges = [await provider.getTransaction(hintTid)]
+    else return r.did('no lookup by order: left as it is')
   } catch (err) {
     if (isPaymentError(err) && err.code === 'transaction_not_found')
-      return 'no change: the PG has no such payment'
+      return r.did('no change: the PG has no such payment')
     rt.logger.warn({ paymentId: p.id, code: isPaymentError(err) ? err.code : 'error' }, 'order lookup failed')
-    return 'lookup failed: left as it is'
+    return r.failed('the order lookup failed')
   }
   const ours = charges.filter(
     (t) =>
       (t.orderId === undefined || t.orderId === p.order_id) && PAID.has(t.status) && t.status !== 'cancelled',
   )
-  const effects: string[] = []
   let claimed = false
   for (const t of ours) {
     if (!claimed && p.status === 'requires_authentication' && t.amount === Number(p.amount)) {
@@ -167,13 +209,13 @@ async function resumeCheckoutFromOrder(
         resolvedBy: 'reconciliation',
       })
       if (claimed) {
-        effects.push(`payment paid (the PG shows ${t.transactionId} for this order)`)
+        r.did(`payment paid (the PG shows ${t.transactionId} for this order)`)
         continue
       }
     }
-    effects.push(await undoStrayCharge(rt, account, p, t.transactionId, t))
+    await undoStrayCharge(r, t.transactionId, t)
   }
-  return effects.join('; ') || 'no change: the PG holds no payment of this order'
+  if (ours.length === 0) r.did('no change: the PG holds no payment of this order')
 }
 
 /**
@@ -181,19 +223,15 @@ async function resumeCheckoutFromOrder(
  * the checkout ended): confirmed by the lookup, then cancelled in full through the ordinary cancel operation (its
  * intent recorded first, its events sent), never left standing.
  */
-async function undoStrayCharge(
-  rt: Runtime,
-  account: AccountRuntime,
-  p: PaymentRow,
-  tid: string,
-  known?: TransactionLookup,
-): Promise<ResumeEffect> {
-  if (tid === p.transaction_id && PAID.has(p.status)) return 'no change'
-  const t = known ?? (await lookup(rt, account, tid))
-  if (!t) return `lookup of ${tid} failed: left as it is`
-  if (t.orderId !== undefined && t.orderId !== p.order_id) return `${tid} belongs to another order: ignored`
+async function undoStrayCharge(r: Resume, tid: string, known?: TransactionLookup): Promise<void> {
+  const { rt, p, account } = r
+  if (tid === p.transaction_id && PAID.has(p.status)) return
+  const t = known ?? (await r.lookup(tid))
+  if (!t) return
+  if (t.orderId !== undefined && t.orderId !== p.order_id)
+    return r.did(`${tid} belongs to another order: ignored`)
   if (!PAID.has(t.status) || t.status === 'cancelled')
-    return `${tid} is ${t.status} at the PG: nothing to undo`
+    return r.did(`${tid} is ${t.status} at the PG: nothing to undo`)
   if (tid === p.transaction_id) {
     // This very payment, ended here (failed, expired) while the PG holds it charged: a person decides, with
     // the evidence, rather than the gateway calling a charged order failed.
@@ -212,7 +250,7 @@ async function undoStrayCharge(
       now: rt.now(),
       resolvedBy: 'reconciliation',
     })
-    return done ? `the PG holds ${tid} charged: needs_review` : 'no change: settled meanwhile'
+    return r.did(done ? `the PG holds ${tid} charged: needs_review` : 'no change: settled meanwhile')
   }
   const held = await rt.db
     .selectFrom('payments')
@@ -220,22 +258,33 @@ async function undoStrayCharge(
     .where('account_id', '=', account.config.id)
     .where('transaction_id', '=', tid)
     .executeTakeFirst()
-  if (held && held.id !== p.id && held.status !== 'paid') return `${tid} is already handled (${held.status})`
-  const outcome = await runOperation(
-    rt,
-    cancelOperation,
-    p.merchant_id,
-    {
-      ...(held ? { paymentId: held.id } : { account: account.config.id, transactionId: tid }),
-      reason: `a second charge for order ${p.order_id ?? p.id}: undone`,
-    },
-    undefined,
-  ).catch((err: unknown) => ({ status: 500, error: { message: String(err) } }))
-  // No Idempotency-Key is passed, so no claim can be taken: the outcome is the cancel's own answer.
-  const status = 'status' in outcome ? outcome.status : 409
+  if (held && held.status !== 'paid') return r.did(`${tid} is already handled (${held.status})`)
+  // Recorded first as a payment of its own, without the order id (the order is this payment's), so the cancel
+  // below has its intent recorded like any other and the merchant sees both.
+  const strayId =
+    held?.id ??
+    (await importStrayCharge(rt, p.merchant_id, account.config.id, account.config.provider, tid, t, rt.now()))
+  let status: number
+  try {
+    const outcome = await runOperation(
+      rt,
+      cancelOperation,
+      p.merchant_id,
+      { paymentId: strayId, reason: `a second charge for order ${p.order_id ?? p.id}: undone` },
+      undefined,
+    )
+    // No Idempotency-Key is passed, so no key can be taken: the outcome is the cancel's own answer.
+    status = 'status' in outcome ? outcome.status : 409
+  } catch (err) {
+    rt.logger.error({ err, paymentId: p.id, transactionId: tid }, 'the undo of a stray charge failed')
+    return r.failed(`the undo of stray charge ${tid} failed`)
+  }
+  // 202: the cancel's answer was lost; its cancellation is the reconciler's now. Anything else but 200 is not
+  // done: looked at again.
+  if (status !== 200 && status !== 202) return r.failed(`the undo of stray charge ${tid} answered ${status}`)
   metricsOf(rt).reconciliations.inc({ object: 'charge', result: 'stray_charge_undone' })
-  rt.logger.warn({ paymentId: p.id, transactionId: tid, status }, 'a stray charge was undone')
-  return `stray charge ${tid} undone (${status})`
+  rt.logger.warn({ paymentId: p.id, transactionId: tid, status }, 'a stray charge was cancelled')
+  r.did(`stray charge ${tid} cancelled (${status})`)
 }
 
 /**
@@ -247,7 +296,7 @@ export async function resumeDepositCancels(
   rt: Runtime,
   account: AccountRuntime,
   amount: number | undefined,
-): Promise<ResumeEffect> {
+): Promise<string> {
   let q = rt.db
     .selectFrom('cancellations')
     .selectAll()

@@ -205,9 +205,28 @@ async function resumeRequestedLookups(rt: Runtime, cfg: ReconcileConfig): Promis
   for (const p of due) {
     try {
       const account = accountFor(rt, p.merchant_id, p.account_id)
-      if (account) await resumeFromLookup(rt, account, p)
-      if (p.status === 'requires_authentication' && new Date(p.checkout_expires_at ?? 0) < now)
-        await expireCheckout(rt, p)
+      const r = account ? await resumeFromLookup(rt, account, p) : { effect: 'account gone', retry: true }
+      const expiry = new Date(p.checkout_expires_at ?? 0)
+      if (p.status === 'requires_authentication' && expiry < now) {
+        // Expired only on evidence (the PG holds no charge of the order, or charges only on our approval); a
+        // lookup that keeps failing past the bound leaves it to a person.
+        if (!r.retry) await expireCheckout(rt, p)
+        else if (now.getTime() - expiry.getTime() > cfg.giveUpAfterSeconds * 1000)
+          await settlePayment(rt, rt.db, {
+            payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
+            from: ['requires_authentication'],
+            status: 'needs_review',
+            patch: {
+              review_reason: JSON.stringify({
+                code: 'reconciliation_gave_up',
+                message: `past its expiry, the PG could not be asked whether it charged this order: ${r.effect}`,
+              }),
+            },
+            event: 'payment.needs_review',
+            now,
+            resolvedBy: 'reconciliation',
+          })
+      }
     } catch (err) {
       rt.logger.error({ err, paymentId: p.id }, 'a requested lookup failed; retried later')
     } finally {
