@@ -243,6 +243,42 @@ describe.each(DB_TARGETS)('PG notifications on %o', (target) => {
       ])
     })
 
+    // A failure notice is a hint too: while paycert lags behind the window (it does not show the charge yet), a
+    // failure notice for a payment whose approval is in flight changes nothing; the approval's own settle step
+    // decides from the PG's record.
+    it('a failure notice while paycert lags does not fail a payment whose approval is in flight', async () => {
+      const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 7_000 })
+      const c = await t.call('POST', '/v1/cancellations', {
+        body: { account: 'a-cookie', transactionId, amount: 1_000, reason: 'r' },
+      })
+      expect(c.body.status).toBe('succeeded')
+      // As an approval in flight leaves its payment.
+      await t.db.kysely
+        .updateTable('payments')
+        .set({ status: 'pending', approval_state: 'approving', updated_at: new Date() })
+        .where('id', '=', c.body.paymentId)
+        .execute()
+      t.sims.cookiepay.settings.paycertLagCalls = 5
+      try {
+        const res = await fetch(`${t.url}/v1/notifications/a-cookie`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            TID: transactionId,
+            RESULTCODE: '9999',
+            RESULTMSG: 'failed',
+            AMOUNT: '7000',
+          }),
+        })
+        expect(res.status).toBe(200)
+      } finally {
+        t.sims.cookiepay.settings.paycertLagCalls = 0
+      }
+      const pay = await t.call('GET', `/v1/payments/${c.body.paymentId}`)
+      expect(pay.body.status).toBe('pending')
+      expect((await eventsOf(t, c.body.paymentId)).map((e) => e.type)).not.toContain('payment.failed')
+    })
+
     // A forged cancel notice is a hint: looked up, CookiePay shows no such cancel, nothing changes and nothing is
     // stored, however many arrive with varying cancel ids (they once cost 60 KB each, re-checked every minute).
     it('forged cancel notices with varying cancel ids change nothing and store nothing', async () => {
