@@ -273,7 +273,7 @@ describe.each(DB_TARGETS)('checkout on $name', (target) => {
     expect((await payment(p.id)).status).toBe('failed')
   })
 
-  it('with a network cancel whose answer is lost too: pending, then the undo is sent again by the reconciler', async () => {
+  it('with a network cancel whose answer is lost too: pending, then the reconciler settles it from the lookup (the undo took), never a second approval', async () => {
     const p = await create({}, 'co-1')
     const fields = await pressAtWindow(p.checkoutUrl, 'Approve')
     netToy().faults.inject({ fault: { kind: 'drop' }, path: '/api/approve' })
@@ -283,11 +283,25 @@ describe.each(DB_TARGETS)('checkout on $name', (target) => {
     expect((await payment(p.id)).status).toBe('pending')
     await reconcile()
     expect((await payment(p.id)).status).toBe('failed')
+    // The lookup shows the undo executed: settled from that evidence, nothing sent again.
     expect(netToy().inspect(fields.get('tx')!)).toMatchObject({
       approvals: 1,
-      undos: 2,
+      undos: 1,
       cancelledAmount: 15_000,
     })
+  })
+
+  it('with a network cancel that never reached the PG: the lookup shows it charged, so the reconciler sends the undo again', async () => {
+    const p = await create({}, 'co-1')
+    const fields = await pressAtWindow(p.checkoutUrl, 'Approve')
+    netToy().faults.inject({ fault: { kind: 'drop' }, path: '/api/approve' })
+    netToy().faults.inject({ fault: { kind: 'reset' }, path: '/api/undo' })
+    const res = await postReturn(p.checkoutUrl, fields)
+    expect(res.status).toBe(200)
+    expect((await payment(p.id)).status).toBe('pending')
+    await reconcile()
+    expect((await payment(p.id)).status).toBe('failed')
+    expect(netToy().inspect(fields.get('tx')!)).toMatchObject({ approvals: 1, cancelledAmount: 15_000 })
   })
 
   // Less or MORE than the order: either is another amount than the customer agreed to.
