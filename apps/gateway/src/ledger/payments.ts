@@ -5,7 +5,7 @@ import type { IdempotencyScope, StorableOutcome } from '../idempotency-keys.js'
 import { newId } from '../ids.js'
 import type { Runtime } from '../runtime.js'
 import { type EventType, eventRow, eventWhen } from './events.js'
-import type { PaymentStatus } from '../db/statuses.js'
+import type { ApprovalState, PaymentStatus } from '../db/statuses.js'
 
 export interface SettlePayment {
   payment: { id: string; merchantId: string; transactionId: string | null }
@@ -18,6 +18,8 @@ export interface SettlePayment {
   now: Date
   resolvedBy?: 'reconciliation' | 'notification' | 'review'
   idempotency?: { scope: IdempotencyScope; outcome: StorableOutcome; release?: boolean }
+  /** A checkout's approval must still stand here (an undo decided meanwhile wins: its intent is recorded first). */
+  approvalState?: ApprovalState
 }
 
 /**
@@ -32,6 +34,7 @@ export function settlePaymentQuery(rt: Runtime, db: Tx, s: SettlePayment): Compi
       .set({ ...(s.patch ?? {}), status: s.status, updated_at: s.now, reconcile_locked_until: null })
       .where('id', '=', s.payment.id)
       .where('status', 'in', [...s.from])
+      .$if(s.approvalState !== undefined, (w) => w.where('approval_state', '=', s.approvalState!))
       .returning('id'),
   )
   if (s.event) {
@@ -134,14 +137,19 @@ export async function claimApproval(
   return claimed !== undefined
 }
 
-/** An undo was sent for this approval and its answer lost: only the undo may be sent again. */
-export async function markUndoing(rt: Runtime, paymentId: string): Promise<void> {
-  await rt.db
+/**
+ * An undo of this approval is decided: recorded BEFORE it is sent (the approval's own settle then no longer
+ * applies), and kept while its answer is lost: only the undo may be sent again. False: the payment left
+ * `pending` meanwhile.
+ */
+export async function markUndoing(rt: Runtime, paymentId: string): Promise<boolean> {
+  const r = await rt.db
     .updateTable('payments')
     .set({ approval_state: 'undoing' })
     .where('id', '=', paymentId)
     .where('status', '=', 'pending')
-    .execute()
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
 }
 
 /**
@@ -219,4 +227,9 @@ export async function importStrayCharge(
     .where('transaction_id', '=', transactionId)
     .executeTakeFirstOrThrow()
   return existing.id
+}
+
+/** The next lookup of a payment whose last one could not decide (the reconciler's backoff). */
+export async function requestLookupAt(rt: Runtime, paymentId: string, at: Date): Promise<void> {
+  await rt.db.updateTable('payments').set({ lookup_requested_at: at }).where('id', '=', paymentId).execute()
 }

@@ -168,18 +168,23 @@ export const approveCheckoutOperation: OperationDescriptor<
         : { status: 'pending', state: 'unknown', failure: end.kind === 'unknown' ? end.reason : end.failure }
     if (end.kind !== 'ok')
       rt.logger.error({ paymentId: intent.row.id }, 'approval failed unexpectedly; left pending')
-    await settlePayment(rt, rt.db, {
+    const applied = await settlePayment(rt, rt.db, {
       payment: {
         id: intent.row.id,
         merchantId: intent.merchantId,
         transactionId: intent.approval.transactionId,
       },
       from: ['pending'],
+      // Only while this approval still stands: a reconciler that took it for lost and decided its undo first
+      // has recorded that, and the undo's end is the payment's.
+      approvalState: 'approving',
       status: e.status,
       patch: checkoutPatch(e),
       ...(e.event ? { event: e.event } : {}),
       now: rt.now(),
     })
+    if (!applied)
+      rt.logger.warn({ paymentId: intent.row.id }, 'the approval answered after its undo was decided')
     return { status: e.status === 'pending' ? 202 : 200, body: e }
   },
 }

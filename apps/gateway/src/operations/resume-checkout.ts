@@ -61,10 +61,11 @@ async function undo(
   why: string,
   schedule: ResumeSchedule,
 ): Promise<void> {
+  // The intent first: from here the approval's own answer, should it still come, no longer settles it.
+  if (p.approval_state !== 'undoing' && !(await markUndoing(rt, p.id))) return
   const r = await callPg(() => provider.undoCheckout(approval, why))
   if (r.kind === 'ok')
     return finish(rt, p, failed('approval_undone', `${why}; undone (${r.value.status})`), why)
-  if (p.approval_state !== 'undoing') await markUndoing(rt, p.id)
   if (schedule.expired()) return finish(rt, p, review(`${why}; the undo kept failing (${r.kind})`), why)
   return schedule.later()
 }
@@ -103,6 +104,10 @@ export async function resumeCheckout(
   const provider = account.provider
   const caps = provider.capabilities
   const undoing = p.approval_state === 'undoing'
+  // An approval still inside its call (another process may be waiting for its answer) is not touched: its
+  // answer settles it, and only past the account's in-flight window is it taken for lost.
+  const sinceClaim = rt.now().getTime() - new Date(p.updated_at).getTime()
+  if (p.approval_state === 'approving' && sinceClaim < account.lockMs) return schedule.later()
   if (caps.checkoutChargesInWindow && !undoing) {
     // The PG charged inside its window: its "approval" is the verification of that charge (CookiePay's paycert),
     // which moves no money and is safe to ask again. Only an answer settles it; a refusal may be the PG's lookup

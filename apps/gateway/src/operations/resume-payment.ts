@@ -270,7 +270,8 @@ async function undoStrayCharge(r: Resume, tid: string, known?: TransactionLookup
       rt,
       cancelOperation,
       p.merchant_id,
-      { paymentId: strayId, reason: `a second charge for order ${p.order_id ?? p.id}: undone` },
+      // Short and plain: every PG's reason field takes it (CookiePay's holds 50 characters).
+      { paymentId: strayId, reason: 'a second payment for the same order' },
       undefined,
     )
     // No Idempotency-Key is passed, so no key can be taken: the outcome is the cancel's own answer.

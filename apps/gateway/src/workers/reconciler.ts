@@ -5,7 +5,7 @@ import { type ExpressionBuilder, type Selectable, sql } from 'kysely'
 import type { Database, FailureInfo } from '../db/schema.js'
 import type { EventType } from '../ledger/events.js'
 import { settleBillingKey } from '../ledger/billing-keys.js'
-import { settlePayment } from '../ledger/payments.js'
+import { requestLookupAt, settlePayment } from '../ledger/payments.js'
 import { metricsOf } from '../metrics/registry.js'
 import { reconcileClose } from '../operations/resume-close.js'
 import { resumeCancellation } from '../operations/resume-cancellation.js'
@@ -206,6 +206,9 @@ async function resumeRequestedLookups(rt: Runtime, cfg: ReconcileConfig): Promis
     try {
       const account = accountFor(rt, p.merchant_id, p.account_id)
       const r = account ? await resumeFromLookup(rt, account, p) : { effect: 'account gone', retry: true }
+      // Not decided: looked at again after the first backoff step, not on every pass.
+      if (r.retry)
+        await requestLookupAt(rt, p.id, new Date(now.getTime() + (cfg.backoffSeconds[0] ?? 1) * 1000))
       const expiry = new Date(p.checkout_expires_at ?? 0)
       if (p.status === 'requires_authentication' && expiry < now) {
         // Expired only on evidence (the PG holds no charge of the order, or charges only on our approval); a
