@@ -22,7 +22,7 @@ import {
   type RunningCheckoutSim,
   startCheckoutGateway,
   toySetup,
-} from '../test-support/checkout.js'
+} from '../test-support/checkout-harness.js'
 import { eventually } from '../test-support/flows.js'
 import { reconcileOnce } from '../workers/reconciler.js'
 

@@ -9,7 +9,7 @@ import {
   type RunningCheckoutSim,
   startCheckoutGateway,
   toySetup,
-} from '../test-support/checkout.js'
+} from '../test-support/checkout-harness.js'
 import { DB_TARGETS } from '../test-support/harness.js'
 
 describe.each(DB_TARGETS)('checkout on $name', (target) => {

@@ -1,5 +1,5 @@
 import { type Insertable, type QueryCreator, sql } from 'kysely'
-import type { Database, EventsTable, Tx } from '../db/schema.js'
+import type { Database, EventsTable } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { Runtime } from '../runtime.js'
 import type { CancellationStatus } from '../db/statuses.js'
@@ -48,14 +48,6 @@ export function eventRow(rt: Runtime, e: EventInput, now: Date): Insertable<Even
     next_attempt_at: configured ? now : null,
     status: configured ? 'pending' : 'not_configured',
   }
-}
-
-/** Writes one event in the caller's transaction: it commits with the state change or not at all. */
-export async function insertEvent(trx: Tx, rt: Runtime, e: EventInput, now: Date): Promise<void> {
-  await trx
-    .insertInto('events')
-    .values(eventRow(rt, e, now))
-    .execute()
 }
 
 /**
