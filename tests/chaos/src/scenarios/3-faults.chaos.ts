@@ -12,7 +12,19 @@ beforeAll(async () => {
     cancelDuplicateGuard: true,
     timeoutMs: 400,
     poolSize: 20,
-    ...(withReconciler ? { extra: FAST_WORKERS } : {}),
+    // A re-sent cancel the PG refuses proves nothing (no PG documents checking its duplicate guard first), and
+    // NicePay's lookup shows no amounts: a cancel that executed and whose answer was lost ends in review, with its
+    // amount reserved, within seconds here.
+    ...(withReconciler
+      ? {
+          extra: {
+            workers: {
+              ...FAST_WORKERS.workers,
+              reconcile: { ...FAST_WORKERS.workers.reconcile, giveUpAfterSeconds: 8 },
+            },
+          },
+        }
+      : {}),
   })
 })
 afterAll(async () => {
@@ -20,6 +32,8 @@ afterAll(async () => {
 })
 
 let tids: string[]
+/** Payments holding a cancel in review: a person settles them first, so the rest is not asked for them. */
+let reviewed = new Set<string>()
 
 test('2,000 cancels under random PG faults: no double cancel, no over-refund, every request ends in a known state', async () => {
   const load = await runFaultLoad(env, 500)
@@ -33,24 +47,30 @@ test('2,000 cancels under random PG faults: no double cancel, no over-refund, ev
 })
 
 test.skipIf(!withReconciler)(
-  'after reconciliation nothing the PG knows stays pending and the ledgers agree to the won',
+  'after reconciliation nothing stays pending, and every won the PG moved is booked or held for review',
   async () => {
     const took = await waitNoPending(env, 120_000)
     const q = (text: string, params: unknown[] = []) => env.db.pool.query(text, params).then((x) => x.rows)
     const states = await q(
       `SELECT status, count(*)::int AS n FROM cancellations GROUP BY status ORDER BY status`,
     )
-    const left = states.filter((s) => s.status === 'pending' || s.status === 'needs_review')
+    const left = states.filter((s) => s.status === 'pending')
     const ledger = await env.ledger(tids)
     const sums = await q(
       `SELECT p.transaction_id, p.cancelled_amount::int AS cancelled, p.reserved_amount::int AS reserved,
-            coalesce(sum(c.amount) FILTER (WHERE c.status = 'succeeded'), 0)::int AS succeeded
+            coalesce(sum(c.amount) FILTER (WHERE c.status = 'succeeded'), 0)::int AS succeeded,
+            coalesce(sum(c.amount) FILTER (WHERE c.status = 'needs_review'), 0)::int AS held
        FROM payments p LEFT JOIN cancellations c ON c.payment_id = p.id GROUP BY p.id`,
     )
+    // What the PG moved is booked (succeeded) or held, reserved, for a person: the booked part never exceeds
+    // it, and booked + held always covers it (a held cancel may also be one that never executed).
     const mismatch = sums.filter((s) => {
       const pg = ledger[s.transaction_id]?.cancelledAmount ?? 0
-      return s.cancelled !== pg || s.succeeded !== pg || s.reserved !== 0
+      return (
+        s.cancelled > pg || s.cancelled + s.held < pg || s.succeeded !== s.cancelled || s.reserved !== s.held
+      )
     })
+    reviewed = new Set(sums.filter((s) => s.held > 0).map((s) => s.transaction_id as string))
     figure(
       '3 faults (reconciled)',
       `all pending resolved in ${(took / 1000).toFixed(1)} s → rows ${JSON.stringify(Object.fromEntries(states.map((s) => [s.status, s.n])))}; ` +
@@ -66,7 +86,8 @@ test.skipIf(!withReconciler)(
   async () => {
     // The merchant knows each order's total (10,000); the gateway knew none of them. What remains per the PG.
     const before = await env.ledger(tids)
-    const work = tids.filter((tid) => before[tid]!.cancelledAmount < 10_000)
+    const open = tids.filter((tid) => !reviewed.has(tid))
+    const work = open.filter((tid) => before[tid]!.cancelledAmount < 10_000)
     const answers: Record<string, number> = {}
     await pool(work, 16, async (tid, i) => {
       const reply = await env.call(i % 2, 'POST', '/v1/cancellations', {
@@ -87,18 +108,19 @@ test.skipIf(!withReconciler)(
     ).rows
     const differs = rows.filter(
       (p) =>
-        p.cancelled !== ledger[p.transaction_id]!.cancelledAmount ||
-        p.reserved !== 0 ||
-        (ledger[p.transaction_id]!.cancelledAmount === 10_000 && p.status !== 'cancelled'),
+        !reviewed.has(p.transaction_id) &&
+        (p.cancelled !== ledger[p.transaction_id]!.cancelledAmount ||
+          p.reserved !== 0 ||
+          (ledger[p.transaction_id]!.cancelledAmount === 10_000 && p.status !== 'cancelled')),
     )
-    const fully = tids.filter((tid) => ledger[tid]!.cancelledAmount === 10_000).length
+    const fully = open.filter((tid) => ledger[tid]!.cancelledAmount === 10_000).length
     figure(
       '3 faults (the rest cancelled)',
-      `${work.length} remainders asked → answers ${JSON.stringify(answers)}; fully cancelled at the PG ${fully}/${tids.length}; ` +
+      `${work.length} remainders asked (${reviewed.size} payments left to review) → answers ${JSON.stringify(answers)}; fully cancelled at the PG ${fully}/${open.length}; ` +
         `payments whose ledger differs from the PG's: ${differs.length}; won at the PG ${Object.values(ledger).reduce((n, l) => n + (l?.cancelledAmount ?? 0), 0)}, in the gateway ${rows.reduce((n, p) => n + p.cancelled, 0)}`,
     )
     expect(answers['409'] ?? 0).toBe(0)
-    expect(fully).toBe(tids.length)
+    expect(fully).toBe(open.length)
     expect(differs.slice(0, 10)).toEqual([])
   },
 )

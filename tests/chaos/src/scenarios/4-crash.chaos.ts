@@ -36,6 +36,14 @@ beforeAll(async () => {
         }
       : {}),
   })
+  // NicePay's trans_status names the payment's last cancel (its Moid) here — a simulator setting, since the
+  // manual's table does not promise it: with one cancel per payment that is the evidence that settles a cancel
+  // executed by the killed process (a refused re-send proves nothing).
+  await fetchRetry(`${env.sim.url}/__sim/settings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ transStatusCancelDetail: true }),
+  })
 })
 afterAll(async () => {
   await env?.close()
