@@ -1,3 +1,4 @@
+import { scheduleNext } from '../ledger/schedule.js'
 import type { PaymentRow } from '../db/schema.js'
 import { isPaymentError, type TransactionLookup } from '@paymux/core'
 import { settlePayment } from '../ledger/payments.js'
@@ -75,10 +76,5 @@ export async function reconcileClose(rt: Runtime, cfg: ReconcileConfig, p: Payme
   }
   const wait =
     cfg.backoffSeconds[Math.min(Math.max(p.reconcile_attempts - 1, 0), cfg.backoffSeconds.length - 1)]!
-  await rt.db
-    .updateTable('payments')
-    .set({ next_reconcile_at: new Date(now.getTime() + wait * 1000), reconcile_locked_until: null })
-    .where('id', '=', p.id)
-    .where('status', '=', 'closing')
-    .execute()
+  await scheduleNext(rt, 'payments', p.id, new Date(now.getTime() + wait * 1000), { statuses: ['closing'] })
 }

@@ -1,11 +1,12 @@
 import type { CancellationRow } from '../db/schema.js'
 import type { PaymentRow } from '../db/schema.js'
 import { isPaymentError } from '@paymux/core'
-import { type ExpressionBuilder, type Selectable, sql } from 'kysely'
+import type { Selectable } from 'kysely'
 import type { Database, FailureInfo } from '../db/schema.js'
 import type { EventType } from '../ledger/events.js'
 import { settleBillingKey } from '../ledger/billing-keys.js'
 import { requestLookupAt, settlePayment } from '../ledger/payments.js'
+import { claimDue, claimRequestedLookups, releaseClaims, scheduleNext } from '../ledger/schedule.js'
 import { metricsOf } from '../metrics/registry.js'
 import { reconcileClose } from '../operations/resume-close.js'
 import { resumeCancellation } from '../operations/resume-cancellation.js'
@@ -56,46 +57,12 @@ async function claim<T extends 'cancellations' | 'payments'>(
   cfg: ReconcileConfig,
   table: T,
 ): Promise<Array<Selectable<Database[T]>>> {
-  const db = rt.db
   const now = rt.now()
-  const settled = new Date(now.getTime() - minAgeMs(rt, cfg))
-  const lease = new Date(now.getTime() + leaseMs(rt))
-  return db.transaction().execute(async (t) => {
-    const due = await t
-      .selectFrom(table as 'cancellations')
-      .select('id')
-      .where(
-        'status',
-        'in',
-        // biome-ignore lint/suspicious/noExplicitAny: the two tables' status unions differ; both lists are theirs
-        (table === 'cancellations' ? ['pending', 'deposit_required'] : ['pending', 'closing']) as any,
-      )
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('next_reconcile_at', 'is', null), eb('updated_at', '<=', settled)]),
-          eb('next_reconcile_at', '<=', now),
-        ]),
-      )
-      .where((eb) =>
-        eb.or([eb('reconcile_locked_until', 'is', null), eb('reconcile_locked_until', '<', now)]),
-      )
-      .orderBy('updated_at')
-      .limit(cfg.batchSize)
-      .forUpdate()
-      .skipLocked()
-      .execute()
-    if (due.length === 0) return []
-    // biome-ignore lint/suspicious/noExplicitAny: both tables carry the same reconciliation columns
-    return (await (t as any)
-      .updateTable(table)
-      .set({ reconcile_locked_until: lease, reconcile_attempts: sql`reconcile_attempts + 1` })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .returningAll()
-      .execute()) as Array<Selectable<Database[T]>>
+  return claimDue(rt, table, {
+    now,
+    settledBefore: new Date(now.getTime() - minAgeMs(rt, cfg)),
+    lease: new Date(now.getTime() + leaseMs(rt)),
+    batchSize: cfg.batchSize,
   })
 }
 
@@ -168,40 +135,7 @@ async function resumeRequestedLookups(rt: Runtime, cfg: ReconcileConfig): Promis
   const now = rt.now()
   const lease = new Date(now.getTime() + leaseMs(rt))
   const hintedBefore = new Date(now.getTime() - minAgeMs(rt, cfg))
-  const due = await rt.db.transaction().execute(async (t) => {
-    const free = (eb: ExpressionBuilder<Database, 'payments'>) =>
-      eb.or([eb('reconcile_locked_until', 'is', null), eb('reconcile_locked_until', '<', now)])
-    const ids = [
-      ...(await t
-        .selectFrom('payments')
-        .select('id')
-        .where('lookup_requested_at', '<=', hintedBefore)
-        .where(free)
-        .orderBy('lookup_requested_at')
-        .limit(cfg.batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute()),
-      ...(await t
-        .selectFrom('payments')
-        .select('id')
-        .where('status', '=', 'requires_authentication')
-        .where('checkout_expires_at', '<', now)
-        .where(free)
-        .orderBy('checkout_expires_at')
-        .limit(cfg.batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute()),
-    ].map((r) => r.id)
-    if (ids.length === 0) return []
-    return t
-      .updateTable('payments')
-      .set({ reconcile_locked_until: lease })
-      .where('id', 'in', [...new Set(ids)])
-      .returningAll()
-      .execute()
-  })
+  const due = await claimRequestedLookups(rt, { now, hintedBefore, lease, batchSize: cfg.batchSize })
   for (const p of due) {
     try {
       const account = accountFor(rt, p.merchant_id, p.account_id)
@@ -299,13 +233,8 @@ export async function sweepStuckKeys(rt: Runtime): Promise<number> {
   return Number(resolved.numUpdatedRows) + Number(dropped.numDeletedRows)
 }
 
-async function release(rt: Runtime, table: 'cancellations' | 'payments', ids: string[]): Promise<void> {
-  if (ids.length === 0) return
-  await rt.db
-    .updateTable(table as 'cancellations')
-    .set({ reconcile_locked_until: null })
-    .where('id', 'in', ids)
-    .execute()
+function release(rt: Runtime, table: 'cancellations' | 'payments', ids: string[]): Promise<void> {
+  return releaseClaims(rt, table, ids)
 }
 
 /** Not decided this time: try again after the backoff, or give up into needs_review past the bound. */
@@ -323,16 +252,10 @@ async function later(
     object: table === 'cancellations' ? 'cancellation' : 'charge',
     result: 'retry',
   })
-  await rt.db
-    .updateTable(table as 'cancellations')
-    .set({
-      next_reconcile_at: new Date(now.getTime() + wait * 1000),
-      reconcile_locked_until: null,
-      ...(patch.noChange ? { reconcile_no_change: sql`reconcile_no_change + 1` } : {}),
-    })
-    .where('id', '=', id)
-    .where('status', 'in', ['pending', 'deposit_required'])
-    .execute()
+  await scheduleNext(rt, table, id, new Date(now.getTime() + wait * 1000), {
+    noChange: patch.noChange ?? false,
+    statuses: ['pending', 'deposit_required'],
+  })
 }
 
 function expired(rt: Runtime, cfg: ReconcileConfig, createdAt: Date | string): boolean {
