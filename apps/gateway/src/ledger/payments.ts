@@ -164,17 +164,46 @@ export async function clearLookupRequest(
   await rt.db.updateTable('payments').set({ lookup_requested_at: next }).where('id', '=', paymentId).execute()
 }
 
+/** What a payment recorded from a PG's lookup has of its own; everything else starts empty. */
+export type ImportedPayment = Pick<
+  Insertable<PaymentsTable>,
+  | 'id'
+  | 'merchant_id'
+  | 'account_id'
+  | 'provider'
+  | 'transaction_id'
+  | 'order_id'
+  | 'method'
+  | 'status'
+  | 'amount'
+  | 'cancelled_amount'
+  | 'balance_source'
+  | 'created_at'
+>
+
 /**
  * A payment made elsewhere, recorded from the PG's lookup when a cancel first names it. Any unique conflict (its
  * transaction id, or the order id the lookup gave) means a concurrent request recorded it first: undefined then.
  */
 export async function insertImportedPayment(
   rt: Runtime,
-  row: Insertable<PaymentsTable>,
+  row: ImportedPayment,
 ): Promise<{ id: string } | undefined> {
   return rt.db
     .insertInto('payments')
-    .values(row)
+    .values({
+      ...row,
+      reserved_amount: 0,
+      inflight_cancels: 0,
+      billing_key_id: null,
+      virtual_account: null,
+      failure: null,
+      charge_request: null,
+      updated_at: row.created_at,
+      next_reconcile_at: null,
+      reconcile_locked_until: null,
+      review_reason: null,
+    })
     .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst()
@@ -206,18 +235,8 @@ export async function importStrayCharge(
     status: 'paid',
     amount: t.amount ?? null,
     cancelled_amount: t.cancelledAmount ?? 0,
-    reserved_amount: 0,
-    inflight_cancels: 0,
     balance_source: t.amount !== undefined ? 'lookup' : 'unknown',
-    billing_key_id: null,
-    virtual_account: null,
-    failure: null,
-    charge_request: null,
     created_at: now,
-    updated_at: now,
-    next_reconcile_at: null,
-    reconcile_locked_until: null,
-    review_reason: null,
   })
   if (inserted) return inserted.id
   const existing = await rt.db

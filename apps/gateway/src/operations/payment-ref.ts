@@ -151,18 +151,8 @@ export async function importPayment(
     status: lookup ? lookupStatus(lookup, cancelled) : 'paid',
     amount: amount ?? null,
     cancelled_amount: cancelled,
-    reserved_amount: 0,
-    inflight_cancels: 0,
     balance_source: amount !== undefined ? 'lookup' : 'unknown',
-    billing_key_id: null,
-    virtual_account: null,
-    failure: null,
-    charge_request: null,
     created_at: now,
-    updated_at: now,
-    next_reconcile_at: null,
-    reconcile_locked_until: null,
-    review_reason: null,
   })
   if (!inserted) {
     // Another request recorded it first: that row is the payment.
