@@ -50,6 +50,11 @@ export function isKeyTaken(v: unknown): v is KeyTaken {
   return typeof v === 'object' && v !== null && 'claim' in v && (v as KeyClaim).claim !== 'new'
 }
 
+/** The bytes of the first answer: a replay sends exactly these (the json column keeps the text as written). */
+export function storedBody(outcome: StorableOutcome): string {
+  return JSON.stringify('error' in outcome ? { error: outcome.error } : outcome.body)
+}
+
 /**
  * One Idempotency-Key of one merchant. An operation claims it in the one statement that records its intent
  * (`claimOf` reads what that statement answered), so the record and what it protects commit together or not
@@ -76,8 +81,7 @@ export class IdempotencyScope {
       .set({
         state: 'completed',
         response_status: outcome.status,
-        // The bytes of the first answer: a replay sends exactly these (json keeps the text as written).
-        response_body: JSON.stringify('error' in outcome ? { error: outcome.error } : outcome.body),
+        response_body: storedBody(outcome),
         ...(resource ? { resource_type: resource.type, resource_id: resource.id } : {}),
       })
       .where('merchant_id', '=', this.merchantId)

@@ -43,6 +43,22 @@ export function preparedText<R>(text: string, parameters: unknown[]): CompiledQu
   return prepared(CompiledQuery.raw(text, parameters))
 }
 
+const fixedTexts = new WeakMap<TemplateStringsArray, string>()
+
+/**
+ * A fixed statement as a template whose every interpolation is a value (`preparedSql\`… ${a} …\``), sent as a
+ * named prepared statement. A call site's template strings are one object for the life of the process, so its
+ * text is put together once and every later call only binds: no query tree is built or compiled per request.
+ */
+export function preparedSql<R>(strings: TemplateStringsArray, ...values: unknown[]): CompiledQuery<R> {
+  let text = fixedTexts.get(strings)
+  if (text === undefined) {
+    text = PREPARE_MARK + strings.reduce((sql, part, i) => `${sql}$${i}${part}`)
+    fixedTexts.set(strings, text)
+  }
+  return CompiledQuery.raw(text, values) as CompiledQuery<R>
+}
+
 interface QueryableClient {
   query(...args: unknown[]): unknown
 }

@@ -82,7 +82,7 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   } catch {
     return next()
   }
-  const bad = loneSurrogateAt(value, [])
+  const bad = SURROGATE_ESCAPE.test(text) ? loneSurrogateAt(value, []) : undefined
   if (bad !== undefined) {
     const param = bad.join('.') || 'body'
     throw badRequest(param, `${param}: contains a lone UTF-16 surrogate, which is not text`)
@@ -107,6 +107,12 @@ function jsonDepth(text: string): number {
   }
   return max
 }
+
+/**
+ * Decoded request text never holds a lone surrogate (the decoder replaces bad bytes): only a `\uD800`–`\uDFFF`
+ * escape can make one, so a body without such an escape is not walked at all.
+ */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
 
 // With the u flag a pair is one code point: only a surrogate standing alone matches.
 const LONE_SURROGATE = /\p{Cs}/u

@@ -1,10 +1,10 @@
-import { type CompiledQuery, type Kysely, type QueryCreator, sql } from 'kysely'
-import type { Database, FailureInfo, StoredDeposit, Tx } from '../db/schema.js'
-import { prepared } from '../db/prepared.js'
-import type { IdempotencyScope, StorableOutcome, ResourceRef } from '../idempotency-keys.js'
+import { type CompiledQuery, type Kysely, sql } from 'kysely'
+import type { FailureInfo, StoredDeposit, Tx } from '../db/schema.js'
+import { preparedSql } from '../db/prepared.js'
+import { type IdempotencyScope, type StorableOutcome, storedBody } from '../idempotency-keys.js'
 import type { Runtime } from '../runtime.js'
 import { newId } from '../ids.js'
-import { eventRow, eventWhen } from './events.js'
+import { eventRow } from './events.js'
 import type { CancellationStatus, PaymentStatus } from '../db/statuses.js'
 
 /** How a cancellation ends (or stays open), in the ledger's terms. */
@@ -64,98 +64,99 @@ const MOVES = new Set<CancellationStatus>(['succeeded', 'accepted'])
  */
 export function settleCancellationQuery(
   rt: Runtime,
-  db: Tx,
+  _db: Tx,
   s: SettleCancellation,
 ): CompiledQuery<{ id: string }> {
   const { cancellation: c, end, now } = s
-  const moved = MOVES.has(end.status) && 'amount' in end ? end.amount : 0
-  // biome-ignore lint/suspicious/noExplicitAny: the builder's type grows with each optional CTE
-  let q: any = db.with('settled_cancellation', (qc) =>
-    qc
-      .updateTable('cancellations')
-      .set({
-        status: end.status,
-        ...(MOVES.has(end.status) && 'amount' in end
-          ? {
-              amount: end.amount,
-              provider_cancel_id: end.providerCancelId ?? null,
-              failure: null,
-              completed_at: now,
-            }
-          : {}),
-        ...(end.status === 'failed' ? { failure: JSON.stringify(end.failure), completed_at: now } : {}),
-        ...(end.status === 'pending' ? { pending_reason: JSON.stringify(end.pendingReason) } : {}),
-        ...(end.status === 'deposit_required' ? { deposit: JSON.stringify(end.deposit) } : {}),
-        ...(end.status === 'needs_review' ? { review_reason: JSON.stringify(end.reason) } : {}),
-        updated_at: now,
-        reconcile_locked_until: null,
-      })
-      .where('id', '=', c.id)
-      .where('status', 'in', [...s.from])
-      .returning('id'),
-  )
-  if (RELEASES.has(end.status)) {
-    const remaining = 'remainingAmount' in end ? end.remainingAmount : undefined
-    const learned =
-      moved === 0
-        ? null
-        : remaining !== undefined
-          ? sql<number>`cancelled_amount + ${moved} + ${remaining}`
-          : c.wholeRemainder
-            ? sql<number>`cancelled_amount + ${moved}`
-            : null
-    const total = learned ? sql`COALESCE(amount, ${learned})` : sql`amount`
-    q = q.with('settled_payment', (qc: QueryCreator<Database>) =>
-      qc
-        .updateTable('payments')
-        .set({
-          reserved_amount: sql`GREATEST(reserved_amount - ${c.reserved}, 0)`,
-          inflight_cancels: sql`GREATEST(inflight_cancels - 1, 0)`,
-          cancelled_amount: sql`cancelled_amount + ${moved}`,
-          ...(learned
-            ? {
-                amount: sql<number>`${total}`,
-                balance_source: sql<string>`CASE WHEN amount IS NULL THEN 'learned' ELSE balance_source END`,
-              }
-            : {}),
-          status: sql<PaymentStatus>`CASE WHEN ${moved}::bigint = 0 THEN status
-            WHEN ${total} IS NULL THEN 'partial_cancelled'
-            WHEN ${total} <= cancelled_amount + ${moved} THEN 'cancelled'
-            ELSE 'partial_cancelled' END`,
-          updated_at: now,
-        })
-        .where('id', '=', c.paymentId)
-        .where(sql<boolean>`EXISTS (SELECT 1 FROM settled_cancellation)`),
-    )
-  }
-  if (end.status !== 'pending') {
-    const row = eventRow(
-      rt,
-      {
-        merchantId: c.merchantId,
-        type: `cancellation.${end.status}`,
-        objectType: 'cancellation',
-        objectId: c.id,
-        data: {
-          cancellationId: c.id,
-          paymentId: c.paymentId,
-          transactionId: c.transactionId,
-          ...(s.resolvedBy ? { resolvedBy: s.resolvedBy, previousStatus: s.from[0] } : {}),
-        },
-      },
-      now,
-    )
-    q = q.with('settled_event', (qc: QueryCreator<Database>) => eventWhen(qc, row, 'settled_cancellation'))
-  }
+  const movedAmount = MOVES.has(end.status) && 'amount' in end ? end.amount : undefined
+  const moves = movedAmount !== undefined
+  const moved = movedAmount ?? 0
+  const releases = RELEASES.has(end.status)
+  const remaining = 'remainingAmount' in end ? end.remainingAmount : undefined
+  // What the payment's unknown total is learned as, beyond the cancelled total: nothing (NULL) unless money moved
+  // and the PG said what remains, or this cancel took the whole remainder.
+  const learnDelta =
+    moved === 0 ? null : remaining !== undefined ? moved + remaining : c.wholeRemainder ? moved : null
+  const event =
+    end.status === 'pending'
+      ? undefined
+      : eventRow(
+          rt,
+          {
+            merchantId: c.merchantId,
+            type: `cancellation.${end.status}`,
+            objectType: 'cancellation',
+            objectId: c.id,
+            data: {
+              cancellationId: c.id,
+              paymentId: c.paymentId,
+              transactionId: c.transactionId,
+              ...(s.resolvedBy ? { resolvedBy: s.resolvedBy, previousStatus: s.from[0] } : {}),
+            },
+          },
+          now,
+        )
   const idem = s.idempotency
-  if (idem) {
-    const resource: ResourceRef = { type: 'cancellation', id: c.id }
-    q = q.with('settled_key', (qc: QueryCreator<Database>) =>
-      idem.release ? idem.scope.releaseQuery(qc) : idem.scope.completeQuery(qc, idem.outcome, resource),
-    )
-  }
-  // Its text takes one of a few shapes (status, learning, idempotent or not): prepared, like the reservation.
-  return prepared(q.selectFrom('settled_cancellation').select('id').compile())
+  const complete = idem !== undefined && !idem.release
+  const json = (v: unknown) => JSON.stringify(v)
+  // ONE fixed text for every end (parsed once per connection): what an end does not touch, a flag leaves as is.
+  return preparedSql<{ id: string }>`
+WITH settled_cancellation AS (
+  UPDATE cancellations SET
+    status = ${end.status}::text,
+    amount = CASE WHEN ${moves}::boolean THEN ${movedAmount ?? null}::bigint ELSE amount END,
+    provider_cancel_id = CASE WHEN ${moves}::boolean
+      THEN ${'providerCancelId' in end ? (end.providerCancelId ?? null) : null}::text ELSE provider_cancel_id END,
+    failure = CASE WHEN ${moves}::boolean THEN NULL
+      WHEN ${end.status === 'failed'}::boolean THEN ${end.status === 'failed' ? json(end.failure) : null}::jsonb
+      ELSE failure END,
+    completed_at = CASE WHEN ${moves || end.status === 'failed'}::boolean THEN ${now}::timestamptz ELSE completed_at END,
+    pending_reason = CASE WHEN ${end.status === 'pending'}::boolean
+      THEN ${end.status === 'pending' ? json(end.pendingReason) : null}::jsonb ELSE pending_reason END,
+    deposit = CASE WHEN ${end.status === 'deposit_required'}::boolean
+      THEN ${end.status === 'deposit_required' ? json(end.deposit) : null}::jsonb ELSE deposit END,
+    review_reason = CASE WHEN ${end.status === 'needs_review'}::boolean
+      THEN ${end.status === 'needs_review' ? json(end.reason) : null}::jsonb ELSE review_reason END,
+    updated_at = ${now}::timestamptz,
+    reconcile_locked_until = NULL
+  WHERE id = ${c.id}::text AND status = ANY(${[...s.from]}::text[])
+  RETURNING id
+),
+settled_payment AS (
+  UPDATE payments SET
+    reserved_amount = GREATEST(reserved_amount - ${c.reserved}::bigint, 0),
+    inflight_cancels = GREATEST(inflight_cancels - 1, 0),
+    cancelled_amount = cancelled_amount + ${moved}::bigint,
+    amount = COALESCE(amount, cancelled_amount + ${learnDelta}::bigint),
+    balance_source = CASE WHEN amount IS NULL AND ${learnDelta}::bigint IS NOT NULL THEN 'learned'
+      ELSE balance_source END,
+    status = CASE WHEN ${moved}::bigint = 0 THEN status
+      WHEN COALESCE(amount, cancelled_amount + ${learnDelta}::bigint) IS NULL THEN 'partial_cancelled'
+      WHEN COALESCE(amount, cancelled_amount + ${learnDelta}::bigint) <= cancelled_amount + ${moved}::bigint
+        THEN 'cancelled'
+      ELSE 'partial_cancelled' END,
+    updated_at = ${now}::timestamptz
+  WHERE id = ${c.paymentId}::text AND ${releases}::boolean AND EXISTS (SELECT 1 FROM settled_cancellation)
+),
+settled_event AS (
+  INSERT INTO events (id, merchant_id, type, object_type, object_id, data, created_at, next_attempt_at, status)
+  SELECT ${event?.id ?? ''}::text, ${c.merchantId}::text, ${event?.type ?? ''}::text, 'cancellation', ${c.id}::text,
+    ${event?.data ?? '{}'}::jsonb, ${now}::timestamptz, ${event?.next_attempt_at ?? null}::timestamptz,
+    ${event?.status ?? 'pending'}::text
+  FROM settled_cancellation WHERE ${event !== undefined}::boolean
+),
+settled_key AS (
+  UPDATE idempotency_keys SET state = 'completed', response_status = ${idem?.outcome.status ?? null}::int,
+    response_body = ${complete ? storedBody(idem.outcome) : null}::json, resource_type = 'cancellation',
+    resource_id = ${c.id}::text
+  WHERE merchant_id = ${c.merchantId}::text AND key = ${idem?.scope.key ?? ''}::text AND ${complete}::boolean
+),
+released_key AS (
+  DELETE FROM idempotency_keys
+  WHERE merchant_id = ${c.merchantId}::text AND key = ${idem?.scope.key ?? ''}::text AND state = 'in_progress'
+    AND ${idem?.release === true}::boolean
+)
+SELECT id FROM settled_cancellation`
 }
 
 /** Runs a settle; true when it applied (false: the row had already been settled by someone else). */

@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { prepared } from '../db/prepared.js'
+import { preparedSql } from '../db/prepared.js'
 import type { Tx } from '../db/schema.js'
 import type { Runtime } from '../runtime.js'
 
@@ -46,8 +45,7 @@ export async function reserveCancellation(rt: Runtime, r: Reservation): Promise<
   const taxFree = r.taxFreeAmount ?? null
   const expected = r.expectedCancellableAmount ?? null
   const result = await rt.db.executeQuery<ReservationRow>(
-    prepared(
-      sql<ReservationRow>`
+    preparedSql<ReservationRow>`
 WITH k AS (
   INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until, resource_type, resource_id, created_at)
   SELECT ${r.merchantId}, ${r.key ?? ''}, ${r.fingerprint ?? ''}, 'in_progress', ${r.lockedUntil}::timestamptz,
@@ -112,10 +110,7 @@ upd AS (
   FROM d WHERE payments.id = d.id AND d.refusal IS NULL
   RETURNING payments.id
 )
-SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount, d.sent_amount, d.amount, d.order_id FROM d`.compile(
-        rt.db,
-      ),
-    ),
+SELECT d.refusal, d.id, d.status, d.cancellable, d.reserve, d.cancelled_amount, d.sent_amount, d.amount, d.order_id FROM d`,
   )
   return result.rows[0]
 }
