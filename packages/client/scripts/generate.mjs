@@ -1,6 +1,7 @@
 // Writes src/generated/openapi.ts from the gateway's own OpenAPI document, asked of a gateway created in this
 // process (embedded database in a temporary folder, one placeholder account that is never called), so the
-// client's types are always those of the gateway built next to it.
+// client's types are always those of the gateway built next to it. The document itself goes next to it
+// (openapi.json), for the test that holds the client to one method per operation.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +9,7 @@ import { createGateway, generateMasterKey, parseConfig } from '@paymux/gateway'
 import openapiTS, { astToString } from 'openapi-typescript'
 
 const out = new URL('../src/generated/openapi.ts', import.meta.url)
+const outDoc = new URL('../src/generated/openapi.json', import.meta.url)
 const dir = mkdtempSync(join(tmpdir(), 'paymux-client-openapi-'))
 try {
   const config = parseConfig(
@@ -47,6 +49,7 @@ try {
       out,
       `// Generated from the gateway's OpenAPI document by scripts/generate.mjs at build time. Do not edit.\n${types}`,
     )
+    writeFileSync(outDoc, `${JSON.stringify(doc, null, 2)}\n`)
   } finally {
     await gateway.close()
   }

@@ -1,6 +1,7 @@
 import createClient from 'openapi-fetch'
 import { PaymuxConnectionError, PaymuxError } from './errors.js'
-import type { paths } from './generated/openapi.js'
+import type { components, operations, paths } from './generated/openapi.js'
+import { type List, type PagePromise, paged } from './pages.js'
 import { idempotentFetch, type RetryOptions } from './retry.js'
 
 type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never
@@ -15,10 +16,21 @@ export type SuccessBody<P extends keyof paths, M extends 'get' | 'post' | 'delet
 }
   ? { [S in keyof Rs]: S extends 200 | 201 | 202 ? Json<Rs[S]> : never }[keyof Rs]
   : never
-type Query<P extends keyof paths> = Op<P, 'get'> extends { parameters: { query?: infer Q } } ? Q : never
+/** The query parameters of a GET (filters, `limit`, the `startingAfter` cursor). */
+export type Query<P extends keyof paths> = NonNullable<
+  Op<P, 'get'> extends { parameters: { query?: infer Q } } ? Q : never
+>
 
-export type Cancellation = SuccessBody<'/v1/cancellations', 'post'>
-export type CreateCancellation = RequestBody<'/v1/cancellations', 'post'>
+type Schemas = components['schemas']
+export type Payment = Schemas['Payment']
+export type CreatePayment = Schemas['CreatePayment']
+export type CreateVirtualAccount = Schemas['CreateVirtualAccount']
+export type Cancellation = Schemas['Cancellation']
+export type CreateCancellation = Schemas['CreateCancellation']
+export type BillingKey = Schemas['BillingKey']
+export type CreateBillingKey = Schemas['CreateBillingKey']
+export type CreateCharge = Schemas['CreateCharge']
+export type Event = Schemas['Event']
 
 export interface PaymuxClientOptions {
   /** The gateway, e.g. `https://payments.internal.example` (no `/v1`). */
@@ -41,11 +53,29 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/**
+ * The operations of the document that are the merchant's: every `/v1` route but the PGs' notification
+ * endpoint (`receiveNotification`), and not the operator's probes (`getHealth`, `getReadiness`). The client
+ * has a method named by each one's `operationId` (checked by tsc here, and against the document in a test).
+ */
+export type MerchantOperation = Exclude<
+  keyof operations,
+  'receiveNotification' | 'getHealth' | 'getReadiness'
+>
+
 export type PaymuxClient = ReturnType<typeof createPaymuxClient>
 
+/** What each method adds to its request: the Idempotency-Key of a mutation, the caller's signal. */
+type Init = { headers: Record<string, string>; signal?: AbortSignal }
+/** One request through `openapi-fetch`. */
+type Send<T> = (init: Init) => Promise<{ data?: T; error?: unknown; response: Response }>
+
 /**
- * The official client. Each method returns the gateway's answer or throws a `PaymuxError` (an answer that is
- * not a success) or a `PaymuxConnectionError` (no answer). `api` is the full generated client for every route.
+ * The official client. Each method is named by its operation's `operationId` in the gateway's OpenAPI document
+ * and returns the gateway's answer or throws a `PaymuxError` (an answer that is not a success) or a
+ * `PaymuxConnectionError` (no answer). Arguments follow the route: path ids first, then the JSON body (or the
+ * query of a GET/DELETE), then `CallOptions`. List methods page (see `PagePromise`). `api` is the generated
+ * `openapi-fetch` client, for a route before this package has a method for it.
  */
 export function createPaymuxClient(options: PaymuxClientOptions) {
   const newKey = options.idempotencyKey ?? (() => globalThis.crypto.randomUUID())
@@ -59,119 +89,89 @@ export function createPaymuxClient(options: PaymuxClientOptions) {
     }),
   })
 
-  async function call<T>(
-    send: (key: string | undefined) => Promise<{ data?: T; error?: unknown; response: Response }>,
-    mutating: boolean,
-    o: CallOptions = {},
-  ): Promise<T> {
-    const key = mutating ? (o.idempotencyKey ?? newKey()) : undefined
-    let result: { data?: T; error?: unknown; response: Response }
+  /**
+   * Sends one request and answers its JSON or throws. A mutation (POST, DELETE) gets its key here, not in
+   * the fetch, so that a `PaymuxError` or `PaymuxConnectionError` can say which key to retry with. The key
+   * goes as a header even where the document declares none (an event resend): the gateway checks it on every
+   * POST and DELETE.
+   */
+  async function call<T>(mutating: boolean, o: CallOptions | undefined, send: Send<T>): Promise<T> {
+    const key = mutating ? (o?.idempotencyKey ?? newKey()) : undefined
+    let result: Awaited<ReturnType<Send<T>>>
     try {
-      result = await send(key)
+      result = await send({
+        headers: key ? { 'Idempotency-Key': key } : {},
+        ...(o?.signal ? { signal: o.signal } : {}),
+      })
     } catch (err) {
       throw new PaymuxConnectionError(key, { cause: err })
     }
     if (!result.response.ok) throw PaymuxError.from(result.response, result.error, key)
     return result.data as T
   }
-  const header = (key: string | undefined) => (key ? { 'Idempotency-Key': key } : {})
+  const read = <T>(o: CallOptions | undefined, send: Send<T>) => call(false, o, send)
+  const write = <T>(o: CallOptions | undefined, send: Send<T>) => call(true, o, send)
+  /** A list: its first page now, the later ones as they are iterated (with the same signal). */
+  const list = <T extends { id: string }, Q extends { startingAfter?: string }>(
+    query: Q | undefined,
+    o: CallOptions | undefined,
+    send: (query: Q, init: Init) => ReturnType<Send<List<T>>>,
+  ): PagePromise<T> => paged((q: Q) => read(o, (init) => send(q, init)), query ?? ({} as Q))
+
+  const createCancellation = (body: CreateCancellation, o?: CallOptions) =>
+    write(o, (init) => api.POST('/v1/cancellations', { body, ...init }))
+
+  const methods = {
+    /** Creates a checkout: the order is recorded and answered with the `checkoutUrl` to send the customer to. */
+    createPayment: (body: CreatePayment, o?: CallOptions) =>
+      write(o, (init) => api.POST('/v1/payments', { body, ...init })),
+    /** The merchant's payments, newest first; `orderId` finds the payment of an order. */
+    listPayments: (query?: Query<'/v1/payments'>, o?: CallOptions) =>
+      list(query, o, (q, init) => api.GET('/v1/payments', { params: { query: q }, ...init })),
+    getPayment: (id: string, o?: CallOptions) =>
+      read(o, (init) => api.GET('/v1/payments/{id}', { params: { path: { id } }, ...init })),
+    /** Closes a virtual account still awaiting its deposit (`closed`, or `closing` while the PG is unknown). */
+    closePayment: (id: string, o?: CallOptions) =>
+      write(o, (init) => api.POST('/v1/payments/{id}/close', { params: { path: { id } }, ...init })),
+    /** Issues a virtual account: a payment awaiting deposit (bank, account number, due date). */
+    createVirtualAccount: (body: CreateVirtualAccount, o?: CallOptions) =>
+      write(o, (init) => api.POST('/v1/virtual-accounts', { body, ...init })),
+    /** Cancels a payment in whole or in part (`paymentId`, or `account` + `transactionId`). */
+    createCancellation,
+    listCancellations: (query?: Query<'/v1/cancellations'>, o?: CallOptions) =>
+      list(query, o, (q, init) => api.GET('/v1/cancellations', { params: { query: q }, ...init })),
+    getCancellation: (id: string, o?: CallOptions) =>
+      read(o, (init) => api.GET('/v1/cancellations/{id}', { params: { path: { id } }, ...init })),
+    /** Registers a card: card data in, a `bk_…` billing key out. */
+    createBillingKey: (body: CreateBillingKey, o?: CallOptions) =>
+      write(o, (init) => api.POST('/v1/billing-keys', { body, ...init })),
+    getBillingKey: (id: string, o?: CallOptions) =>
+      read(o, (init) => api.GET('/v1/billing-keys/{id}', { params: { path: { id } }, ...init })),
+    /** Deletes the billing key at the PG and here; `reason` is passed to the PG. */
+    deleteBillingKey: (id: string, query?: { reason?: string }, o?: CallOptions) =>
+      write(o, (init) =>
+        api.DELETE('/v1/billing-keys/{id}', { params: { path: { id }, query: query ?? {} }, ...init }),
+      ),
+    /** Charges a billing key: a `Payment`. */
+    chargeBillingKey: (id: string, body: CreateCharge, o?: CallOptions) =>
+      write(o, (init) =>
+        api.POST('/v1/billing-keys/{id}/charges', { params: { path: { id } }, body, ...init }),
+      ),
+    /** The merchant's events, newest first, with their delivery state. */
+    listEvents: (query?: Query<'/v1/events'>, o?: CallOptions) =>
+      list(query, o, (q, init) => api.GET('/v1/events', { params: { query: q }, ...init })),
+    /** One event with every delivery attempt. */
+    getEvent: (id: string, o?: CallOptions) =>
+      read(o, (init) => api.GET('/v1/events/{id}', { params: { path: { id } }, ...init })),
+    /** Queues one more delivery of the event now, with the same `webhook-id`. */
+    resendEvent: (id: string, o?: CallOptions) =>
+      write(o, (init) => api.POST('/v1/events/{id}/resend', { params: { path: { id } }, ...init })),
+  } satisfies Record<MerchantOperation, (...args: never[]) => Promise<unknown>>
 
   return {
     api,
-    /** Cancels a payment in whole or in part (`paymentId`, or `account` + `transactionId`). */
-    cancel: (body: CreateCancellation, o?: CallOptions) =>
-      call(
-        (key) =>
-          api.POST('/v1/cancellations', {
-            body,
-            params: { header: header(key) },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        true,
-        o,
-      ),
-    getCancellation: (id: string, o?: CallOptions) =>
-      call(
-        () =>
-          api.GET('/v1/cancellations/{id}', {
-            params: { path: { id } },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        false,
-        o,
-      ),
-    listCancellations: (query?: Query<'/v1/cancellations'>, o?: CallOptions) =>
-      call(
-        () => api.GET('/v1/cancellations', { params: { query }, ...(o?.signal ? { signal: o.signal } : {}) }),
-        false,
-        o,
-      ),
-    getPayment: (id: string, o?: CallOptions) =>
-      call(
-        () =>
-          api.GET('/v1/payments/{id}', {
-            params: { path: { id } },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        false,
-        o,
-      ),
-    createVirtualAccount: (body: RequestBody<'/v1/virtual-accounts', 'post'>, o?: CallOptions) =>
-      call(
-        (key) =>
-          api.POST('/v1/virtual-accounts', {
-            body,
-            params: { header: header(key) },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        true,
-        o,
-      ),
-    createBillingKey: (body: RequestBody<'/v1/billing-keys', 'post'>, o?: CallOptions) =>
-      call(
-        (key) =>
-          api.POST('/v1/billing-keys', {
-            body,
-            params: { header: header(key) },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        true,
-        o,
-      ),
-    getBillingKey: (id: string, o?: CallOptions) =>
-      call(
-        () =>
-          api.GET('/v1/billing-keys/{id}', {
-            params: { path: { id } },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        false,
-        o,
-      ),
-    deleteBillingKey: (id: string, o?: CallOptions) =>
-      call(
-        (key) =>
-          api.DELETE('/v1/billing-keys/{id}', {
-            params: { path: { id }, header: header(key) },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        true,
-        o,
-      ),
-    chargeBillingKey: (
-      id: string,
-      body: RequestBody<'/v1/billing-keys/{id}/charges', 'post'>,
-      o?: CallOptions,
-    ) =>
-      call(
-        (key) =>
-          api.POST('/v1/billing-keys/{id}/charges', {
-            body,
-            params: { path: { id }, header: header(key) },
-            ...(o?.signal ? { signal: o.signal } : {}),
-          }),
-        true,
-        o,
-      ),
+    ...methods,
+    /** `createCancellation` under its earlier name. */
+    cancel: createCancellation,
   }
 }

@@ -28,4 +28,21 @@ describe('package metadata', () => {
       expect(pkg.bugs, dir).toEqual({ url: `${REPOSITORY}/issues` })
     }
   })
+
+  it('every library package answers require() as well as import, each with its own types (Node 20 has no require(esm))', () => {
+    const libraries = publishable().filter(({ dir }) => dir.startsWith('packages/'))
+    expect(libraries.length).toBeGreaterThanOrEqual(6)
+    for (const { dir, pkg } of libraries) {
+      const exports = pkg.exports as Record<string, { import?: unknown; require?: unknown }>
+      for (const [path, conditions] of Object.entries(exports)) {
+        expect(conditions.import, `${dir} ${path}`).toMatchObject({
+          types: expect.stringMatching(/^\.\/dist\//),
+        })
+        expect(conditions.require, `${dir} ${path}`).toMatchObject({
+          types: expect.stringMatching(/^\.\/dist\/cjs\/.*\.d\.ts$/),
+          default: expect.stringMatching(/^\.\/dist\/cjs\/.*\.js$/),
+        })
+      }
+    }
+  })
 })

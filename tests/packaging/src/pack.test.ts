@@ -133,31 +133,119 @@ describe('a project that installed the tarballs with npm (no workspace, no gatew
     expect(demo.simulators.nicepay.inspect(p.transactionId)).toMatchObject({ cancelledAmount: 1000 })
   }, 90_000)
 
-  it('type-checks a TypeScript file using every package (tsc, strict, NodeNext)', () => {
-    cpSync(join(import.meta.dirname, '../fixtures/usage.ts'), join(dir, 'usage.ts'))
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          noEmit: true,
-          types: ['node'],
-        },
-        files: ['usage.ts'],
-      }),
-    )
-    const tsc = join(dir, 'node_modules/typescript/bin/tsc')
-    let out = ''
-    try {
-      execFileSync('node', [tsc, '-p', '.'], { cwd: dir, stdio: 'pipe' })
-    } catch (err) {
-      out = String((err as { stdout?: Buffer }).stdout ?? err)
-    }
-    expect(out).toBe('')
+  /**
+   * tsc (strict, NodeNext) over a TypeScript file using every package, and over the client script twice: as
+   * an ES module (.mts) and as CommonJS (.cts, typed by the packages' CommonJS declarations). Once; its
+   * output (empty when all is well) is shared by the tests that run what it compiled.
+   */
+  let compiled: Promise<string> | undefined
+  const compile = () => {
+    compiled ??= (async () => {
+      cpSync(join(import.meta.dirname, '../fixtures/usage.ts'), join(dir, 'usage.ts'))
+      for (const ext of ['mts', 'cts'])
+        cpSync(
+          join(import.meta.dirname, '../fixtures/every-operation.ts'),
+          join(dir, `every-operation.${ext}`),
+        )
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            strict: true,
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            target: 'ES2022',
+            outDir: 'out',
+            types: ['node'],
+          },
+          files: ['usage.ts', 'every-operation.mts', 'every-operation.cts'],
+        }),
+      )
+      const tsc = join(dir, 'node_modules/typescript/bin/tsc')
+      return run('node', [tsc, '-p', '.'], { cwd: dir, timeout: 120_000 }).then(
+        () => '',
+        (err: { stdout?: string }) => err.stdout ?? String(err),
+      )
+    })()
+    return compiled
+  }
+
+  it('type-checks TypeScript using every package, and the client from an ES module and from CommonJS (tsc, strict, NodeNext)', async () => {
+    expect(await compile()).toBe('')
   }, 120_000)
+
+  /** Every merchant operation of the gateway's document (all `/v1` routes but the PGs' notifications). */
+  const operations = () => {
+    const doc = JSON.parse(
+      readFileSync(join(root, 'packages/client/src/generated/openapi.json'), 'utf8'),
+    ) as {
+      paths: Record<string, Record<string, { operationId: string }>>
+    }
+    return Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({
+          operationId: op.operationId,
+          method: method.toUpperCase(),
+          path: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+        })),
+      )
+      .filter((op) => op.operationId !== 'receiveNotification')
+  }
+
+  for (const [format, file, seededIndex] of [
+    ['an ES module', 'out/every-operation.mjs', 1],
+    ['CommonJS', 'out/every-operation.cjs', 2],
+  ] as const) {
+    it(`calls every /v1 operation from ${format} compiled from TypeScript; for await over listPayments crosses pages`, async () => {
+      expect(await compile()).toBe('')
+      const payment = demo.seeded.filter((s) => s.provider === 'nicepay')[seededIndex]!
+      const { stdout } = await run('node', [file], {
+        cwd: dir,
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          API_URL: demo.url,
+          API_KEY: demo.apiKey,
+          ACCOUNT: payment.account,
+          PAYMENT_ID: payment.paymentId,
+          RUN: `${format.replace(/\W/g, '')}-${Date.now()}`,
+        },
+      })
+      const out = JSON.parse(stdout)
+      const sent = out.sent as Array<{ method: string; path: string; status: number }>
+      const ops = operations()
+      expect(ops.length).toBeGreaterThanOrEqual(15)
+      const unanswered = ops
+        .filter((op) => !sent.some((s) => s.method === op.method && op.path.test(s.path) && s.status < 300))
+        .map((op) => op.operationId)
+      expect(unanswered).toEqual([])
+      expect(out.paging.pages).toBeGreaterThanOrEqual(2)
+      expect(out.paging.walked).toEqual(out.paging.all)
+      expect(out.paging.all.length).toBeGreaterThan(2)
+      expect(out).toMatchObject({
+        checkout: { status: 'requires_authentication', read: true },
+        virtualAccount: 'closed',
+        billing: { charge: 'paid', deleted: 'deleted' },
+        cancellation: { status: 'succeeded' },
+        event: { type: 'cancellation.succeeded', resent: true },
+        error: { status: 404 },
+      })
+      expect(demo.simulators.nicepay.inspect(payment.transactionId)).toMatchObject({ cancelledAmount: 1_000 })
+    }, 90_000)
+  }
+
+  it('loads every package with require() from plain CommonJS: the adapters cancel at their simulators, errors and webhooks check', async () => {
+    cpSync(join(import.meta.dirname, '../fixtures/require.cjs'), join(dir, 'require.cjs'))
+    // The script exits non-zero (and run rejects) when anything it checks fails.
+    const { stdout } = await run('node', ['require.cjs'], { cwd: dir, timeout: 60_000 })
+    expect(JSON.parse(stdout)).toMatchObject({
+      cancels: { nicepay: 'cancelled', bootpay: 'cancelled', cookiepay: 'cancelled' },
+      paymentError: true,
+      webhook: { type: 'payment.paid', tampered: 'no_matching_signature' },
+      client: 'function',
+    })
+  }, 90_000)
 
   it('ships what its source maps point at, and the client brings neither the gateway nor its database', () => {
     expect(missingSources(join(dir, 'node_modules'))).toEqual([])
