@@ -116,6 +116,23 @@ merchants:
     expect(errorOf(() => parseConfig(typo, env))).toMatch(/merchants\.0\.accounts\.0.*merchantKy/)
   })
 
+  it('an unknown key names the key meant, a missing one says it is required, each problem on its line', () => {
+    const env = { NICE_KEY: 'k' }
+    expect(errorOf(() => parseConfig({ ...base(), server: { hots: '127.0.0.1' } }, env))).toBe(
+      'invalid configuration: server.hots: Unrecognized key "hots" — did you mean "host"?',
+    )
+    const noMid = base()
+    delete (noMid.merchants[0]!.accounts[0] as Record<string, unknown>).mid
+    ;(noMid.merchants[0]!.accounts[0] as Record<string, unknown>).merchant_key = 'x'
+    expect(errorOf(() => parseConfig(noMid, env))).toBe(
+      [
+        'invalid configuration:',
+        '  merchants.0.accounts.0.mid is required',
+        '  merchants.0.accounts.0.merchant_key: Unrecognized key "merchant_key" — did you mean "merchantKey"?',
+      ].join('\n'),
+    )
+  })
+
   it('loads YAML from a file; a secret with YAML syntax stays a plain string', () => {
     const dir = mkdtempSync(join(tmpdir(), 'paymux-config-'))
     try {
