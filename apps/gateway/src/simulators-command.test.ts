@@ -55,6 +55,7 @@ describe('paymux simulators', () => {
   let stdout = ''
   let stderr = ''
   let portBase: number
+  let outDir: string
   let gatewayPort: number
   let gateway: Gateway
   let dropDb: () => Promise<void>
@@ -63,7 +64,7 @@ describe('paymux simulators', () => {
   const apiKey = 'sk_test_simulators_0123456789'
 
   beforeAll(async () => {
-    const outDir = await compileCli('paymux-simulators-test')
+    outDir = await compileCli('paymux-simulators-test')
     portBase = await freePortRun(simulated.length)
     gatewayPort = await freePort()
     child = spawn(
@@ -196,6 +197,25 @@ describe('paymux simulators', () => {
       expect(cancel.body).toMatchObject({ status: 'succeeded', amount: 5_000 })
     },
   )
+
+  it('a port of the run already taken: one line naming it and --port-base, exit 1', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const again = spawn(
+        process.execPath,
+        [join(outDir, BUNDLED_CLI), 'simulators', '--port-base', String(portBase + 1)],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let err = ''
+      again.stderr!.on('data', (b) => {
+        err += String(b)
+      })
+      again.once('exit', (code) => done({ code, stderr: err }))
+    })
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toBe(
+      `port ${portBase + 1} is already in use: the simulators take ${simulated.length} ports from --port-base ${portBase + 1}; choose another base`,
+    )
+  })
 
   it('stops cleanly on SIGTERM (exit 0), its ports free again', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))

@@ -2,6 +2,7 @@
 // person reads (URLs, credentials, control routes) goes to stderr; stdout is only the `accounts:` block, so
 // `paymux simulators > accounts.yaml` captures exactly what paymux.yaml needs.
 import { stringify } from 'yaml'
+import { ConfigError } from './config-checks.js'
 import { controlRouteLines } from './demo-banner.js'
 import type { AnyDescriptor } from './providers.js'
 import { notifyGateway, type RunningSimulators, simulatorAccount, startSimulators } from './simulators.js'
@@ -25,6 +26,12 @@ export async function runSimulators(
   const sims = await startSimulators(providers, {
     portBase: opts.portBase,
     ...(opts.host ? { host: opts.host } : {}),
+  }).catch((err: NodeJS.ErrnoException & { port?: number }) => {
+    if (err.code === 'EADDRINUSE')
+      throw new ConfigError(
+        `port ${err.port ?? '?'} is already in use: the simulators take ${providers.filter((p) => p.simulator).length} ports from --port-base ${opts.portBase}; choose another base`,
+      )
+    throw err
   })
   const accounts = sims.running.map((r) => {
     notifyGateway(r, opts.gatewayUrl, simulatorAccountId(r.descriptor))
