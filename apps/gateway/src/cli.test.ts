@@ -190,6 +190,30 @@ describe('operator errors through the CLI', () => {
       expectOneLineError(await cli(['--config', path], { PORT: String(port) }), /already in use/)
       expect(existsSync(db)).toBe(false)
     })
+
+    it('comes after the file: a bad master key (or a credential the adapter refuses) is what is reported', async () => {
+      const path = config(
+        'port-and-key.yaml',
+        `server: { host: 127.0.0.1, port: ${port} }\nmasterKey: \${MK}\nmerchants:\n${merchant('shop-a', 'k1', nice('n1'))}`,
+      )
+      expectOneLineError(
+        await cli(['--config', path], { MK: 'too-short' }),
+        /masterKey \(or PAYMUX_MASTER_KEY\)/,
+      )
+      expectOneLineError(
+        await cli(['--config', path], { MK: MASTER, NICE_KEY: 'short' }),
+        /merchants\.0\.accounts\.0 \(n1\): NicePay: merchantKey/,
+      )
+    })
+  })
+
+  it('a mistyped option: exit 2, one clean line naming the option meant', async () => {
+    const r = await cli(['--prot', '8090'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe('paymux: unknown option --prot — did you mean --port? (see paymux --help)')
+    const far = await cli(['serve', '--colour'])
+    expect(far.code).toBe(2)
+    expect(far.stderr.trim()).toBe('paymux: unknown option --colour (see paymux --help)')
   })
 
   it('PostgreSQL down at start: a line per retry for database.startupWaitSeconds, then one line and exit 1', async () => {

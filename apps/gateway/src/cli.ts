@@ -5,7 +5,8 @@ import { sha256Hex } from './crypto.js'
 import { openDatabase } from './db/index.js'
 import { isDatabaseUnavailable } from './errors.js'
 import { createGateway } from './gateway.js'
-import { assertAdaptersBuild, assertPortFree, waitForDatabase } from './startup.js'
+import { nearestKey } from './input-problems.js'
+import { assertAdaptersBuild, assertMasterKey, assertPortFree, waitForDatabase } from './startup.js'
 
 const HELP = `paymux gateway
 
@@ -14,20 +15,22 @@ Usage:
   paymux migrate [--config <file>]                 apply database migrations and exit
   paymux worker --config <file>                    run only the webhook outbox and reconciliation workers
   paymux hash-key <api key>                        print the sha256:<hex> entry for merchants[].apiKeys
+  paymux simulators [--port-base <n>] [--gateway-url <url>]
+                                                   every PG simulator on ports n, n+1, … (default 4010); prints
+                                                   the accounts: block for paymux.yaml on stdout, the rest on
+                                                   stderr; they notify the gateway at --gateway-url
+                                                   (default http://127.0.0.1:8080)
 
 The config path may also come from PAYMUX_CONFIG. DATABASE_URL and PAYMUX_MASTER_KEY are read from the
 environment when the file does not set database.url / masterKey.`
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      port: { type: 'string', short: 'p' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
+  const parsed = parseCommandLine(argv)
+  if (typeof parsed === 'string') {
+    console.error(parsed)
+    return 2
+  }
+  const { values, positionals } = parsed
   const command = positionals[0] ?? 'serve'
   if (values.help || command === 'help') {
     console.log(HELP)
@@ -48,6 +51,29 @@ async function main(argv: string[]): Promise<number> {
       return 2
     }
     console.log(`sha256:${sha256Hex(key)}`)
+    return 0
+  }
+
+  if (command === 'simulators') {
+    const portBase = values['port-base'] !== undefined ? Number(values['port-base']) : 4010
+    if (!Number.isInteger(portBase) || portBase < 1 || portBase > 65535) {
+      console.error('--port-base must be a port number')
+      return 2
+    }
+    const gatewayUrl = values['gateway-url'] ?? 'http://127.0.0.1:8080'
+    if (!URL.canParse(gatewayUrl)) {
+      console.error('--gateway-url must be an absolute URL, e.g. http://127.0.0.1:8080')
+      return 2
+    }
+    const { PROVIDERS } = await import('./providers.js')
+    const { runSimulators } = await import('./simulators-command.js')
+    const sims = await runSimulators(
+      PROVIDERS,
+      { portBase, gatewayUrl },
+      { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+    )
+    await stopped()
+    await sims.close()
     return 0
   }
 
@@ -110,9 +136,13 @@ async function main(argv: string[]): Promise<number> {
   } else {
     const config = loadConfigFile(configPath)
     if (port !== undefined) config.server.port = port
-    // Before the database is touched: a gateway that cannot listen must not run migrations first.
+    // The order the README gives: what the file says (master key, credentials) before the port, all before the
+    // database is touched: a gateway that cannot listen must not run migrations first.
+    assertMasterKey(config)
+    await assertAdaptersBuild(config)
     await assertPortFree(config.server.host, config.server.port)
-    await preflight(config)
+    if (config.database.url)
+      await waitForDatabase(config.database.url, config.database.startupWaitSeconds, say)
     const gateway = await createGateway({ config })
     const { url } = await gateway.listen()
     if (config.workers.enabled) gateway.startWorkers()
@@ -122,19 +152,52 @@ async function main(argv: string[]): Promise<number> {
     )
     close = () => gateway.close()
   }
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  await stopped()
   await close()
   return 0
 }
 
+/** Resolves at SIGINT or SIGTERM: the process then closes what it runs and exits 0. */
+const stopped = () =>
+  new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  port: { type: 'string', short: 'p' },
+  'port-base': { type: 'string' },
+  'gateway-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** The command line, or the one line that says what is wrong with it (exit 2), naming the option meant. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const given = /'(-[^']*)'/.exec(e.message)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? ''
+      const near = nearestKey(given.replace(/^-+/, '').split('=')[0]!, Object.keys(OPTIONS))
+      return `paymux: unknown option ${given}${near ? ` — did you mean --${near}?` : ''} (see paymux --help)`
+    }
+    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS_'))
+      return `paymux: ${e.message} (see paymux --help)`
+    throw err
+  }
+}
+
 const say = (line: string) => console.error(line)
 
-/** What must hold before the database is touched: every adapter accepts its account, PostgreSQL answers. */
+/**
+ * What must hold before the database is touched: the master key, every adapter accepts its account,
+ * PostgreSQL answers.
+ */
 async function preflight(config: GatewayConfig): Promise<void> {
+  assertMasterKey(config)
   await assertAdaptersBuild(config)
   if (config.database.url) await waitForDatabase(config.database.url, config.database.startupWaitSeconds, say)
 }
@@ -143,8 +206,6 @@ async function preflight(config: GatewayConfig): Promise<void> {
 function oneLine(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException
   if (e?.name === 'ConfigError') return e.message
-  if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS_'))
-    return `paymux: ${e.message} (see paymux --help)`
   if (e?.code === 'EADDRINUSE')
     return 'paymux: the port is already in use: choose another with --port <n> or PORT (or server.port in the config)'
   if (isDatabaseUnavailable(err))

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { z } from 'zod'
 import { parseMasterKey } from './crypto.js'
 
@@ -98,4 +100,20 @@ export function checkedMasterKey(value: string, source: string): string {
     )
   }
   return value
+}
+
+/**
+ * The master key as given (the config or PAYMUX_MASTER_KEY), else the embedded database's `master.key` in
+ * `dataDir`; undefined when the embedded database has none yet. Refused when not 32 bytes, or absent with
+ * PostgreSQL (every process needs the same key). Creates nothing, so it can run before any other check.
+ */
+export function existingMasterKey(
+  config: { masterKey?: string | undefined; database: { url?: string | undefined } },
+  dataDir: string,
+): string | undefined {
+  if (config.masterKey) return checkedMasterKey(config.masterKey, 'masterKey (or PAYMUX_MASTER_KEY)')
+  if (config.database.url)
+    throw new ConfigError('PAYMUX_MASTER_KEY (or masterKey in the config) is required with database.url')
+  const file = join(dataDir, 'master.key')
+  return existsSync(file) ? checkedMasterKey(readFileSync(file, 'utf8').trim(), file) : undefined
 }

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { readFileSync as readText } from 'node:fs'
 import { ConfigError, loadConfigFile, parseConfig } from './config.js'
+import { PROVIDERS } from './providers.js'
 
 const HASH = `sha256:${'a'.repeat(64)}`
 const base = () => ({
@@ -114,6 +116,34 @@ merchants:
     const typo = base()
     ;(typo.merchants[0]!.accounts[0] as Record<string, unknown>).merchantKy = 'x'
     expect(errorOf(() => parseConfig(typo, env))).toMatch(/merchants\.0\.accounts\.0.*merchantKy/)
+  })
+
+  it('an unknown key names the key meant, a missing one says it is required, each problem on its line', () => {
+    const env = { NICE_KEY: 'k' }
+    expect(errorOf(() => parseConfig({ ...base(), server: { hots: '127.0.0.1' } }, env))).toBe(
+      'invalid configuration: server.hots: Unrecognized key "hots" — did you mean "host"?',
+    )
+    const noMid = base()
+    delete (noMid.merchants[0]!.accounts[0] as Record<string, unknown>).mid
+    ;(noMid.merchants[0]!.accounts[0] as Record<string, unknown>).merchant_key = 'x'
+    expect(errorOf(() => parseConfig(noMid, env))).toBe(
+      [
+        'invalid configuration:',
+        '  merchants.0.accounts.0.mid is required',
+        '  merchants.0.accounts.0.merchant_key: Unrecognized key "merchant_key" — did you mean "merchantKey"?',
+      ].join('\n'),
+    )
+  })
+
+  it("the README's provider-fields table names every field each descriptor's account schema takes", () => {
+    const readme = readText(new URL('../README.md', import.meta.url), 'utf8')
+    const common = ['id', 'provider', 'baseUrl', 'timeoutMs', 'connectTimeoutMs', 'options']
+    for (const d of PROVIDERS) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${d.id}\` |`))
+      expect(row, `a row for ${d.id}`).toBeDefined()
+      const fields = Object.keys(d.accountSchema({}).shape).filter((k) => !common.includes(k))
+      for (const f of fields) expect(row, `${d.id}: ${f}`).toContain(`\`${f}`)
+    }
   })
 
   it('loads YAML from a file; a secret with YAML syntax stays a plain string', () => {

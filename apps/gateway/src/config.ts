@@ -10,6 +10,7 @@ import {
 } from './config-checks.js'
 import { metricsSchema } from './metrics/config.js'
 import { yamlErrorLine } from './config-yaml-error.js'
+import { isMissing, readableIssues } from './input-problems.js'
 import { notificationsSchema } from './notifications/config.js'
 import { type AccountConfig, type AnyDescriptor, PROVIDERS } from './providers.js'
 import { workersSchema } from './workers-config.js'
@@ -228,19 +229,26 @@ export function parseConfig(
   const whole = new Map<string, string>()
   const interpolated = interpolateEnv(raw ?? {}, env, [], unset, whole)
   const schema = providers === PROVIDERS ? configSchema : configSchemaOf(providers)
-  let result = schema.safeParse(interpolated)
+  // A missing key "is required", an unknown one names its near match (`server.hots` → `server.host`).
+  const parse = () => schema.safeParse(interpolated, { error: readableIssues })
+  let result = parse()
   const notScalar = new Map<string, string>()
   // The environment only holds text: a numeric or boolean key given whole as `${VAR}` takes the text's value.
   // Which keys are numeric is the schema's to say, so its own type errors point at them.
   while (!result.success && coerceScalars(interpolated, result.error.issues, whole, notScalar))
-    result = schema.safeParse(interpolated)
+    result = parse()
   if (!result.success) {
-    const lines = result.error.issues.map((i) => {
+    const lines = result.error.issues.flatMap((i) => {
       const key = i.path.map(String).join('.') || '(root)'
+      if (i.code === 'unrecognized_keys') {
+        const each = i.message.split('\n')
+        return i.keys.map((k, n) => `${[...i.path, k].join('.')}: ${each[n] ?? i.message}`)
+      }
       const envName = unset.get(key)
-      if (envName) return `${key}: environment variable ${envName} is not set`
+      if (envName) return [`${key}: environment variable ${envName} is not set`]
       const wrong = notScalar.get(key)
-      return wrong ? `${key}: ${wrong}` : `${key}: ${i.message}`
+      if (wrong) return [`${key}: ${wrong}`]
+      return [isMissing(i) || i.message === 'is required' ? `${key} is required` : `${key}: ${i.message}`]
     })
     // One line per problem; a single problem is a single line.
     throw new ConfigError(

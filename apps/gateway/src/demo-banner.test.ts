@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { demoBanner } from './demo-banner.js'
+import { descriptorOf, PROVIDERS } from './providers.js'
+
+/** A simulator's control routes, as its descriptor declares them. */
+const routesOf = async (provider: string) =>
+  (await descriptorOf(PROVIDERS, provider).simulator!()).controlRoutes
 
 const demo = {
   url: 'http://127.0.0.1:8080',
@@ -37,9 +42,24 @@ const demo = {
     },
   ],
   pgSimulators: [
-    { provider: 'nicepay', account: 'nice-demo', url: 'http://127.0.0.1:4001' },
-    { provider: 'bootpay', account: 'boot-demo', url: 'http://127.0.0.1:4002' },
-    { provider: 'cookiepay', account: 'cookie-demo', url: 'http://127.0.0.1:4003' },
+    {
+      provider: 'nicepay',
+      account: 'nice-demo',
+      url: 'http://127.0.0.1:4001',
+      controlRoutes: await routesOf('nicepay'),
+    },
+    {
+      provider: 'bootpay',
+      account: 'boot-demo',
+      url: 'http://127.0.0.1:4002',
+      controlRoutes: await routesOf('bootpay'),
+    },
+    {
+      provider: 'cookiepay',
+      account: 'cookie-demo',
+      url: 'http://127.0.0.1:4003',
+      controlRoutes: await routesOf('cookiepay'),
+    },
   ],
 }
 

@@ -1,3 +1,5 @@
+import type { SimulatorControlRoute } from '@paymux/core'
+
 /** What the banner shows of a running demo (a plain object, so the banner is tested without starting one). */
 export interface DemoBannerInput {
   url: string
@@ -12,60 +14,33 @@ export interface DemoBannerInput {
     transactionId: string
     amount: number
   }>
-  pgSimulators: Array<{ provider: string; account: string; url: string }>
-}
-
-/**
- * The control routes of each PG simulator (its `/__sim/…` routes), to play the PG's side of a flow. `id`: a
- * seeded payment of that PG where one fits; `<…>`: a value the merchant gets from the API first.
- */
-const CONTROL_ROUTES: Record<
-  string,
-  Array<{ what: string; method: 'GET' | 'POST'; path: (id: string) => string; body?: string }>
-> = {
-  nicepay: [
-    {
-      what: 'seed a paid card payment',
-      method: 'POST',
-      path: () => '/__sim/seed/payment',
-      body: '{"amount":10000}',
-    },
-    { what: 'look a payment up', method: 'GET', path: (id) => `/__sim/payments/${id}` },
-    {
-      what: 'deposit into a virtual account (then paid, notified)',
-      method: 'POST',
-      path: () => '/__sim/deposit/<transactionId of a virtual account>',
-    },
-  ],
-  bootpay: [
-    {
-      what: 'seed a paid card payment',
-      method: 'POST',
-      path: () => '/__sim/seed/payment',
-      body: '{"amount":10000}',
-    },
-    { what: 'look a payment up', method: 'GET', path: (id) => `/__sim/payments/${id}` },
-    { what: "send the payment's webhook", method: 'POST', path: (id) => `/__sim/webhooks/${id}` },
-    { what: 'cancel it at Bootpay itself', method: 'POST', path: (id) => `/__sim/pg-cancel/${id}` },
-  ],
-  cookiepay: [
-    {
-      what: 'seed a paid card payment',
-      method: 'POST',
-      path: () => '/__sim/seed/payment',
-      body: '{"amount":10000}',
-    },
-    { what: 'look a payment up', method: 'GET', path: (id) => `/__sim/payments/${id}` },
-    {
-      what: "the merchant's deposit that finishes a deposit_required cancel",
-      method: 'POST',
-      path: () => '/__sim/deposit/<transactionId>',
-    },
-  ],
+  /** Each simulator, the demo account on it, and its control routes (from its descriptor). */
+  pgSimulators: Array<{
+    provider: string
+    account: string
+    url: string
+    controlRoutes: readonly SimulatorControlRoute[]
+  }>
 }
 
 const curl = (method: 'GET' | 'POST', url: string, body?: string) =>
   `curl -sS${method === 'POST' ? ' -X POST' : ''} '${url}'${body ? ` -H 'Content-Type: application/json' -d '${body}'` : ''}`
+
+/**
+ * A simulator's control routes as commands that work as printed: `{transactionId}` is `transactionId` (a seeded
+ * payment) where one is given, else left for the reader as `<transactionId>`.
+ */
+export function controlRouteLines(
+  url: string,
+  routes: readonly SimulatorControlRoute[],
+  transactionId: string | undefined,
+  indent: string,
+): string[] {
+  return routes.flatMap((r) => [
+    `${indent}# ${r.what}`,
+    `${indent}${curl(r.method, `${url}${r.path.replaceAll('{transactionId}', transactionId ?? '<transactionId>')}`, r.body)}`,
+  ])
+}
 
 /** The demo's start-up text: where everything is, the seeded payments, and commands that work as printed. */
 export function demoBanner(demo: DemoBannerInput): string {
@@ -85,10 +60,7 @@ export function demoBanner(demo: DemoBannerInput): string {
     const id = demo.seeded.findLast((p) => p.provider === s.provider)?.transactionId ?? '<transactionId>'
     return [
       `    ${s.provider} (account ${s.account})  ${s.url}`,
-      ...(CONTROL_ROUTES[s.provider] ?? []).flatMap((r) => [
-        `      # ${r.what}`,
-        `      ${curl(r.method, `${s.url}${r.path(id)}`, r.body)}`,
-      ]),
+      ...controlRouteLines(s.url, s.controlRoutes, id, '      '),
     ]
   })
   return [

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
-import { BOOTPAY_DEMO_CREDENTIALS, createBootpaySimulator } from '@paymux/adapter-bootpay/simulator'
-import { COOKIEPAY_DEMO_CREDENTIALS, createCookiePaySimulator } from '@paymux/adapter-cookiepay/simulator'
-import { createNicePaySimulator, NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
+import type { BootpaySimulator } from '@paymux/adapter-bootpay/simulator'
+import type { CookiePaySimulator } from '@paymux/adapter-cookiepay/simulator'
+import type { NicePaySimulator } from '@paymux/adapter-nicepay/simulator'
 import { Redactor } from '@paymux/core'
-import { type RunningServer, startServer } from '@paymux/core/simulator'
 import { sql } from 'kysely'
 import { parseConfig } from './config.js'
 import { sha256Hex } from './crypto.js'
@@ -13,6 +12,10 @@ import { demoShop } from './demo-shop.js'
 import { createLogger, type GatewayLoggerOptions } from './logger.js'
 import { generateWebhookSecret } from '@paymux/webhooks'
 import { importPayment } from './operations/payment-ref.js'
+import { PROVIDERS } from './providers.js'
+import { notifyGateway, type RunningSimulator, simulatorAccount, startSimulators } from './simulators.js'
+
+import type { DemoBannerInput } from './demo-banner.js'
 
 export { type DemoBannerInput, demoBanner } from './demo-banner.js'
 
@@ -42,18 +45,21 @@ export interface Demo {
   merchantId: string
   seeded: SeededPayment[]
   simulators: {
-    nicepay: ReturnType<typeof createNicePaySimulator>
-    bootpay: ReturnType<typeof createBootpaySimulator>
-    cookiepay: ReturnType<typeof createCookiePaySimulator>
+    nicepay: NicePaySimulator
+    bootpay: BootpaySimulator
+    cookiepay: CookiePaySimulator
   }
   simulatorUrls: Record<string, string>
   /** Each simulator with the demo account on it, for the banner. */
-  pgSimulators: Array<{ provider: string; account: string; url: string }>
+  pgSimulators: DemoBannerInput['pgSimulators']
   /** The data folder used (absolute): the embedded database in demo-db/, the generated master.key. */
   dataDir: string
   redactor: Redactor
   close(): Promise<void>
 }
+
+/** The demo accounts' names: nice-demo, boot-demo, cookie-demo (a PG not listed: `<provider>-demo`). */
+const DEMO_ACCOUNT_PREFIX: Record<string, string> = { nicepay: 'nice', bootpay: 'boot', cookiepay: 'cookie' }
 
 /**
  * The zero-config demo: the three PG simulators on loopback, an embedded database, one merchant with one
@@ -63,24 +69,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const dataDir = resolve(opts.dataDir ?? './.paymux')
   const dbDir = join(dataDir, 'demo-db')
 
-  const nicepay = createNicePaySimulator()
-  const bootpay = createBootpaySimulator()
-  const cookiepay = createCookiePaySimulator()
-  const servers: RunningServer[] = []
-  const closeAll = async () => {
-    await Promise.all(servers.map((s) => s.close()))
-  }
-  try {
-    servers.push(
-      await startServer(nicepay.app),
-      await startServer(bootpay.app),
-      await startServer(cookiepay.app),
-    )
-  } catch (err) {
-    await closeAll()
-    throw err
-  }
-  const [niceSrv, bootSrv, cookieSrv] = servers as [RunningServer, RunningServer, RunningServer]
+  const sims = await startSimulators(PROVIDERS)
+  const closeAll = () => sims.close()
+  // The demo's account at each PG (named as the README and the shop name them).
+  const accountIds = new Map(
+    sims.running.map((r) => [r, `${DEMO_ACCOUNT_PREFIX[r.descriptor.id] ?? r.descriptor.id}-demo`]),
+  )
+  const accountOf = (r: RunningSimulator) => accountIds.get(r)!
+  const simOf = (provider: string) => sims.running.find((r) => r.descriptor.id === provider)!
 
   const apiKey = `pmx_demo_${randomBytes(18).toString('base64url')}`
   const webhookSecret = generateWebhookSecret()
@@ -96,37 +92,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
           apiKeys: [`sha256:${sha256Hex(apiKey)}`],
           // The demo shop's own endpoint; its port is set once the gateway listens.
           webhook: { url: 'http://127.0.0.1/demo-shop/webhooks', secret: webhookSecret },
-          accounts: [
-            {
-              id: 'nice-demo',
-              provider: 'nicepay',
-              ...NICEPAY_DEMO_CREDENTIALS,
-              baseUrl: niceSrv.url,
-              timeoutMs: 10_000,
-              // The simulator notifies from loopback, not from NicePay's published sender addresses.
-              options: { notificationIpAllowList: ['127.0.0.1', '::1'] },
-            },
-            {
-              id: 'boot-demo',
-              provider: 'bootpay',
-              apiVersion: 'v2',
-              applicationId: BOOTPAY_DEMO_CREDENTIALS.applicationId,
-              privateKey: BOOTPAY_DEMO_CREDENTIALS.privateKey,
-              webApplicationId: BOOTPAY_DEMO_CREDENTIALS.webApplicationId,
-              checkoutPg: 'nicepay',
-              baseUrl: bootSrv.url,
-              timeoutMs: 10_000,
-              options: { notificationIpAllowList: [] },
-            },
-            {
-              id: 'cookie-demo',
-              provider: 'cookiepay',
-              environment: 'sandbox',
-              ...COOKIEPAY_DEMO_CREDENTIALS,
-              baseUrl: cookieSrv.url,
-              timeoutMs: 10_000,
-            },
-          ],
+          accounts: sims.running.map((r) => ({ ...simulatorAccount(r, accountOf(r)), timeoutMs: 10_000 })),
           routing: { billing: 'nice-demo', virtualAccount: 'nice-demo' },
         },
       ],
@@ -155,16 +121,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     )
   }
   const atPgs: Array<Omit<SeededPayment, 'paymentId'>> = []
-  for (const amount of [50_000, 30_000, 12_000]) {
-    atPgs.push({ account: 'nice-demo', provider: 'nicepay', amount, ...nicepay.seedPayment({ amount }) })
-    atPgs.push({ account: 'boot-demo', provider: 'bootpay', amount, ...bootpay.seedPayment({ amount }) })
-    atPgs.push({
-      account: 'cookie-demo',
-      provider: 'cookiepay',
-      amount,
-      ...cookiepay.seedPayment({ amount }),
-    })
-  }
+  for (const amount of [50_000, 30_000, 12_000])
+    for (const r of sims.running)
+      atPgs.push({
+        account: accountOf(r),
+        provider: r.descriptor.id,
+        amount,
+        ...r.sim.seedPayment({ amount }),
+      })
   // Recorded now, as a first cancel would record them, so the banner can name them by their pay_… ids.
   const seeded: SeededPayment[] = []
   try {
@@ -185,11 +149,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       api: gateway.app,
       apiKey,
       webhookSecret,
-      accounts: [
-        { id: 'nice-demo', provider: 'nicepay', label: 'NicePay' },
-        { id: 'boot-demo', provider: 'bootpay', label: 'Bootpay' },
-        { id: 'cookie-demo', provider: 'cookiepay', label: 'CookiePay' },
-      ],
+      accounts: sims.running.map((r) => ({
+        id: accountOf(r),
+        provider: r.descriptor.id,
+        label: r.descriptor.displayName,
+      })),
     }),
   )
   let listening: { url: string }
@@ -203,22 +167,25 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const merchant = gateway.runtime.merchants.get(merchantId)!.config
   merchant.webhook = { ...merchant.webhook!, url: `${listening.url}/demo-shop/webhooks` }
   // The simulators send their notifications (deposits, post-deposit cancels, webhooks) to this gateway.
-  nicepay.settings.notifyUrl = `${listening.url}/v1/notifications/nice-demo`
-  cookiepay.setNotifyUrl(`${listening.url}/v1/notifications/cookie-demo`)
-  bootpay.settings.webhookUrl = `${listening.url}/v1/notifications/boot-demo`
+  for (const r of sims.running) notifyGateway(r, listening.url, accountOf(r))
   return {
     gateway,
     url: listening.url,
     apiKey,
     merchantId,
     seeded,
-    simulators: { nicepay, bootpay, cookiepay },
-    simulatorUrls: { nicepay: niceSrv.url, bootpay: bootSrv.url, cookiepay: cookieSrv.url },
-    pgSimulators: [
-      { provider: 'nicepay', account: 'nice-demo', url: niceSrv.url },
-      { provider: 'bootpay', account: 'boot-demo', url: bootSrv.url },
-      { provider: 'cookiepay', account: 'cookie-demo', url: cookieSrv.url },
-    ],
+    simulators: {
+      nicepay: simOf('nicepay').sim.instance as NicePaySimulator,
+      bootpay: simOf('bootpay').sim.instance as BootpaySimulator,
+      cookiepay: simOf('cookiepay').sim.instance as CookiePaySimulator,
+    },
+    simulatorUrls: Object.fromEntries(sims.running.map((r) => [r.descriptor.id, r.url])),
+    pgSimulators: sims.running.map((r) => ({
+      provider: r.descriptor.id,
+      account: accountOf(r),
+      url: r.url,
+      controlRoutes: r.sim.controlRoutes,
+    })),
     dataDir,
     redactor,
     async close() {

@@ -73,6 +73,8 @@ export interface ErrorBody {
   cancellationId?: string
   paymentId?: string
   billingKeyId?: string
+  /** A 400's every problem, the one `param` and `message` name first. */
+  errors?: Array<{ param?: string; message: string }>
 }
 
 /** Every error answer the API gives: `{error: {...}, requestId}` with one of the statuses below. */
@@ -84,12 +86,20 @@ export class ApiError extends Error {
   constructor(status: ApiError['status'], body: ErrorBody) {
     super(body.message)
     this.status = status
-    this.body = body
+    // Every 400 lists its problems, so a client reads one field whatever refused the request.
+    this.body =
+      status === 400 && !body.errors
+        ? { ...body, errors: [{ ...(body.param ? { param: body.param } : {}), message: body.message }] }
+        : body
   }
 }
 
-export const badRequest = (param: string, message: string, code: ErrorCode = 'invalid_request') =>
-  new ApiError(400, { type: 'invalid_request_error', code, message, param })
+export const badRequest = (
+  param: string,
+  message: string,
+  code: ErrorCode = 'invalid_request',
+  errors?: ErrorBody['errors'],
+) => new ApiError(400, { type: 'invalid_request_error', code, message, param, ...(errors ? { errors } : {}) })
 
 export const notFound = (what: string, id: string) =>
   new ApiError(404, { type: 'not_found_error', code: 'resource_missing', message: `no ${what} ${id}` })

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { Redactor } from '@paymux/core'
 import { createApp, type GatewayApp } from './app.js'
-import { ConfigError, type GatewayConfig } from './config.js'
-import { checkedMasterKey } from './config-checks.js'
+import type { GatewayConfig } from './config.js'
+import { existingMasterKey } from './config-checks.js'
 import { ApiKeyIndex, generateMasterKey, Vault } from './crypto.js'
 import { type Db, openDatabase } from './db/index.js'
 import { sweepIdempotencyKeys } from './idempotency-keys.js'
@@ -57,11 +57,9 @@ export interface Gateway {
  * must be given.
  */
 export function resolveMasterKey(config: GatewayConfig, dataDir: string): string {
-  if (config.masterKey) return checkedMasterKey(config.masterKey, 'masterKey (or PAYMUX_MASTER_KEY)')
-  if (config.database.url)
-    throw new ConfigError('PAYMUX_MASTER_KEY (or masterKey in the config) is required with database.url')
+  const existing = existingMasterKey(config, dataDir)
+  if (existing) return existing
   const file = join(dataDir, 'master.key')
-  if (existsSync(file)) return checkedMasterKey(readFileSync(file, 'utf8').trim(), file)
   mkdirSync(dataDir, { recursive: true })
   const key = generateMasterKey()
   writeFileSync(file, `${key}\n`, { mode: 0o600 })

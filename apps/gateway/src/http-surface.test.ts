@@ -11,6 +11,12 @@ describe('authentication comes first', () => {
     await t?.close()
   })
 
+  it('/favicon.ico answers 204 (a browser asks for it on every page), not a 404', async () => {
+    const res = await fetch(`${t.url}/favicon.ico`)
+    expect(res.status).toBe(204)
+    expect(await res.text()).toBe('')
+  })
+
   it('a text/plain POST without credentials is 401, not a 400 about its content type', async () => {
     const res = await t.call('POST', '/v1/cancellations', {
       key: null,

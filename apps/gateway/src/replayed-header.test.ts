@@ -34,4 +34,16 @@ describe.each(DB_TARGETS)('Idempotent-Replayed on $name', (target) => {
     expect(again.headers.get('idempotent-replayed')).toBe('true')
     expect({ ...again.body, requestId: undefined }).toEqual({ ...first.body, requestId: undefined })
   })
+
+  it("a replay's headers are the first answer's: the same content-type, byte for byte", async () => {
+    const body = { account: 'a-nice', amount: 3_000, goodsName: 'x', bankCode: '004', dueDate: tomorrow() }
+    const first = await t.call('POST', '/v1/virtual-accounts', { idem: 'va-content-type', body })
+    expect(first.status, JSON.stringify(first.body)).toBe(200)
+    const again = await t.call('POST', '/v1/virtual-accounts', { idem: 'va-content-type', body })
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'))
+    // And an error answers with the same type as a success.
+    const refused = await t.call('GET', '/v1/payments/pay_none')
+    expect(refused.headers.get('content-type')).toBe(first.headers.get('content-type'))
+  })
 })

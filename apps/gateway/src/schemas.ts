@@ -35,6 +35,21 @@ export const ErrorSchema = z
         .string()
         .optional()
         .openapi({ description: 'The failed payment, recorded with its failure' }),
+      errors: z
+        .array(
+          z.object({
+            param: z
+              .string()
+              .optional()
+              .openapi({ description: 'The request field at fault', example: 'orderId' }),
+            message: z.string().openapi({ example: 'orderId is required' }),
+          }),
+        )
+        .optional()
+        .openapi({
+          description:
+            'On a 400: every problem of the request, not only the first; the first is `param` and `message` above',
+        }),
     }),
     requestId: z.string().openapi({ example: 'req_3bTq0fXc9kP1mZ7uV2wY4a' }),
   })
@@ -243,44 +258,51 @@ const httpUrl = z
 export const CHECKOUT_METHODS = ['card', 'virtual_account'] as const
 
 export const CreatePaymentSchema = z
-  .strictObject({
-    orderId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (max 64)')
-      .openapi({
-        description: "The merchant's order id: unique per merchant (409 duplicate_order_id)",
-        example: 'order-20260115-0042',
+  .strictObject(
+    {
+      orderId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (max 64)')
+        .openapi({
+          description: "The merchant's order id: unique per merchant (409 duplicate_order_id)",
+          example: 'order-20260115-0042',
+        }),
+      amount: krw(1).openapi({ example: 15000 }),
+      taxFreeAmount: krw().optional(),
+      orderName: text(100).openapi({ description: 'Shown in the PG window', example: '티셔츠 외 1건' }),
+      method: z.enum(CHECKOUT_METHODS).openapi({ example: 'card' }),
+      customer: z
+        .strictObject(
+          {
+            name: text(60).optional(),
+            email: z.string().email().max(100).optional(),
+            phone: z
+              .string()
+              .regex(/^[0-9-+ ]{6,20}$/)
+              .optional(),
+          },
+          unknownKeys(),
+        )
+        .optional()
+        .openapi({ example: { name: '홍길동', email: 'buyer@example.com', phone: '010-1234-5678' } }),
+      successUrl: httpUrl.openapi({
+        description: 'Where the customer lands once paid, with ?paymentId=…&orderId=…',
+        example: 'https://shop.example.com/orders/42/paid',
       }),
-    amount: krw(1).openapi({ example: 15000 }),
-    taxFreeAmount: krw().optional(),
-    orderName: text(100).openapi({ description: 'Shown in the PG window', example: '티셔츠 외 1건' }),
-    method: z.enum(CHECKOUT_METHODS).openapi({ example: 'card' }),
-    customer: z
-      .strictObject({
-        name: text(60).optional(),
-        email: z.string().email().max(100).optional(),
-        phone: z
-          .string()
-          .regex(/^[0-9-+ ]{6,20}$/)
-          .optional(),
-      })
-      .optional()
-      .openapi({ example: { name: '홍길동', email: 'buyer@example.com', phone: '010-1234-5678' } }),
-    successUrl: httpUrl.openapi({
-      description: 'Where the customer lands once paid, with ?paymentId=…&orderId=…',
-      example: 'https://shop.example.com/orders/42/paid',
-    }),
-    failUrl: httpUrl.openapi({
-      description: 'Where the customer lands when the payment failed or was declined, with ?code=…&message=…',
-      example: 'https://shop.example.com/orders/42/failed',
-    }),
-    account: z.string().min(1).max(64).optional().openapi({
-      description:
-        'The PG account; omitted: the only account that takes this method (optionally of `provider`)',
-      example: 'nice-main',
-    }),
-    provider: z.enum(PROVIDER_IDS).optional(),
-  })
+      failUrl: httpUrl.openapi({
+        description:
+          'Where the customer lands when the payment failed or was declined, with ?code=…&message=…',
+        example: 'https://shop.example.com/orders/42/failed',
+      }),
+      account: z.string().min(1).max(64).optional().openapi({
+        description:
+          'The PG account; omitted: the only account that takes this method (optionally of `provider`)',
+        example: 'nice-main',
+      }),
+      provider: z.enum(PROVIDER_IDS).optional(),
+    },
+    unknownKeys(),
+  )
   .refine((b) => b.taxFreeAmount === undefined || b.taxFreeAmount <= b.amount, {
     message: 'must not exceed amount',
     path: ['taxFreeAmount'],
@@ -413,10 +435,13 @@ export const CreateVirtualAccountSchema = z
         .optional(),
       depositorName: text(30).optional(),
       cashReceipt: z
-        .strictObject({
-          type: z.enum(['income_deduction', 'proof_of_expense']),
-          identifier: z.string().regex(/^[0-9-]{8,20}$/),
-        })
+        .strictObject(
+          {
+            type: z.enum(['income_deduction', 'proof_of_expense']),
+            identifier: z.string().regex(/^[0-9-]{8,20}$/),
+          },
+          unknownKeys(),
+        )
         .optional(),
       buyer: BuyerSchema.optional(),
     },

@@ -89,6 +89,21 @@ export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
         baseUrl: simUrl,
         options: { notificationIpAllowList: [] },
       }),
+      notifyTo: (notifyUrl) => {
+        sim.settings.webhookUrl = notifyUrl
+      },
+      controlRoutes: [
+        {
+          what: 'seed a paid card payment',
+          method: 'POST',
+          path: '/__sim/seed/payment',
+          body: '{"amount":10000}',
+        },
+        { what: 'look a payment up', method: 'GET', path: '/__sim/payments/{transactionId}' },
+        { what: "send the payment's webhook", method: 'POST', path: '/__sim/webhooks/{transactionId}' },
+        { what: 'cancel it at Bootpay itself', method: 'POST', path: '/__sim/pg-cancel/{transactionId}' },
+      ],
+      instance: sim,
     }
   },
 }

@@ -45,6 +45,22 @@ export const cookiepayDescriptor: ProviderDescriptor<CookiePayAccountConfig> = {
         ...COOKIEPAY_DEMO_CREDENTIALS,
         baseUrl: simUrl,
       }),
+      notifyTo: (notifyUrl) => sim.setNotifyUrl(notifyUrl),
+      controlRoutes: [
+        {
+          what: 'seed a paid card payment',
+          method: 'POST',
+          path: '/__sim/seed/payment',
+          body: '{"amount":10000}',
+        },
+        { what: 'look a payment up', method: 'GET', path: '/__sim/payments/{transactionId}' },
+        {
+          what: "the merchant's deposit that finishes a deposit_required cancel",
+          method: 'POST',
+          path: '/__sim/deposit/<transactionId>',
+        },
+      ],
+      instance: sim,
     }
   },
 }

@@ -52,6 +52,24 @@ export const nicepayDescriptor: ProviderDescriptor<NicePayAccountConfig> = {
         // The simulator notifies from loopback, not from NicePay's published sender addresses.
         options: { notificationIpAllowList: ['127.0.0.1', '::1'] },
       }),
+      notifyTo: (notifyUrl) => {
+        sim.settings.notifyUrl = notifyUrl
+      },
+      controlRoutes: [
+        {
+          what: 'seed a paid card payment',
+          method: 'POST',
+          path: '/__sim/seed/payment',
+          body: '{"amount":10000}',
+        },
+        { what: 'look a payment up', method: 'GET', path: '/__sim/payments/{transactionId}' },
+        {
+          what: 'deposit into a virtual account (then paid, notified)',
+          method: 'POST',
+          path: '/__sim/deposit/<transactionId of a virtual account>',
+        },
+      ],
+      instance: sim,
     }
   },
 }

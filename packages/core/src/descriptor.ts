@@ -21,14 +21,36 @@ export interface ProviderContext {
   onCall?: (event: HttpCallEvent) => void
 }
 
+/**
+ * One of a simulator's own routes (`/__sim/…`), with which a person plays the PG's side of a flow. In `path`,
+ * `{transactionId}` stands for a payment at the simulated PG (a seeded one fits); `<…>` for a value the merchant
+ * gets from the API first.
+ */
+export interface SimulatorControlRoute {
+  what: string
+  method: 'GET' | 'POST'
+  path: string
+  /** A JSON body, when the route takes one. */
+  body?: string
+}
+
 /** A simulator a host can start for a zero-credential demo of this PG. */
 export interface DemoSimulator {
   /** The simulator's HTTP app (served by the host on loopback). */
   fetch(request: Request): Response | Promise<Response>
   /** Seeds a paid payment at the simulated PG. */
   seedPayment(input: { amount: number }): { transactionId: string }
-  /** The account entry that points at the simulator once it listens on `url`. */
+  /**
+   * The account entry that points at the simulator once it listens on `url`: its demo credentials, and what a
+   * host must set to take its notifications (they come from loopback, not the PG's published addresses).
+   */
   demoAccount(url: string): Record<string, unknown>
+  /** Where the simulated PG sends its notifications: the host's endpoint for the account (none: not sent). */
+  notifyTo(url: string | undefined): void
+  /** The simulator's control routes, for a person (or a banner) to drive it. */
+  readonly controlRoutes: readonly SimulatorControlRoute[]
+  /** The simulator itself, of its package's type, for a host that drives it further (tests inspect its ledger). */
+  readonly instance: unknown
 }
 
 /**

@@ -102,7 +102,11 @@ describe('a project that installed the tarballs with npm (no workspace, no gatew
 
   for (const adapter of ['nicepay', 'bootpay', 'cookiepay'] as const) {
     it(`runs @paymux/adapter-${adapter}'s standalone example`, async () => {
-      cpSync(join(root, `packages/adapter-${adapter}/examples/standalone.mjs`), join(dir, `${adapter}.mjs`))
+      // The example the tarball ships (its README tells an installer to run it from there), not the clone's.
+      cpSync(
+        join(dir, `node_modules/@paymux/adapter-${adapter}/examples/standalone.mjs`),
+        join(dir, `${adapter}.mjs`),
+      )
       // The example exits non-zero (and run rejects) when anything it checks fails.
       const { stdout } = await run('node', [`${adapter}.mjs`], { cwd: dir, timeout: 60_000 })
       expect(stdout.length).toBeGreaterThan(0)

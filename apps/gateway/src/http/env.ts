@@ -16,13 +16,22 @@ export type AppEnv = {
   }
 }
 
-/** A route group: schema failures become the API's 400 naming the field, like every other client error. */
+/**
+ * A route group: schema failures become the API's 400 naming the field, like every other client error, with
+ * every problem of the request in `errors`.
+ */
 export function router(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        const issue = describeIssues(result.error.issues)
-        throw badRequest(issue?.param || (result.target ?? 'body'), issue?.message ?? 'invalid')
+        const issues = describeIssues(result.error.issues)
+        const target = result.target ?? 'body'
+        throw badRequest(
+          issues?.param || target,
+          issues?.message ?? 'invalid',
+          'invalid_request',
+          issues?.errors.map((e) => ({ ...e, param: e.param || target })),
+        )
       }
     },
   })

@@ -1,90 +1,95 @@
-import { z } from '@hono/zod-openapi'
+import type { z } from '@hono/zod-openapi'
+import { isMissing, knownKeysOf, unknownKeysMessage } from '../input-problems.js'
+
+export { nearestKey } from '../input-problems.js'
 
 type Issue = z.core.$ZodIssue
 
+/** One thing wrong with a request: the field (a dotted path; for an unknown key, the key itself) and why. */
+export interface Problem {
+  param: string
+  message: string
+}
+
 /**
  * The error of a request object (`z.strictObject(shape, unknownKeys())`) that refuses keys it does not know,
- * answering with the nearest known one (`Unrecognized key "payment_id" — did you mean "paymentId"?`).
- * `elsewhere`: the keys of the request's other forms (a cancel names its payment by `paymentId`, or by `account`
- * + `transactionId`), refused here with `exclusive` and known for the suggestion, so every form suggests alike.
+ * answering with the nearest known one (`Unrecognized key "payment_id" — did you mean "paymentId"?`), one line
+ * per key. `elsewhere`: the keys of the request's other forms (a cancel names its payment by `paymentId`, or by
+ * `account` + `transactionId`), refused here with `exclusive` and known for the suggestion, so every form
+ * suggests alike.
  */
 export function unknownKeys(elsewhere?: { keys: readonly string[]; exclusive: string }) {
   return {
     error: (iss: z.core.$ZodRawIssue) => {
       if (iss.code !== 'unrecognized_keys') return undefined
-      const shape = iss.inst instanceof z.ZodObject ? Object.keys(iss.inst.shape) : []
-      // The same key the 400 names as `param` (describeIssues): a key no form knows before one of another form.
-      const key = String(iss.keys.find((k) => !elsewhere?.keys.includes(k)) ?? iss.keys[0])
-      if (elsewhere?.keys.includes(key)) return `"${key}": ${elsewhere.exclusive}`
-      const near = nearestKey(key, [...shape, ...(elsewhere?.keys ?? [])])
-      return `Unrecognized key "${key}"${near ? ` — did you mean "${near}"?` : ''}`
+      const known = [...knownKeysOf(iss), ...(elsewhere?.keys ?? [])]
+      return iss.keys
+        .map((k) =>
+          elsewhere?.keys.includes(String(k))
+            ? `${JSON.stringify(String(k))}: ${elsewhere.exclusive}`
+            : unknownKeysMessage([k], known),
+        )
+        .join('\n')
     },
   }
 }
 
-/** The known key a client most likely meant: the same but for case and separators, or a typo or two away. */
-export function nearestKey(key: string, known: readonly string[]): string | undefined {
-  const plain = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, '')
-  const same = known.find((k) => plain(k) === plain(key))
-  if (same) return same
-  const limit = key.length >= 5 ? 2 : 1
-  let best: { key: string; distance: number } | undefined
-  for (const k of known) {
-    const d = editDistance(plain(key), plain(k))
-    if (d <= limit && (!best || d < best.distance)) best = { key: k, distance: d }
-  }
-  return best?.key
+/**
+ * Every problem of a refused request, the one a 400 names first (`param`, `message`) leading. An unknown key
+ * comes first: it is usually the misspelling of the field reported missing. A request with several forms that
+ * matched none is reported in the form the client meant (see `meantForm`).
+ */
+export function describeIssues(
+  issues: readonly Issue[],
+): { param: string; message: string; errors: Problem[] } | undefined {
+  const errors = problemsOf(issues, new Set())
+  const first = errors[0]
+  return first ? { ...first, errors } : undefined
 }
 
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  )
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, d[i - 2]![j - 2]! + 1)
-      d[i]![j] = v
+/** The problems of one form, unknown keys first (`nowhere`: keys no form of the request knows, first of all). */
+function problemsOf(issues: readonly Issue[], nowhere: ReadonlySet<PropertyKey>): Problem[] {
+  const ranked = issues.flatMap((issue): Array<Problem & { rank: number }> => {
+    if (issue.code === 'invalid_union') {
+      const { form, nowhere: unknownToAll } = meantForm(issue)
+      return form ? problemsOf(form, unknownToAll).map((p, i) => ({ ...p, rank: i === 0 ? 0 : 2 })) : []
     }
-  return d[a.length]![b.length]!
+    if (issue.code === 'unrecognized_keys') {
+      const lines = issue.message.split('\n')
+      return issue.keys.map((k, i) => ({
+        param: [...issue.path, k].map(String).join('.'),
+        message: lines.length === issue.keys.length ? lines[i]! : issue.message,
+        rank: nowhere.size === 0 || nowhere.has(k) ? 0 : 1,
+      }))
+    }
+    const param = issue.path.map(String).join('.')
+    const message = isMissing(issue)
+      ? `${param || 'the body'} is required`
+      : `${param ? `${param}: ` : ''}${issue.message}`
+    return [{ param, message, rank: 2 }]
+  })
+  // Unknown keys of the body itself before those of its objects; otherwise the order zod reported (stable sort).
+  const depth = (p: { param: string; rank: number }) => (p.rank < 2 ? p.param.split('.').length : 0)
+  return ranked
+    .sort((a, b) => a.rank - b.rank || depth(a) - depth(b))
+    .map(({ param, message }) => ({ param, message }))
 }
 
 /**
- * The one problem a 400 reports, and the field it names (`param`, a dotted path; for an unknown key, the key
- * itself). An unknown key comes first: it is usually the misspelling of the field reported missing.
+ * The form a client meant when a request matched none of its forms: the one with the fewest problems (the first
+ * on a tie). A key no form knows is the fault whichever was meant, so it is reported first.
  */
-export function describeIssues(issues: readonly Issue[]): { param: string; message: string } | undefined {
-  const issue = pick(issues)
-  if (!issue) return undefined
-  if (issue.code === 'unrecognized_keys') {
-    return { param: [...issue.path, issue.keys[0] ?? ''].map(String).join('.'), message: issue.message }
-  }
-  const param = issue.path.map(String).join('.')
-  return { param, message: `${param ? `${param}: ` : ''}${issue.message}` }
-}
-
-function pick(issues: readonly Issue[]): Issue | undefined {
-  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]
-  return issue?.code === 'invalid_union' ? pickFromUnion(issue) : issue
-}
-
-/**
- * A request with several forms that matched none: a key no form knows is the fault whichever was meant;
- * otherwise the form with the fewest problems is the one the client meant (the first on a tie).
- */
-function pickFromUnion(union: z.core.$ZodIssueInvalidUnion): Issue | undefined {
+function meantForm(union: z.core.$ZodIssueInvalidUnion): {
+  form: Issue[] | undefined
+  nowhere: Set<PropertyKey>
+} {
   const forms = union.errors.filter((f) => f.length > 0)
   const unknownIn = (form: Issue[]) =>
     new Set(form.flatMap((i) => (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys : [])))
-  const everywhere = forms.map(unknownIn).reduce((a, b) => new Set(Array.from(a).filter((k) => b.has(k))))
-  const issue = forms[0]?.find((i) => i.code === 'unrecognized_keys' && i.path.length === 0)
-  if (issue?.code === 'unrecognized_keys') {
-    const key = issue.keys.find((k) => everywhere.has(k))
-    if (key !== undefined) return { ...issue, keys: [key] }
-  }
+  const nowhere =
+    forms.length === 0
+      ? new Set<PropertyKey>()
+      : forms.map(unknownIn).reduce((a, b) => new Set(Array.from(a).filter((k) => b.has(k))))
   const meant = forms.reduce((best, f) => (f.length < best.length ? f : best), forms[0] ?? [])
-  return pick(meant) ?? union
+  return { form: meant.length ? meant : undefined, nowhere }
 }

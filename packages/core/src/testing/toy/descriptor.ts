@@ -25,6 +25,10 @@ export const toyDescriptor: ProviderDescriptor<BaseAccountConfig> = {
       fetch: (request) => pg.app.fetch(request),
       seedPayment: (input) => pg.seed(input.amount),
       demoAccount: (url) => ({ provider: 'toy', baseUrl: url }),
+      // The toy notifies nothing and has no control routes: its tests drive it in process.
+      notifyTo: () => {},
+      controlRoutes: [],
+      instance: pg,
     }
   },
 }
