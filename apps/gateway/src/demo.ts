@@ -141,7 +141,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   })
   let gateway: Gateway
   try {
-    gateway = await createGateway({ config, dataDir, logger, redactor })
+    // The demo key is printed in the banner already: /docs fills it in, so "try it" works on the first click.
+    gateway = await createGateway({ config, dataDir, logger, redactor, docsApiKey: apiKey })
   } catch (err) {
     await closeAll()
     throw err
