@@ -155,31 +155,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       gateway.db.kysely,
     )
   }
-  const atPgs: Array<Omit<SeededPayment, 'paymentId'>> = []
-  for (const amount of [50_000, 30_000, 12_000]) {
-    atPgs.push({ account: 'nice-demo', provider: 'nicepay', amount, ...nicepay.seedPayment({ amount }) })
-    atPgs.push({ account: 'boot-demo', provider: 'bootpay', amount, ...bootpay.seedPayment({ amount }) })
-    atPgs.push({
-      account: 'cookie-demo',
-      provider: 'cookiepay',
-      amount,
-      ...cookiepay.seedPayment({ amount }),
-    })
-  }
-  // Recorded now, as a first cancel would record them, so the banner can name them by their pay_… ids.
-  const seeded: SeededPayment[] = []
-  try {
-    const accounts = gateway.runtime.merchants.get(merchantId)!.accounts
-    for (const p of atPgs) {
-      const ref = await importPayment(gateway.runtime, merchantId, accounts.get(p.account)!, p.transactionId)
-      seeded.push({ paymentId: ref.id, ...p })
-    }
-  } catch (err) {
-    await gateway.close()
-    await closeAll()
-    throw err
-  }
-
+  // Mounted before the seeding below: the gateway's first request (a seeding charge) fixes its routes.
   gateway.app.route(
     '/demo-shop',
     demoShop({
@@ -193,6 +169,32 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       ],
     }),
   )
+  // Bootpay and CookiePay payments are made at the PG (seeded in its simulator) and recorded from its lookup, as
+  // a first cancel would record them, so the banner can name them by their pay_… ids. NicePay's lookup reports
+  // no amounts, so a payment recorded from it would stay of unknown amount (and an over-cancel would go to the
+  // PG to be refused there): NicePay's are made through the gateway instead, charges on a test card's billing
+  // key, whose amounts the gateway knows like any payment it made.
+  const seeded: SeededPayment[] = []
+  try {
+    const accounts = gateway.runtime.merchants.get(merchantId)!.accounts
+    const chargeNicePay = await nicePayCharger(gateway, apiKey)
+    for (const amount of [50_000, 30_000, 12_000]) {
+      seeded.push({ account: 'nice-demo', provider: 'nicepay', amount, ...(await chargeNicePay(amount)) })
+      for (const [account, provider, sim] of [
+        ['boot-demo', 'bootpay', bootpay],
+        ['cookie-demo', 'cookiepay', cookiepay],
+      ] as const) {
+        const { transactionId } = sim.seedPayment({ amount })
+        const ref = await importPayment(gateway.runtime, merchantId, accounts.get(account)!, transactionId)
+        seeded.push({ paymentId: ref.id, account, provider, transactionId, amount })
+      }
+    }
+  } catch (err) {
+    await gateway.close()
+    await closeAll()
+    throw err
+  }
+
   let listening: { url: string }
   try {
     listening = await gateway.listen()
@@ -226,5 +228,38 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       await gateway.close()
       await closeAll()
     },
+  }
+}
+
+/**
+ * Charges NicePay through the gateway's own API (in process), as a merchant with a stored card would: one billing
+ * key on a test card, then one charge per amount.
+ */
+async function nicePayCharger(gateway: Gateway, apiKey: string) {
+  const call = async (path: string, body: unknown) => {
+    const res = await gateway.app.request(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    const json = (await res.json()) as Record<string, unknown>
+    if (res.status !== 200)
+      throw new Error(`demo seeding: POST ${path} answered ${res.status} ${JSON.stringify(json)}`)
+    return json
+  }
+  const key = await call('/v1/billing-keys', {
+    account: 'nice-demo',
+    card: {
+      number: '4111111111111111',
+      expiryYear: '30',
+      expiryMonth: '12',
+      ownerId: '800101',
+      passwordPrefix: '12',
+    },
+    customerId: 'demo-customer',
+  })
+  return async (amount: number) => {
+    const p = await call(`/v1/billing-keys/${String(key.id)}/charges`, { amount, goodsName: 'demo seed' })
+    return { paymentId: String(p.id), transactionId: String(p.transactionId) }
   }
 }
