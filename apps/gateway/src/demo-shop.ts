@@ -5,7 +5,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { verifyWebhook } from '@paymux/webhooks'
 import { type Context, Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
-import { html } from 'hono/html'
+import { html, raw } from 'hono/html'
 
 interface ShopApi {
   request(path: string, init: RequestInit): Response | Promise<Response>
@@ -31,6 +31,63 @@ interface ReceivedHook {
   data: Record<string, unknown>
   at: string
 }
+
+/** What the cancel button takes off a payment. */
+const CANCEL_AMOUNT = 2_000
+
+interface VirtualAccount {
+  bankName: string
+  bankCode: string
+  accountNumber: string
+  holderName?: string
+  dueDate: string
+}
+
+/** The one sentence a failure reads with, whichever PG's window it came from (the PG's own words follow it). */
+const FAILURES: Record<string, string> = {
+  declined: 'The payment was declined in the payment window.',
+  closed: 'The payment window was closed before paying.',
+  expired: 'The payment link expired.',
+}
+
+const krw = (amount: unknown) =>
+  typeof amount === 'number' ? amount.toLocaleString('en-US') : String(amount)
+
+const hookItem = (h: ReceivedHook) => html`<li><code>${h.type}</code> ${h.at}</li>`
+
+/** Where the customer pays a virtual-account order: the account, its bank and until when. */
+const virtualAccountTable = (va: VirtualAccount) => html`<h2>Pay by bank transfer</h2>
+<table id="virtual-account"><tr><th>Bank</th><td>${va.bankName} (${va.bankCode})</td></tr>
+<tr><th>Account number</th><td><code>${va.accountNumber}</code></td></tr>
+${va.holderName ? html`<tr><th>Account holder</th><td>${va.holderName}</td></tr>` : ''}
+<tr><th>Due date</th><td>${va.dueDate}</td></tr></table>`
+
+/**
+ * The payment page's webhook list, kept current from /demo-shop/webhooks.json: a webhook arrives a moment after
+ * the customer lands here, and the list shows it without a reload. Built with textContent (a type is data).
+ */
+const LIVE_WEBHOOKS = `(() => {
+  const list = document.getElementById('webhooks')
+  const id = list.dataset.paymentId
+  let seen = list.children.length
+  const poll = async () => {
+    try {
+      const res = await fetch('/demo-shop/webhooks.json?paymentId=' + encodeURIComponent(id))
+      const hooks = await res.json()
+      for (const h of hooks.slice(seen)) {
+        const li = document.createElement('li')
+        const code = document.createElement('code')
+        code.textContent = h.type
+        li.append(code, ' ' + h.at)
+        list.append(li)
+      }
+      seen = Math.max(seen, hooks.length)
+    } catch {}
+  }
+  const timer = setInterval(poll, 1000)
+  // A demo page left open does not poll forever.
+  setTimeout(() => clearInterval(timer), 10 * 60 * 1000)
+})()`
 
 const page = (title: string, body: unknown) => html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title} · paymux demo shop</title>
@@ -154,41 +211,62 @@ receives the signed webhook. No real money, no credentials.</p>
 
   app.get('/done', async (c) => {
     const id = c.req.query('paymentId') ?? ''
+    const orderId = c.req.query('orderId') ?? ''
     const payment = await callApi(
       o,
       new URL(c.req.url).origin,
       'GET',
       `/v1/payments/${encodeURIComponent(id)}`,
     )
+    const p = payment.body
     const mine = hooks.filter((h) => h.data.paymentId === id)
+    const va = p.virtualAccount as VirtualAccount | undefined
+    // The button cancels 2,000 KRW: offered only when that much can be cancelled (an unpaid virtual account, or
+    // a payment cancelled down to less, could only be answered 409).
+    const cancellable = typeof p.cancellableAmount === 'number' && p.cancellableAmount >= CANCEL_AMOUNT
+    const self = `/demo-shop/done?${new URLSearchParams({ paymentId: id, orderId })}`
     return c.html(
       page(
         'Paid',
-        html`<h1 class="ok">Thank you: payment ${payment.body.status}</h1>
+        html`${
+          p.status === 'waiting_for_deposit'
+            ? html`<h1 class="ok">Thank you: transfer ${krw(p.amount)} KRW to complete the order</h1>`
+            : html`<h1 class="ok">Thank you: payment ${p.status}</h1>`
+        }
 <table><tr><th>Payment</th><td><code>${id}</code></td></tr>
-<tr><th>Order</th><td><code>${c.req.query('orderId') ?? ''}</code></td></tr>
-<tr><th>Amount</th><td>${String(payment.body.amount)} KRW, cancellable ${String(payment.body.cancellableAmount)}</td></tr></table>
+<tr><th>Order</th><td><code>${orderId}</code></td></tr>
+<tr><th>Amount</th><td>${String(p.amount)} KRW, cancellable ${String(p.cancellableAmount)}</td></tr></table>
+${va ? virtualAccountTable(va) : ''}
 <h2>Webhooks for it (verified)</h2>
-<ul id="webhooks">${mine.map((h) => html`<li><code>${h.type}</code> ${h.at}</li>`)}</ul>
-<form method="post" action="/demo-shop/cancel"><input type="hidden" name="paymentId" value="${id}">
+<p>This list updates by itself as the shop receives them.</p>
+<ul id="webhooks" data-payment-id="${id}">${mine.map(hookItem)}</ul>
+${
+  cancellable
+    ? html`<form method="post" action="/demo-shop/cancel"><input type="hidden" name="paymentId" value="${id}">
+<input type="hidden" name="orderId" value="${orderId}">
 <input type="hidden" name="csrf" value="${forms.issue(c)}">
 <input type="hidden" name="idempotencyKey" value="shop-cancel-${randomBytes(12).toString('base64url')}">
-<button>Cancel 2,000 KRW of it</button></form>
-<h2>The payment in the API</h2><pre>${JSON.stringify(payment.body, null, 2)}</pre>
-<p><a href="/demo-shop">Back to the shop</a> · <a href="/demo-shop/done?paymentId=${id}">Refresh</a></p>`,
+<button>Cancel 2,000 KRW of it</button></form>`
+    : ''
+}
+<h2>The payment in the API</h2><pre>${JSON.stringify(p, null, 2)}</pre>
+<p><a href="/demo-shop">Back to the shop</a> · <a href="${self}">Refresh</a></p>
+<script>${raw(LIVE_WEBHOOKS)}</script>`,
       ),
     )
   })
 
-  app.get('/failed', (c) =>
-    c.html(
+  app.get('/failed', (c) => {
+    const code = c.req.query('code') ?? ''
+    return c.html(
       page(
         'Not paid',
-        html`<h1 class="bad">Not paid</h1><p><code>${c.req.query('code') ?? ''}</code> ${c.req.query('message') ?? ''}</p>
+        html`<h1 class="bad">Not paid</h1><p>${FAILURES[code] ?? 'The payment did not go through.'} Nothing was charged.</p>
+<p>Details: <code>${code}</code> ${c.req.query('message') ?? ''}</p>
 <p><a href="/demo-shop">Back to the shop</a></p>`,
       ),
-    ),
-  )
+    )
+  })
 
   // Post/Redirect/Get: the POST cancels and redirects, so reloading the result page only reads.
   app.post('/cancel', async (c) => {
@@ -203,19 +281,22 @@ receives the signed webhook. No real money, no credentials.</p>
       new URL(c.req.url).origin,
       'POST',
       '/v1/cancellations',
-      { paymentId: id, amount: 2_000, reason: 'demo shop' },
+      { paymentId: id, amount: CANCEL_AMOUNT, reason: 'demo shop' },
       key,
     )
     const error = r.body.error as { code?: string; message?: string; cancellationId?: string } | undefined
     const cancellationId = typeof r.body.id === 'string' ? r.body.id : error?.cancellationId
-    const q = new URLSearchParams({ paymentId: id })
+    const q = new URLSearchParams({ paymentId: id, orderId: String(form.orderId ?? '') })
     if (cancellationId) q.set('cancellationId', cancellationId)
     if (error) q.set('error', `${error.code ?? r.status}: ${error.message ?? ''}`)
     return c.redirect(`/demo-shop/cancelled?${q}`, 303)
   })
 
   app.get('/cancelled', async (c) => {
-    const paymentId = c.req.query('paymentId') ?? ''
+    const back = new URLSearchParams({
+      paymentId: c.req.query('paymentId') ?? '',
+      orderId: c.req.query('orderId') ?? '',
+    })
     const cancellationId = c.req.query('cancellationId')
     const error = c.req.query('error')
     const r = cancellationId
@@ -231,7 +312,7 @@ receives the signed webhook. No real money, no credentials.</p>
       page(
         'Cancel',
         html`<h1 class="${!error && r?.status === 200 ? 'ok' : 'bad'}">Cancel: ${status}</h1>
-<pre>${r ? JSON.stringify(r.body, null, 2) : ''}</pre><p><a href="/demo-shop/done?paymentId=${paymentId}">Back to the payment</a></p>`,
+<pre>${r ? JSON.stringify(r.body, null, 2) : ''}</pre><p><a href="/demo-shop/done?${back}">Back to the payment</a></p>`,
       ),
     )
   })
@@ -254,6 +335,10 @@ receives the signed webhook. No real money, no credentials.</p>
     }
   })
 
-  app.get('/webhooks.json', (c) => c.json(hooks))
+  // What the payment page polls (?paymentId=…), or every webhook received.
+  app.get('/webhooks.json', (c) => {
+    const id = c.req.query('paymentId')
+    return c.json(id === undefined ? hooks : hooks.filter((h) => h.data.paymentId === id))
+  })
   return app
 }

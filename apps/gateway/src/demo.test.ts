@@ -44,6 +44,31 @@ describe('zero-config demo', () => {
     expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(32)
   })
 
+  it('every seeded payment has the amount the banner shows, so an over-cancel is refused here, never sent to the PG', async () => {
+    const call = caller(demo.url, demo.apiKey)
+    expect(new Set(demo.seeded.map((p) => p.provider))).toEqual(new Set(['nicepay', 'bootpay', 'cookiepay']))
+    for (const p of demo.seeded) {
+      const got = await call('GET', `/v1/payments/${p.paymentId}`)
+      expect(got.body, `${p.provider} ${p.paymentId}`).toMatchObject({
+        account: p.account,
+        transactionId: p.transactionId,
+        amount: p.amount,
+        cancellableAmount: p.amount,
+      })
+      expect(got.body.balanceSource).not.toBe('unknown')
+    }
+    for (const provider of ['nicepay', 'bootpay', 'cookiepay']) {
+      const p = demo.seeded.find((s) => s.provider === provider)!
+      const over = await call('POST', '/v1/cancellations', {
+        body: { paymentId: p.paymentId, amount: p.amount + 1, reason: 'more than was paid' },
+      })
+      expect([over.status, over.body.error?.code], provider).toEqual([409, 'amount_exceeds_cancellable'])
+      // Refused before anything was recorded or sent: no (failed) cancellation, nothing at the PG.
+      const listed = await call('GET', `/v1/cancellations?paymentId=${p.paymentId}`)
+      expect(listed.body.data, provider).toEqual([])
+    }
+  })
+
   it.skipIf(!hasCurl)('the printed curl cancels a seeded payment', async () => {
     const banner = demoBanner(demo)
     const start = banner.indexOf('curl -sS')

@@ -107,7 +107,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   })
   let gateway: Gateway
   try {
-    gateway = await createGateway({ config, dataDir, logger, redactor })
+    // The demo key is printed in the banner already: /docs fills it in, so "try it" works on the first click.
+    gateway = await createGateway({ config, dataDir, logger, redactor, docsApiKey: apiKey })
   } catch (err) {
     await closeAll()
     throw err
@@ -120,29 +121,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       gateway.db.kysely,
     )
   }
-  const atPgs: Array<Omit<SeededPayment, 'paymentId'>> = []
-  for (const amount of [50_000, 30_000, 12_000])
-    for (const r of sims.running)
-      atPgs.push({
-        account: accountOf(r),
-        provider: r.descriptor.id,
-        amount,
-        ...r.sim.seedPayment({ amount }),
-      })
-  // Recorded now, as a first cancel would record them, so the banner can name them by their pay_… ids.
-  const seeded: SeededPayment[] = []
-  try {
-    const accounts = gateway.runtime.merchants.get(merchantId)!.accounts
-    for (const p of atPgs) {
-      const ref = await importPayment(gateway.runtime, merchantId, accounts.get(p.account)!, p.transactionId)
-      seeded.push({ paymentId: ref.id, ...p })
-    }
-  } catch (err) {
-    await gateway.close()
-    await closeAll()
-    throw err
-  }
-
+  // Mounted before the seeding below: the gateway's first request (a seeding charge) fixes its routes.
   gateway.app.route(
     '/demo-shop',
     demoShop({
@@ -156,6 +135,38 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       })),
     }),
   )
+  // Payments made at the PG (seeded in its simulator) are recorded from its lookup, as a first cancel would record
+  // them, so the banner can name them by their pay_… ids. NicePay's lookup reports no amounts, so a payment
+  // recorded from it would stay of unknown amount (and an over-cancel would go to the PG to be refused there):
+  // NicePay's are made through the gateway instead, charges on a test card's billing key, whose amounts the
+  // gateway knows like any payment it made.
+  const seeded: SeededPayment[] = []
+  try {
+    const accounts = gateway.runtime.merchants.get(merchantId)!.accounts
+    const chargeNicePay = accounts.has('nice-demo') ? await nicePayCharger(gateway, apiKey) : undefined
+    for (const amount of [50_000, 30_000, 12_000])
+      for (const r of sims.running) {
+        const account = accountOf(r)
+        const provider = r.descriptor.id
+        if (provider === 'nicepay' && chargeNicePay) {
+          seeded.push({ account, provider, amount, ...(await chargeNicePay(amount)) })
+          continue
+        }
+        const atPg = r.sim.seedPayment({ amount })
+        const ref = await importPayment(
+          gateway.runtime,
+          merchantId,
+          accounts.get(account)!,
+          atPg.transactionId,
+        )
+        seeded.push({ paymentId: ref.id, account, provider, amount, ...atPg })
+      }
+  } catch (err) {
+    await gateway.close()
+    await closeAll()
+    throw err
+  }
+
   let listening: { url: string }
   try {
     listening = await gateway.listen()
@@ -192,5 +203,38 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       await gateway.close()
       await closeAll()
     },
+  }
+}
+
+/**
+ * Charges NicePay through the gateway's own API (in process), as a merchant with a stored card would: one billing
+ * key on a test card, then one charge per amount.
+ */
+async function nicePayCharger(gateway: Gateway, apiKey: string) {
+  const call = async (path: string, body: unknown) => {
+    const res = await gateway.app.request(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    const json = (await res.json()) as Record<string, unknown>
+    if (res.status !== 200)
+      throw new Error(`demo seeding: POST ${path} answered ${res.status} ${JSON.stringify(json)}`)
+    return json
+  }
+  const key = await call('/v1/billing-keys', {
+    account: 'nice-demo',
+    card: {
+      number: '4111111111111111',
+      expiryYear: '30',
+      expiryMonth: '12',
+      ownerId: '800101',
+      passwordPrefix: '12',
+    },
+    customerId: 'demo-customer',
+  })
+  return async (amount: number) => {
+    const p = await call(`/v1/billing-keys/${String(key.id)}/charges`, { amount, goodsName: 'demo seed' })
+    return { paymentId: String(p.id), transactionId: String(p.transactionId) }
   }
 }

@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs'
-import { chromium } from 'playwright-core'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemo } from './demo.js'
 import { startTestGateway, type TestGateway } from './test-support/harness.js'
 
 // Debian's package (apt-get install chromium); another binary can be given in CHROMIUM_PATH.
@@ -60,8 +63,51 @@ describe.skipIf(!available && !inCi)('GET /docs in headless Chromium', () => {
         expect(await controls.count(), `a "${label}" control`).toBe(0)
       }
       expect(external).toEqual([])
+      // The API takes a Bearer key: "try it" opens with it selected, its token left for the merchant to give.
+      expect(await authOf(page)).toEqual({ selected: 'Bearer', token: '' })
     } finally {
       await browser.close()
     }
   })
+
+  it('in the demo, opens with Bearer selected and the demo key filled in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paymux-docs-'))
+    const demo = await startDemo({
+      port: 0,
+      dataDir: dir,
+      logLevel: 'warn',
+      logDestination: { write: () => {} },
+    })
+    let browser: Browser | undefined
+    try {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu'],
+      })
+      const page = await browser.newPage()
+      await page.goto(`${demo.url}/docs`)
+      await page
+        .getByText('Cancel a payment (whole or partial)')
+        .first()
+        .waitFor({ state: 'visible', timeout: 45_000 })
+      expect(await authOf(page)).toEqual({ selected: 'Bearer', token: demo.apiKey })
+    } finally {
+      await browser?.close()
+      await demo.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
+
+/** The authentication the page's "try it" would send: the scheme it shows selected and the token filled in. */
+async function authOf(page: Page): Promise<{ selected: string | undefined; token: string | undefined }> {
+  const selected = page.getByText(/Selected Auth Type:/).first()
+  await selected.waitFor({ state: 'visible', timeout: 15_000 })
+  const text = (await selected.innerText()).replace(/\s+/g, ' ')
+  const token = page.getByPlaceholder('Token')
+  return {
+    selected: /Selected Auth Type: (\S+)/.exec(text)?.[1],
+    token: (await token.count()) > 0 ? await token.first().inputValue() : undefined,
+  }
+}

@@ -37,6 +37,8 @@ export interface GatewayOptions {
   now?: () => Date
   /** On close, how long requests in flight may take to finish before their connections are dropped. Default 10 s. */
   shutdownGraceMs?: number
+  /** An API key /docs fills in for "try it" (the demo's own; never a production key: the page shows it). */
+  docsApiKey?: string
 }
 
 export interface Gateway {
@@ -162,7 +164,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   }
   attachMetrics(runtime, metrics)
   const bundle = docsBundle()
-  const app = createApp(runtime, keys, bundle ? { docsScript: bundle, docsScriptUrl: '/docs/scalar.js' } : {})
+  const app = createApp(runtime, keys, {
+    ...(bundle ? { docsScript: bundle, docsScriptUrl: '/docs/scalar.js' } : {}),
+    ...(opts.docsApiKey ? { docsApiKey: opts.docsApiKey } : {}),
+  })
 
   // Keys are kept at least the retention; expired ones are removed in small batches.
   const sweep = setInterval(() => {

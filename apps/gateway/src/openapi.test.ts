@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -8,6 +9,8 @@ import { createConfig, lintFromString } from '@redocly/openapi-core'
 import openapiTS, { astToString } from 'openapi-typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERROR_CODES } from './errors.js'
+import { parseIdempotencyKey } from './idempotency-keys.js'
+import { IDEMPOTENCY_KEY_PATTERN } from './schemas.js'
 import { startTestGateway, type TestGateway } from './test-support/harness.js'
 
 const run = promisify(execFile)
@@ -135,6 +138,92 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.Error.properties.error.required).toEqual(
       expect.arrayContaining(['type', 'code', 'message']),
     )
+  })
+
+  it('declares what the gateway answers beyond the happy path (ids, Idempotency-Key, notifications, probes)', async () => {
+    type Op = {
+      operationId: string
+      parameters?: Array<{ name: string; in: string; schema: { maxLength?: number; pattern?: string } }>
+      responses: Record<string, { content?: Record<string, { schema: unknown }> }>
+      requestBody?: { content: Record<string, { schema: unknown }> }
+    }
+    const ops = Object.entries(doc.paths as Record<string, Record<string, Op>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    )
+    // An id longer than 64 characters is a 400 naming `id` on every route that takes one.
+    const byId = ops.filter((o) => o.path.includes('{id}'))
+    expect(byId.map((o) => o.op.operationId)).toEqual(
+      expect.arrayContaining(['getPayment', 'getCancellation', 'getEvent', 'getBillingKey', 'resendEvent']),
+    )
+    for (const { op } of byId) {
+      expect(
+        op.parameters?.find((p) => p.in === 'path' && p.name === 'id')?.schema.maxLength,
+        op.operationId,
+      ).toBe(64)
+      expect(op.responses['400'], `${op.operationId} declares its 400`).toBeDefined()
+    }
+    // Every POST and DELETE of the merchant API declares the Idempotency-Key the gateway checks, with its rule,
+    // and the 400 a key off the rule gets. The rule in the document is the one enforced, sample for sample.
+    const mutations = ops.filter(
+      (o) => (o.method === 'post' || o.method === 'delete') && o.op.operationId !== 'receiveNotification',
+    )
+    expect(mutations.length).toBeGreaterThanOrEqual(8)
+    for (const { op } of mutations) {
+      const key = op.parameters?.find((p) => p.in === 'header' && p.name === 'Idempotency-Key')
+      expect(key?.schema.pattern, `${op.operationId} declares the Idempotency-Key rule`).toBe(
+        IDEMPOTENCY_KEY_PATTERN,
+      )
+      expect(op.responses['400'], `${op.operationId} declares its 400`).toBeDefined()
+    }
+    const rule = new RegExp(IDEMPOTENCY_KEY_PATTERN)
+    const enforced = (k: string) => {
+      try {
+        return parseIdempotencyKey(k) !== undefined
+      } catch {
+        return false
+      }
+    }
+    for (const k of [
+      'a',
+      'x'.repeat(255),
+      '"quoted-key"',
+      `"${'x'.repeat(255)}"`,
+      '',
+      ' ',
+      'has space',
+      'x'.repeat(256),
+      'clé',
+      'tab\tkey',
+    ])
+      expect(rule.test(k), JSON.stringify(k)).toBe(enforced(k))
+    // The PGs' notification endpoint: refusals come as text or JSON (Bootpay v2), success also as HTML
+    // (CookiePay); a form body is named fields, not one opaque string.
+    const notify = ops.find((o) => o.op.operationId === 'receiveNotification')!.op
+    for (const status of ['400', '403'])
+      expect(Object.keys(notify.responses[status]!.content!).sort()).toEqual([
+        'application/json',
+        'text/plain',
+      ])
+    expect(Object.keys(notify.responses['200']!.content!)).toContain('text/html')
+    expect(notify.requestBody!.content['application/x-www-form-urlencoded']!.schema).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    })
+    // The probes: the one client error they can meet is the HTTP server's own, a bodiless 400.
+    for (const path of ['/healthz', '/readyz']) expect(doc.paths[path].get.responses['400']).toBeDefined()
+    const { hostname, port } = new URL(t.url)
+    const raw = await new Promise<string>((resolve, reject) => {
+      let got = ''
+      const socket = connect(Number(port), hostname, () =>
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'),
+      )
+      socket.on('data', (d) => {
+        got += d
+      })
+      socket.on('close', () => resolve(got))
+      socket.on('error', reject)
+    })
+    expect(raw).toMatch(/^HTTP\/1\.1 400 [^\r]*\r\n(?:(?!content-length: [1-9])[^\r]*\r\n)*\r\n$/i)
   })
 
   it("the README has a curl for every operation (the PGs' notification route aside: the simulators send it)", () => {

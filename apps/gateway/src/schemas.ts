@@ -465,11 +465,17 @@ export const IdParam = (prefix: string, name: string, example = `${prefix}_${EXA
       }),
   })
 
+/**
+ * The Idempotency-Key rule the gateway enforces on every POST and DELETE (`parseIdempotencyKey`): 1–255 visible
+ * ASCII characters, bare or as an RFC 8941 quoted string. Anything else is a 400 naming `Idempotency-Key`.
+ */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7E]{1,255}$|^"[\\x21-\\x7E]{1,255}"$'
+
 export const IdempotencyHeader = z.object({
-  // Read by the handler itself (case-insensitively); declared here for the document.
-  'Idempotency-Key': z.string().optional().openapi({
+  // Read by the idempotency middleware (case-insensitively, before the route); declared here for the document.
+  'Idempotency-Key': z.string().regex(new RegExp(IDEMPOTENCY_KEY_PATTERN)).optional().openapi({
     description:
-      'Strongly recommended. Same key + same request: the first answer replayed (Idempotent-Replayed: true); different request: 422; still running: 409. Kept at least 24 h, per merchant.',
+      'Strongly recommended. 1–255 visible ASCII characters (U+0021–U+007E), bare or in double quotes; anything else is a 400 naming `Idempotency-Key`. Same key + same request: the first answer replayed (Idempotent-Replayed: true); different request: 422; still running: 409. Kept at least 24 h, per merchant.',
     example: '2f1c7e0a-5b8d-4f4e-9a57-3d6c1b0e8f21',
   }),
 })

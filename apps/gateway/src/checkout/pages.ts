@@ -57,6 +57,16 @@ export function processingPage(statusUrl: string): Page {
 }
 
 /**
+ * What the customer is told about the PG's window. Markup the PG rendered with nothing to start is its window,
+ * inline on this page (CookiePay): no pop-up to allow. A started window may be a pop-up a browser blocks.
+ */
+function opening(launch: CheckoutLaunch): string {
+  return launch.html && !launch.start && launch.scripts.length === 0
+    ? "Complete the payment in the payment company's window below."
+    : 'The payment window opens now. If it does not, allow pop-ups for this page and reload it.'
+}
+
+/**
  * The page that opens the PG's window: the adapter's launch in the contract's order (form, html, scripts,
  * start). Scripts, frames, form posts and connections are allowed to the launch's origins only; the page's own
  * inline code runs by nonce. Markup the PG rendered (`html`) is the PG's: its scripts get the nonce too.
@@ -84,7 +94,7 @@ export function launchPage(
     : ''
   const body =
     `<h1>Payment</h1><p>${esc(order.name)}: ${order.amount.toLocaleString('en-US')} KRW</p>` +
-    '<p>The payment window opens now. If it does not, allow pop-ups for this page and reload it.</p>' +
+    `<p>${esc(opening(launch))}</p>` +
     `<p><a href="${esc(closeUrl)}">Cancel the payment</a></p>${form}${html}${scripts}${start}`
   const csp = [
     "default-src 'none'",

@@ -3,6 +3,18 @@ import type { Context } from 'hono'
 import type { ApiError } from '../errors.js'
 import { ErrorSchema } from '../schemas.js'
 
+/** The headers every answer carries. */
+const ANSWER_HEADERS = z.object({
+  'Request-Id': z.string().openapi({
+    description: "This request's id (also `requestId` in errors and every log line)",
+    example: 'req_3bTq0fXc9kP1mZ7uV2wY4a',
+  }),
+  'Idempotent-Replayed': z.literal('true').optional().openapi({
+    description:
+      'Present when the answer is the stored answer (or current state) of an earlier request with the same Idempotency-Key',
+  }),
+})
+
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input; `error.param` names the field',
   401: 'Missing or invalid API key',
@@ -23,23 +35,19 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
       s,
       {
         description: ERROR_DESCRIPTIONS[s] ?? 'Error',
+        headers: ANSWER_HEADERS,
         content: { 'application/json': { schema: ErrorSchema } },
       },
     ]),
-  ) as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>
+  ) as Record<
+    S,
+    {
+      description: string
+      headers: typeof ANSWER_HEADERS
+      content: { 'application/json': { schema: typeof ErrorSchema } }
+    }
+  >
 }
-
-/** The headers every answer carries. */
-const ANSWER_HEADERS = z.object({
-  'Request-Id': z.string().openapi({
-    description: "This request's id (also `requestId` in errors and every log line)",
-    example: 'req_3bTq0fXc9kP1mZ7uV2wY4a',
-  }),
-  'Idempotent-Replayed': z.literal('true').optional().openapi({
-    description:
-      'Present when the answer is the stored answer (or current state) of an earlier request with the same Idempotency-Key',
-  }),
-})
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

@@ -8,6 +8,27 @@ import type { Runtime } from '../runtime.js'
 import { findAccount, processNotification } from './process.js'
 import { isLimited, underLookupLimit } from './rate-limit.js'
 
+/** A reply in plain text: the gateway's own refusals, and the text replies of NicePay and Bootpay v1. */
+const PLAIN = { 'text/plain': { schema: { type: 'string' as const } } }
+/** A reply in JSON: Bootpay v2's `{"success": true|false}`. */
+const PG_JSON = {
+  'application/json': {
+    schema: {
+      type: 'object' as const,
+      properties: { success: { type: 'boolean' as const } },
+      additionalProperties: true,
+    },
+  },
+}
+
+/** A form notification: named fields, each a string (their names and meaning are the PG's own). */
+const NOTIFICATION_FORM = {
+  type: 'object' as const,
+  description:
+    'NicePay deposit notification (EUC-KR: TID, MID, ResultCode, Amt, MOID, StateCd, …), Bootpay v1 feedback (receipt_id, private_key, …), CookiePay Noti (ORDERNO, TID, …)',
+  additionalProperties: { type: 'string' as const },
+}
+
 /** Notifications are small; anything larger is not a PG's. */
 const MAX_NOTIFICATION_BYTES = 64 * 1024
 
@@ -72,36 +93,35 @@ export function notificationRoutes(rt: Runtime) {
         body: {
           required: true,
           content: {
-            'application/x-www-form-urlencoded': {
-              schema: { type: 'string', description: 'NicePay (EUC-KR), Bootpay v1' },
-            },
+            'application/x-www-form-urlencoded': { schema: NOTIFICATION_FORM },
             'application/json': { schema: { type: 'object', additionalProperties: true } },
           },
         },
       },
       responses: {
         200: {
-          description: "The PG's success (or, for some PGs, refusal) reply",
-          content: {
-            'text/plain': { schema: { type: 'string' } },
-            'application/json': { schema: { type: 'object' } },
-          },
+          description:
+            'The PG\'s success (or, for some PGs, refusal) reply: NicePay and Bootpay v1 `OK` (text), Bootpay v2 `{"success":true}`, CookiePay `<RESULT>SUCCESS</RESULT>` (HTML; an empty body when refused)',
+          content: { ...PLAIN, ...PG_JSON, 'text/html': { schema: { type: 'string' } } },
         },
-        400: { description: 'Refused (Bootpay)', content: { 'text/plain': { schema: { type: 'string' } } } },
+        400: {
+          description: 'Refused: not a notification of this PG (Bootpay)',
+          content: { ...PLAIN, ...PG_JSON },
+        },
         403: {
-          description: 'Refused: sender not allowed',
-          content: { 'text/plain': { schema: { type: 'string' } } },
+          description: 'Refused: sender not allowed (NicePay `FAIL` as text, Bootpay v2 `{"success":false}`)',
+          content: { ...PLAIN, ...PG_JSON },
         },
-        404: { description: 'No such account', content: { 'text/plain': { schema: { type: 'string' } } } },
-        413: { description: 'Body too large', content: { 'text/plain': { schema: { type: 'string' } } } },
+        404: { description: 'No such account', content: PLAIN },
+        413: { description: 'Body too large', content: PLAIN },
         429: {
           description:
             'Too many notifications needing a PG lookup for this account (`notifications.lookupRateLimit`); `Retry-After` says when',
-          content: { 'text/plain': { schema: { type: 'string' } } },
+          content: PLAIN,
         },
         503: {
           description: 'paymux could not verify or record it now: the PG should send it again',
-          content: { 'text/plain': { schema: { type: 'string' } } },
+          content: PLAIN,
         },
       },
     }),

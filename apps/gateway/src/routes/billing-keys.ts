@@ -50,7 +50,7 @@ const get = createRoute({
   summary: 'Get a billing key',
   security,
   request: { params: IdParam('bk', 'billing key') },
-  responses: { 200: json(BillingKeySchema, 'The billing key'), ...errorResponses(401, 404) },
+  responses: { 200: json(BillingKeySchema, 'The billing key'), ...errorResponses(400, 401, 404) },
 })
 
 const remove = createRoute({

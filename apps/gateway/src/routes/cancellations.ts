@@ -71,7 +71,7 @@ const get = createRoute({
   summary: 'Get a cancellation',
   security,
   request: { params: IdParam('can', 'cancellation') },
-  responses: { 200: json(CancellationSchema, 'The cancellation'), ...errorResponses(401, 404) },
+  responses: { 200: json(CancellationSchema, 'The cancellation'), ...errorResponses(400, 401, 404) },
 })
 
 export function cancellationRoutes(rt: Runtime) {

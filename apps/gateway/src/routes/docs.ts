@@ -10,6 +10,8 @@ export interface DocsOptions {
   docsScriptUrl?: string
   /** Serves the docs bundle itself (for offline installs). */
   docsScript?: () => Promise<Uint8Array | undefined>
+  /** A key filled in for "try it" (the demo's own, which the demo prints anyway; never a production key). */
+  docsApiKey?: string
 }
 
 /**
@@ -89,6 +91,12 @@ function docsPage(
     mcp: { disabled: true },
     showDeveloperTools: 'never',
     telemetry: false,
+    // The API takes a Bearer key: "try it" opens with it selected (and, in the demo, filled in) rather than
+    // sending requests that can only answer 401.
+    authentication: {
+      preferredSecurityScheme: 'Bearer',
+      ...(opts.docsApiKey ? { securitySchemes: { Bearer: { token: opts.docsApiKey } } } : {}),
+    },
     ...(opts.docsScriptUrl ? { cdn: opts.docsScriptUrl } : {}),
   })
 }

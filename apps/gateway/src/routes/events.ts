@@ -6,7 +6,7 @@ import { router } from '../http/env.js'
 import { page, pageQuery } from '../http/pagination.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import type { Runtime } from '../runtime.js'
-import { IdParam } from '../schemas.js'
+import { IdempotencyHeader, IdParam } from '../schemas.js'
 import type { EventRow } from '../webhooks/outbox.js'
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString())
@@ -125,7 +125,10 @@ const get = createRoute({
   summary: 'Get an event with its delivery log',
   security,
   request: { params: IdParam('evt', 'event') },
-  responses: { 200: json(EventSchema, 'The event and every delivery attempt'), ...errorResponses(401, 404) },
+  responses: {
+    200: json(EventSchema, 'The event and every delivery attempt'),
+    ...errorResponses(400, 401, 404),
+  },
 })
 
 const resend = createRoute({
@@ -135,13 +138,12 @@ const resend = createRoute({
   tags: ['Events'],
   summary: 'Send an event to the webhook endpoint again',
   description:
-    'Takes no body. Queues one more delivery attempt now (delivered or failed events alike), with the same `webhook-id`. Limited per event (`workers.outbox.maxResends`). Naturally idempotent: a resend while one is queued changes nothing.',
+    'Takes no body. Queues one more delivery attempt now (delivered or failed events alike), with the same `webhook-id`. Limited per event (`workers.outbox.maxResends`). Naturally idempotent: a resend while one is queued changes nothing, so an Idempotency-Key is optional here (it is checked like on every POST, but no answer is stored under it).',
   security,
-  request: { params: IdParam('evt', 'event') },
+  request: { params: IdParam('evt', 'event'), headers: IdempotencyHeader },
   responses: {
     202: json(EventSchema, 'Queued'),
-    ...errorResponses(401, 404),
-    ...errorResponses(409),
+    ...errorResponses(400, 401, 404, 409),
   },
 })
 

@@ -6,6 +6,16 @@ import { json } from '../http/responses.js'
 import type { Runtime } from '../runtime.js'
 import { ErrorSchema } from '../schemas.js'
 
+/**
+ * A probe has nothing to get wrong: the only client error it can meet is the HTTP server's own, for a request it
+ * cannot parse (a malformed header, say), answered before the gateway sees it.
+ */
+const UNPARSABLE = {
+  400: {
+    description: 'A request the HTTP server could not parse: 400 with no body, before the gateway sees it',
+  },
+}
+
 const healthz = createRoute({
   method: 'get',
   path: '/healthz',
@@ -14,7 +24,7 @@ const healthz = createRoute({
   summary: 'The process is up',
   // Public on purpose: load balancers probe it without a key.
   security: [],
-  responses: { 200: json(z.object({ status: z.literal('ok') }), 'Up') },
+  responses: { 200: json(z.object({ status: z.literal('ok') }), 'Up'), ...UNPARSABLE },
 })
 
 const readyz = createRoute({
@@ -26,6 +36,7 @@ const readyz = createRoute({
   security: [],
   responses: {
     200: json(z.object({ status: z.literal('ready') }), 'Ready'),
+    ...UNPARSABLE,
     503: json(ErrorSchema, 'The database does not answer'),
   },
 })

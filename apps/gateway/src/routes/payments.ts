@@ -30,7 +30,7 @@ const get = createRoute({
   summary: 'Get a payment with its balance and cancellations',
   security,
   request: { params: IdParam('pay', 'payment') },
-  responses: { 200: json(PaymentSchema, 'The payment'), ...errorResponses(401, 404) },
+  responses: { 200: json(PaymentSchema, 'The payment'), ...errorResponses(400, 401, 404) },
 })
 
 const issueVirtualAccount = createRoute({
