@@ -52,6 +52,21 @@ describe('validation messages a person can act on', () => {
     ])
   })
 
+  it('an unknown query parameter is refused naming the one meant, never ignored into a wider list', async () => {
+    const r = await t.call('GET', '/v1/payments?order_id=order-1')
+    expect(r.status, JSON.stringify(r.body)).toBe(400)
+    expect(r.body.error).toMatchObject({
+      param: 'order_id',
+      message: 'Unrecognized key "order_id" — did you mean "orderId"?',
+    })
+    const events = await t.call('GET', '/v1/events?objectid=pay_x&limt=2')
+    expect(events.status).toBe(400)
+    expect(events.body.error.errors).toEqual([
+      { param: 'objectid', message: 'Unrecognized key "objectid" — did you mean "objectId"?' },
+      { param: 'limt', message: 'Unrecognized key "limt" — did you mean "limit"?' },
+    ])
+  })
+
   it('several unknown keys of one object: each reported with its own near match', async () => {
     const r = await t.call('POST', '/v1/cancellations', {
       idem: 'two-unknown',

@@ -1,3 +1,4 @@
+import { unknownKeys } from '../http/validation.js'
 import { createRoute, z } from '@hono/zod-openapi'
 import { CREATE_BILLING_KEY_EXAMPLES, CREATE_CHARGE_EXAMPLES } from '../examples.js'
 import { router } from '../http/env.js'
@@ -63,7 +64,10 @@ const remove = createRoute({
   request: {
     params: IdParam('bk', 'billing key'),
     headers: IdempotencyHeader,
-    query: z.object({ reason: z.string().min(1).max(100).optional().openapi({ example: 'card replaced' }) }),
+    query: z.strictObject(
+      { reason: z.string().min(1).max(100).optional().openapi({ example: 'card replaced' }) },
+      unknownKeys(),
+    ),
   },
   responses: {
     200: json(BillingKeySchema, 'The deleted billing key'),

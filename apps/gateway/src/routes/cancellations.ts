@@ -1,3 +1,4 @@
+import { unknownKeys } from '../http/validation.js'
 import { createRoute, z } from '@hono/zod-openapi'
 import { CREATE_CANCELLATION_EXAMPLES } from '../examples.js'
 import { router } from '../http/env.js'
@@ -51,11 +52,15 @@ const list = createRoute({
   summary: 'List cancellations (newest first), by transaction or payment',
   security,
   request: {
-    query: z.object({
-      transactionId: z.string().min(1).max(100).optional().openapi({ description: "The PG's payment id" }),
-      paymentId: z.string().min(1).max(64).optional(),
-      ...pageQuery,
-    }),
+    // An unknown parameter (order_id) is refused naming the one meant, never ignored into a wider answer.
+    query: z.strictObject(
+      {
+        transactionId: z.string().min(1).max(100).optional().openapi({ description: "The PG's payment id" }),
+        paymentId: z.string().min(1).max(64).optional(),
+        ...pageQuery,
+      },
+      unknownKeys(),
+    ),
   },
   responses: {
     200: json(CancellationListSchema, 'A page of cancellations'),

@@ -1,3 +1,4 @@
+import { unknownKeys } from '../http/validation.js'
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Selectable } from 'kysely'
 import type { Database } from '../db/schema.js'
@@ -108,11 +109,15 @@ const list = createRoute({
   summary: 'List events (newest first) with their webhook delivery state',
   security,
   request: {
-    query: z.object({
-      objectId: z.string().min(1).max(64).optional().openapi({ description: 'Events of one object' }),
-      type: z.string().min(1).max(64).optional(),
-      ...pageQuery,
-    }),
+    // An unknown parameter (order_id) is refused naming the one meant, never ignored into a wider answer.
+    query: z.strictObject(
+      {
+        objectId: z.string().min(1).max(64).optional().openapi({ description: 'Events of one object' }),
+        type: z.string().min(1).max(64).optional(),
+        ...pageQuery,
+      },
+      unknownKeys(),
+    ),
   },
   responses: { 200: json(EventListSchema, 'A page of events'), ...errorResponses(400, 401, 404) },
 })

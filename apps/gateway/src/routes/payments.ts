@@ -1,3 +1,4 @@
+import { unknownKeys } from '../http/validation.js'
 import { createRoute, z } from '@hono/zod-openapi'
 import { createCheckout } from '../checkout/create.js'
 import { checkoutToken, checkoutUrls, publicBase } from '../checkout/token.js'
@@ -129,12 +130,16 @@ const list = createRoute({
   summary: 'List payments (newest first); find one by its order id or PG transaction id',
   security,
   request: {
-    query: z.object({
-      orderId: z.string().min(1).max(64).optional().openapi({ description: "The merchant's order id" }),
-      transactionId: z.string().min(1).max(100).optional().openapi({ description: "The PG's payment id" }),
-      status: z.enum(PAYMENT_STATUSES).optional(),
-      ...pageQuery,
-    }),
+    // An unknown parameter (order_id) is refused naming the one meant, never ignored into a wider answer.
+    query: z.strictObject(
+      {
+        orderId: z.string().min(1).max(64).optional().openapi({ description: "The merchant's order id" }),
+        transactionId: z.string().min(1).max(100).optional().openapi({ description: "The PG's payment id" }),
+        status: z.enum(PAYMENT_STATUSES).optional(),
+        ...pageQuery,
+      },
+      unknownKeys(),
+    ),
   },
   responses: { 200: json(PaymentListSchema, 'A page of payments'), ...errorResponses(400, 401, 404) },
 })
