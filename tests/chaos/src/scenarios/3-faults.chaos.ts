@@ -100,27 +100,35 @@ test.skipIf(!withReconciler)(
       })
       answers[reply.status] = (answers[reply.status] ?? 0) + 1
     })
+    // On a busy machine a remainder's answer can be late (202): the reconciler settles it from evidence, and
+    // what evidence cannot settle is held for a person, as in the load above.
+    const settledIn = answers['202'] ? await waitNoPending(env, 120_000) : 0
     const ledger = await env.ledger(tids)
     const rows = (
       await env.db.pool.query(
-        `SELECT transaction_id, status, amount::int AS amount, cancelled_amount::int AS cancelled, reserved_amount::int AS reserved FROM payments`,
+        `SELECT p.transaction_id, p.status, p.amount::int AS amount, p.cancelled_amount::int AS cancelled,
+           p.reserved_amount::int AS reserved,
+           coalesce(sum(c.amount) FILTER (WHERE c.status = 'needs_review'), 0)::int AS held
+         FROM payments p LEFT JOIN cancellations c ON c.payment_id = p.id GROUP BY p.id`,
       )
     ).rows
-    const differs = rows.filter(
-      (p) =>
-        !reviewed.has(p.transaction_id) &&
-        (p.cancelled !== ledger[p.transaction_id]!.cancelledAmount ||
-          p.reserved !== 0 ||
-          (ledger[p.transaction_id]!.cancelledAmount === 10_000 && p.status !== 'cancelled')),
-    )
-    const fully = open.filter((tid) => ledger[tid]!.cancelledAmount === 10_000).length
+    const heldNow = new Set(rows.filter((p) => p.held > 0).map((p) => p.transaction_id as string))
+    const differs = rows.filter((p) => {
+      if (reviewed.has(p.transaction_id)) return false
+      const pg = ledger[p.transaction_id]!.cancelledAmount
+      if (heldNow.has(p.transaction_id))
+        return p.cancelled > pg || p.cancelled + p.held < pg || p.reserved !== p.held
+      return p.cancelled !== pg || p.reserved !== 0 || (pg === 10_000 && p.status !== 'cancelled')
+    })
+    const settled = open.filter((tid) => !heldNow.has(tid))
+    const fully = settled.filter((tid) => ledger[tid]!.cancelledAmount === 10_000).length
     figure(
       '3 faults (the rest cancelled)',
-      `${work.length} remainders asked (${reviewed.size} payments left to review) → answers ${JSON.stringify(answers)}; fully cancelled at the PG ${fully}/${open.length}; ` +
+      `${work.length} remainders asked (${reviewed.size} payments left to review) → answers ${JSON.stringify(answers)}${settledIn ? `, the late ones settled in ${(settledIn / 1000).toFixed(1)} s (${heldNow.size - reviewed.size} more held for review)` : ''}; fully cancelled at the PG ${fully}/${settled.length}; ` +
         `payments whose ledger differs from the PG's: ${differs.length}; won at the PG ${Object.values(ledger).reduce((n, l) => n + (l?.cancelledAmount ?? 0), 0)}, in the gateway ${rows.reduce((n, p) => n + p.cancelled, 0)}`,
     )
     expect(answers['409'] ?? 0).toBe(0)
-    expect(fully).toBe(open.length)
+    expect(fully).toBe(settled.length)
     expect(differs.slice(0, 10)).toEqual([])
   },
 )
