@@ -1,3 +1,4 @@
+import { operatorSchema } from './console/operators.js'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
@@ -60,6 +61,8 @@ const merchantSchemaOf = (providers: readonly AnyDescriptor[]) =>
       .optional(),
     accounts: z.array(accountSchemaOf(providers)).min(1),
     routing: z.strictObject({ billing: id.optional(), virtualAccount: id.optional() }).default({}),
+    /** People who sign in to /console (not API keys). */
+    operators: z.array(operatorSchema).default([]),
   })
 
 export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) =>

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
+import { operatorAuditMigration } from '../console/audit.js'
 import { deliveryMigration } from './migration-0002.js'
 
 /**
@@ -236,6 +237,10 @@ const migrations: Record<string, Migration> = {
         db,
       )
     },
+  },
+  // The operator console's audit: who did what, append-only (src/console/audit.ts).
+  '0009_operator_audit': {
+    up: (db: Kysely<unknown>) => operatorAuditMigration(db),
   },
 }
 
