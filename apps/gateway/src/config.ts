@@ -1,4 +1,4 @@
-import { operatorSchema } from './console/operators.js'
+import { operatorSchema } from './console/config.js'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'

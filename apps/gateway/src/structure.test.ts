@@ -70,7 +70,7 @@ describe('the module graph of src/', () => {
     ['operations'],
     ['webhooks'],
     ['workers'],
-    ['http', 'schemas.ts', 'examples.ts', 'routes', 'checkout', 'notifications'],
+    ['http', 'schemas.ts', 'examples.ts', 'routes', 'checkout', 'notifications', 'console'],
     ['app.ts', 'gateway.ts', 'startup.ts', 'demo.ts', 'demo-banner.ts', 'demo-shop.ts', 'cli.ts', 'index.ts'],
   ]
   const layerOf = (m: string): number => {

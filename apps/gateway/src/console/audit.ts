@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { type ColumnType, type Kysely, type Selectable, sql } from 'kysely'
+import type { ColumnType, Kysely, Selectable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { Operator } from './operators.js'
+import type { Operator } from './config.js'
 
 /**
  * The operator audit: every action a person took in the console (sign-in, refund, resolve, resend, eject),
@@ -25,35 +25,6 @@ export type OperatorAction = Selectable<OperatorActionsTable>
 
 type AuditDb = Kysely<Database & { operator_actions: OperatorActionsTable }>
 const audited = (db: Kysely<Database>) => db as unknown as AuditDb
-
-/** Migration 0009 (registered in db/migrations.ts). Shipped: never edit it, add the next migration. */
-export async function operatorAuditMigration(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('operator_actions')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('merchant_id', 'text', (c) => c.notNull())
-    .addColumn('operator', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) => c.notNull())
-    .addColumn('action', 'text', (c) => c.notNull())
-    .addColumn('object_type', 'text')
-    .addColumn('object_id', 'text')
-    .addColumn('detail', 'jsonb', (c) => c.notNull())
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull())
-    .execute()
-  await sql`CREATE INDEX operator_actions_object_idx ON operator_actions (merchant_id, object_id, created_at)`.execute(
-    db,
-  )
-  await sql`CREATE INDEX operator_actions_merchant_idx ON operator_actions (merchant_id, created_at DESC, id DESC)`.execute(
-    db,
-  )
-  // Append-only: an UPDATE or DELETE of a row is silently nothing.
-  await sql`CREATE RULE operator_actions_no_update AS ON UPDATE TO operator_actions DO INSTEAD NOTHING`.execute(
-    db,
-  )
-  await sql`CREATE RULE operator_actions_no_delete AS ON DELETE TO operator_actions DO INSTEAD NOTHING`.execute(
-    db,
-  )
-}
 
 export interface ActionInput {
   action: string

@@ -6,7 +6,7 @@ import { recordAction } from './audit.js'
 import { type ConsoleContext, type ConsoleEnv, LANG_COOKIE, SESSION_COOKIE } from './env.js'
 import { langOf, WORDS } from './i18n.js'
 import { page } from './layout.js'
-import type { OperatorIndex } from './operators.js'
+import type { OperatorIndex } from './config.js'
 import { csrfMatches, type Session, type SessionStore, type SignInLimiter } from './sessions.js'
 
 /** POSTs a viewer may still make: they change nothing but the viewer's own session. */

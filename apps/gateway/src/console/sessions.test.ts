@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../crypto.js'
-import { OperatorIndex } from './operators.js'
+import { OperatorIndex } from './config.js'
 import { ABSOLUTE_MS, csrfMatches, IDLE_MS, SessionStore, SignInLimiter } from './sessions.js'
 
 const operator = { merchantId: 'shop-a', name: '김지현', role: 'operator' as const }

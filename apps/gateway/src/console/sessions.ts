@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import type { Operator } from './operators.js'
+import type { Operator } from './config.js'
 
 export interface Session {
   id: string

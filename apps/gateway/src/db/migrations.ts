@@ -1,6 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
-import { operatorAuditMigration } from '../console/audit.js'
 import { deliveryMigration } from './migration-0002.js'
+import { operatorAuditMigration } from './migration-0009.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
