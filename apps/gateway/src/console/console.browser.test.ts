@@ -258,6 +258,11 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
     await page.getByRole('link', { name: 'Needs review' }).click()
     const item = page.locator(`li[data-id="${id}"]`)
     expect(await item.innerText()).toContain('reconciliation_gave_up')
+    // Check again now: the PG's answer is kept next to the item as evidence (and audited); nothing changes.
+    await item.getByRole('button', { name: 'Check again now' }).click()
+    await page.waitForURL(`${url}/console/review`)
+    await expect.poll(() => item.innerText()).toContain(`"transactionId": "${transactionId}"`)
+    expect(await item.innerText()).toMatch(/"providerStatus": /)
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'console-needs-review.png'), fullPage: true })
     await item.getByLabel('The state it is in').selectOption('paid')
     await item.getByLabel('Note').fill('Paid per the NicePay admin page, receipt checked')

@@ -3,7 +3,7 @@ import { html } from 'hono/html'
 import { cancellationRef, settleCancellation } from '../ledger/cancellations.js'
 import { settlePayment } from '../ledger/payments.js'
 import type { Runtime } from '../runtime.js'
-import { recordAction } from './audit.js'
+import { actionsOn, type OperatorAction, recordAction } from './audit.js'
 import { notFoundPage } from './auth.js'
 import type { ConsoleContext, ConsoleEnv } from './env.js'
 import { krw } from './i18n.js'
@@ -39,6 +39,23 @@ export function reviewRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
       .orderBy('updated_at', 'desc')
       .limit(200)
       .execute()
+    // What the last "check again now" found for each item: the PG's answer, from the audit that recorded it.
+    const checks = new Map<string, OperatorAction>()
+    for (const a of await actionsOn(rt.db, merchantId, [
+      ...payments.map((p) => p.id),
+      ...cancels.map((x) => x.id),
+    ]))
+      if (a.action === 'check_again' && a.object_id) checks.set(a.object_id, a)
+    const lastCheck = (id: string) => {
+      const a = checks.get(id)
+      return a
+        ? html`<p class="note" data-check>${t.checkAgain}: ${new Date(a.created_at).toISOString()} · ${a.operator}</p><pre>${JSON.stringify(a.detail, null, 2)}</pre>`
+        : ''
+    }
+    const checkForm = (kind: 'payments' | 'cancellations', id: string) =>
+      isOperator
+        ? html`<form method="post" action="/console/review/${kind}/${id}/check">${csrfField(c)}<button type="submit">${t.checkAgain}</button></form>`
+        : ''
     const resolveForm = (kind: 'payments' | 'cancellations', id: string, ends: readonly string[]) =>
       isOperator
         ? html`<form method="post" action="/console/review/${kind}/${id}/resolve">${csrfField(c)}
@@ -53,7 +70,7 @@ export function reviewRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
         ) => html`<li class="card" data-id="${p.id}"><h2><a href="/console/payments/${p.id}">${p.id}</a> · ${t.payment} ${krw(p.amount)}</h2>
 <p>${t.account}: ${p.account_id} · ${t.transaction}: ${p.transaction_id ?? '—'} · ${t.order}: ${p.order_id ?? '—'}</p>
 <p>${t.evidence}:</p><pre>${JSON.stringify({ reviewReason: p.review_reason, failure: p.failure, reconcileAttempts: p.reconcile_attempts }, null, 2)}</pre>
-${resolveForm('payments', p.id, PAYMENT_ENDS)}</li>`,
+${lastCheck(p.id)}${checkForm('payments', p.id)}${resolveForm('payments', p.id, PAYMENT_ENDS)}</li>`,
       ),
       ...cancels.map(
         (
@@ -61,7 +78,7 @@ ${resolveForm('payments', p.id, PAYMENT_ENDS)}</li>`,
         ) => html`<li class="card" data-id="${x.id}"><h2>${x.id} · cancel ${krw(x.amount)} of <a href="/console/payments/${x.payment_id}">${x.payment_id}</a></h2>
 <p>${t.account}: ${x.account_id} · ${t.reason}: ${x.reason}</p>
 <p>${t.evidence}:</p><pre>${JSON.stringify({ reviewReason: x.review_reason, pendingReason: x.pending_reason, failure: x.failure, reconcileAttempts: x.reconcile_attempts }, null, 2)}</pre>
-${resolveForm('cancellations', x.id, CANCELLATION_ENDS)}</li>`,
+${lastCheck(x.id)}${checkForm('cancellations', x.id)}${resolveForm('cancellations', x.id, CANCELLATION_ENDS)}</li>`,
       ),
     ]
     return page(
@@ -69,6 +86,53 @@ ${resolveForm('cancellations', x.id, CANCELLATION_ENDS)}</li>`,
       t.needsReview,
       html`<h1>${t.needsReview}</h1>${items.length ? html`<ul class="review">${items}</ul>` : html`<p>${t.none}</p>`}`,
     )
+  })
+
+  // Check again now: one lookup at the PG, its answer kept (audited) as evidence next to the item. It changes no
+  // state: what the PG shows is for the operator to weigh before resolving.
+  app.post('/console/review/:kind/:id/check', async (c) => {
+    const operator = c.get('session').operator
+    const kind = c.req.param('kind')
+    if (kind !== 'payments' && kind !== 'cancellations') return notFoundPage(c)
+    const row = await rt.db
+      .selectFrom(kind)
+      .select(['id', 'account_id', 'transaction_id'])
+      .where('id', '=', c.req.param('id'))
+      .where('merchant_id', '=', operator.merchantId)
+      .executeTakeFirst()
+    if (!row) return notFoundPage(c)
+    const account = rt.merchants.get(operator.merchantId)?.accounts.get(row.account_id)
+    let detail: Record<string, unknown>
+    if (!account?.provider.capabilities.paymentLookup || !row.transaction_id)
+      detail = {
+        lookup: 'not available: this PG has no payment lookup, or the payment has no PG transaction id',
+      }
+    else
+      try {
+        const found = await account.provider.getTransaction(row.transaction_id)
+        detail = {
+          transactionId: found.transactionId,
+          status: found.status,
+          providerStatus: found.providerStatus,
+          amount: found.amount,
+          cancelledAmount: found.cancelledAmount,
+          cancellableAmount: found.cancellableAmount,
+          cancels: found.cancels?.length,
+        }
+      } catch (err) {
+        detail = { lookup: 'failed', code: (err as { code?: string }).code ?? 'error' }
+      }
+    await recordAction(
+      rt.db,
+      operator,
+      {
+        action: 'check_again',
+        object: { type: kind === 'payments' ? 'payment' : 'cancellation', id: row.id },
+        detail,
+      },
+      rt.now(),
+    )
+    return c.redirect('/console/review', 303)
   })
 
   app.post('/console/review/:kind/:id/resolve', async (c) => {
