@@ -98,6 +98,10 @@ export function authRoutes(
 
   app.post('/console/sign-in', async (c) => {
     const t = c.get('t')
+    // No session yet, so no CSRF token: a sign-in posted from another site's page (signing the victim in as
+    // the attacker) is refused by its Origin, which browsers send on every cross-site POST.
+    const origin = c.req.header('origin')
+    if (origin && origin !== new URL(c.req.url).origin) return forbidden(c)
     const client = clientOf(c)
     if (deps.limiter.blocked(client)) return signInPage(c, t.tooManyAttempts, 429)
     const key = (await formOf(c)).key ?? ''

@@ -69,6 +69,16 @@ describe.each(DB_TARGETS)('the console over HTTP on $name', (target) => {
     expect(await signIn.text()).toContain('Operator key')
   })
 
+  it('a sign-in posted from another origin is refused before the key is looked at', async () => {
+    const f = form({ key: opKey })
+    const res = await gateway.app.request('/console/sign-in', {
+      ...f,
+      headers: { ...f.headers, origin: 'https://evil.example' },
+    })
+    expect(res.status).toBe(403)
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+
   it('the cookie is Secure when the request came over TLS', async () => {
     const res = await gateway.app.request('https://console.example/console/sign-in', form({ key: opKey }))
     expect(res.status).toBe(303)

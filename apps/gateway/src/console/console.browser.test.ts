@@ -180,6 +180,12 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
       [1, 2].map(() => post(`/console/payments/${paid.id}/refund/confirm`, cookie, form)),
     )
     for (const r of both) expect(r.status).toBe(303)
+    // The same token with another amount is an altered form, not a repeat: refused, nothing sent.
+    const altered = await post(`/console/payments/${paid.id}/refund/confirm`, cookie, {
+      ...form,
+      amount: '8000',
+    })
+    expect(altered.status).toBe(422)
 
     expect(sims.nicepay.inspect(paid.transactionId)).toMatchObject({ cancelCount: 1, cancelledAmount: 7_000 })
     const api = await call('GET', `/v1/payments/${paid.id}`)

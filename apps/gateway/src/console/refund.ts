@@ -140,7 +140,14 @@ ${(['formToken', 'amount', 'reason', 'bankCode', 'accountNumber', 'holderName'] 
     const { input, errors } = check(p, f, p.amount ?? 0)
     if (errors.length) return formPage(c, p, f, errors)
     const outcome = await runOperation(rt, cancelOperation, operator.merchantId, input, scope)
-    if (isKeyTaken(outcome)) return c.redirect(`/console/payments/${p.id}`, 303)
+    // The same form again (double click, reload): the first refund stands, shown on the payment. The same token
+    // with other fields is not a repeat but an altered form: refused, nothing sent.
+    if (isKeyTaken(outcome)) {
+      if (outcome.claim !== 'mismatch') return c.redirect(`/console/payments/${p.id}`, 303)
+      return formPage(c, p, { ...f, formToken: randomBytes(18).toString('base64url') }, [
+        'This form was already used for another refund: check the amounts and confirm again',
+      ])
+    }
     const result =
       'body' in outcome
         ? { cancellationId: outcome.body.id, status: outcome.body.status }
