@@ -123,6 +123,13 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
     const csp = got!.headers()['content-security-policy'] ?? ''
     expect(csp).toContain("script-src 'self'")
     expect(csp).not.toContain('unsafe-inline')
+    // Korean is one click away and stays chosen; English comes back the same way.
+    await page.getByRole('button', { name: '한국어' }).click()
+    await expect.poll(() => page.locator('nav').innerText()).toContain('확인 필요')
+    await page.goto(`${url}/console/review`)
+    expect(await page.locator('h1').innerText()).toBe('확인 필요')
+    await page.getByRole('button', { name: 'English' }).click()
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Needs review')
     await page.context().close()
   })
 
