@@ -1,4 +1,4 @@
-import { operatorSchema } from './console/config.js'
+import { crossCheckOperators, operatorSchema } from './console/config.js'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
@@ -169,7 +169,10 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
       /** Limits on PG notifications (see notifications/config.ts, notifications/rate-limit.ts). */
       notifications: notificationsSchema,
     })
-    .superRefine((c, ctx) => crossCheckMerchants(c.merchants, ctx))
+    .superRefine((c, ctx) => {
+      crossCheckMerchants(c.merchants, ctx)
+      crossCheckOperators(c.merchants, ctx)
+    })
 
 export const configSchema = configSchemaOf(PROVIDERS)
 

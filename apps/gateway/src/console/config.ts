@@ -43,3 +43,30 @@ export class OperatorIndex {
     return this.#byHash.get(sha256Hex(presentedKey))
   }
 }
+
+/**
+ * An operator key names one person at one merchant: the same hash twice (even at two merchants), or an operator
+ * key that is also an API key, is refused at start-up, naming both places.
+ */
+export function crossCheckOperators(
+  merchants: ReadonlyArray<{ apiKeys: readonly string[]; operators?: readonly OperatorConfig[] | undefined }>,
+  ctx: z.RefinementCtx,
+): void {
+  const apiKeys = new Set(merchants.flatMap((m) => m.apiKeys))
+  const seen = new Map<string, string>()
+  merchants.forEach((m, mi) => {
+    for (const [oi, o] of (m.operators ?? []).entries()) {
+      const path = ['merchants', mi, 'operators', oi, 'keyHash']
+      const first = seen.get(o.keyHash)
+      if (first)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `the same operator key is configured at ${first}: one key per person`,
+        })
+      else seen.set(o.keyHash, `merchants.${mi}.operators.${oi}`)
+      if (apiKeys.has(o.keyHash))
+        ctx.addIssue({ code: 'custom', path, message: 'an operator key must not also be an API key' })
+    }
+  })
+}

@@ -27,6 +27,11 @@ describe('operators in the config', () => {
     m[0]!.operators = [{ name: 'x', keyHash: `sha256:${sha256Hex('k')}`, role: 'admin' }]
     expect(() => parseConfig(raw, {})).toThrow(/role/)
     m[0]!.operators = [{ name: 'x', keyHash: `sha256:${sha256Hex('k')}` }]
+    m[1]!.operators = [{ name: 'y', keyHash: `sha256:${sha256Hex('k')}` }]
+    expect(() => parseConfig(raw, {})).toThrow(/merchants\.1\.operators\.0\.keyHash.*one key per person/s)
+    m[1]!.operators = [{ name: 'y', keyHash: `sha256:${sha256Hex('b')}` }]
+    expect(() => parseConfig(raw, {})).toThrow(/must not also be an API key/)
+    m[1]!.operators = []
     expect(parseConfig(raw, {}).merchants[0]!.operators).toEqual([
       { name: 'x', keyHash: `sha256:${sha256Hex('k')}`, role: 'operator' },
     ])
