@@ -12,6 +12,7 @@ import { notificationRoutes } from './notifications/route.js'
 import { billingKeyRoutes } from './routes/billing-keys.js'
 import { cancellationRoutes } from './routes/cancellations.js'
 import { checkoutRoutes } from './routes/checkout-link.js'
+import { consoleRoutes } from './console/routes.js'
 import { docsRoutes, type DocsOptions } from './routes/docs.js'
 import { eventRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
@@ -74,6 +75,8 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
   app.route('/', notificationRoutes(rt))
   // The customer's checkout pages: the token in the path is their credential, not an API key.
   app.route('/', checkoutRoutes(rt))
+  // The operator console: its own sign-in and sessions (operators, not API keys), never under /v1.
+  app.route('/', consoleRoutes(rt))
   // Authentication first: a caller without a key learns nothing about the API, not even its content types.
   app.use(
     '/v1/*',

@@ -14,7 +14,7 @@ Usage:
   paymux [serve] [--config <file>] [--port <n>]   start (no config: the zero-config demo)
   paymux migrate [--config <file>]                 apply database migrations and exit
   paymux worker --config <file>                    run only the webhook outbox and reconciliation workers
-  paymux hash-key <api key>                        print the sha256:<hex> entry for merchants[].apiKeys
+  paymux hash-key <api key>                        print the sha256:<hex> entry for merchants[].apiKeys or operators[].keyHash
   paymux simulators [--port-base <n>] [--gateway-url <url>]
                                                    every PG simulator on ports n, n+1, … (default 4010); prints
                                                    the accounts: block for paymux.yaml on stdout, the rest on

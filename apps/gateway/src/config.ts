@@ -1,3 +1,4 @@
+import { crossCheckOperators, operatorSchema } from './console/config.js'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
@@ -60,6 +61,8 @@ const merchantSchemaOf = (providers: readonly AnyDescriptor[]) =>
       .optional(),
     accounts: z.array(accountSchemaOf(providers)).min(1),
     routing: z.strictObject({ billing: id.optional(), virtualAccount: id.optional() }).default({}),
+    /** People who sign in to /console (not API keys). */
+    operators: z.array(operatorSchema).default([]),
   })
 
 export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) =>
@@ -166,7 +169,10 @@ export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) 
       /** Limits on PG notifications (see notifications/config.ts, notifications/rate-limit.ts). */
       notifications: notificationsSchema,
     })
-    .superRefine((c, ctx) => crossCheckMerchants(c.merchants, ctx))
+    .superRefine((c, ctx) => {
+      crossCheckMerchants(c.merchants, ctx)
+      crossCheckOperators(c.merchants, ctx)
+    })
 
 export const configSchema = configSchemaOf(PROVIDERS)
 

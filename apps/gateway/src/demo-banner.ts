@@ -4,6 +4,8 @@ import type { SimulatorControlRoute } from '@paymux/core'
 export interface DemoBannerInput {
   url: string
   apiKey: string
+  /** The console's operator key (absent: no console line). */
+  operatorKey?: string
   merchantId: string
   /** The data folder actually used: the embedded database (demo-db/) and the generated master.key. */
   dataDir: string
@@ -73,6 +75,9 @@ export function demoBanner(demo: DemoBannerInput): string {
     `  Shop       ${demo.url}/demo-shop  (pay through each simulated PG's window in a browser)`,
     `  Merchant   ${demo.merchantId}`,
     `  API key    ${demo.apiKey}`,
+    ...(demo.operatorKey
+      ? [`  Console    ${demo.url}/console  (operator key ${demo.operatorKey}; a needs-review example waits)`]
+      : []),
     `  Data       ${demo.dataDir} (database in demo-db/, master.key; records cleared at each start)`,
     '',
     '  Seeded paid payments (id, account, transactionId, amount):',

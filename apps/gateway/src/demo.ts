@@ -12,6 +12,7 @@ import { demoShop } from './demo-shop.js'
 import { createLogger, type GatewayLoggerOptions } from './logger.js'
 import { generateWebhookSecret } from '@paymux/webhooks'
 import { importPayment } from './operations/payment-ref.js'
+import { seedNeedsReview } from './console/demo-seed.js'
 import { PROVIDERS } from './providers.js'
 import { notifyGateway, type RunningSimulator, simulatorAccount, startSimulators } from './simulators.js'
 
@@ -42,6 +43,8 @@ export interface Demo {
   gateway: Gateway
   url: string
   apiKey: string
+  /** Signs in to /console as the demo merchant's operator. */
+  operatorKey: string
   merchantId: string
   seeded: SeededPayment[]
   simulators: {
@@ -79,6 +82,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const simOf = (provider: string) => sims.running.find((r) => r.descriptor.id === provider)!
 
   const apiKey = `pmx_demo_${randomBytes(18).toString('base64url')}`
+  // The console's operator key, printed in the banner like the API key.
+  const operatorKey = `pmx_op_demo_${randomBytes(18).toString('base64url')}`
   const webhookSecret = generateWebhookSecret()
   const merchantId = 'demo-shop'
   const config = parseConfig(
@@ -94,12 +99,15 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
           webhook: { url: 'http://127.0.0.1/demo-shop/webhooks', secret: webhookSecret },
           accounts: sims.running.map((r) => ({ ...simulatorAccount(r, accountOf(r)), timeoutMs: 10_000 })),
           routing: { billing: 'nice-demo', virtualAccount: 'nice-demo' },
+          operators: [
+            { name: 'Demo operator', keyHash: `sha256:${sha256Hex(operatorKey)}`, role: 'operator' },
+          ],
         },
       ],
     },
     {},
   )
-  const redactor = new Redactor([apiKey])
+  const redactor = new Redactor([apiKey, operatorKey])
   const { logger } = createLogger({
     level: config.log.level,
     redactor,
@@ -161,6 +169,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
         )
         seeded.push({ paymentId: ref.id, account, provider, amount, ...atPg })
       }
+    const reviewed = sims.running.find((r) => r.descriptor.id !== 'nicepay')
+    if (reviewed)
+      await seedNeedsReview(
+        gateway.runtime,
+        merchantId,
+        accounts.get(accountOf(reviewed))!,
+        reviewed.sim.seedPayment({ amount: 7_000 }).transactionId,
+      )
   } catch (err) {
     await gateway.close()
     await closeAll()
@@ -183,6 +199,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     gateway,
     url: listening.url,
     apiKey,
+    operatorKey,
     merchantId,
     seeded,
     simulators: {

@@ -79,7 +79,7 @@ describe('the module graph of src/', () => {
     ['operations'],
     ['webhooks'],
     ['workers'],
-    ['http', 'schemas.ts', 'examples.ts', 'routes', 'checkout', 'notifications'],
+    ['http', 'schemas.ts', 'examples.ts', 'routes', 'checkout', 'notifications', 'console'],
     [
       'app.ts',
       'gateway.ts',

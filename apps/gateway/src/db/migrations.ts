@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
 import { deliveryMigration } from './migration-0002.js'
+import { operatorAuditMigration } from './migration-0009.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
@@ -236,6 +237,10 @@ const migrations: Record<string, Migration> = {
         db,
       )
     },
+  },
+  // The operator console's audit: who did what, append-only (src/console/audit.ts).
+  '0009_operator_audit': {
+    up: (db: Kysely<unknown>) => operatorAuditMigration(db),
   },
 }
 

@@ -1,0 +1,149 @@
+import type { Hono } from 'hono'
+import { html } from 'hono/html'
+import type { Runtime } from '../runtime.js'
+import { latestActions, recordAction } from './audit.js'
+import { notFoundPage } from './auth.js'
+import type { ConsoleEnv } from './env.js'
+import { csrfField, page } from './layout.js'
+import { reviewRoutes } from './review.js'
+
+const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : '—')
+
+/** Needs review, webhooks (deliveries, attempts, resend), accounts, and the audit log. */
+export function workRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
+  reviewRoutes(app, rt)
+
+  app.get('/console/webhooks', async (c) => {
+    const t = c.get('t')
+    const merchantId = c.get('session').operator.merchantId
+    const isOperator = c.get('session').operator.role === 'operator'
+    const events = await rt.db
+      .selectFrom('events')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(50)
+      .execute()
+    const deliveries = events.length
+      ? await rt.db
+          .selectFrom('webhook_deliveries')
+          .selectAll()
+          .where('merchant_id', '=', merchantId)
+          .where(
+            'event_id',
+            'in',
+            events.map((e) => e.id),
+          )
+          .orderBy('attempt')
+          .execute()
+      : []
+    return page(
+      c,
+      t.webhooks,
+      html`<h1>${t.webhooks}</h1>${
+        events.length === 0
+          ? html`<p>${t.none}</p>`
+          : html`<div class="table-wrap"><table><thead><tr><th>Event</th><th>${t.status}</th><th>${t.attempts}</th><th>${t.created}</th><th></th></tr></thead><tbody>${events.map(
+              (
+                e,
+              ) => html`<tr><td>${e.type}<br><small>${e.id} · ${e.object_id}</small></td><td>${e.status}</td>
+<td><ul>${deliveries
+                .filter((d) => d.event_id === e.id)
+                .map(
+                  (d) =>
+                    html`<li>#${d.attempt} ${iso(d.created_at)}: ${d.outcome}${d.status_code ? ` HTTP ${d.status_code}` : ''}${d.error ? ` — ${d.error}` : ''}</li>`,
+                )}</ul></td>
+<td>${iso(e.created_at)}</td>
+<td>${isOperator && e.status !== 'pending' && e.status !== 'not_configured' ? html`<form method="post" action="/console/webhooks/${e.id}/resend">${csrfField(c)}<button type="submit">${t.resend}</button></form>` : ''}</td></tr>`,
+            )}</tbody></table></div>`
+      }`,
+    )
+  })
+
+  // The same resend as POST /v1/events/{id}/resend: one more attempt now, within the per-event limit.
+  app.post('/console/webhooks/:id/resend', async (c) => {
+    const operator = c.get('session').operator
+    const e = await rt.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '=', c.req.param('id'))
+      .where('merchant_id', '=', operator.merchantId)
+      .executeTakeFirst()
+    if (!e) return notFoundPage(c)
+    const now = rt.now()
+    const max = rt.config.workers.outbox.maxResends
+    const refused = (why: string) =>
+      page(
+        c,
+        c.get('t').resend,
+        html`<h1>${c.get('t').resend}</h1><p class="error" role="alert">${why}</p><p><a href="/console/webhooks">${c.get('t').back}</a></p>`,
+        409,
+      )
+    if (!rt.merchants.get(operator.merchantId)?.config.webhook)
+      return refused('no webhook endpoint is configured')
+    if (e.status === 'pending') return c.redirect('/console/webhooks', 303)
+    if (e.resends >= max) return refused(`this event was resent ${max} times already`)
+    const updated = await rt.db
+      .updateTable('events')
+      .set({
+        status: 'pending',
+        delivered_at: null,
+        next_attempt_at: now,
+        locked_until: null,
+        resends: e.resends + 1,
+      })
+      .where('id', '=', e.id)
+      .where('status', '=', e.status)
+      .where('resends', '=', e.resends)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .returning('id')
+      .executeTakeFirst()
+    if (!updated) return refused('a delivery of this event is in progress; retry shortly')
+    await recordAction(
+      rt.db,
+      operator,
+      {
+        action: 'resend',
+        object: { type: 'event', id: e.id },
+        detail: { type: e.type, objectId: e.object_id },
+      },
+      now,
+    )
+    return c.redirect('/console/webhooks', 303)
+  })
+
+  app.get('/console/accounts', (c) => {
+    const t = c.get('t')
+    const merchant = rt.merchants.get(c.get('session').operator.merchantId)
+    const accounts = [...(merchant?.accounts.values() ?? [])]
+    return page(
+      c,
+      t.accounts,
+      html`<h1>${t.accounts}</h1><div class="table-wrap"><table><thead><tr><th>${t.account}</th><th>${t.provider}</th><th>${t.capabilities}</th><th>${t.health}</th></tr></thead><tbody>${accounts.map(
+        (a) => html`<tr><td>${a.config.id}</td><td>${a.config.provider}</td>
+<td>${Object.entries(a.provider.capabilities)
+          .filter(([, v]) => v === true || (Array.isArray(v) && v.length > 0))
+          .map(([k, v]) => (Array.isArray(v) ? `${k}: ${v.join(', ')}` : k))
+          .join(' · ')}</td><td>${t.healthLater}</td></tr>`,
+      )}</tbody></table></div>`,
+    )
+  })
+
+  app.get('/console/audit', async (c) => {
+    const t = c.get('t')
+    const rows = await latestActions(rt.db, c.get('session').operator.merchantId)
+    return page(
+      c,
+      t.audit,
+      html`<h1>${t.audit}</h1>${
+        rows.length === 0
+          ? html`<p>${t.none}</p>`
+          : html`<div class="table-wrap"><table id="audit"><thead><tr><th>${t.when}</th><th>${t.who}</th><th>${t.what}</th><th></th></tr></thead><tbody>${rows.map(
+              (a) =>
+                html`<tr><td>${iso(a.created_at)}</td><td>${a.operator} (${a.role})</td><td>${a.action} ${a.object_id ?? ''}</td><td><pre>${JSON.stringify(a.detail)}</pre></td></tr>`,
+            )}</tbody></table></div>`
+      }`,
+    )
+  })
+}
