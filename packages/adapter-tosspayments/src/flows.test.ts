@@ -1,0 +1,166 @@
+// Whole flows against the simulator over real HTTP: what a host does after an unknown outcome, a virtual account
+// from issue to deposit webhook, and billing keys from the auth window.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { isPaymentError, type NotificationResult } from '@paymux/core'
+import { type RunningServer, startServer } from '@paymux/core/simulator'
+import { afterEach, describe, expect, it } from 'vitest'
+import { throughWindow } from './__fixtures__/window.js'
+import { createTossSimulator, TOSS_DEMO_CREDENTIALS, type TossSimulator } from './simulator/index.js'
+import { TossPayments, type TossPaymentsOptions } from './tosspayments.js'
+
+let server: RunningServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+async function setup(options: Partial<TossPaymentsOptions> = {}, sim: TossSimulator = createTossSimulator()) {
+  server = await startServer(sim.app)
+  const toss = new TossPayments({
+    ...TOSS_DEMO_CREDENTIALS,
+    baseUrl: server.url,
+    timeoutMs: 2_000,
+    ...options,
+  })
+  return { sim, toss, url: server.url }
+}
+
+const checkout = (orderId: string, method: 'card' | 'virtual_account' = 'card') => ({
+  orderId,
+  amount: 15_000,
+  orderName: '테스트 상품',
+  method,
+  customer: { name: '홍길동' },
+  returnUrl: `http://127.0.0.1:9/shop/${orderId}/return`,
+  closeUrl: `http://127.0.0.1:9/shop/${orderId}/closed`,
+  expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+})
+
+describe('an approval whose answer was lost', () => {
+  it('is unknown; the order lookup shows the payment; approving again reads it, and Toss charged once', async () => {
+    const { sim, toss } = await setup()
+    const req = checkout('order-lost-0001')
+    const expected = { orderId: req.orderId, amount: req.amount, method: req.method }
+    const back = await throughWindow(await toss.startCheckout(req), req.returnUrl, 'Approve')
+    const read = await toss.readCheckoutReturn(back, expected)
+    if (read.outcome !== 'authenticated') throw new Error(JSON.stringify(read))
+    sim.faults.inject({ fault: { kind: 'drop' }, path: '/v1/payments/confirm' })
+    const err = await toss.approveCheckout(read.approval, expected).catch((e: unknown) => e)
+    expect(isPaymentError(err) && err.outcome).toBe('unknown')
+    // The host settles from evidence: the order lookup.
+    const [held] = await toss.lookupOrder(req.orderId)
+    expect(held).toMatchObject({ status: 'paid', amount: 15_000, transactionId: read.approval.transactionId })
+    // A host that approves again (same payment, same key) gets the payment read back, not a second charge.
+    const again = await toss.approveCheckout(read.approval, expected)
+    expect(again).toMatchObject({ status: 'paid', amount: 15_000 })
+    expect(sim.inspect(read.approval.transactionId)?.confirms).toBe(1)
+  })
+
+  it('a customer who closes the window lands on the return URL as declined (PAY_PROCESS_CANCELED)', async () => {
+    const { toss } = await setup()
+    const req = checkout('order-close-0001')
+    const back = await throughWindow(await toss.startCheckout(req), req.returnUrl, 'Close window')
+    const read = await toss.readCheckoutReturn(back, {
+      orderId: req.orderId,
+      amount: req.amount,
+      method: 'card',
+    })
+    expect(read).toMatchObject({ outcome: 'declined', code: 'PAY_PROCESS_CANCELED' })
+  })
+})
+
+describe('virtual accounts', () => {
+  it('a virtual-account checkout waits for the deposit; the webhook is a hint, the lookup says paid', async () => {
+    const received: NotificationResult[] = []
+    let toss: TossPayments | undefined
+    let secret: string | undefined
+    const hook = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', async () => {
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))
+        const r = await toss!.parseNotification({ rawBody: new Uint8Array(Buffer.concat(chunks)), headers })
+        received.push(r)
+        res.writeHead(r.reply.status).end(r.reply.body)
+      })
+    })
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r))
+    try {
+      const sim = createTossSimulator({
+        webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/toss`,
+      })
+      const s = await setup({ virtualAccountSecret: async () => secret }, sim)
+      toss = s.toss
+      const req = checkout('order-vacheck-01', 'virtual_account')
+      const expected = { orderId: req.orderId, amount: req.amount, method: req.method }
+      const back = await throughWindow(await toss.startCheckout(req), req.returnUrl, 'Approve')
+      const read = await toss.readCheckoutReturn(back, expected)
+      if (read.outcome !== 'authenticated') throw new Error(JSON.stringify(read))
+      const issued = await toss.approveCheckout(read.approval, expected)
+      expect(issued.status).toBe('waiting_for_deposit')
+      expect(issued.virtualAccount?.accountNumber).toMatch(/^X/)
+      secret = sim.payment(issued.transactionId)?.secret ?? undefined
+      sim.deposit(issued.transactionId)
+      await sim.webhooks.settled()
+      const deposit = received.at(-1)!
+      expect(deposit.verified).toBe(false)
+      if (deposit.verified) throw new Error('unreachable')
+      expect(deposit.reason).toContain('secret matched')
+      expect(deposit.hint).toMatchObject({ transactionId: issued.transactionId, claimed: 'payment.paid' })
+      expect(await toss.getTransaction(issued.transactionId)).toMatchObject({
+        status: 'paid',
+        amount: 15_000,
+      })
+      expect(sim.webhooks.deliveries.every((d) => d.status === 'delivered')).toBe(true)
+    } finally {
+      hook.close()
+    }
+  })
+
+  it('issues by server call with the Toss bank code, returns its secret, and closes before deposit', async () => {
+    const { sim, toss } = await setup()
+    const due = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)
+    const va = await toss.issueVirtualAccount({
+      orderId: 'order-vaissue-01',
+      amount: 12_000,
+      goodsName: '가상계좌 상품',
+      bankCode: '004',
+      dueDate: due,
+      depositorName: '홍길동',
+    })
+    expect(va).toMatchObject({ bankCode: '004', bankName: 'KB국민은행', amount: 12_000 })
+    expect(va.secret).toBe(sim.payment(va.transactionId)?.secret)
+    expect((sim.payment(va.transactionId)?.virtualAccount as { bankCode: string }).bankCode).toBe('06')
+    const closed = await toss.cancel({
+      transactionId: va.transactionId,
+      reason: '발급 취소',
+      cancelId: 'va-close-1',
+    })
+    expect(closed).toMatchObject({ status: 'cancelled', cancelledAmount: 12_000 })
+    expect(sim.inspect(va.transactionId)?.status).toBe('CANCELED')
+  })
+})
+
+describe('billing keys from the auth window', () => {
+  it('issues from authKey + customerKey and charges; a re-sent charge (same orderId) does not charge twice', async () => {
+    const { sim, toss } = await setup()
+    const key = await toss.issueBillingKeyFromAuth({
+      authKey: sim.billingAuthKey('cust-flow-1'),
+      customerKey: 'cust-flow-1',
+    })
+    const req = {
+      billingKey: key.billingKey,
+      orderId: 'order-bk-flow-01',
+      amount: 9_900,
+      goodsName: '월 구독',
+    }
+    sim.faults.inject({ fault: { kind: 'drop' }, path: '/v1/billing/' })
+    const lost = await toss.chargeBillingKey(req).catch((e: unknown) => e)
+    expect(isPaymentError(lost) && lost.outcome).toBe('unknown')
+    const again = await toss.chargeBillingKey(req)
+    expect(again.amount).toBe(9_900)
+    const [held] = await toss.lookupOrder(req.orderId)
+    expect(sim.inspect(held!.transactionId)?.confirms).toBe(1)
+  })
+})
