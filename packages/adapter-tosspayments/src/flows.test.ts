@@ -164,3 +164,44 @@ describe('billing keys from the auth window', () => {
     expect(sim.inspect(held!.transactionId)?.confirms).toBe(1)
   })
 })
+
+describe('cancels whose answers are lost', () => {
+  it('re-sent until answered: one execution per logical cancel, every re-send with its original key', async () => {
+    const sim = createTossSimulator({ settings: { consecutiveCancelMs: 0 } })
+    const { toss } = await setup({}, sim)
+    const payments = [0, 1, 2].map(() => sim.seedPayment({ amount: 10_000 }).transactionId)
+    const cancels = payments.flatMap((transactionId, i) =>
+      [1_000, 2_000].map((amount, j) => ({
+        transactionId,
+        amount,
+        reason: '유실',
+        cancelId: `lost-${i}-${j}`,
+      })),
+    )
+    for (const req of cancels) {
+      // The first two answers are lost (the cancel executed), the third gets through.
+      sim.faults.inject({ fault: { kind: 'drop' }, path: '/cancel', times: 2 })
+      let result: Awaited<ReturnType<typeof toss.cancel>> | undefined
+      for (let tries = 0; !result && tries < 5; tries++) {
+        result = await toss.cancel(req).catch((err: unknown) => {
+          if (isPaymentError(err) && err.outcome === 'unknown') return undefined
+          throw err
+        })
+      }
+      expect(result).toMatchObject({ status: 'cancelled', cancelledAmount: req.amount })
+    }
+    for (const paymentKey of payments)
+      expect(sim.inspect(paymentKey)).toMatchObject({ cancelCount: 2, balanceAmount: 7_000 })
+    // Each logical cancel: one key across all its requests, executed once; no two logical cancels share a key.
+    const keysOf = (paymentKey: string) => sim.state.cancelRequests.filter((r) => r.paymentKey === paymentKey)
+    for (const paymentKey of payments) {
+      const executed = sim.state.cancelLog
+        .filter((c) => c.paymentKey === paymentKey)
+        .map((c) => c.idempotencyKey)
+      expect(new Set(executed).size).toBe(2)
+      const sent = keysOf(paymentKey).map((r) => r.idempotencyKey)
+      expect(sent).toHaveLength(6)
+      expect(new Set(sent)).toEqual(new Set(executed))
+    }
+  })
+})

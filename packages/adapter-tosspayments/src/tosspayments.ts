@@ -378,7 +378,7 @@ export class TossPayments extends BaseProvider {
         path: '/v1/virtual-accounts',
         body: toVirtualAccountBody(req, this.#bankCodes, this.#clock()),
         // One issue per order: a re-send replays the account instead of failing on the order id.
-        idempotencyKey: idempotencyKey('charge', `va:${req.orderId}`),
+        idempotencyKey: idempotencyKey('issue', `va:${req.orderId}`),
         moneyMoving: true,
       },
       options,

@@ -140,6 +140,16 @@ export function protocolApp(deps: AppDeps): Hono {
     }
     return next()
   })
+  // Every cancel request as it arrived, replays included, before the Idempotency-Key store answers it.
+  app.use('/v1/payments/:paymentKey/cancel', async (c, next) => {
+    const key = c.req.header('idempotency-key')
+    state.cancelRequests.push({
+      paymentKey: c.req.param('paymentKey') ?? '',
+      ...(key !== undefined ? { idempotencyKey: key } : {}),
+      at: state.clock(),
+    })
+    return next()
+  })
   app.use(
     '/v1/*',
     idempotency.middleware((h) => secretKeyOf(h) ?? ''),
@@ -216,7 +226,7 @@ export function protocolApp(deps: AppDeps): Hono {
       if (!text(ra.holderName, 60)) return fail(c, 'INVALID_REFUND_ACCOUNT_INFO')
       refundAccount = { bankCode: ra.bank, accountNumber: ra.accountNumber, holderName: ra.holderName }
     }
-    state.cancel(p, amount, String(b.cancelReason), taxFree, refundAccount)
+    state.cancel(p, amount, String(b.cancelReason), taxFree, refundAccount, c.req.header('idempotency-key'))
     changed(p)
     return c.json(p)
   })

@@ -66,6 +66,8 @@ export interface TossSimulator {
   }): { transactionId: string; orderId: string }
   /** The customer deposits into an issued virtual account (WAITING_FOR_DEPOSIT → DONE, with webhooks). */
   deposit(paymentKey: string): void
+  /** DONE → WAITING_FOR_DEPOSIT, the reversal Toss says happens "in very few cases of network issues". */
+  revertDeposit(paymentKey: string): void
   /** An authKey as the billing-auth window's success URL carries it, for `customerKey`. */
   billingAuthKey(customerKey: string): string
   inspect(paymentKey: string): TossSimulatorPaymentState | undefined
@@ -129,6 +131,14 @@ export function createTossSimulator(options: TossSimulatorOptions = {}): TossSim
     changed(p)
   }
 
+  const revertDeposit = (paymentKey: string) => {
+    const p = state.find(paymentKey)
+    if (!p || p.method !== '가상계좌' || p.status !== 'DONE')
+      throw new Error(`${paymentKey} has no deposit to revert`)
+    state.revertDeposit(p)
+    changed(p)
+  }
+
   const inspect = (paymentKey: string): TossSimulatorPaymentState | undefined => {
     const p = state.find(paymentKey)
     if (!p) return undefined
@@ -168,6 +178,15 @@ export function createTossSimulator(options: TossSimulatorOptions = {}): TossSim
       return c.json({ error: (err as Error).message }, 409)
     }
   })
+  control.post('/revert-deposit/:paymentKey', (c) => {
+    try {
+      revertDeposit(c.req.param('paymentKey'))
+      return c.json({ ok: true })
+    } catch (err) {
+      return c.json({ error: (err as Error).message }, 409)
+    }
+  })
+  control.get('/cancels', (c) => c.json({ requests: state.cancelRequests, executed: state.cancelLog }))
   control.post('/billing/auth', async (c) => {
     const b = (await c.req.json()) as { customerKey?: string }
     if (!b.customerKey) return c.json({ error: 'customerKey is required' }, 400)
@@ -200,6 +219,7 @@ export function createTossSimulator(options: TossSimulatorOptions = {}): TossSim
     idempotency,
     seedPayment,
     deposit,
+    revertDeposit,
     billingAuthKey,
     inspect,
     payment: (k) => state.find(k),

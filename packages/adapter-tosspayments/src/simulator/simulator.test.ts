@@ -464,3 +464,16 @@ describe('window', () => {
     expect(fail.searchParams.get('message')).toBeTruthy()
   })
 })
+
+describe('the reversal of a deposit', () => {
+  it('turns DONE back into WAITING_FOR_DEPOSIT (the rare case Toss documents)', async () => {
+    const { sim, url, call } = await running()
+    const { transactionId } = sim.seedPayment({ amount: 5_000, method: 'virtual_account', deposited: true })
+    expect((await fetch(`${url}/__sim/revert-deposit/${transactionId}`, { method: 'POST' })).status).toBe(200)
+    expect((await call('GET', `/v1/payments/${transactionId}`)).body).toMatchObject({
+      status: 'WAITING_FOR_DEPOSIT',
+      approvedAt: null,
+    })
+    expect((await fetch(`${url}/__sim/revert-deposit/${transactionId}`, { method: 'POST' })).status).toBe(409)
+  })
+})

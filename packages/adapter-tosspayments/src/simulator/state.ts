@@ -109,8 +109,13 @@ export class SimState {
   readonly payments = new Map<string, SimPayment>()
   readonly meta = new Map<string, SimMeta>()
   readonly billingKeys = new Map<string, SimBillingKey>()
-  /** Every cancel the simulator executed (the conformance suite counts them). */
-  readonly cancelLog: Array<{ paymentKey: string; amount: number }> = []
+  /** Every cancel the simulator executed, with the Idempotency-Key it came with. */
+  readonly cancelLog: Array<{ paymentKey: string; amount: number; idempotencyKey?: string }> = []
+  /**
+   * Every cancel request that reached the API (replays included), with its Idempotency-Key: what a test reads to
+   * prove that every re-send of a logical cancel carried its original key.
+   */
+  readonly cancelRequests: Array<{ paymentKey: string; idempotencyKey?: string; at: number }> = []
 
   constructor(
     readonly settings: TossSimulatorSettings,
@@ -266,6 +271,16 @@ export class SimState {
     this.setStatus(p, 'DONE')
   }
 
+  /**
+   * The rare reversal the English webhook page mentions: "the payment status can change from DONE back to
+   * WAITING_FOR_DEPOSIT" after network issues.
+   */
+  revertDeposit(p: SimPayment): void {
+    p.approvedAt = null
+    p.lastTransactionKey = newTransactionKey()
+    this.setStatus(p, 'WAITING_FOR_DEPOSIT')
+  }
+
   /** Books a cancel: cancels[] grows, balanceAmount and the tax split shrink, status follows the balance. */
   cancel(
     p: SimPayment,
@@ -273,6 +288,7 @@ export class SimState {
     reason: string,
     taxFree: number,
     refundAccount?: Record<string, unknown>,
+    idempotencyKey?: string,
   ): SimCancel {
     const tk = newTransactionKey()
     p.balanceAmount -= amount
@@ -300,7 +316,7 @@ export class SimState {
     if (p.card) p.card.acquireStatus = p.balanceAmount === 0 ? 'CANCELED' : p.card.acquireStatus
     this.setStatus(p, p.balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED')
     this.metaOf(p.paymentKey).lastCancelAt = this.clock()
-    this.cancelLog.push({ paymentKey: p.paymentKey, amount })
+    this.cancelLog.push({ paymentKey: p.paymentKey, amount, ...(idempotencyKey ? { idempotencyKey } : {}) })
     return c
   }
 }

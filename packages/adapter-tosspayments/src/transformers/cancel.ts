@@ -14,7 +14,7 @@ import { cancelsOf } from './lookup.js'
  * same key and two operations never share one. Toss scopes a key by key + API key + URL + method, not the body
  * (spec §1.5): the purpose is part of the key, so a cancel id can never collide with, say, a confirm.
  */
-export function idempotencyKey(purpose: 'cancel' | 'confirm' | 'charge' | 'undo', id: string): string {
+export function idempotencyKey(purpose: 'cancel' | 'confirm' | 'charge' | 'issue', id: string): string {
   return `paymux-${purpose}-${createHash('sha256').update(id).digest('hex')}`
 }
 
