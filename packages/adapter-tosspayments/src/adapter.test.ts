@@ -121,6 +121,21 @@ describe('cancel', () => {
     expect([err.code, err.outcome]).toEqual(['invalid_response', 'unknown'])
   })
 
+  it('a full cancel whose cancels[] do not add up to the balance is unknown', async () => {
+    const misstated = {
+      ...PARTIAL_CANCELED_CARD,
+      cancels: [{ ...PARTIAL_CANCELED_CARD.cancels[0], cancelAmount: 4_000 }],
+    }
+    const err = await failure(
+      toss(recorder({ status: 200, body: misstated }).fetch).cancel({
+        transactionId: DONE_CARD.paymentKey,
+        reason: 'x',
+        cancelId: 'c-full',
+      }),
+    )
+    expect([err.code, err.outcome]).toEqual(['invalid_response', 'unknown'])
+  })
+
   it('sends a refund account as refundReceiveAccount with Toss bank code and digits only', async () => {
     const r = recorder({ status: 200, body: { ...PARTIAL_CANCELED_CARD } })
     await toss(r.fetch)

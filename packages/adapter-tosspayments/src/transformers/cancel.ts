@@ -22,8 +22,8 @@ export function idempotencyKey(purpose: 'cancel' | 'confirm' | 'charge' | 'issue
 export function validateCancelForToss(req: CancelRequest, bankCodes: Readonly<Record<string, string>>): void {
   requireText(req.reason, 'reason', 200)
   requireText(req.transactionId, 'transactionId', 200)
-  if (!/^[A-Za-z0-9_-]+$/.test(req.transactionId))
-    throw invalidRequest('transactionId', 'must be a Toss paymentKey (letters, digits, - and _)')
+  if (/\s/.test(req.transactionId))
+    throw invalidRequest('transactionId', 'must be a Toss paymentKey (no spaces)')
   const ra = req.refundAccount
   if (ra) {
     if (!bankCodes[ra.bankCode])
@@ -74,6 +74,14 @@ export function fromCancelAnswer(body: Json, req: CancelRequest): CancelResult {
       message: `tosspayments cancel: the answer books ${amount} where ${req.amount} was asked; the outcome is unknown`,
     })
   const balance = krw(body.balanceAmount)
+  const total = krw(body.totalAmount)
+  const booked = cancels.reduce((n, c) => n + (krw(c.cancelAmount) ?? 0), 0)
+  // Toss's own bookkeeping must add up (totalAmount - balanceAmount = Σ cancels[]); a full cancel has no asked
+  // amount to compare with, so this is what catches an answer that misstates it.
+  if (total !== undefined && balance !== undefined && total - balance !== booked)
+    throw unknown(
+      `the answer's cancels[] (${booked}) do not add up to totalAmount - balanceAmount (${total - balance})`,
+    )
   const cancelledAt = str(entry.canceledAt)
   if (!cancelledAt || Number.isNaN(Date.parse(cancelledAt))) throw unknown('the cancel has no canceledAt')
   return {
