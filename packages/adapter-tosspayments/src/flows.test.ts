@@ -6,7 +6,13 @@ import { isPaymentError, type NotificationResult } from '@paymux/core'
 import { type RunningServer, startServer } from '@paymux/core/simulator'
 import { afterEach, describe, expect, it } from 'vitest'
 import { throughWindow } from './__fixtures__/window.js'
-import { createTossSimulator, TOSS_DEMO_CREDENTIALS, type TossSimulator } from './simulator/index.js'
+import { TOSS_CODES } from './codes.js'
+import {
+  createTossSimulator,
+  SIM_ERRORS,
+  TOSS_DEMO_CREDENTIALS,
+  type TossSimulator,
+} from './simulator/index.js'
 import { TossPayments, type TossPaymentsOptions } from './tosspayments.js'
 
 let server: RunningServer | undefined
@@ -202,6 +208,33 @@ describe('cancels whose answers are lost', () => {
       const sent = keysOf(paymentKey).map((r) => r.idempotencyKey)
       expect(sent).toHaveLength(6)
       expect(new Set(sent)).toEqual(new Set(executed))
+    }
+  })
+})
+
+describe('the adapter reads every code the simulator can be forced to answer', () => {
+  it('as its own table says, for the status the simulator answers it with', async () => {
+    const sim = createTossSimulator()
+    server = await startServer(sim.app)
+    const url = server.url
+    for (const [code, row] of Object.entries(TOSS_CODES)) {
+      const forced = new TossPayments({
+        ...TOSS_DEMO_CREDENTIALS,
+        baseUrl: url,
+        consecutiveCancelRetryMs: [],
+        fetch: (input, init) => {
+          const headers = new Headers(init?.headers)
+          headers.set('TossPayments-Test-Code', code)
+          return fetch(input, { ...init, headers })
+        },
+      })
+      const err = await forced
+        .cancel({ transactionId: 'tgen_any', reason: 'x', cancelId: `forced-${code}` })
+        .catch((e: unknown) => e)
+      if (!isPaymentError(err)) throw new Error(`${code}: ${String(err)}`)
+      const status = SIM_ERRORS[code]!.status
+      const listed = row.statuses === '4xx' ? status >= 400 && status < 500 : row.statuses.includes(status)
+      expect([code, listed, err.code, err.providerCode]).toEqual([code, true, row.mapping.code, code])
     }
   })
 })

@@ -107,7 +107,8 @@ export const SIM_ERRORS: Readonly<Record<string, SimError>> = {
     message: '이전 멱등 요청이 처리중입니다. 잠시 후 다시 시도해주세요.',
   },
   INVALID_IDEMPOTENCY_KEY: { status: 400, message: '유효하지 않은 멱등키입니다.' },
-  // The window's own refusals (fail URL codes), never answered by the API.
+  // Codes the window sends to the fail URL; forced through the test-code header they need a status, which the
+  // spec does not give (REJECT_CARD_PAYMENT is the third-party probe's code): the simulator's choice.
   PAY_PROCESS_CANCELED: { status: 400, message: '사용자에 의해 결제가 취소되었습니다.' },
   REJECT_CARD_PAYMENT: { status: 403, message: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.' },
   EXPIRED_PAYMENT: { status: 400, message: '결제 유효 시간이 만료되었습니다.' },
