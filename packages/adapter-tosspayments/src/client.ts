@@ -77,7 +77,7 @@ export class TossClient {
       operation: call.operation,
       method: call.method,
       path: call.path,
-      ...(call.logPath ? { logPath: `${call.method} ${call.logPath}` } : {}),
+      ...(call.logPath ? { logPath: call.logPath } : {}),
       headers,
       ...(call.body ? { body: JSON.stringify(call.body) } : {}),
       moneyMoving: call.moneyMoving,
