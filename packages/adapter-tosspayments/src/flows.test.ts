@@ -26,7 +26,8 @@ async function setup(options: Partial<TossPaymentsOptions> = {}, sim: TossSimula
   const toss = new TossPayments({
     ...TOSS_DEMO_CREDENTIALS,
     baseUrl: server.url,
-    timeoutMs: 2_000,
+    // Generous: only the faults decide outcomes here, never how fast a busy machine answers.
+    timeoutMs: 30_000,
     ...options,
   })
   return { sim, toss, url: server.url }
