@@ -260,6 +260,24 @@ describe('lookups', () => {
     expect(err.code).toBe('invalid_response')
   })
 
+  it('a "not found" answered with a 5xx proves nothing: the lookups fail, never say "no payment"', async () => {
+    const broken = recorder({ status: 500, body: { code: 'NOT_FOUND_PAYMENT', message: '없음' } })
+    const t = toss(broken.fetch)
+    const byOrder = await failure(t.lookupOrder('order-5xx-01'))
+    expect([byOrder.code, byOrder.retryable]).toEqual(['provider_unavailable', true])
+    const byKey = await failure(t.getTransaction('tgen_5xx'))
+    expect([byKey.code, byKey.retryable]).toEqual(['provider_unavailable', true])
+    // Reading the window's result: a 5xx lookup is no licence to trust the browser's claims.
+    const back = {
+      method: 'GET' as const,
+      rawBody: new Uint8Array(),
+      query: { paymentKey: 'tgen_5xx', orderId: 'order-5xx-01', amount: '15000' },
+      headers: {},
+    }
+    const expected = { orderId: 'order-5xx-01', amount: 15_000, method: 'card' as const }
+    expect((await failure(t.readCheckoutReturn(back, expected))).code).toBe('provider_unavailable')
+  })
+
   it('looks an order up at /v1/payments/orders/{orderId}; NOT_FOUND_PAYMENT is none', async () => {
     const r = recorder({ status: 200, body: DONE_CARD })
     const found = await toss(r.fetch).lookupOrder(DONE_CARD.orderId)

@@ -142,7 +142,7 @@ const listed = (row: TossCode, status: number) =>
 /**
  * The PaymentError for a Toss error answer `{code, message}` with HTTP `status`. On a call that moves money,
  * only a listed code with a listed status is a rejection: an unlisted code, or a 5xx whatever it says, may
- * hide an executed request and is unknown.
+ * hide an executed request and is unknown. On a lookup, a 5xx is `provider_unavailable` whatever it says.
  */
 export function errorForAnswer(
   status: number,
@@ -154,9 +154,14 @@ export function errorForAnswer(
   const row = TOSS_CODES[code]
   let mapping: CodeMapping
   if (row && listed(row, status)) mapping = overrides[code] ?? row.mapping
-  else if (!moneyMoving)
-    mapping = row?.mapping ?? { code: status >= 500 ? 'provider_unavailable' : 'provider_rejected' }
-  else mapping = { code: status >= 500 ? 'provider_unavailable' : 'provider_rejected', outcome: 'unknown' }
+  else if (status >= 500)
+    // A 5xx is Toss failing, whatever code it carries: a NOT_FOUND_PAYMENT inside one is no proof that the
+    // payment does not exist (a lookup read so would settle a paid order as never charged).
+    mapping = moneyMoving
+      ? { code: 'provider_unavailable', outcome: 'unknown' }
+      : { code: 'provider_unavailable', retryable: true }
+  else if (!moneyMoving) mapping = row?.mapping ?? { code: 'provider_rejected' }
+  else mapping = { code: 'provider_rejected', outcome: 'unknown' }
   return new PaymentError({
     code: mapping.code,
     ...(mapping.outcome ? { outcome: mapping.outcome } : {}),

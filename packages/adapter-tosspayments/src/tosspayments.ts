@@ -256,7 +256,8 @@ export class TossPayments extends BaseProvider {
         throw invalidResponse('lookup_order', 'the answer names another order', false)
       return [t]
     } catch (err) {
-      if (isPaymentError(err) && err.providerCode === 'NOT_FOUND_PAYMENT') return []
+      // Only a not-found Toss answers with its listed status (400/404): one inside a 5xx proves nothing.
+      if (isPaymentError(err) && err.code === 'transaction_not_found') return []
       throw err
     }
   }
