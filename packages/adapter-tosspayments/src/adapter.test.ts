@@ -322,6 +322,22 @@ describe('checkout', () => {
     expect(other.calls[0]!.headers['idempotency-key']).not.toBe(r.calls[0]!.headers['idempotency-key'])
   })
 
+  it('a confirm answered NOT_FOUND_PAYMENT(_SESSION) is unknown: the lookup decides (spec §1.6)', async () => {
+    for (const [status, code] of [
+      [404, 'NOT_FOUND_PAYMENT_SESSION'],
+      [400, 'NOT_FOUND_PAYMENT_SESSION'],
+      [404, 'NOT_FOUND_PAYMENT'],
+    ] as const) {
+      const r = recorder({ status, body: { code, message: '결제 시간이 만료되었습니다.' } })
+      const err = await failure(toss(r.fetch).approveCheckout(approval, expected))
+      expect([code, err.outcome, err.providerCode]).toEqual([code, 'unknown', code])
+      expect(r.calls).toHaveLength(1) // never a second confirm
+    }
+    // Elsewhere the same code is a plain rejection.
+    const r = recorder({ status: 404, body: { code: 'NOT_FOUND_PAYMENT', message: '없음' } })
+    expect((await failure(toss(r.fetch).getTransaction('tgen_none'))).outcome).toBe('rejected')
+  })
+
   it("an answer for another payment (a reused key's replay) is unknown, never approved", async () => {
     const r = recorder({ status: 200, body: { ...DONE_CARD, paymentKey: 'tgen_someoneElse' } })
     const err = await failure(toss(r.fetch).approveCheckout(approval, expected))

@@ -320,6 +320,12 @@ export class TossPayments extends BaseProvider {
           body: { paymentKey, orderId: expected.orderId, amount: expected.amount },
           idempotencyKey: idempotencyKey('confirm', `${paymentKey}:${expected.orderId}`),
           moneyMoving: true,
+          // Spec §1.6: rejected elsewhere, but after a confirm "unknown ⇒ look up" (a lookup of an expired
+          // session reads EXPIRED and settles it; a payment Toss did confirm is found).
+          codeOverrides: {
+            NOT_FOUND_PAYMENT: { code: 'transaction_not_found', outcome: 'unknown' },
+            NOT_FOUND_PAYMENT_SESSION: { code: 'transaction_not_found', outcome: 'unknown' },
+          },
         },
         options,
       )
