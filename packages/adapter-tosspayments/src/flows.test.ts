@@ -12,6 +12,7 @@ import {
   SIM_ERRORS,
   TOSS_DEMO_CREDENTIALS,
   type TossSimulator,
+  UNCERTAIN_STATUSES,
 } from './simulator/index.js'
 import { TossPayments, type TossPaymentsOptions } from './tosspayments.js'
 
@@ -149,6 +150,35 @@ describe('virtual accounts', () => {
   })
 })
 
+describe('closing a virtual account before its deposit', () => {
+  // The spec does not say whether Toss zeroes balanceAmount when a waiting account is closed: both are read.
+  for (const waitingAccountClose of ['booked', 'balanceKept'] as const) {
+    it(`is a cancel of the whole amount, whichever way Toss books it (${waitingAccountClose})`, async () => {
+      const { sim, toss } = await setup({}, createTossSimulator({ settings: { waitingAccountClose } }))
+      const va = await toss.issueVirtualAccount({
+        orderId: `order-vaclose-${waitingAccountClose}`,
+        amount: 12_000,
+        goodsName: '가상계좌 상품',
+        bankCode: '004',
+        dueDate: new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10),
+        depositorName: '홍길동',
+      })
+      const closed = await toss.cancel({
+        transactionId: va.transactionId,
+        reason: '발급 취소',
+        cancelId: 'c',
+      })
+      expect(closed).toMatchObject({ status: 'cancelled', cancelledAmount: 12_000, remainingAmount: 0 })
+      expect(sim.payment(va.transactionId)?.balanceAmount).toBe(waitingAccountClose === 'booked' ? 0 : 12_000)
+      expect(await toss.getTransaction(va.transactionId)).toMatchObject({
+        status: 'cancelled',
+        cancelledAmount: 12_000,
+        cancellableAmount: 0,
+      })
+    })
+  }
+})
+
 describe('billing keys from the auth window', () => {
   it('issues from authKey + customerKey and charges; a re-sent charge (same orderId) does not charge twice', async () => {
     const { sim, toss } = await setup()
@@ -214,28 +244,73 @@ describe('cancels whose answers are lost', () => {
 })
 
 describe('the adapter reads every code the simulator can be forced to answer', () => {
-  it('as its own table says, for the status the simulator answers it with', async () => {
-    const sim = createTossSimulator()
-    server = await startServer(sim.app)
-    const url = server.url
-    for (const [code, row] of Object.entries(TOSS_CODES)) {
-      const forced = new TossPayments({
-        ...TOSS_DEMO_CREDENTIALS,
-        baseUrl: url,
-        consecutiveCancelRetryMs: [],
-        fetch: (input, init) => {
-          const headers = new Headers(init?.headers)
-          headers.set('TossPayments-Test-Code', code)
-          return fetch(input, { ...init, headers })
-        },
-      })
-      const err = await forced
-        .cancel({ transactionId: 'tgen_any', reason: 'x', cancelId: `forced-${code}` })
-        .catch((e: unknown) => e)
-      if (!isPaymentError(err)) throw new Error(`${code}: ${String(err)}`)
-      const status = SIM_ERRORS[code]!.status
-      const listed = row.statuses === '4xx' ? status >= 400 && status < 500 : row.statuses.includes(status)
-      expect([code, listed, err.code, err.providerCode]).toEqual([code, true, row.mapping.code, code])
+  // Where the spec is unsure of a status (400/401, 400/404, "5xx", none), the other variants: the adapter must read
+  // them the same way.
+  const variants: Record<string, number> = {
+    UNAUTHORIZED_KEY: 400,
+    INVALID_API_KEY: 401,
+    NOT_FOUND_PAYMENT: 400,
+    NOT_FOUND_PAYMENT_SESSION: 400,
+    FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING: 503,
+    FAILED_INTERNAL_SYSTEM_PROCESSING: 502,
+    UNKNOWN_PAYMENT_ERROR: 504,
+    DUPLICATED_ORDER_ID: 409,
+    NOT_MATCHES_CUSTOMER_KEY: 403,
+    FAILED_DB_PROCESSING: 422,
+    IDEMPOTENT_REQUEST_PROCESSING: 429,
+    INVALID_IDEMPOTENCY_KEY: 422,
+  }
+
+  for (const [name, errorStatuses] of [
+    ['the simulator defaults', UNCERTAIN_STATUSES],
+    ['the other variants of the uncertain statuses', variants],
+  ] as const) {
+    it(`as its own table says, for the status the simulator answers it with (${name})`, async () => {
+      const sim = createTossSimulator({ settings: { errorStatuses } })
+      server = await startServer(sim.app)
+      const url = server.url
+      for (const [code, row] of Object.entries(TOSS_CODES)) {
+        const forced = new TossPayments({
+          ...TOSS_DEMO_CREDENTIALS,
+          baseUrl: url,
+          consecutiveCancelRetryMs: [],
+          fetch: (input, init) => {
+            const headers = new Headers(init?.headers)
+            headers.set('TossPayments-Test-Code', code)
+            return fetch(input, { ...init, headers })
+          },
+        })
+        const err = await forced
+          .cancel({ transactionId: 'tgen_any', reason: 'x', cancelId: `forced-${code}` })
+          .catch((e: unknown) => e)
+        if (!isPaymentError(err)) throw new Error(`${code}: ${String(err)}`)
+        const probe = await fetch(`${url}/v1/payments/tgen_any`, {
+          headers: {
+            authorization: `Basic ${Buffer.from(`${TOSS_DEMO_CREDENTIALS.secretKey}:`).toString('base64')}`,
+            'TossPayments-Test-Code': code,
+          },
+        })
+        const status = errorStatuses[code] ?? SIM_ERRORS[code]!.status
+        const listed = row.statuses === '4xx' ? status >= 400 && status < 500 : row.statuses.includes(status)
+        // The simulator answers the status set, and the adapter reads it as its table says.
+        expect([code, probe.status, listed, err.code, err.providerCode]).toEqual([
+          code,
+          status,
+          true,
+          row.mapping.code,
+          code,
+        ])
+      }
+    })
+  }
+
+  it('an order lookup reads NOT_FOUND_PAYMENT as "none" with either status the spec names (400, 404)', async () => {
+    for (const status of [400, 404]) {
+      const sim = createTossSimulator({ settings: { errorStatuses: { NOT_FOUND_PAYMENT: status } } })
+      const { toss } = await setup({}, sim)
+      expect(await toss.lookupOrder('order-none-0001')).toEqual([])
+      await server?.close()
+      server = undefined
     }
   })
 })

@@ -8,7 +8,7 @@ import {
   faultMiddleware,
   UNMAPPED_CODE,
 } from '@paymux/core/simulator'
-import { errorBody, SIM_ERRORS } from './errors.js'
+import { errorBody, SIM_ERRORS, statusOf } from './errors.js'
 import type { IdempotencyStore } from './idempotency.js'
 import type { TossSimulatorSettings } from './settings.js'
 import type { SimPayment, SimState } from './state.js'
@@ -45,9 +45,10 @@ const METHODS: Record<string, SimPayment['method']> = {
 /** orderId: `[A-Za-z0-9_-]`, 6–64 characters (spec §1.2). */
 const ORDER_ID = /^[A-Za-z0-9_-]{6,64}$/
 
-export function fail(c: Context, code: string, message?: string): Response {
-  const status = SIM_ERRORS[code]?.status ?? 400
-  return c.json(errorBody(code, message), status as 400)
+/** Toss's error answer `{code, message}` with the status of that code (spec §1.6; `errorStatuses` where unsure). */
+function failWith(settings: TossSimulatorSettings) {
+  return (c: Context, code: string, message?: string): Response =>
+    c.json(errorBody(code, message), statusOf(code, settings.errorStatuses) as 400)
 }
 
 /** The secret key of a Basic header `base64("{secretKey}:")`, or undefined when it is not one. */
@@ -109,6 +110,7 @@ export function notifier(deps: Pick<AppDeps, 'state' | 'settings' | 'webhooks'>)
 export function protocolApp(deps: AppDeps): Hono {
   const { state, settings, credentials, idempotency } = deps
   const app = new Hono()
+  const fail = failWith(settings)
 
   const { statusChanged, changed } = notifier(deps)
 
@@ -152,7 +154,10 @@ export function protocolApp(deps: AppDeps): Hono {
   })
   app.use(
     '/v1/*',
-    idempotency.middleware((h) => secretKeyOf(h) ?? ''),
+    idempotency.middleware(
+      (h) => secretKeyOf(h) ?? '',
+      (code) => statusOf(code, settings.errorStatuses),
+    ),
   )
 
   app.get('/v1/payment', (c) =>
@@ -226,7 +231,9 @@ export function protocolApp(deps: AppDeps): Hono {
       if (!text(ra.holderName, 60)) return fail(c, 'INVALID_REFUND_ACCOUNT_INFO')
       refundAccount = { bankCode: ra.bank, accountNumber: ra.accountNumber, holderName: ra.holderName }
     }
+    const closing = p.status === 'WAITING_FOR_DEPOSIT'
     state.cancel(p, amount, String(b.cancelReason), taxFree, refundAccount, c.req.header('idempotency-key'))
+    if (closing && settings.waitingAccountClose === 'balanceKept') state.keepBalance(p)
     changed(p)
     return c.json(p)
   })
@@ -294,7 +301,7 @@ export function protocolApp(deps: AppDeps): Hono {
       !isAmount(b.amount)
     )
       return fail(c, 'INVALID_REQUEST', 'amount, customerKey, orderId, orderName 은 필수입니다.')
-    if (!bk || bk.deleted) return fail(c, 'NOT_FOUND_PAYMENT', '존재하지 않는 빌링키 입니다.')
+    if (!bk || bk.deleted) return fail(c, settings.unknownBillingKeyCode, '존재하지 않는 빌링키 입니다.')
     if (bk.customerKey !== b.customerKey) return fail(c, 'NOT_MATCHES_CUSTOMER_KEY')
     if (state.findByOrder(String(b.orderId))) return fail(c, 'DUPLICATED_ORDER_ID')
     if (b.amount < 100) return fail(c, 'BELOW_MINIMUM_AMOUNT')

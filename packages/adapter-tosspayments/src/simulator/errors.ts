@@ -1,7 +1,10 @@
+import { UNCERTAIN_STATUSES } from './settings.js'
+
 /**
  * The error codes the simulator answers, each with the HTTP status Toss gives it (spec §1.6). The official
  * error page is the source for the first group; the cancel rows come from a third-party transcription of that
- * page and are marked so. Where the spec gives two statuses (400/401, 400/404) the one chosen is said.
+ * page and are marked so. Where the spec gives two statuses (400/401, 400/404), "5xx" or none, the status is
+ * the simulator's choice, from `UNCERTAIN_STATUSES`, and the `errorStatuses` setting moves it.
  */
 export interface SimError {
   status: number
@@ -13,9 +16,15 @@ export const SIM_ERRORS: Readonly<Record<string, SimError>> = {
   ALREADY_PROCESSED_PAYMENT: { status: 400, message: '이미 처리된 결제 입니다.' },
   PROVIDER_ERROR: { status: 400, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.' },
   INVALID_REQUEST: { status: 400, message: '잘못된 요청입니다.' },
-  INVALID_API_KEY: { status: 400, message: '잘못된 시크릿키 연동 정보 입니다.' },
-  // 400/401 in the spec: 401, the status of a key Toss does not know.
-  UNAUTHORIZED_KEY: { status: 401, message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' },
+  INVALID_API_KEY: {
+    status: UNCERTAIN_STATUSES.INVALID_API_KEY!,
+    message: '잘못된 시크릿키 연동 정보 입니다.',
+  },
+  // 400/401 in the spec: the status is a setting (errorStatuses).
+  UNAUTHORIZED_KEY: {
+    status: UNCERTAIN_STATUSES.UNAUTHORIZED_KEY!,
+    message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.',
+  },
   INVALID_REJECT_CARD: { status: 400, message: '카드 사용이 거절되었습니다. 카드사 문의가 필요합니다.' },
   INVALID_STOPPED_CARD: { status: 400, message: '정지된 카드 입니다.' },
   BELOW_MINIMUM_AMOUNT: {
@@ -28,22 +37,25 @@ export const SIM_ERRORS: Readonly<Record<string, SimError>> = {
     message: '포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다.',
   },
   INVALID_CARD_EXPIRATION: { status: 400, message: '카드 정보를 다시 확인해주세요. (유효기간)' },
-  // 400/404 in the spec: 404 for a payment Toss does not have.
-  NOT_FOUND_PAYMENT: { status: 404, message: '존재하지 않는 결제 정보 입니다.' },
+  // 400/404 in the spec: a setting (errorStatuses).
+  NOT_FOUND_PAYMENT: {
+    status: UNCERTAIN_STATUSES.NOT_FOUND_PAYMENT!,
+    message: '존재하지 않는 결제 정보 입니다.',
+  },
   NOT_FOUND_PAYMENT_SESSION: {
-    status: 404,
+    status: UNCERTAIN_STATUSES.NOT_FOUND_PAYMENT_SESSION!,
     message: '결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.',
   },
   FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING: {
-    status: 500,
+    status: UNCERTAIN_STATUSES.FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING!,
     message: '결제가 완료되지 않았어요. 다시 시도해주세요.',
   },
   FAILED_INTERNAL_SYSTEM_PROCESSING: {
-    status: 500,
+    status: UNCERTAIN_STATUSES.FAILED_INTERNAL_SYSTEM_PROCESSING!,
     message: '내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.',
   },
   UNKNOWN_PAYMENT_ERROR: {
-    status: 500,
+    status: UNCERTAIN_STATUSES.UNKNOWN_PAYMENT_ERROR!,
     message: '결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요.',
   },
   // Cancel (third-party transcription of the official page).
@@ -94,24 +106,47 @@ export const SIM_ERRORS: Readonly<Record<string, SimError>> = {
   },
   FAILED_CLOSED_ACCOUNT_REFUND: { status: 500, message: '해지 계좌로 인해 환불이 실패했습니다.' },
   COMMON_ERROR: { status: 500, message: '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.' },
-  // Billing (techchat). The spec gives no status: 400, like the other request refusals (a setting could move it).
-  DUPLICATED_ORDER_ID: { status: 400, message: '이미 승인 및 취소가 진행된 중복된 주문번호 입니다.' },
+  // Billing (techchat). The spec gives no status: a setting (errorStatuses).
+  DUPLICATED_ORDER_ID: {
+    status: UNCERTAIN_STATUSES.DUPLICATED_ORDER_ID!,
+    message: '이미 승인 및 취소가 진행된 중복된 주문번호 입니다.',
+  },
   NOT_MATCHES_CUSTOMER_KEY: {
-    status: 400,
+    status: UNCERTAIN_STATUSES.NOT_MATCHES_CUSTOMER_KEY!,
     message: '빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다.',
   },
-  FAILED_DB_PROCESSING: { status: 400, message: '잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다.' },
-  // Idempotency-Key (third-party; statuses not on an official page: 409 and 400 are the simulator's choice).
+  FAILED_DB_PROCESSING: {
+    status: UNCERTAIN_STATUSES.FAILED_DB_PROCESSING!,
+    message: '잘못된 요청 값으로 처리 중 DB 에러가 발생했습니다.',
+  },
+  // Idempotency-Key (third-party; statuses not on an official page: a setting).
   IDEMPOTENT_REQUEST_PROCESSING: {
-    status: 409,
+    status: UNCERTAIN_STATUSES.IDEMPOTENT_REQUEST_PROCESSING!,
     message: '이전 멱등 요청이 처리중입니다. 잠시 후 다시 시도해주세요.',
   },
-  INVALID_IDEMPOTENCY_KEY: { status: 400, message: '유효하지 않은 멱등키입니다.' },
+  INVALID_IDEMPOTENCY_KEY: {
+    status: UNCERTAIN_STATUSES.INVALID_IDEMPOTENCY_KEY!,
+    message: '유효하지 않은 멱등키입니다.',
+  },
   // Codes the window sends to the fail URL; forced through the test-code header they need a status, which the
-  // spec does not give (REJECT_CARD_PAYMENT is the third-party probe's code): the simulator's choice.
-  PAY_PROCESS_CANCELED: { status: 400, message: '사용자에 의해 결제가 취소되었습니다.' },
-  REJECT_CARD_PAYMENT: { status: 403, message: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.' },
-  EXPIRED_PAYMENT: { status: 400, message: '결제 유효 시간이 만료되었습니다.' },
+  // spec does not give (REJECT_CARD_PAYMENT is the third-party probe's code): a setting.
+  PAY_PROCESS_CANCELED: {
+    status: UNCERTAIN_STATUSES.PAY_PROCESS_CANCELED!,
+    message: '사용자에 의해 결제가 취소되었습니다.',
+  },
+  REJECT_CARD_PAYMENT: {
+    status: UNCERTAIN_STATUSES.REJECT_CARD_PAYMENT!,
+    message: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.',
+  },
+  EXPIRED_PAYMENT: {
+    status: UNCERTAIN_STATUSES.EXPIRED_PAYMENT!,
+    message: '결제 유효 시간이 만료되었습니다.',
+  },
+}
+
+/** The status a code is answered with: the setting's for the uncertain ones, else the table's, else 400. */
+export function statusOf(code: string, errorStatuses: Readonly<Record<string, number>>): number {
+  return errorStatuses[code] ?? SIM_ERRORS[code]?.status ?? 400
 }
 
 export function errorBody(code: string, message?: string): { code: string; message: string } {

@@ -2,7 +2,7 @@
 // body. A reused key on another request to the same URL therefore replays the first answer, which is the forum
 // case (a fixed key on /v1/payments/confirm returned another payment's answer).
 import type { MiddlewareHandler } from 'hono'
-import { errorBody, SIM_ERRORS } from './errors.js'
+import { errorBody } from './errors.js'
 
 interface Stored {
   status: number
@@ -29,13 +29,15 @@ export class IdempotencyStore {
     return JSON.stringify([apiKey, method, path, key])
   }
 
-  middleware(apiKeyOf: (authorization: string | undefined) => string): MiddlewareHandler {
+  middleware(
+    apiKeyOf: (authorization: string | undefined) => string,
+    statusOf: (code: string) => number,
+  ): MiddlewareHandler {
     return async (c, next) => {
       const key = c.req.header('idempotency-key')
       if (key === undefined || c.req.method !== 'POST') return next()
       if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
-        const e = SIM_ERRORS.INVALID_IDEMPOTENCY_KEY!
-        return c.json(errorBody('INVALID_IDEMPOTENCY_KEY'), e.status as 400)
+        return c.json(errorBody('INVALID_IDEMPOTENCY_KEY'), statusOf('INVALID_IDEMPOTENCY_KEY') as 400)
       }
       const scope = IdempotencyStore.scope(apiKeyOf(c.req.header('authorization')), 'POST', c.req.path, key)
       const stored = this.#answers.get(scope)
@@ -44,8 +46,10 @@ export class IdempotencyStore {
         return c.body(stored.body, stored.status as 200, { 'content-type': stored.contentType })
       }
       if (this.#inFlight.has(scope)) {
-        const e = SIM_ERRORS.IDEMPOTENT_REQUEST_PROCESSING!
-        return c.json(errorBody('IDEMPOTENT_REQUEST_PROCESSING'), e.status as 409)
+        return c.json(
+          errorBody('IDEMPOTENT_REQUEST_PROCESSING'),
+          statusOf('IDEMPOTENT_REQUEST_PROCESSING') as 409,
+        )
       }
       this.#inFlight.add(scope)
       try {

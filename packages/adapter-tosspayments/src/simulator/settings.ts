@@ -37,6 +37,44 @@ export interface TossSimulatorSettings {
   /** The window's Decline: the fail URL's code and message. */
   declineCode: string
   declineMessage: string
+  /**
+   * The HTTP status of every code the spec gives no single status for: one of two it names (400/401 for key
+   * errors, 400/404 for NOT_FOUND_*), "5xx" without a number, or none at all (billing, Idempotency-Key and
+   * window codes: invented). Defaults: `UNCERTAIN_STATUSES`; a test sets the other variants here.
+   */
+  errorStatuses: Readonly<Record<string, number>>
+  /** The code a charge on a deleted or unknown billing key gets. Not in the spec: invented. */
+  unknownBillingKeyCode: string
+  /**
+   * Closing a virtual account before any deposit: the spec says nothing of how Toss books it. `booked` (default)
+   * writes a cancels[] entry of the whole amount and balanceAmount 0, like any full cancel; `balanceKept` writes
+   * the entry but leaves balanceAmount at totalAmount (no money was ever received). Invented either way.
+   */
+  waitingAccountClose: 'booked' | 'balanceKept'
+}
+
+/** The statuses the simulator chooses where the spec is unsure (see `errorStatuses`). */
+export const UNCERTAIN_STATUSES: Readonly<Record<string, number>> = {
+  // 400/401 in the spec: 401 for a key Toss does not know, 400 for a malformed one.
+  UNAUTHORIZED_KEY: 401,
+  INVALID_API_KEY: 400,
+  // 400/404 in the spec: 404 for a payment Toss does not have.
+  NOT_FOUND_PAYMENT: 404,
+  NOT_FOUND_PAYMENT_SESSION: 404,
+  // "5xx" in the spec.
+  FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING: 500,
+  FAILED_INTERNAL_SYSTEM_PROCESSING: 500,
+  UNKNOWN_PAYMENT_ERROR: 500,
+  // No status in the spec (techchat / third-party): invented.
+  DUPLICATED_ORDER_ID: 400,
+  NOT_MATCHES_CUSTOMER_KEY: 400,
+  FAILED_DB_PROCESSING: 400,
+  IDEMPOTENT_REQUEST_PROCESSING: 409,
+  INVALID_IDEMPOTENCY_KEY: 400,
+  // Fail-URL codes of the window, forced through the test-code header: invented.
+  PAY_PROCESS_CANCELED: 400,
+  REJECT_CARD_PAYMENT: 403,
+  EXPIRED_PAYMENT: 400,
 }
 
 export const DEFAULT_SETTINGS: TossSimulatorSettings = {
@@ -53,4 +91,7 @@ export const DEFAULT_SETTINGS: TossSimulatorSettings = {
   testCodeNeedsTestKey: true,
   declineCode: 'REJECT_CARD_PAYMENT',
   declineMessage: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.',
+  errorStatuses: UNCERTAIN_STATUSES,
+  unknownBillingKeyCode: 'NOT_FOUND_PAYMENT',
+  waitingAccountClose: 'booked',
 }

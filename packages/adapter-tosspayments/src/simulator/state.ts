@@ -281,6 +281,15 @@ export class SimState {
     this.setStatus(p, 'WAITING_FOR_DEPOSIT')
   }
 
+  /**
+   * A waiting virtual account closed with balanceAmount left at totalAmount (setting `waitingAccountClose:
+   * 'balanceKept'`, invented: the spec does not say how Toss books a close before any deposit).
+   */
+  keepBalance(p: SimPayment): void {
+    p.balanceAmount = p.totalAmount
+    Object.assign(p, taxSplit(p.totalAmount, p.taxFreeAmount))
+  }
+
   /** Books a cancel: cancels[] grows, balanceAmount and the tax split shrink, status follows the balance. */
   cancel(
     p: SimPayment,

@@ -7,7 +7,7 @@ import {
   requireText,
 } from '@paymux/core'
 import { invalidResponse, type Json, krw, PROVIDER, str } from '../wire.js'
-import { cancelsOf } from './lookup.js'
+import { bookkeeping, cancelsOf } from './lookup.js'
 
 /**
  * The Idempotency-Key of one logical operation, derived from its paymux id so that every re-send carries the
@@ -78,16 +78,24 @@ export function fromCancelAnswer(body: Json, req: CancelRequest): CancelResult {
   const booked = cancels.reduce((n, c) => n + (krw(c.cancelAmount) ?? 0), 0)
   // Toss's own bookkeeping must add up (totalAmount - balanceAmount = Σ cancels[]); a full cancel has no asked
   // amount to compare with, so this is what catches an answer that misstates it.
-  if (total !== undefined && balance !== undefined && total - balance !== booked)
+  const books =
+    total !== undefined && balance !== undefined
+      ? bookkeeping(str(body.status) ?? '', total, balance, booked)
+      : undefined
+  if (books && !books.consistent)
     throw unknown(
-      `the answer's cancels[] (${booked}) do not add up to totalAmount - balanceAmount (${total - balance})`,
+      `the answer's cancels[] (${booked}) do not add up to totalAmount - balanceAmount (${total! - balance!})`,
     )
   const cancelledAt = str(entry.canceledAt)
   if (!cancelledAt || Number.isNaN(Date.parse(cancelledAt))) throw unknown('the cancel has no canceledAt')
   return {
     status: 'cancelled',
     cancelledAmount: amount,
-    ...(balance !== undefined ? { remainingAmount: balance } : {}),
+    ...(books
+      ? { remainingAmount: books.cancellable }
+      : balance !== undefined
+        ? { remainingAmount: balance }
+        : {}),
     ...(str(entry.transactionKey) ? { providerCancelId: str(entry.transactionKey)! } : {}),
     cancelledAt,
     providerCode: str(body.status) ?? '',

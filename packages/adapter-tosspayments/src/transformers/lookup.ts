@@ -36,6 +36,17 @@ export function cancelsOf(p: Json): Json[] | undefined {
 }
 
 /**
+ * Whether a Payment's amounts agree (totalAmount - balanceAmount = Σ cancels[]), and what is still cancellable.
+ * A virtual account closed before any deposit may keep balanceAmount at totalAmount (the spec does not say how
+ * Toss books it; simulator setting `waitingAccountClose`): CANCELED with cancels[] of the whole amount is
+ * consistent either way, and nothing is left to cancel.
+ */
+export function bookkeeping(status: string, total: number, balance: number, cancelled: number) {
+  if (status === 'CANCELED' && cancelled === total) return { consistent: true, cancellable: 0 }
+  return { consistent: total - balance === cancelled, cancellable: balance }
+}
+
+/**
  * A Payment object as a lookup. The amounts come from Toss's own bookkeeping: totalAmount (never changes),
  * balanceAmount (what is still cancellable), and the sum of cancels[]; they must agree, or the answer is not
  * one to settle money from.
@@ -49,8 +60,7 @@ export function fromPayment(p: Json, operation: string): TransactionLookup {
   if (!paymentKey || !status || total === undefined || balance === undefined || !cancels)
     throw invalidResponse(operation, 'a Payment without paymentKey, status or readable amounts', false)
   const cancelled = cancels.reduce((n, c) => n + (krw(c.cancelAmount) ?? 0), 0)
-  // A waiting virtual account cancelled before deposit keeps its balance at Toss's discretion: trust cancels[].
-  const consistent = total - balance === cancelled || (status === 'CANCELED' && cancelled === total)
+  const { consistent, cancellable } = bookkeeping(status, total, balance, cancelled)
   const method = METHODS[str(p.method) ?? '']
   const list: TransactionCancel[] = cancels.map((c) => ({
     amount: krw(c.cancelAmount)!,
@@ -68,7 +78,7 @@ export function fromPayment(p: Json, operation: string): TransactionLookup {
   return {
     transactionId: paymentKey,
     status: consistent ? (STATUSES[status] ?? 'unknown') : 'unknown',
-    ...(consistent ? { amount: total, cancelledAmount: cancelled, cancellableAmount: balance } : {}),
+    ...(consistent ? { amount: total, cancelledAmount: cancelled, cancellableAmount: cancellable } : {}),
     ...(method ? { method } : {}),
     ...(str(p.orderId) ? { orderId: str(p.orderId)! } : {}),
     ...(str(p.approvedAt) ? { approvedAt: str(p.approvedAt)! } : {}),
