@@ -53,6 +53,7 @@ function toss(fetch: FetchLike, extra: Partial<TossPaymentsOptions> = {}) {
     clientKey: CLIENT,
     fetch,
     consecutiveCancelRetryMs: [10],
+    cancelSpacingMs: 0,
     ...extra,
   })
 }

@@ -150,6 +150,34 @@ describe('virtual accounts', () => {
   })
 })
 
+describe('two cancels of one payment in quick succession', () => {
+  // Whether Toss stores an error answer under its Idempotency-Key is not known. If it does, a cancel refused by the
+  // 1-second rule could never go through under its key (every re-send replays the refusal), and the key must not
+  // change: so the adapter spaces its own cancels of one payment instead of running into the rule.
+  for (const idempotencyStoresErrors of [false, true]) {
+    it(`both go through, each under its own key, once (idempotencyStoresErrors: ${idempotencyStoresErrors})`, async () => {
+      const sim = createTossSimulator({ settings: { idempotencyStoresErrors } })
+      const { toss } = await setup({}, sim)
+      const { transactionId } = sim.seedPayment({ amount: 10_000 })
+      const [a, b] = await Promise.all(
+        ['quick-1', 'quick-2'].map((cancelId) =>
+          toss.cancel({ transactionId, amount: 1_000, reason: '연속 취소', cancelId }),
+        ),
+      )
+      expect([a?.status, b?.status]).toEqual(['cancelled', 'cancelled'])
+      const next = await toss.cancel({
+        transactionId,
+        amount: 1_000,
+        reason: '연속 취소',
+        cancelId: 'quick-3',
+      })
+      expect(next).toMatchObject({ status: 'cancelled', remainingAmount: 7_000 })
+      expect(sim.inspect(transactionId)).toMatchObject({ cancelCount: 3, balanceAmount: 7_000 })
+      expect(new Set(sim.state.cancelLog.map((c) => c.idempotencyKey)).size).toBe(3)
+    })
+  }
+})
+
 describe('closing a virtual account before its deposit', () => {
   // The spec does not say whether Toss zeroes balanceAmount when a waiting account is closed: both are read.
   for (const waitingAccountClose of ['booked', 'balanceKept'] as const) {

@@ -85,6 +85,12 @@ export interface TossPaymentsOptions {
    */
   consecutiveCancelRetryMs?: readonly number[]
   /**
+   * The least time between two cancels of one payment sent by this adapter (default 1100 ms; 0: none). Toss
+   * refuses the second of two within 1 s, and whether it keeps that refusal under the Idempotency-Key is not
+   * known: if it does, the refused cancel could never go through under its key. Spacing avoids the refusal.
+   */
+  cancelSpacingMs?: number
+  /**
    * `DELETE /v1/billing/{billingKey}` is only in third-party notes (spec §1.2). `api` (default) calls it;
    * `unsupported` refuses `deleteBillingKey` without a call.
    */
@@ -122,6 +128,9 @@ export class TossPayments extends BaseProvider {
   readonly #retryMs: readonly number[]
   readonly #vaSecret: TossPaymentsOptions['virtualAccountSecret']
   readonly #readLookup: boolean
+  readonly #spacingMs: number
+  /** Per paymentKey with a recent cancel: when the last one ended, and the last one queued. */
+  readonly #cancels = new Map<string, { endedAt: number; tail: Promise<unknown> }>()
 
   constructor(options: TossPaymentsOptions) {
     super()
@@ -139,6 +148,7 @@ export class TossPayments extends BaseProvider {
     this.#retryMs = o.consecutiveCancelRetryMs ?? [1100, 2000]
     this.#vaSecret = o.virtualAccountSecret
     this.#readLookup = o.checkoutReadLookup ?? true
+    this.#spacingMs = o.cancelSpacingMs ?? 1_100
     this.#client = new TossClient({
       secretKey: o.secretKey,
       baseUrl,
@@ -208,17 +218,48 @@ export class TossPayments extends BaseProvider {
       idempotencyKey: idempotencyKey('cancel', req.cancelId),
       moneyMoving: true,
     }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const answer = await this.#client.call(call, options)
-        return fromCancelAnswer(answer.body, req)
-      } catch (err) {
-        const wait = this.#retryMs[attempt]
-        const consecutive = isPaymentError(err) && err.providerCode === 'FORBIDDEN_CONSECUTIVE_REQUEST'
-        if (!consecutive || wait === undefined || options?.signal?.aborted) throw err
-        await sleep(wait)
+    return this.#spaced(req.transactionId, async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const answer = await this.#client.call(call, options)
+          return fromCancelAnswer(answer.body, req)
+        } catch (err) {
+          const wait = this.#retryMs[attempt]
+          const consecutive = isPaymentError(err) && err.providerCode === 'FORBIDDEN_CONSECUTIVE_REQUEST'
+          if (!consecutive || wait === undefined || options?.signal?.aborted) throw err
+          await sleep(wait)
+        }
       }
+    })
+  }
+
+  /**
+   * Runs the cancels of one payment one after another, each starting `cancelSpacingMs` after the previous one
+   * ended (Toss's 1-second rule, spec §1.2). Other processes' cancels are not seen: their refusals are waited out.
+   */
+  #spaced<T>(paymentKey: string, send: () => Promise<T>): Promise<T> {
+    if (this.#spacingMs <= 0) return send()
+    const slot = this.#cancels.get(paymentKey) ?? {
+      endedAt: Number.NEGATIVE_INFINITY,
+      tail: Promise.resolve(),
     }
+    const run = slot.tail.then(async () => {
+      const wait = slot.endedAt + this.#spacingMs - Date.now()
+      if (wait > 0) await sleep(wait)
+      try {
+        return await send()
+      } finally {
+        slot.endedAt = Date.now()
+        // Forget the payment once nothing is queued behind this cancel and its spacing has passed.
+        setTimeout(() => {
+          if (slot.tail === tail) this.#cancels.delete(paymentKey)
+        }, this.#spacingMs).unref?.()
+      }
+    })
+    const tail: Promise<unknown> = run.catch(() => undefined)
+    slot.tail = tail
+    this.#cancels.set(paymentKey, slot)
+    return run
   }
 
   override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
