@@ -84,6 +84,39 @@ describe('wire', () => {
   })
 })
 
+describe('the secret key', () => {
+  const basic = Buffer.from(`${SECRET}:`).toString('base64')
+
+  it('appears in no log line, error message or error JSON, in any form, whatever Toss echoes', async () => {
+    const lines: string[] = []
+    const log = (level: string) => (fields: object, message?: string) =>
+      lines.push(`${level} ${message ?? ''} ${JSON.stringify(fields)}`)
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
+    const echo = `key ${SECRET} / Basic ${basic} / ${encodeURIComponent(SECRET)}`
+    const answers: Answer[] = [
+      { status: 401, body: { code: 'UNAUTHORIZED_KEY', message: echo } },
+      { status: 400, body: { code: 'SOMETHING_NEW', message: echo } },
+      { status: 500, body: { code: 'COMMON_ERROR', message: echo } },
+      // An answer shaped like an error under HTTP 200, its code being the echo.
+      { status: 200, body: { code: `ECHO_${SECRET}`, message: echo } },
+    ]
+    const errors: PaymentError[] = []
+    for (const a of answers) {
+      const t = toss(recorder(a).fetch, { logger })
+      errors.push(await failure(t.getTransaction('tgen_secret')))
+      errors.push(
+        await failure(t.cancel({ transactionId: 'tgen_secret', reason: 'x', cancelId: 'c-secret', amount: 100 })),
+      )
+    }
+    const seen = [
+      ...lines,
+      ...errors.flatMap((e) => [e.message, JSON.stringify(e.toJSON()), String(e.providerMessage)]),
+    ].join('\n')
+    expect(lines.length).toBeGreaterThan(0)
+    for (const form of [SECRET, basic, encodeURIComponent(SECRET)]) expect(seen).not.toContain(form)
+  })
+})
+
 describe('cancel', () => {
   it('books the amount from cancels[] and carries an Idempotency-Key made from the cancelId', async () => {
     const r = recorder({ status: 200, body: PARTIAL_CANCELED_CARD })

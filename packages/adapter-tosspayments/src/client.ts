@@ -97,12 +97,14 @@ export class TossClient {
       if (typeof body.code === 'string' && typeof body.message === 'string' && body.paymentKey === undefined)
         throw invalidResponse(
           call.operation,
-          `HTTP ${res.status} carrying an error ${body.code}`,
+          `HTTP ${res.status} carrying an error ${this.redactor.apply(body.code)}`,
           call.moneyMoving,
         )
       return { status: res.status, body }
     }
-    const code = str(body?.code)
+    // What Toss sends back is text it chose: an echo of the key in it must not reach an error or a log.
+    const raw = str(body?.code)
+    const code = raw === undefined ? undefined : this.redactor.apply(raw)
     if (!code) {
       // Not Toss's error shape: a proxy, a load balancer, or a broken answer. Nothing is known.
       if (res.status >= 500)
