@@ -100,7 +100,7 @@ describe('a project that installed the tarballs with npm (no workspace, no gatew
     if (demoDir) rmSync(demoDir, { recursive: true, force: true })
   })
 
-  for (const adapter of ['nicepay', 'bootpay', 'cookiepay'] as const) {
+  for (const adapter of ['nicepay', 'bootpay', 'cookiepay', 'tosspayments'] as const) {
     it(`runs @paymux/adapter-${adapter}'s standalone example`, async () => {
       cpSync(join(root, `packages/adapter-${adapter}/examples/standalone.mjs`), join(dir, `${adapter}.mjs`))
       // The example exits non-zero (and run rejects) when anything it checks fails.
