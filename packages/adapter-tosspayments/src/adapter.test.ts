@@ -105,7 +105,9 @@ describe('the secret key', () => {
       const t = toss(recorder(a).fetch, { logger })
       errors.push(await failure(t.getTransaction('tgen_secret')))
       errors.push(
-        await failure(t.cancel({ transactionId: 'tgen_secret', reason: 'x', cancelId: 'c-secret', amount: 100 })),
+        await failure(
+          t.cancel({ transactionId: 'tgen_secret', reason: 'x', cancelId: 'c-secret', amount: 100 }),
+        ),
       )
     }
     const seen = [
@@ -471,6 +473,42 @@ describe('webhooks', () => {
     expect(a!.hint).toMatchObject({ transactionId: 'tgen_lateDone00000001', claimed: 'payment.paid' })
     expect(b!.hint).toMatchObject({ transactionId: 'tgen_lateDone00000001', claimed: 'payment.failed' })
     expect(a!.hint!.dedupKey).not.toBe(b!.hint!.dedupKey)
+  })
+
+  it('two partial cancels made at Toss are two hints; a redelivery and the two events of one deposit are one', async () => {
+    const t = toss(recorder().fetch)
+    const hintOf = async (event: unknown) => {
+      const r = await t.parseNotification({ rawBody: body(event), headers: {} })
+      if (r.verified || !r.hint) throw new Error(JSON.stringify(r))
+      return r.hint.dedupKey
+    }
+    const partial = (transactionKey: string, balanceAmount: number) => ({
+      eventType: 'PAYMENT_STATUS_CHANGED',
+      createdAt: '2024-02-13T13:00:00.000',
+      data: { ...PARTIAL_CANCELED_CARD, balanceAmount, lastTransactionKey: transactionKey },
+    })
+    const first = await hintOf(partial('TK00000000000000000000000000000A', 10_000))
+    expect(await hintOf(partial('TK00000000000000000000000000000B', 5_000))).not.toBe(first)
+    expect(await hintOf(partial('TK00000000000000000000000000000A', 10_000))).toBe(first)
+    const deposit = { ...WAITING_VA, status: 'DONE', lastTransactionKey: 'TK0000000000000000000000000000DP' }
+    const statusChanged = await hintOf({
+      eventType: 'PAYMENT_STATUS_CHANGED',
+      createdAt: '2024-02-13T12:30:00.000',
+      data: deposit,
+    })
+    const callback = await hintOf({
+      eventType: 'DEPOSIT_CALLBACK',
+      createdAt: '2024-02-13T12:30:00.000',
+      data: {
+        createdAt: '2024-02-13T12:30:00.000',
+        secret: WAITING_VA.secret,
+        status: 'DONE',
+        transactionKey: deposit.lastTransactionKey,
+        orderId: WAITING_VA.orderId,
+        paymentKey: WAITING_VA.paymentKey,
+      },
+    })
+    expect(callback).toBe(statusChanged)
   })
 
   it('refuses a DEPOSIT_CALLBACK whose secret differs from the stored one; a matching one is still a hint', async () => {

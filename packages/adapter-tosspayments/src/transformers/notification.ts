@@ -59,8 +59,11 @@ export function readWebhook(
   if (str(data.lastTransactionKey)) evidence.lastTransactionKey = str(data.lastTransactionKey)!
   const transmission = headers['tosspayments-webhook-transmission-id']
   if (transmission) evidence.transmissionId = transmission
-  // Repeats of one event collapse: what Toss names (payment and state), never the transmission time.
-  const dedupKey = `tosspayments:${paymentKey ?? `order:${orderId}`}:${status ?? eventType}`
+  // Repeats of one event collapse: what Toss names (payment, state, and the approve/cancel transaction that made
+  // it), never the transmission time. Without the transaction, a second partial cancel made at Toss (the same
+  // PARTIAL_CANCELED) or a deposit made again after its reversal would pass for a repeat and never be looked up.
+  const transaction = str(data.lastTransactionKey) ?? str(data.transactionKey)
+  const dedupKey = `tosspayments:${paymentKey ?? `order:${orderId}`}:${status ?? eventType}${transaction ? `:${transaction}` : ''}`
   const secret = str(data.secret)
   return {
     eventType,
