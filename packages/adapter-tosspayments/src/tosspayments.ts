@@ -512,11 +512,9 @@ export class TossPayments extends BaseProvider {
         },
         idempotencyKey: idempotencyKey('charge', req.orderId),
         moneyMoving: true,
-        // A key Toss no longer knows (deleted) is answered as a missing payment.
-        codeOverrides: {
-          NOT_FOUND_PAYMENT: { code: 'billing_key_invalid' },
-          NOT_FOUND_BILLING_KEY: { code: 'billing_key_invalid' },
-        },
+        // A key Toss no longer knows (deleted) is answered as a missing payment. (An override applies only to a
+        // code of the table with a listed status: any other answer stays unknown.)
+        codeOverrides: { NOT_FOUND_PAYMENT: { code: 'billing_key_invalid' } },
       },
       options,
     )
