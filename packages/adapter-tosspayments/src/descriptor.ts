@@ -1,0 +1,44 @@
+import { type BaseAccountConfig, commonAdapterOptions, type ProviderDescriptor } from '@paymux/core'
+import { z } from 'zod'
+import { TossPayments } from './tosspayments.js'
+
+/** A Toss Payments account entry of a host's configuration: one merchant's key pair. */
+export interface TossPaymentsAccountConfig extends BaseAccountConfig {
+  provider: 'tosspayments'
+  secretKey: string
+  /** Needed for checkouts (the payment window); an account without one takes none. */
+  clientKey?: string
+}
+
+export const tosspaymentsDescriptor: ProviderDescriptor<TossPaymentsAccountConfig> = {
+  id: 'tosspayments',
+  displayName: 'Toss Payments',
+  accountSchema: (common) =>
+    z.strictObject({
+      ...common,
+      provider: z.literal('tosspayments'),
+      secretKey: z.string().min(1),
+      clientKey: z.string().min(1).optional(),
+    }),
+  create: (config, context) =>
+    new TossPayments({
+      ...commonAdapterOptions(config, context),
+      secretKey: config.secretKey,
+      ...(config.clientKey ? { clientKey: config.clientKey } : {}),
+    }),
+  secrets: (config) => [config.secretKey],
+  simulator: async () => {
+    const { createTossSimulator, TOSS_DEMO_CREDENTIALS } = await import('./simulator/index.js')
+    const sim = createTossSimulator()
+    return {
+      fetch: (request) => sim.app.fetch(request),
+      seedPayment: (input) => sim.seedPayment(input),
+      demoAccount: (simUrl) => ({
+        provider: 'tosspayments',
+        secretKey: TOSS_DEMO_CREDENTIALS.secretKey,
+        clientKey: TOSS_DEMO_CREDENTIALS.clientKey,
+        baseUrl: simUrl,
+      }),
+    }
+  },
+}
