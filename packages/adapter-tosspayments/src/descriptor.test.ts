@@ -39,4 +39,51 @@ describe('tosspaymentsDescriptor', () => {
       await server.close()
     }
   })
+
+  it('sends the deposit webhook where notifyTo says, and every control route without a placeholder answers', async () => {
+    const demo = await tosspaymentsDescriptor.simulator!()
+    const received: string[] = []
+    const host = await startServer({
+      fetch: async (r) => {
+        received.push(await r.text())
+        return new Response('ok')
+      },
+    })
+    const server = await startServer({ fetch: (r) => demo.fetch(r) })
+    try {
+      for (const route of demo.controlRoutes.filter((r) => !/[{<]/.test(r.path))) {
+        const res = await fetch(`${server.url}${route.path}`, {
+          method: route.method,
+          ...(route.body ? { body: route.body, headers: { 'content-type': 'application/json' } } : {}),
+        })
+        expect(res.status, route.what).toBe(200)
+      }
+      demo.notifyTo(`${host.url}/v1/notifications/toss-demo`)
+      const va = await (
+        await fetch(`${server.url}/__sim/payments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"amount":10000,"method":"virtual_account"}',
+        })
+      ).json()
+      const deposit = demo.controlRoutes.find((r) => r.path.startsWith('/__sim/deposit/'))!
+      const res = await fetch(`${server.url}${deposit.path.replace('<transactionId>', va.transactionId)}`, {
+        method: deposit.method,
+      })
+      expect(res.status).toBe(200)
+      const instance = demo.instance as { webhooks: { settled(): Promise<unknown> } }
+      await instance.webhooks.settled()
+      expect(received.some((b) => b.includes(va.transactionId))).toBe(true)
+      // No URL: nothing is sent.
+      demo.notifyTo(undefined)
+      const before = received.length
+      const other = demo.seedPayment({ amount: 1_000 })
+      expect(other.transactionId).toBeTruthy()
+      await instance.webhooks.settled()
+      expect(received.length).toBe(before)
+    } finally {
+      await server.close()
+      await host.close()
+    }
+  })
 })

@@ -39,6 +39,29 @@ export const tosspaymentsDescriptor: ProviderDescriptor<TossPaymentsAccountConfi
         clientKey: TOSS_DEMO_CREDENTIALS.clientKey,
         baseUrl: simUrl,
       }),
+      notifyTo: (notifyUrl) => sim.setWebhookUrl(notifyUrl),
+      controlRoutes: [
+        {
+          what: 'seed a paid card payment',
+          method: 'POST',
+          path: '/__sim/payments',
+          body: '{"amount":10000}',
+        },
+        {
+          what: 'seed a virtual account waiting for its deposit',
+          method: 'POST',
+          path: '/__sim/payments',
+          body: '{"amount":10000,"method":"virtual_account"}',
+        },
+        { what: 'look a payment up', method: 'GET', path: '/__sim/payments/{transactionId}' },
+        {
+          what: "the customer's deposit into a waiting virtual account (sends the webhooks)",
+          method: 'POST',
+          path: '/__sim/deposit/<transactionId>',
+        },
+        { what: 'every cancel request with its Idempotency-Key', method: 'GET', path: '/__sim/cancels' },
+      ],
+      instance: sim,
     }
   },
 }
