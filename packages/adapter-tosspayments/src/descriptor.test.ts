@@ -59,13 +59,13 @@ describe('tosspaymentsDescriptor', () => {
         expect(res.status, route.what).toBe(200)
       }
       demo.notifyTo(`${host.url}/v1/notifications/toss-demo`)
-      const va = await (
+      const va = (await (
         await fetch(`${server.url}/__sim/payments`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: '{"amount":10000,"method":"virtual_account"}',
         })
-      ).json()
+      ).json()) as { transactionId: string }
       const deposit = demo.controlRoutes.find((r) => r.path.startsWith('/__sim/deposit/'))!
       const res = await fetch(`${server.url}${deposit.path.replace('<transactionId>', va.transactionId)}`, {
         method: deposit.method,
