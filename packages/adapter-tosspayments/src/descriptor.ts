@@ -26,6 +26,14 @@ export const tosspaymentsDescriptor: ProviderDescriptor<TossPaymentsAccountConfi
       secretKey: config.secretKey,
       ...(config.clientKey ? { clientKey: config.clientKey } : {}),
     }),
+  reference: {
+    transactionIdName: 'paymentKey',
+    notificationSetting: 'the webhook URL (developer center)',
+    notificationForm:
+      "unsigned webhook JSON `{eventType, createdAt, data}` (PAYMENT_STATUS_CHANGED; DEPOSIT_CALLBACK with the account's `secret`)",
+    notificationReply:
+      'status 200 (Toss retries anything else); 400 for a virtual-account event whose `secret` differs',
+  },
   secrets: (config) => [config.secretKey],
   simulator: async () => {
     const { createTossSimulator, TOSS_DEMO_CREDENTIALS } = await import('./simulator/index.js')

@@ -73,6 +73,20 @@ export interface ProviderDescriptor<Config extends BaseAccountConfig = BaseAccou
   secrets(config: Config): string[]
   /** Loaded only when asked for, so a host that never runs a demo never loads simulator code. */
   simulator?: () => Promise<DemoSimulator>
+  /** What a host's API reference says of this PG, in the PG's own words (so no host text names a PG). */
+  readonly reference?: ProviderReference
+}
+
+/** Short phrases a host's API reference is written from: each one is about this PG alone. */
+export interface ProviderReference {
+  /** The PG's name for a payment's id, which is the neutral `transactionId` (NicePay `TID`). */
+  transactionIdName: string
+  /** Where the merchant sets the host's notification URL at the PG (NicePay: its deposit notification URL). */
+  notificationSetting?: string
+  /** The PG's notification as it arrives (format and its main fields). */
+  notificationForm?: string
+  /** What the PG expects back from a notification it sent, accepted and refused. */
+  notificationReply?: string
 }
 
 /** Copies the account fields every adapter takes from an entry into its options. */
