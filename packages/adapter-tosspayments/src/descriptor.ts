@@ -70,6 +70,7 @@ export const tosspaymentsDescriptor: ProviderDescriptor<TossPaymentsAccountConfi
         { what: 'every cancel request with its Idempotency-Key', method: 'GET', path: '/__sim/cancels' },
       ],
       instance: sim,
+      approvals: (paymentKey) => sim.inspect(paymentKey)?.confirms ?? 0,
     }
   },
 }

@@ -51,6 +51,11 @@ export interface DemoSimulator {
   readonly controlRoutes: readonly SimulatorControlRoute[]
   /** The simulator itself, of its package's type, for a host that drives it further (tests inspect its ledger). */
   readonly instance: unknown
+  /**
+   * How many approvals the simulated PG executed for one of its transactions (two: a double charge), so a host's
+   * checkout tests can hold any PG to exactly one without knowing its simulator.
+   */
+  approvals?(transactionId: string): number
 }
 
 /**
