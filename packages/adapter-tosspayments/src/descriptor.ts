@@ -52,13 +52,13 @@ export const tosspaymentsDescriptor: ProviderDescriptor<TossPaymentsAccountConfi
         {
           what: 'seed a paid card payment',
           method: 'POST',
-          path: '/__sim/payments',
+          path: '/__sim/seed/payment',
           body: '{"amount":10000}',
         },
         {
           what: 'seed a virtual account waiting for its deposit',
           method: 'POST',
-          path: '/__sim/payments',
+          path: '/__sim/seed/payment',
           body: '{"amount":10000,"method":"virtual_account"}',
         },
         { what: 'look a payment up', method: 'GET', path: '/__sim/payments/{transactionId}' },

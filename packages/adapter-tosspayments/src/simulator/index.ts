@@ -1,7 +1,7 @@
 // A Toss Payments simulator built from the research spec (never from the adapter): the core API v1 on its real
 // paths, the payment window, webhooks, and control routes under /__sim for tests and demos.
 import { randomUUID } from 'node:crypto'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { CONTROL_PREFIX, FaultInjector, faultControlRoutes } from '@paymux/core/simulator'
 import { type AppDeps, notifier, protocolApp, type TossCredentials } from './app.js'
 import { IdempotencyStore } from './idempotency.js'
@@ -162,10 +162,13 @@ export function createTossSimulator(options: TossSimulatorOptions = {}): TossSim
   const app = new Hono()
   const control = new Hono()
   control.route('/', faultControlRoutes(faults))
-  control.post('/payments', async (c) => {
+  const seedRoute = async (c: Context) => {
     const b = (await c.req.json()) as Parameters<typeof seedPayment>[0]
     return c.json(seedPayment(b))
-  })
+  }
+  control.post('/payments', seedRoute)
+  // The path every paymux simulator seeds on, so a person (or a host's test) seeds any of them alike.
+  control.post('/seed/payment', seedRoute)
   control.get('/payments/:paymentKey', (c) => {
     const s = inspect(c.req.param('paymentKey'))
     return s ? c.json(s) : c.json({ error: 'no such payment' }, 404)
