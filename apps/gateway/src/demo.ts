@@ -61,7 +61,7 @@ export interface Demo {
 /** The demo accounts' names: nice-demo, boot-demo, cookie-demo (a PG not listed: `<provider>-demo`). */
 const DEMO_ACCOUNT_PREFIX: Record<string, string> = { nicepay: 'nice', bootpay: 'boot', cookiepay: 'cookie' }
 
-/** The demo's account at a PG, by the PG's id (`tosspayments` → `tosspayments-demo`). */
+/** The demo's account at a PG, by the PG's id (a PG not listed above: `<provider>-demo`). */
 export const demoAccountId = (provider: string): string => `${DEMO_ACCOUNT_PREFIX[provider] ?? provider}-demo`
 
 /**
