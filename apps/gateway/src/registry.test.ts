@@ -37,12 +37,11 @@ describe('a PG is one package and one line', () => {
     expect(PROVIDERS.map((p) => p.id)).toContain('tosspayments')
   })
 
-  it.each(PROVIDERS.filter((p) => !BEFORE_THE_REGISTRY.has(p.id)).map((p) => p.id))(
-    '%s is named in one file of the gateway source: the registry',
-    (id) => {
-      expect(filesNaming(id)).toEqual(['providers.ts'])
-    },
-  )
+  it.each(
+    PROVIDERS.filter((p) => !BEFORE_THE_REGISTRY.has(p.id)).map((p) => p.id),
+  )('%s is named in one file of the gateway source: the registry', (id) => {
+    expect(filesNaming(id)).toEqual(['providers.ts'])
+  })
 
   it('the check reads the source it claims to (it finds the first PGs wherever they are still named)', () => {
     const nice = filesNaming('nicepay')
