@@ -5,6 +5,8 @@ import {
   secretsOf,
   startTestGateway,
   type TestGateway,
+  ledgerOf,
+  REGISTRY_ACCOUNTS,
 } from './test-support/harness.js'
 
 describe.each(DB_TARGETS)('cancellations on $name', (target) => {
@@ -118,9 +120,11 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     { account: 'a-boot', sim: 'bootpay' as const, lookup: true },
     { account: 'a-boot-v1', sim: 'bootpay' as const, lookup: true },
     { account: 'a-nice', sim: 'nicepay' as const, lookup: false },
+    // Every other registered PG, from the registry (their lookups report amounts).
+    ...REGISTRY_ACCOUNTS.map((r) => ({ account: r.account, sim: r.provider, lookup: true })),
   ])('$account', ({ account, sim, lookup }) => {
     it('partial cancel, then the remainder; the ledger matches the PG', async () => {
-      const { transactionId } = t.sims[sim].seedPayment({ amount: 50_000 })
+      const { transactionId } = ledgerOf(t.sims, sim).seedPayment({ amount: 50_000 })
       const first = await cancel({ account, transactionId, amount: 2_000 }, `p1-${transactionId}`)
       expect(first.status, JSON.stringify(first.body)).toBe(200)
       expect(first.body).toMatchObject({
@@ -148,7 +152,10 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
         cancelledAmount: 50_000,
         cancellableAmount: 0,
       })
-      expect(t.sims[sim].inspect(transactionId)).toMatchObject({ cancelledAmount: 50_000, cancelCount: 2 })
+      expect(ledgerOf(t.sims, sim).inspect(transactionId)).toMatchObject({
+        cancelledAmount: 50_000,
+        cancelCount: 2,
+      })
 
       const again = await cancel({ paymentId: first.body.paymentId, amount: 2_000 })
       expect(again.status).toBe(409)
@@ -156,7 +163,7 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
     })
 
     it('replays the same key without a second PG call; 422 on a different body under the same key', async () => {
-      const { transactionId } = t.sims[sim].seedPayment({ amount: 30_000 })
+      const { transactionId } = ledgerOf(t.sims, sim).seedPayment({ amount: 30_000 })
       const key = `replay-${transactionId}`
       const a = await cancel({ account, transactionId, amount: 3_000 }, key)
       expect(a.status).toBe(200)
@@ -172,7 +179,10 @@ describe.each(DB_TARGETS)('cancellations on $name', (target) => {
       expect(b.body).toEqual(a.body)
       // Byte for byte, key order included.
       expect(JSON.stringify(b.body)).toBe(JSON.stringify(a.body))
-      expect(t.sims[sim].inspect(transactionId)).toMatchObject({ cancelledAmount: 3_000, cancelCount: 1 })
+      expect(ledgerOf(t.sims, sim).inspect(transactionId)).toMatchObject({
+        cancelledAmount: 3_000,
+        cancelCount: 1,
+      })
       const c = await cancel({ account, transactionId, amount: 4_000 }, key)
       expect(c.status).toBe(422)
       expect(c.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_key_reused' })

@@ -127,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
   let close: () => Promise<void>
   if (!configPath) {
     await assertPortFree('127.0.0.1', port ?? 8080)
-    // The demo brings three PG simulators and a shop: a configured gateway never loads them.
+    // The demo brings every PG simulator and a shop: a configured gateway never loads them.
     const { demoBanner, startDemo } = await import('./demo.js')
     const demo = await startDemo({ ...(port !== undefined ? { port } : {}) })
     process.stderr.write(`${demoBanner(demo)}\n`)

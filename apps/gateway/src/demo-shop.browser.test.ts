@@ -1,4 +1,4 @@
-// The zero-config demo's shop in real Chromium, for each simulated PG: pick an item, pay in the PG's window,
+// The zero-config demo's shop in real Chromium, for each registered PG's simulator: pick an item, pay in the PG's window,
 // land on the shop's page with the payment paid and its verified webhook appearing without a reload, cancel
 // 2,000 KRW of it; a virtual-account order shows where to transfer and no cancel; Decline reads the same at
 // every PG. With PAYMUX_SHOP_SCREENSHOT=<file> it also writes the screenshot the README shows.
@@ -7,18 +7,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Demo, startDemo } from './demo.js'
+import { type Demo, demoAccountId, startDemo } from './demo.js'
+import { PROVIDERS } from './providers.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const available = existsSync(CHROMIUM)
 // In CI a missing browser is a broken machine, not a reason to prove nothing: the suite fails there.
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
 
-const PGS = [
-  ['NicePay', 'nice-demo'],
-  ['Bootpay', 'boot-demo'],
-  ['CookiePay', 'cookie-demo'],
-] as const
+// Every registered PG with a simulator has a demo account: each is paid for through its own window.
+const PGS = PROVIDERS.filter((p) => p.simulator).map((p) => [p.displayName, demoAccountId(p.id)] as const)
 
 describe.skipIf(!available && !inCi)('the demo shop in headless Chromium', () => {
   let demo: Demo

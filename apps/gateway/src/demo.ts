@@ -64,9 +64,12 @@ export interface Demo {
 /** The demo accounts' names: nice-demo, boot-demo, cookie-demo (a PG not listed: `<provider>-demo`). */
 const DEMO_ACCOUNT_PREFIX: Record<string, string> = { nicepay: 'nice', bootpay: 'boot', cookiepay: 'cookie' }
 
+/** The demo's account at a PG, by the PG's id (a PG not listed above: `<provider>-demo`). */
+export const demoAccountId = (provider: string): string => `${DEMO_ACCOUNT_PREFIX[provider] ?? provider}-demo`
+
 /**
- * The zero-config demo: the three PG simulators on loopback, an embedded database, one merchant with one
- * account per PG, and a few paid payments at each PG to cancel.
+ * The zero-config demo: the simulator of every registered PG on loopback, an embedded database, one merchant
+ * with one account per PG, and a few paid payments at each PG to cancel.
  */
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const dataDir = resolve(opts.dataDir ?? './.paymux')
@@ -75,9 +78,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const sims = await startSimulators(PROVIDERS)
   const closeAll = () => sims.close()
   // The demo's account at each PG (named as the README and the shop name them).
-  const accountIds = new Map(
-    sims.running.map((r) => [r, `${DEMO_ACCOUNT_PREFIX[r.descriptor.id] ?? r.descriptor.id}-demo`]),
-  )
+  const accountIds = new Map(sims.running.map((r) => [r, demoAccountId(r.descriptor.id)]))
   const accountOf = (r: RunningSimulator) => accountIds.get(r)!
   const simOf = (provider: string) => sims.running.find((r) => r.descriptor.id === provider)!
 

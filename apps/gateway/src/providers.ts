@@ -1,11 +1,13 @@
 import { bootpayDescriptor } from '@paymux/adapter-bootpay'
 import { cookiepayDescriptor } from '@paymux/adapter-cookiepay'
 import { nicepayDescriptor } from '@paymux/adapter-nicepay'
+import { tosspaymentsDescriptor } from '@paymux/adapter-tosspayments'
 import type {
   BaseAccountConfig,
   PaymentProvider,
   ProviderContext as AdapterContext,
   ProviderDescriptor,
+  ProviderReference,
 } from '@paymux/core'
 
 /**
@@ -13,7 +15,12 @@ import type {
  * adapter factory and the log redaction of account secrets are all derived from this list, so adding a PG is
  * adding its package's descriptor here.
  */
-export const PROVIDERS: readonly AnyDescriptor[] = [nicepayDescriptor, bootpayDescriptor, cookiepayDescriptor]
+export const PROVIDERS: readonly AnyDescriptor[] = [
+  nicepayDescriptor,
+  bootpayDescriptor,
+  cookiepayDescriptor,
+  tosspaymentsDescriptor,
+]
 
 /**
  * A descriptor seen by the gateway, which only ever reads an entry's common fields: each descriptor's schema has
@@ -51,4 +58,25 @@ export function accountSecrets(
   providers: readonly AnyDescriptor[] = PROVIDERS,
 ): string[] {
   return descriptorOf(providers, account.provider).secrets(account)
+}
+
+/** The registered PGs' names, for texts that list them ("NicePay, Bootpay, …"). */
+export const providerNames = (providers: readonly AnyDescriptor[] = PROVIDERS): string =>
+  providers.map((p) => p.displayName).join(', ')
+
+/**
+ * One phrase per registered PG that has it, each led by the PG's name ("NicePay TID, Bootpay receipt_id"): the API
+ * reference's per-PG texts are written from the descriptors, so a new PG documents itself.
+ */
+export function perProvider(
+  phrase: (r: ProviderReference) => string | undefined,
+  separator = ', ',
+  providers: readonly AnyDescriptor[] = PROVIDERS,
+): string {
+  return providers
+    .flatMap((p) => {
+      const text = p.reference && phrase(p.reference)
+      return text ? [`${p.displayName} ${text}`] : []
+    })
+    .join(separator)
 }

@@ -3,7 +3,7 @@ import { MAX_KRW } from '@paymux/core'
 import { ERROR_CODES, ERROR_TYPES } from './errors.js'
 import { unknownKeys } from './http/validation.js'
 import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './db/statuses.js'
-import { PROVIDERS } from './providers.js'
+import { PROVIDERS, perProvider } from './providers.js'
 
 const PROVIDER_IDS = PROVIDERS.map((p) => p.id) as [string, ...string[]]
 
@@ -135,10 +135,15 @@ export const CancelByTransactionSchema = z
         .enum(PROVIDER_IDS)
         .optional()
         .openapi({ description: 'Picks the account when the merchant has exactly one of this provider' }),
-      transactionId: z.string(missing(NAMES_PAYMENT)).trim().min(1).max(100).openapi({
-        description: "The PG's payment id (NicePay TID, Bootpay receipt_id, CookiePay tid)",
-        example: 'nicepay00m01012601151030001234',
-      }),
+      transactionId: z
+        .string(missing(NAMES_PAYMENT))
+        .trim()
+        .min(1)
+        .max(100)
+        .openapi({
+          description: `The PG's payment id (${perProvider((r) => r.transactionIdName)})`,
+          example: 'nicepay00m01012601151030001234',
+        }),
       ...cancelTerms,
     },
     unknownKeys({ keys: ['paymentId'], exclusive: NOT_BOTH }),

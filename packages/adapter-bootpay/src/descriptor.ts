@@ -71,6 +71,13 @@ export const bootpayDescriptor: ProviderDescriptor<BootpayAccountConfig> = {
     }
     return new Bootpay(options)
   },
+  reference: {
+    transactionIdName: 'receipt_id',
+    notificationSetting: 'the feedback (v1) or webhook (v2) URL',
+    notificationForm: 'v1 feedback form (receipt_id, private_key, …) or v2 webhook JSON',
+    notificationReply:
+      'v1 `OK` as text, v2 `{"success":true}`; v2 `{"success":false}` (403) from a sender not allowed; 400 for a body that is no Bootpay notification',
+  },
   secrets: (config) =>
     [config.privateKey, config.secretKey, config.clientKey].filter((s): s is string => !!s),
   simulator: async () => {

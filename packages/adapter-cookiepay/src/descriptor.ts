@@ -32,6 +32,12 @@ export const cookiepayDescriptor: ProviderDescriptor<CookiePayAccountConfig> = {
       apiKey: config.apiKey,
       environment: config.environment,
     }),
+  reference: {
+    transactionIdName: 'tid',
+    notificationSetting: 'the Noti URL',
+    notificationForm: 'Noti form (ORDERNO, TID, …)',
+    notificationReply: '`<RESULT>SUCCESS</RESULT>` as HTML; an empty body when refused',
+  },
   secrets: (config) => [config.apiKey],
   simulator: async () => {
     const { createCookiePaySimulator, COOKIEPAY_DEMO_CREDENTIALS } = await import('./simulator/index.js')

@@ -38,6 +38,12 @@ export const nicepayDescriptor: ProviderDescriptor<NicePayAccountConfig> = {
         ? { cancelDuplicateGuard: config.cancelDuplicateGuard }
         : {}),
     }),
+  reference: {
+    transactionIdName: 'TID',
+    notificationSetting: 'the deposit notification URL',
+    notificationForm: 'deposit notification, an EUC-KR form (TID, MID, ResultCode, Amt, MOID, StateCd, …)',
+    notificationReply: '`OK` as text; `FAIL` (403) from a sender not allowed',
+  },
   secrets: (config) => [config.merchantKey, config.cancelPassword].filter((s): s is string => !!s),
   simulator: async () => {
     const { createNicePaySimulator, NICEPAY_DEMO_CREDENTIALS } = await import('./simulator/index.js')

@@ -4,7 +4,8 @@
  */
 import type { CheckoutMethod, CheckoutProvider, CheckoutRequest } from './checkout.js'
 
-export type ProviderId = 'nicepay' | 'bootpay' | 'cookiepay' | (string & {})
+/** A PG's id: its descriptor's `id` (`nicepay`, …). Open, so that a new PG's package needs no change here. */
+export type ProviderId = string
 
 /** What an adapter can do, said up front so callers never have to learn it from an error. */
 export interface ProviderCapabilities {

@@ -51,6 +51,11 @@ export interface DemoSimulator {
   readonly controlRoutes: readonly SimulatorControlRoute[]
   /** The simulator itself, of its package's type, for a host that drives it further (tests inspect its ledger). */
   readonly instance: unknown
+  /**
+   * How many approvals the simulated PG executed for one of its transactions (two: a double charge), so a host's
+   * checkout tests can hold any PG to exactly one without knowing its simulator.
+   */
+  approvals?(transactionId: string): number
 }
 
 /**
@@ -73,6 +78,20 @@ export interface ProviderDescriptor<Config extends BaseAccountConfig = BaseAccou
   secrets(config: Config): string[]
   /** Loaded only when asked for, so a host that never runs a demo never loads simulator code. */
   simulator?: () => Promise<DemoSimulator>
+  /** What a host's API reference says of this PG, in the PG's own words (so no host text names a PG). */
+  readonly reference?: ProviderReference
+}
+
+/** Short phrases a host's API reference is written from: each one is about this PG alone. */
+export interface ProviderReference {
+  /** The PG's name for a payment's id, which is the neutral `transactionId` (NicePay `TID`). */
+  transactionIdName: string
+  /** Where the merchant sets the host's notification URL at the PG (NicePay: its deposit notification URL). */
+  notificationSetting?: string
+  /** The PG's notification as it arrives (format and its main fields). */
+  notificationForm?: string
+  /** What the PG expects back from a notification it sent, accepted and refused. */
+  notificationReply?: string
 }
 
 /** Copies the account fields every adapter takes from an entry into its options. */

@@ -100,7 +100,7 @@ describe('a project that installed the tarballs with npm (no workspace, no gatew
     if (demoDir) rmSync(demoDir, { recursive: true, force: true })
   })
 
-  for (const adapter of ['nicepay', 'bootpay', 'cookiepay'] as const) {
+  for (const adapter of ['nicepay', 'bootpay', 'cookiepay', 'tosspayments'] as const) {
     it(`runs @paymux/adapter-${adapter}'s standalone example`, async () => {
       // The example the tarball ships (its README tells an installer to run it from there), not the clone's.
       cpSync(

@@ -4,13 +4,14 @@ import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { router } from '../http/env.js'
 import { metricsOf } from '../metrics/registry.js'
+import { perProvider } from '../providers.js'
 import type { Runtime } from '../runtime.js'
 import { findAccount, processNotification } from './process.js'
 import { isLimited, underLookupLimit } from './rate-limit.js'
 
-/** A reply in plain text: the gateway's own refusals, and the text replies of NicePay and Bootpay v1. */
+/** A reply in plain text: the gateway's own refusals, and the PGs' text replies. */
 const PLAIN = { 'text/plain': { schema: { type: 'string' as const } } }
-/** A reply in JSON: Bootpay v2's `{"success": true|false}`. */
+/** A reply in JSON, for the PGs that answer in JSON. */
 const PG_JSON = {
   'application/json': {
     schema: {
@@ -24,8 +25,7 @@ const PG_JSON = {
 /** A form notification: named fields, each a string (their names and meaning are the PG's own). */
 const NOTIFICATION_FORM = {
   type: 'object' as const,
-  description:
-    'NicePay deposit notification (EUC-KR: TID, MID, ResultCode, Amt, MOID, StateCd, …), Bootpay v1 feedback (receipt_id, private_key, …), CookiePay Noti (ORDERNO, TID, …)',
+  description: perProvider((r) => r.notificationForm, '; '),
   additionalProperties: { type: 'string' as const },
 }
 
@@ -80,8 +80,7 @@ export function notificationRoutes(rt: Runtime) {
       summary: 'Receive a PG notification (called by the PG, not by merchants)',
       // No merchant key: the adapter verifies the sender (declared for the OpenAPI linter).
       security: [],
-      description:
-        'Configure this URL at the PG for the account (deposit notification URL at NicePay, Noti URL at CookiePay, feedback/webhook URL at Bootpay). The raw body is handed to the account\'s adapter, which verifies it (IP allow-list, PG re-query, amount and account matching); a verified notification is applied once (duplicates change nothing) and answered exactly as the PG expects (NicePay `OK`, Bootpay v1 `OK` / v2 `{"success":true}`, CookiePay `<RESULT>SUCCESS</RESULT>`). A refused one changes nothing and gets the PG\'s failure reply.',
+      description: `Configure this URL at the PG for the account (${perProvider((r) => r.notificationSetting, '; ')}). The raw body is handed to the account's adapter, which verifies it (IP allow-list, PG re-query, amount and account matching); a verified notification is applied once (duplicates change nothing) and answered exactly as the PG expects (${perProvider((r) => r.notificationReply, '; ')}). A refused one changes nothing and gets the PG's failure reply.`,
       request: {
         params: z.object({
           accountId: z
@@ -100,16 +99,15 @@ export function notificationRoutes(rt: Runtime) {
       },
       responses: {
         200: {
-          description:
-            'The PG\'s success (or, for some PGs, refusal) reply: NicePay and Bootpay v1 `OK` (text), Bootpay v2 `{"success":true}`, CookiePay `<RESULT>SUCCESS</RESULT>` (HTML; an empty body when refused)',
+          description: `The PG's success (or, for some PGs, refusal) reply: ${perProvider((r) => r.notificationReply, '; ')}`,
           content: { ...PLAIN, ...PG_JSON, 'text/html': { schema: { type: 'string' } } },
         },
         400: {
-          description: 'Refused: not a notification of this PG (Bootpay)',
+          description: 'Refused: not a notification of this PG',
           content: { ...PLAIN, ...PG_JSON },
         },
         403: {
-          description: 'Refused: sender not allowed (NicePay `FAIL` as text, Bootpay v2 `{"success":false}`)',
+          description: "Refused: sender not allowed (the PG's failure reply)",
           content: { ...PLAIN, ...PG_JSON },
         },
         404: { description: 'No such account', content: PLAIN },

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono'
 import { ApiError } from '../errors.js'
 import type { AppEnv } from '../http/env.js'
 import { errorResponse } from '../http/responses.js'
+import { providerNames } from '../providers.js'
 import type { Runtime } from '../runtime.js'
 
 export interface DocsOptions {
@@ -24,8 +25,7 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>, rt: Runtime, opts: DocsOpti
     info: {
       title: 'paymux gateway',
       version: '1.0.0',
-      description:
-        'One API in front of Korean PGs (NicePay, Bootpay, CookiePay). Amounts are integer KRW. Every POST and DELETE accepts an Idempotency-Key. Errors share one shape: `{error: {type, code, message, param?, providerCode?, providerMessage?}, requestId}`.',
+      description: `One API in front of Korean PGs (${providerNames()}). Amounts are integer KRW. Every POST and DELETE accepts an Idempotency-Key. Errors share one shape: \`{error: {type, code, message, param?, providerCode?, providerMessage?}, requestId}\`.`,
       license: { name: 'MIT', identifier: 'MIT' },
     },
     // Never the request's Host (a cache could serve a forged one, and "try it" would send keys there).

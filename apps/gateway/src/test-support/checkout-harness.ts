@@ -43,6 +43,8 @@ export interface CheckoutSetup {
   name: string
   /** Descriptors the gateway needs beyond the built-in ones (the toy's). */
   providers?: readonly AnyDescriptor[]
+  /** Made from the PG's descriptor alone: its simulator has no knobs this harness knows. */
+  fromRegistry?: boolean
   start(): Promise<RunningCheckoutSim>
 }
 
@@ -140,7 +142,37 @@ export function pgSetups(): CheckoutSetup[] {
         }
       },
     },
+    ...registrySetups(),
   ]
+}
+
+/** The PGs whose setup above is written by hand (their simulators' own knobs); every other comes from the registry. */
+const HAND_WRITTEN = new Set(['nicepay', 'bootpay', 'cookiepay'])
+
+/**
+ * The checkout of every registered PG not written out above, from its descriptor alone: its demo simulator on
+ * loopback, its demo account, and the simulator's approval count (a PG whose simulator does not count approvals
+ * cannot be held to exactly one, and fails here rather than pass unchecked).
+ */
+export function registrySetups(providers: readonly AnyDescriptor[] = PROVIDERS): CheckoutSetup[] {
+  return providers
+    .filter((d) => d.simulator && !HAND_WRITTEN.has(d.id))
+    .map((d) => ({
+      name: d.displayName,
+      fromRegistry: true,
+      async start() {
+        const sim = await d.simulator!()
+        const server = await startServer({ fetch: (r) => sim.fetch(r) })
+        return {
+          account: { ...sim.demoAccount(server.url), timeoutMs: 3_000 },
+          approvals: async (tx) => {
+            if (!sim.approvals) throw new Error(`${d.displayName}'s simulator counts no approvals`)
+            return sim.approvals(tx)
+          },
+          close: () => server.close(),
+        }
+      },
+    }))
 }
 
 /** The demo account an adapter's descriptor gives for its simulator at `url`. */

@@ -164,6 +164,7 @@ export async function startFlowGateway(target: DbTarget, opts: FlowOptions = {})
     sims.cookiepay.setNotifyUrl(`${url}/v1/notifications/a-cookie`)
     sims.bootpay.settings.webhookUrl = `${url}/v1/notifications/a-boot`
     sims.bootpay.settings.webhookRetryDelayMs = 200
+    for (const r of sims.registry) r.demo.notifyTo(`${url}/v1/notifications/${r.account}`)
   }
   return {
     url,

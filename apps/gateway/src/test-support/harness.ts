@@ -4,14 +4,14 @@ import { randomBytes } from 'node:crypto'
 import { BOOTPAY_DEMO_CREDENTIALS, createBootpaySimulator } from '@paymux/adapter-bootpay/simulator'
 import { COOKIEPAY_DEMO_CREDENTIALS, createCookiePaySimulator } from '@paymux/adapter-cookiepay/simulator'
 import { createNicePaySimulator, NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
-import { Redactor } from '@paymux/core'
+import { type DemoSimulator, Redactor } from '@paymux/core'
 import { type RunningServer, startServer } from '@paymux/core/simulator'
 import { type GatewayConfigInput, parseConfig } from '../config.js'
 import { generateMasterKey, sha256Hex } from '../crypto.js'
 import { type Db, dropSchema, openDatabase } from '../db/index.js'
 import { createGateway, type Gateway } from '../gateway.js'
 import { createLogger } from '../logger.js'
-import { defaultProviderFactory, type ProviderFactory } from '../providers.js'
+import { accountSecrets, defaultProviderFactory, PROVIDERS, type ProviderFactory } from '../providers.js'
 
 export interface DbTarget {
   name: 'pglite' | 'postgres'
@@ -48,11 +48,34 @@ export async function openTestDb(
   }
 }
 
+/** The PGs whose simulators and accounts below are written by hand; every other registered PG is derived. */
+const HAND_WRITTEN = new Set(['nicepay', 'bootpay', 'cookiepay'])
+
+/** What the shared tests read of a simulator's ledger (every registered PG's simulator has an `inspect`). */
+export interface SimLedger {
+  seedPayment(input: { amount: number }): { transactionId: string }
+  inspect(transactionId: string): { cancelledAmount: number; cancelCount: number } | undefined
+}
+
+/**
+ * A registered PG without a hand-written setup, from its descriptor alone: its demo simulator on loopback and
+ * the account `a-<provider>` of shop-a on it (its demo credentials).
+ */
+export interface RegistrySim {
+  provider: string
+  account: string
+  demo: DemoSimulator
+  url: string
+  ledger: SimLedger
+}
+
 export interface Sims {
   nicepay: ReturnType<typeof createNicePaySimulator>
   bootpay: ReturnType<typeof createBootpaySimulator>
   cookiepay: ReturnType<typeof createCookiePaySimulator>
   urls: { nicepay: string; bootpay: string; cookiepay: string }
+  /** Every other registered PG (Toss Payments, …), derived from the provider registry. */
+  registry: RegistrySim[]
   close(): Promise<void>
 }
 
@@ -65,16 +88,51 @@ export async function startSims(): Promise<Sims> {
     await startServer(bootpay.app),
     await startServer(cookiepay.app),
   ]
+  const registry: RegistrySim[] = []
+  for (const d of PROVIDERS) {
+    if (!d.simulator || HAND_WRITTEN.has(d.id)) continue
+    const demo = await d.simulator()
+    const server = await startServer({ fetch: (r) => demo.fetch(r) })
+    servers.push(server)
+    const ledger = demo.instance as Partial<SimLedger>
+    if (typeof ledger.inspect !== 'function')
+      throw new Error(`${d.id}'s simulator has no inspect(): the shared tests cannot check its ledger`)
+    registry.push({
+      provider: d.id,
+      account: `a-${d.id}`,
+      demo,
+      url: server.url,
+      ledger: { seedPayment: (i) => demo.seedPayment(i), inspect: (tx) => ledger.inspect!(tx) },
+    })
+  }
   return {
     nicepay,
     bootpay,
     cookiepay,
     urls: { nicepay: servers[0]!.url, bootpay: servers[1]!.url, cookiepay: servers[2]!.url },
+    registry,
     close: async () => {
       await Promise.all(servers.map((s) => s.close()))
     },
   }
 }
+
+/** The ledger of the simulator behind a shop-a account's PG: a hand-written one by name, or a derived one. */
+export function ledgerOf(sims: Sims, provider: string): SimLedger {
+  if (provider === 'nicepay' || provider === 'bootpay' || provider === 'cookiepay') return sims[provider]
+  const r = sims.registry.find((x) => x.provider === provider)
+  if (!r) throw new Error(`no simulator for ${provider}`)
+  return r.ledger
+}
+
+/**
+ * The shop-a account of every registered PG that has no hand-written one, as the per-PG tests list theirs: its
+ * account id and provider. Known before any simulator starts (test tables are built at collection).
+ */
+export const REGISTRY_ACCOUNTS = PROVIDERS.filter((d) => d.simulator && !HAND_WRITTEN.has(d.id)).map((d) => ({
+  account: `a-${d.id}`,
+  provider: d.id,
+}))
 
 export const PG_TIMEOUT_MS = 400
 
@@ -147,7 +205,13 @@ export function testConfig(
             timeoutMs: PG_TIMEOUT_MS,
             connectTimeoutMs: 300,
           },
-        ],
+          // Every other registered PG on its demo simulator (its answers may take longer on a busy machine).
+          ...sims.registry.map((r) => ({
+            id: r.account,
+            ...r.demo.demoAccount(r.url),
+            timeoutMs: Math.max(PG_TIMEOUT_MS, 3_000),
+          })),
+        ] as GatewayConfigInput['merchants'][number]['accounts'],
         routing: { billing: 'a-nice', virtualAccount: 'a-nice' },
       },
       {
@@ -285,6 +349,9 @@ export function secretsOf(t: TestGateway): string[] {
     BOOTPAY_DEMO_CREDENTIALS.privateKey,
     COOKIEPAY_DEMO_CREDENTIALS.apiKey,
     t.gateway.runtime.config.masterKey!,
+    ...t.sims.registry.flatMap((r) =>
+      accountSecrets({ id: r.account, ...r.demo.demoAccount(r.url) } as never),
+    ),
     ...TEST_CARD_NUMBERS,
   ]
 }

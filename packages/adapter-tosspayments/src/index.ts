@@ -1,0 +1,7 @@
+export { kftcOf, TOSS_BANK_CODES } from './banks.js'
+export { TOSS_CAPABILITIES } from './capabilities.js'
+export { errorForAnswer, TOSS_CODES, type TossCode } from './codes.js'
+export { type TossPaymentsAccountConfig, tosspaymentsDescriptor } from './descriptor.js'
+export { idempotencyKey } from './transformers/cancel.js'
+export { TossPayments, type TossPaymentsOptions, type TossVirtualAccountResult } from './tosspayments.js'
+export { PROVIDER, TOSS_API_BASE, TOSS_SDK_URL } from './wire.js'
