@@ -19,7 +19,8 @@ describe('operators in the config', () => {
   it('need a sha256 keyHash and a known role; the error names the field', async () => {
     const sims = {
       urls: { nicepay: 'http://127.0.0.1:1', bootpay: 'http://127.0.0.1:1', cookiepay: 'http://127.0.0.1:1' },
-    } as Sims
+      registry: [],
+    } as unknown as Sims
     const raw = testConfig(sims, { a: 'a', b: 'b' })
     const m = raw.merchants as Array<Record<string, unknown>>
     m[0]!.operators = [{ name: 'x', keyHash: 'plain-key', role: 'operator' }]
