@@ -19,6 +19,7 @@ import {
 } from './providers.js'
 import type { AccountRuntime, MerchantRuntime, Runtime } from './runtime.js'
 import { attachMetrics, Metrics } from './metrics/registry.js'
+import { checkRoutingRules } from './routing/choose.js'
 import { countNotificationPgCall } from './notifications/rate-limit.js'
 import { startWorkers, type WorkerOptions, type Workers } from './workers/index.js'
 
@@ -152,6 +153,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     merchants.set(m.id, { config: m, accounts })
     for (const k of m.apiKeys) keys.add(m.id, k)
+  }
+  try {
+    checkRoutingRules(merchants)
+  } catch (err) {
+    if (!opts.db) await db.close()
+    throw err
   }
 
   const runtime: Runtime = {

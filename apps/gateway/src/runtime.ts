@@ -26,4 +26,9 @@ export interface Runtime {
   logger: PinoLogger
   merchants: Map<string, MerchantRuntime>
   now(): Date
+  /**
+   * Whether an account takes new payments now (false while ejected by its health). Absent: every account does.
+   * Only new payments ask: an existing payment always stays on its own account.
+   */
+  accountOpen?: (accountId: string) => boolean
 }

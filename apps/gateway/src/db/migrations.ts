@@ -237,6 +237,12 @@ const migrations: Record<string, Migration> = {
       )
     },
   },
+  // Routing: which rule of routing.payments chose a payment's account, and whether from its split or fallback.
+  '0009_payment_routing': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE payments ADD COLUMN routing jsonb`.execute(db)
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

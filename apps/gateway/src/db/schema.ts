@@ -58,6 +58,13 @@ export interface PaymentsTable extends ReconcileColumns {
   approval_state: ApprovalState | null
   /** A notification hint asked for a lookup of this payment (migration 0008); cleared by the lookup. */
   lookup_requested_at: Ts | null
+  /** How routing.payments chose the account (migration 0009); null when named or the only one. */
+  routing: Json<PaymentRouting | null> | null
+}
+
+export interface PaymentRouting {
+  rule: number
+  via: 'split' | 'fallback'
 }
 
 export interface VirtualAccountInfo {
