@@ -13,6 +13,7 @@ import { yamlErrorLine } from './config-yaml-error.js'
 import { isMissing, readableIssues } from './input-problems.js'
 import { notificationsSchema } from './notifications/config.js'
 import { type AccountConfig, type AnyDescriptor, PROVIDERS } from './providers.js'
+import { healthSchema } from './health/config.js'
 import { paymentRulesSchema } from './routing/config.js'
 import { workersSchema } from './workers-config.js'
 
@@ -68,6 +69,8 @@ const merchantSchemaOf = (providers: readonly AnyDescriptor[]) =>
         payments: paymentRulesSchema,
       })
       .default({ payments: [] }),
+    /** When an account stops and resumes taking new payments (see health/config.ts). */
+    health: healthSchema,
   })
 
 export const configSchemaOf = (providers: readonly AnyDescriptor[] = PROVIDERS) =>

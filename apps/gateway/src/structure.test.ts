@@ -66,7 +66,7 @@ describe('the module graph of src/', () => {
     ['errors.ts', 'ids.ts', 'crypto.ts', 'logger.ts', 'net', 'config-yaml-error.ts', 'config-checks.ts'],
     ['db'],
     ['config', 'config.ts', 'workers-config.ts', 'providers.ts', 'runtime.ts', 'idempotency-keys.ts'],
-    ['ledger', 'services', 'routing', 'metrics', 'render.ts', 'queries.ts'],
+    ['ledger', 'services', 'routing', 'health', 'metrics', 'render.ts', 'queries.ts'],
     ['operations'],
     ['webhooks'],
     ['workers'],

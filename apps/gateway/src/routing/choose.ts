@@ -24,7 +24,7 @@ export function routeCheckout(
   const takes = methodsOf(merchant)
   const result = routePayment(rules, p, {
     takes: (a, method) => takes(a).includes(method),
-    open: (a) => rt.accountOpen?.(a) ?? true,
+    share: (a) => rt.health?.share(a) ?? 1,
   })
   if (result.kind === 'no_rule') return undefined
   if (result.kind === 'all_closed')

@@ -140,7 +140,8 @@ describe.each(DB_TARGETS)('routing new payments on $name', (target) => {
 
   it('closed accounts get no new payment: the fallback takes it; all closed is a 503 that records nothing', async () => {
     const closed = new Set(['toy-a', 'toy-b'])
-    gateway.runtime.accountOpen = (a) => !closed.has(a)
+    const monitor = gateway.runtime.health
+    gateway.runtime.health = { share: (a) => (closed.has(a) ? 0 : 1), refresh: async () => {} }
     try {
       const r = await call('POST', '/v1/payments', { body: body() })
       expect(r.status).toBe(201)
@@ -152,7 +153,7 @@ describe.each(DB_TARGETS)('routing new payments on $name', (target) => {
       expect(none.body.error).toMatchObject({ type: 'provider_unavailable', code: 'no_account_available' })
       expect(await paymentCount()).toBe(before)
     } finally {
-      delete gateway.runtime.accountOpen
+      if (monitor) gateway.runtime.health = monitor
     }
   })
 

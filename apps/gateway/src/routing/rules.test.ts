@@ -8,9 +8,12 @@ const rule = (r: unknown): PaymentRule => paymentRuleSchema.parse(r)
 const cardAndVa = new Set(['nice-va', 'nice-main'])
 const everyone: AccountFilter = {
   takes: (a, method) => method === 'card' || cardAndVa.has(a),
-  open: () => true,
+  share: () => 1,
 }
-const closing = (...closed: string[]): AccountFilter => ({ ...everyone, open: (a) => !closed.includes(a) })
+const closing = (...closed: string[]): AccountFilter => ({
+  ...everyone,
+  share: (a) => (closed.includes(a) ? 0 : 1),
+})
 const pay = (orderId: string, over: Partial<{ amount: number; method: string }> = {}) => ({
   merchantId: 'shop',
   orderId,

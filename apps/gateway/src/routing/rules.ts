@@ -19,8 +19,8 @@ export interface RoutingDecision {
 export interface AccountFilter {
   /** The account's PG takes this method: an account that cannot is never chosen. */
   takes(account: string, method: string): boolean
-  /** The account may take new payments now (not ejected). */
-  open(account: string): boolean
+  /** The share of its weight the account takes now: 1 healthy, 0 ejected, a fraction on probation. */
+  share(account: string): number
 }
 
 export type RoutingResult =
@@ -61,7 +61,7 @@ function matches(rule: PaymentRule, p: RoutedPayment): boolean {
 /**
  * The account of a new payment: the first rule whose conditions match and which names an account that takes the
  * payment's method (a rule none of whose accounts can take it does not apply: the next one is tried). Within it,
- * the split's open accounts share by weight at the order's point; when none is open, the first open account of
+ * the split's open accounts share by weight (times their health share) at the order's point; when none is open, the first open account of
  * the fallback list. Closed accounts are never chosen, from the split or the fallback.
  */
 export function routePayment(
@@ -75,13 +75,15 @@ export function routePayment(
     const split = rule.split.filter((s) => s.weight > 0 && able(s.account))
     const fallback = rule.fallback.filter(able)
     if (split.length === 0 && fallback.length === 0) continue
-    const open = split.filter((s) => filter.open(s.account))
+    const open = split
+      .map((s) => ({ account: s.account, weight: s.weight * filter.share(s.account) }))
+      .filter((s) => s.weight > 0)
     if (open.length > 0) {
       const total = open.reduce((sum, s) => sum + s.weight, 0)
       const chosen = pickByWeight(open, orderPoint(p.merchantId, p.orderId) * total)
       return { kind: 'chosen', decision: { account: chosen.account, rule: index, via: 'split' } }
     }
-    const next = fallback.find((a) => filter.open(a))
+    const next = fallback.find((a) => filter.share(a) > 0)
     if (next !== undefined)
       return { kind: 'chosen', decision: { account: next, rule: index, via: 'fallback' } }
     return { kind: 'all_closed', rule: index }
