@@ -9,6 +9,7 @@ import { jsonBody, readBody } from './http/request-body.js'
 import { errorResponse } from './http/responses.js'
 import { registerMetricsRoute, requestMetrics } from './metrics/route.js'
 import { notificationRoutes } from './notifications/route.js'
+import { accountRoutes } from './routes/accounts.js'
 import { billingKeyRoutes } from './routes/billing-keys.js'
 import { cancellationRoutes } from './routes/cancellations.js'
 import { checkoutRoutes } from './routes/checkout-link.js'
@@ -90,6 +91,7 @@ export function createApp(rt: Runtime, keys: ApiKeyIndex, opts: AppOptions = {})
   app.route('/', paymentRoutes(rt))
   app.route('/', billingKeyRoutes(rt))
   app.route('/', eventRoutes(rt))
+  app.route('/', accountRoutes(rt))
   registerMetricsRoute(app, rt)
   app.route('/', healthRoutes(rt))
   docsRoutes(app, rt, opts)

@@ -8,12 +8,18 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
+/** The accounts a routing.payments rule names (routing/config.ts has the whole schema). */
+interface RuleShape {
+  split: Array<{ account: string }>
+  fallback: string[]
+}
+
 /** The parts of a merchant the cross-checks read (the schema's output, before the whole file is built). */
 interface MerchantShape {
   id: string
   apiKeys: string[]
   accounts: Array<{ id: string }>
-  routing: { billing?: string | undefined; virtualAccount?: string | undefined }
+  routing: { billing?: string | undefined; virtualAccount?: string | undefined; payments: RuleShape[] }
 }
 
 /**
@@ -57,6 +63,16 @@ export function crossCheckMerchants(merchants: MerchantShape[], ctx: z.Refinemen
       if (target !== undefined && !own.has(target))
         issue([mi, 'routing', op], `no account ${target} in merchant ${m.id}`)
     }
+    m.routing.payments.forEach((rule, ri) => {
+      const at = (...rest: Array<string | number>) => [mi, 'routing', 'payments', ri, ...rest]
+      rule.split.forEach((share, si) => {
+        if (!own.has(share.account))
+          issue(at('split', si, 'account'), `no account ${share.account} in merchant ${m.id}`)
+      })
+      rule.fallback.forEach((a, fi) => {
+        if (!own.has(a)) issue(at('fallback', fi), `no account ${a} in merchant ${m.id}`)
+      })
+    })
   })
 
   // One key, one merchant: otherwise the key acts on whichever merchant is found first.

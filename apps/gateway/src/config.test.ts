@@ -207,7 +207,11 @@ merchants:
       const cfg = loadConfigFile(file, env)
       expect(cfg.database.url).toBeUndefined()
       expect(cfg.merchants[0]!.accounts.map((a) => a.id)).toEqual(['nice-main', 'boot', 'cookie-card'])
-      expect(cfg.merchants[0]!.routing).toEqual({ billing: 'nice-main', virtualAccount: 'nice-main' })
+      expect(cfg.merchants[0]!.routing).toEqual({
+        payments: [],
+        billing: 'nice-main',
+        virtualAccount: 'nice-main',
+      })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -14,6 +14,8 @@ import { yamlErrorLine } from './config-yaml-error.js'
 import { isMissing, readableIssues } from './input-problems.js'
 import { notificationsSchema } from './notifications/config.js'
 import { type AccountConfig, type AnyDescriptor, PROVIDERS } from './providers.js'
+import { healthSchema } from './health/config.js'
+import { paymentRulesSchema } from './routing/config.js'
 import { workersSchema } from './workers-config.js'
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)')
@@ -60,7 +62,16 @@ const merchantSchemaOf = (providers: readonly AnyDescriptor[]) =>
       })
       .optional(),
     accounts: z.array(accountSchemaOf(providers)).min(1),
-    routing: z.strictObject({ billing: id.optional(), virtualAccount: id.optional() }).default({}),
+    routing: z
+      .strictObject({
+        billing: id.optional(),
+        virtualAccount: id.optional(),
+        /** Rules for new checkout payments (see routing/config.ts). */
+        payments: paymentRulesSchema,
+      })
+      .default({ payments: [] }),
+    /** When an account stops and resumes taking new payments (see health/config.ts). */
+    health: healthSchema,
     /** People who sign in to /console (not API keys). */
     operators: z.array(operatorSchema).default([]),
   })

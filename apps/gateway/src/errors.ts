@@ -51,6 +51,7 @@ const GATEWAY_ERROR_CODES = [
   'idempotency_key_reused',
   // provider_unavailable, database_unavailable, internal_error
   'account_not_configured',
+  'no_account_available',
   'database_unavailable',
   'internal_error',
 ] as const

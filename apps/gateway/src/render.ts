@@ -1,5 +1,11 @@
 import type { Selectable } from 'kysely'
-import type { BillingKeysTable, CancellationsTable, FailureInfo, PaymentsTable } from './db/schema.js'
+import type {
+  BillingKeysTable,
+  CancellationsTable,
+  FailureInfo,
+  PaymentRouting,
+  PaymentsTable,
+} from './db/schema.js'
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString())
 
@@ -70,7 +76,11 @@ export type PaymentFields = Pick<
   | 'failure'
   | 'created_at'
   | 'updated_at'
-> & { order_name?: string | null; checkout_expires_at?: Date | string | null }
+> & {
+  order_name?: string | null
+  checkout_expires_at?: Date | string | null
+  routing?: PaymentRouting | null
+}
 
 /**
  * A payment's API object. `checkoutUrl`: the payment's checkout link, given by the caller (it is derived from
@@ -113,6 +123,7 @@ export function renderPayment(
     ...(row.virtual_account ? { virtualAccount: row.virtual_account } : {}),
     billingKeyId: row.billing_key_id,
     ...(row.failure ? { failure: row.failure as FailureInfo } : {}),
+    ...(row.routing ? { routing: { rule: row.routing.rule, via: row.routing.via } } : {}),
     ...(row.checkout_expires_at
       ? {
           checkoutUrl: row.status === 'requires_authentication' ? (checkoutUrl ?? null) : null,

@@ -26,4 +26,16 @@ export interface Runtime {
   logger: PinoLogger
   merchants: Map<string, MerchantRuntime>
   now(): Date
+  /** Account health as this process routes by it (health/monitor.ts). Absent: every account is healthy. */
+  health?: HealthView
+}
+
+export interface HealthView {
+  /**
+   * The share of its weight an account takes of new payments: 1 healthy, 0 ejected, a fraction on probation.
+   * Only new payments ask: an existing payment always stays on its own account.
+   */
+  share(accountId: string): number
+  /** Reads again what every gateway process recorded (after an operator's move). */
+  refresh(): Promise<void>
 }

@@ -238,6 +238,19 @@ export const PaymentSchema = z
     virtualAccount: VirtualAccountInfoSchema.optional(),
     billingKeyId: z.string().nullable(),
     failure: FailureSchema.optional(),
+    routing: z
+      .object({
+        rule: z.number().int().openapi({ description: 'Index of the rule in routing.payments' }),
+        via: z.enum(['split', 'fallback']).openapi({
+          description:
+            "split: the rule's weighted split; fallback: its fallback list (no account of the split was open)",
+        }),
+      })
+      .optional()
+      .openapi({
+        description:
+          "How the merchant's routing.payments rules chose `account`; absent when the account was named or the only one able",
+      }),
     checkoutUrl: z.string().url().nullable().optional().openapi({
       description:
         'Checkouts: the page that takes the customer through the PG window (no API key; unguessable). null once the payment left requires_authentication',
@@ -301,7 +314,7 @@ export const CreatePaymentSchema = z
       }),
       account: z.string().min(1).max(64).optional().openapi({
         description:
-          'The PG account; omitted: the only account that takes this method (optionally of `provider`)',
+          "The PG account; omitted: the merchant's routing.payments rules choose, else the only account that takes this method (optionally of `provider`)",
         example: 'nice-main',
       }),
       provider: z.enum(PROVIDER_IDS).optional(),

@@ -31,6 +31,7 @@ export type BillingKey = Schemas['BillingKey']
 export type CreateBillingKey = Schemas['CreateBillingKey']
 export type CreateCharge = Schemas['CreateCharge']
 export type Event = Schemas['Event']
+export type Account = Schemas['Account']
 
 export interface PaymuxClientOptions {
   /** The gateway, e.g. `https://payments.internal.example` (no `/v1`). */
@@ -166,6 +167,14 @@ export function createPaymuxClient(options: PaymuxClientOptions) {
     /** Queues one more delivery of the event now, with the same `webhook-id`. */
     resendEvent: (id: string, o?: CallOptions) =>
       write(o, (init) => api.POST('/v1/events/{id}/resend', { params: { path: { id } }, ...init })),
+    /** The merchant's PG accounts: the methods each takes and its health (one page: a merchant has a few). */
+    listAccounts: (o?: CallOptions) => read(o, (init) => api.GET('/v1/accounts', init)),
+    /** Holds an account out of routing (no new routed payment) until `restoreAccount`. */
+    ejectAccount: (id: string, o?: CallOptions) =>
+      write(o, (init) => api.POST('/v1/accounts/{id}/eject', { params: { path: { id } }, ...init })),
+    /** Puts an account back into routing, healthy at once. */
+    restoreAccount: (id: string, o?: CallOptions) =>
+      write(o, (init) => api.POST('/v1/accounts/{id}/restore', { params: { path: { id } }, ...init })),
   } satisfies Record<MerchantOperation, (...args: never[]) => Promise<unknown>>
 
   return {

@@ -1,4 +1,5 @@
 export {
+  type Account,
   type BillingKey,
   type CallOptions,
   type Cancellation,

@@ -83,6 +83,19 @@ describe('@paymux/client: one method per operation of the gateway, against the d
     }
   })
 
+  it("lists the merchant's accounts with their health; ejects and restores one by hand", async () => {
+    const accounts = await paymux.listAccounts()
+    const ids = accounts.data.map((a) => a.id)
+    expect(ids.length).toBeGreaterThan(0)
+    const id = ids[0]!
+    expect(accounts.data[0]!.health.status).toBe('healthy')
+    expect(await paymux.ejectAccount(id)).toMatchObject({ id, health: { status: 'ejected', manual: true } })
+    expect(await paymux.restoreAccount(id)).toMatchObject({
+      id,
+      health: { status: 'healthy', manual: false },
+    })
+  })
+
   it('creates a checkout, finds it by order id, and a second one for the same order is a thrown 409', async () => {
     const order = {
       orderId: `client-order-${Date.now()}`,

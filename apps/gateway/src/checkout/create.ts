@@ -8,6 +8,8 @@ import { validateCall } from '../operations/engine.js'
 import { insertIntent } from '../ledger/intents.js'
 import { type PaymentView, renderPayment } from '../render.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
+import { routeCheckout } from '../routing/choose.js'
+import type { RoutingDecision } from '../routing/rules.js'
 import { merchantOf, pickAccount } from '../services/accounts.js'
 import { checkoutToken, checkoutUrls, tokenHash } from './token.js'
 
@@ -26,16 +28,26 @@ export interface CreatePaymentInput {
 
 /**
  * The account a checkout goes to: the one named (its adapter's validation then refuses a method it cannot take,
- * naming `method`), else the only account of the merchant (of `provider`, if given) that takes the method.
+ * naming `method`), else the one the merchant's routing.payments rules choose (unless `provider` narrows the
+ * choice by hand), else the only account of the merchant (of `provider`, if given) that takes the method.
  */
-function checkoutAccount(rt: Runtime, merchantId: string, input: CreatePaymentInput): AccountRuntime {
+function checkoutAccount(
+  rt: Runtime,
+  merchantId: string,
+  input: CreatePaymentInput,
+): { account: AccountRuntime; routing?: RoutingDecision } {
   if (input.account !== undefined)
-    return pickAccount(rt, merchantId, { account: input.account, provider: input.provider })
-  const all = [...merchantOf(rt, merchantId).accounts.values()].filter(
+    return { account: pickAccount(rt, merchantId, { account: input.account, provider: input.provider }) }
+  const merchant = merchantOf(rt, merchantId)
+  if (input.provider === undefined) {
+    const routed = routeCheckout(rt, merchant, { merchantId, ...input })
+    if (routed) return { account: routed.account, routing: routed.decision }
+  }
+  const all = [...merchant.accounts.values()].filter(
     (a) => input.provider === undefined || a.config.provider === input.provider,
   )
   const able = all.filter((a) => a.provider.capabilities.checkoutMethods.includes(input.method))
-  if (able.length === 1) return able[0]!
+  if (able.length === 1) return { account: able[0]! }
   if (able.length === 0)
     throw badRequest(
       'method',
@@ -60,7 +72,8 @@ export async function createCheckout(
   idem: IdempotencyScope | undefined,
   base: string,
 ): Promise<{ status: 201; body: PaymentView } | KeyTaken> {
-  const account = checkoutAccount(rt, merchantId, input)
+  const { account, routing } = checkoutAccount(rt, merchantId, input)
+  const routingColumn = routing ? { rule: routing.rule, via: routing.via } : null
   const id = newId('pay')
   const token = checkoutToken(rt, id)
   const urls = checkoutUrls(base, token)
@@ -107,6 +120,7 @@ export async function createCheckout(
     fail_url: input.failUrl,
     checkout_customer: input.customer ? rt.vault.encrypt(JSON.stringify(input.customer)) : null,
     approval_state: 'awaiting',
+    routing: routingColumn ? JSON.stringify(routingColumn) : null,
     // Where the PG charges inside its window and lists an order's payments, the order is looked up once at its
     // expiry whatever became of it: a second payment whose notice was lost is found and undone.
     ...(account.provider.capabilities.checkoutChargesInWindow && account.provider.capabilities.orderLookup
@@ -135,6 +149,7 @@ export async function createCheckout(
       updated_at: now,
       order_name: input.orderName,
       checkout_expires_at: expiresAt,
+      routing: routingColumn,
     },
     [],
     urls.checkoutUrl,

@@ -242,6 +242,27 @@ const migrations: Record<string, Migration> = {
   '0009_operator_audit': {
     up: (db: Kysely<unknown>) => operatorAuditMigration(db),
   },
+  // Routing: which rule of routing.payments chose a payment's account, and whether from its split or fallback.
+  '0010_payment_routing': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE payments ADD COLUMN routing jsonb`.execute(db)
+    },
+  },
+  // Account health shared by every gateway process: one row per account, written only by health/store.ts.
+  '0011_account_health': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('account_health')
+        .addColumn('account_id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('since', 'timestamptz', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('manual', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -58,6 +58,13 @@ export interface PaymentsTable extends ReconcileColumns {
   approval_state: ApprovalState | null
   /** A notification hint asked for a lookup of this payment (migration 0008); cleared by the lookup. */
   lookup_requested_at: Ts | null
+  /** How routing.payments chose the account (migration 0009); null when named or the only one. */
+  routing: Json<PaymentRouting | null> | null
+}
+
+export interface PaymentRouting {
+  rule: number
+  via: 'split' | 'fallback'
 }
 
 export interface VirtualAccountInfo {
@@ -200,6 +207,21 @@ export interface Database {
   events: EventsTable
   notifications: NotificationsTable
   webhook_deliveries: WebhookDeliveriesTable
+  account_health: AccountHealthTable
+}
+
+/** An account's health (migration 0010), shared by every gateway process; written by health/store.ts only. */
+export interface AccountHealthTable {
+  account_id: string
+  merchant_id: string
+  /** healthy | ejected | probation */
+  status: string
+  since: Ts
+  /** Why it was last ejected (a short reason, never a PG body). */
+  last_error: string | null
+  /** Ejected by an operator: only an operator restores it. */
+  manual: WithDefault<boolean>
+  updated_at: Ts
 }
 
 export type Tx = Kysely<Database> | Transaction<Database>

@@ -18,8 +18,10 @@ export type EventType =
   | 'billing_key.issued'
   | 'billing_key.deleted'
   | 'billing_key.needs_review'
+  | 'account.ejected'
+  | 'account.restored'
 
-export type EventObject = 'cancellation' | 'payment' | 'billing_key'
+export type EventObject = 'cancellation' | 'payment' | 'billing_key' | 'account'
 
 export interface EventInput {
   merchantId: string

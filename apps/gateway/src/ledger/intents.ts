@@ -25,6 +25,7 @@ const COLUMN_TYPES: Record<string, string> = {
   card: 'jsonb',
   request: 'jsonb',
   review_reason: 'jsonb',
+  routing: 'jsonb',
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
   deleted_at: 'timestamptz',

@@ -117,6 +117,10 @@ export class Metrics {
     'paymux_reconciliations_total',
     'Reconciliation decisions by object and result (succeeded, failed, needs_review, retry)',
   )
+  readonly accountHealthMoves = new Counter(
+    'paymux_account_health_moves_total',
+    'Account health moves recorded by this process, by account and new status (ejected, probation, healthy)',
+  )
 
   pgCall(e: HttpCallEvent): void {
     const outcome =
@@ -148,6 +152,7 @@ export class Metrics {
       this.deliveries,
       this.deliveryFailures,
       this.reconciliations,
+      this.accountHealthMoves,
     ].map((m) => m.render())
     for (const g of gauges) {
       const lines = [`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`]

@@ -101,6 +101,7 @@ export async function settlePaymentIntent<R>(
     billing_key_id: intent.row.billing_key_id ?? null,
     virtual_account: done?.virtualAccount ?? null,
     failure,
+    routing: null,
     status,
     created_at: new Date(intent.row.created_at),
     updated_at: now,
