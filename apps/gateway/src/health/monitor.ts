@@ -66,6 +66,7 @@ export class HealthMonitor {
 
   /** One round: probation served its time becomes healthy, then every watched account is probed. */
   async tick(merchantId?: string): Promise<void> {
+    await this.#ensureRows()
     await this.refresh()
     const now = this.#rt.now()
     await Promise.all(
@@ -92,17 +93,18 @@ export class HealthMonitor {
     await this.refresh()
   }
 
-  /** Creates the missing rows and, with `probes`, starts a probe round per merchant on its interval. */
+  /**
+   * Creates the missing rows and, with `probes`, starts a probe round per merchant on its interval. A database
+   * out of reach at start does not keep the gateway from starting (it answers 503 until the database is back):
+   * every account counts as healthy until its row can be written, which each probe round tries again.
+   */
   async start(probes = true): Promise<void> {
-    const now = this.#rt.now()
-    await ensureHealthRows(
-      this.#rt.db,
-      [...this.#rt.merchants.values()].flatMap((m) =>
-        [...m.accounts.keys()].map((accountId) => ({ merchantId: m.config.id, accountId })),
+    await this.#ensureRows().catch((err) =>
+      this.#rt.logger.warn(
+        { err },
+        'account health: the database is out of reach; every account counts as healthy',
       ),
-      now,
     )
-    await this.refresh()
     if (!probes) return
     for (const m of this.#rt.merchants.values()) {
       if (m.config.routing.payments.length === 0) continue
@@ -112,6 +114,21 @@ export class HealthMonitor {
       timer.unref()
       this.#timers.push(timer)
     }
+  }
+
+  #rowsReady = false
+
+  async #ensureRows(): Promise<void> {
+    if (this.#rowsReady) return
+    await ensureHealthRows(
+      this.#rt.db,
+      [...this.#rt.merchants.values()].flatMap((m) =>
+        [...m.accounts.keys()].map((accountId) => ({ merchantId: m.config.id, accountId })),
+      ),
+      this.#rt.now(),
+    )
+    this.#rowsReady = true
+    await this.refresh()
   }
 
   stop(): void {
