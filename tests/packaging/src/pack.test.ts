@@ -233,6 +233,7 @@ describe('a project that installed the tarballs with npm (no workspace, no gatew
         billing: { charge: 'paid', deleted: 'deleted' },
         cancellation: { status: 'succeeded' },
         event: { type: 'cancellation.succeeded', resent: true },
+        accounts: { listed: true, ejected: 'ejected', restored: 'healthy' },
         error: { status: 404 },
       })
       expect(demo.simulators.nicepay.inspect(payment.transactionId)).toMatchObject({ cancelledAmount: 1_000 })
