@@ -2,10 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { notFound } from '../errors.js'
 import { readHealth, moveHealth, ensureHealthRows } from '../health/store.js'
 import { router } from '../http/env.js'
+import { PROVIDERS } from '../providers.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import type { MerchantRuntime, Runtime } from '../runtime.js'
 import { merchantOf } from '../services/accounts.js'
 import { IdempotencyHeader } from '../schemas.js'
+
+// The document's example names the registry's first PG: provider ids are written in one place only.
+const EXAMPLE_PROVIDER = PROVIDERS[0]!.id
 
 const HealthSchema = z
   .object({
@@ -23,7 +27,7 @@ const AccountSchema = z
   .object({
     id: z.string().openapi({ example: 'nice-main' }),
     object: z.literal('account'),
-    provider: z.string().openapi({ example: 'nicepay' }),
+    provider: z.string().openapi({ example: EXAMPLE_PROVIDER }),
     methods: z.array(z.string()).openapi({
       description: 'Checkout methods it takes (POST /v1/payments)',
       example: ['card', 'virtual_account'],

@@ -4,6 +4,7 @@ import { createCheckout } from '../checkout/create.js'
 import { checkoutToken, checkoutUrls, publicBase } from '../checkout/token.js'
 import { CREATE_VIRTUAL_ACCOUNT_EXAMPLES, VIRTUAL_ACCOUNT_EXAMPLE_ID } from '../examples.js'
 import { router } from '../http/env.js'
+import { PROVIDERS } from '../providers.js'
 import { isKeyTaken } from '../idempotency-keys.js'
 import { page, pageQuery } from '../http/pagination.js'
 import { errorResponses, json, security } from '../http/responses.js'
@@ -22,6 +23,9 @@ import {
   PaymentSchema,
 } from '../schemas.js'
 import { answer, fromKey } from './answer.js'
+
+// The document's example names the registry's first PG: provider ids are written in one place only.
+const EXAMPLE_PROVIDER = PROVIDERS[0]!.id
 
 const get = createRoute({
   method: 'get',
@@ -97,7 +101,7 @@ const create = createRoute({
             id: 'pay_7ZqkP3mW0aLxR2nV8cTy1b',
             object: 'payment',
             account: 'nice-main',
-            provider: 'nicepay',
+            provider: EXAMPLE_PROVIDER,
             transactionId: null,
             orderId: 'order-20260115-0042',
             orderName: '티셔츠 외 1건',
