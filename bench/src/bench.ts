@@ -750,6 +750,7 @@ function summarise(
       const g = results[`gateway-${t.name}`]?.[c] ?? []
       const d = results.direct?.[c] ?? []
       const n = Math.min(g.length, d.length)
+      if (n === 0) continue
       const ratio: number[] = []
       const a50: number[] = []
       const a99: number[] = []
@@ -783,7 +784,11 @@ function summarise(
       routingCost[`${t.name}@${c}`] = {
         throughputRatio: median(pairs.map(([a, b]) => b.rps / a.rps)),
         gatewayCpuRatio: median(pairs.map(([a, b]) => cpu(b, 'gateway') / cpu(a, 'gateway'))),
-        postgresCpuRatio: median(pairs.map(([a, b]) => cpu(b, 'postgres') / cpu(a, 'postgres'))),
+        // PGlite runs inside the gateway process: no server of its own to count.
+        postgresCpuRatio:
+          t.name === 'postgres'
+            ? median(pairs.map(([a, b]) => cpu(b, 'postgres') / cpu(a, 'postgres')))
+            : Number.NaN,
         gatewayCpuMs: [median(e.map((x) => cpu(x, 'gateway'))), median(r.map((x) => cpu(x, 'gateway')))],
       }
     }
