@@ -5,6 +5,7 @@ import { cpus } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import { NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
 import { openDatabase } from '@paymux/gateway'
 import { CompiledQuery } from 'kysely'
 import pg from 'pg'
@@ -42,6 +43,8 @@ const { values: args } = parseArgs({
     'no-pglite': { type: 'boolean', default: false },
     'no-scale': { type: 'boolean', default: false },
     'no-realistic': { type: 'boolean', default: false },
+    'no-create': { type: 'boolean', default: false },
+    'create-only': { type: 'boolean', default: false },
     'realistic-delay': { type: 'string' },
     'realistic-concurrency': { type: 'string' },
     out: { type: 'string' },
@@ -61,6 +64,8 @@ if (args.help) {
   --no-pglite                PostgreSQL only
   --no-scale                 skip the 10^3 -> 10^6 scale step
   --no-realistic             skip the realistic phase (the simulator answers after a delay, high concurrency)
+  --no-create                skip the checkout creates (POST /v1/payments routed vs with an explicit account)
+  --create-only              only the checkout creates (no floors, cancels, replays, realistic or scale)
   --realistic-delay MS       the simulator's answer delay in the realistic phase (300)
   --realistic-concurrency N  its concurrency (128)
   --out FILE                 where the JSON goes (bench/results.json; smoke: bench/results-smoke.json)
@@ -83,6 +88,37 @@ const REASON = 'bench partial cancel'
 const REALISTIC_DELAY_MS = Number(args['realistic-delay'] ?? 300)
 const REALISTIC_C = Number(args['realistic-concurrency'] ?? 128)
 const REALISTIC_S = smoke ? 1.5 : Math.max(10, DURATION * 3)
+const CREATE = !args['no-create'] && !args.profile
+const CREATE_ONLY = args['create-only']
+/**
+ * The merchant's second account (same simulator) and its routing rule: a weighted split over both, so that a
+ * create without `account` goes through routing.payments and account health as a merchant's would.
+ */
+const SECOND_ACCOUNT = 'nice-bench-2'
+const routedMerchant = (simUrl: string) => ({
+  accounts: [
+    {
+      id: SECOND_ACCOUNT,
+      provider: 'nicepay',
+      mid: NICEPAY_DEMO_CREDENTIALS.mid,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's reference to an environment variable
+      merchantKey: '${NICE_MERCHANT_KEY}',
+      baseUrl: simUrl,
+    },
+  ],
+  merchant: {
+    routing: {
+      payments: [
+        {
+          split: [
+            { account: 'nice-bench', weight: 70 },
+            { account: SECOND_ACCOUNT, weight: 30 },
+          ],
+        },
+      ],
+    },
+  },
+})
 
 const runDir = join(benchDir, '.runs', new Date().toISOString().replace(/[:.]/g, '-'))
 mkdirSync(runDir, { recursive: true })
@@ -209,6 +245,47 @@ async function replaySegment(t: GatewayTarget, c: number): Promise<SegmentResult
   return r
 }
 
+/**
+ * POST /v1/payments (a checkout waiting for its customer: no PG call), each with an order id of its own and its own
+ * Idempotency-Key: `routed` without `account` (the merchant's routing rule chooses, by the order's hash and the
+ * accounts' health), otherwise naming the account. Same body otherwise, so the difference is routing's cost.
+ */
+let createSeq = 0
+async function createSegment(t: GatewayTarget, c: number, routed: boolean): Promise<SegmentResult> {
+  const run = `${t.supply.tag}-${routed ? 'r' : 'e'}-${Date.now().toString(36)}`
+  const r = await runSegment({
+    url: t.proc.url,
+    method: 'POST',
+    concurrency: c,
+    durationS: DURATION,
+    headers: { authorization: `Bearer ${t.proc.config.apiKey}`, 'content-type': 'application/json' },
+    next: () => {
+      const n = createSeq++
+      return {
+        path: '/v1/payments',
+        body: JSON.stringify({
+          orderId: `bench-${run}-${n}`,
+          amount: PAYMENT,
+          orderName: 'bench order',
+          method: 'card',
+          successUrl: 'https://shop.example/paid',
+          failUrl: 'https://shop.example/failed',
+          ...(routed ? {} : { account: t.proc.config.accountId }),
+        }),
+        headers: { 'idempotency-key': `bench-create-${run}-${n}` },
+      }
+    },
+    cpu: { ...clocks, gateway: () => cpuMsOf(t.proc.pid) },
+    // A routed create must say it was routed (the rule's split); a named one must not.
+    check: (status, body) =>
+      status === 201 &&
+      body.includes('"status":"requires_authentication"') &&
+      body.includes('"via":"split"') === routed,
+  })
+  pollMemory(t)
+  return r
+}
+
 async function directSegment(direct: Proc, supply: Supply, c: number, rate: number): Promise<SegmentResult> {
   await supply.ensure(Math.max(2_000, Math.ceil(rate * DURATION * 1.6)))
   return runSegment({
@@ -240,7 +317,13 @@ const floorSegment = (url: string, path: string, c: number) =>
 
 // ---------- run ----------
 
-type Phase = 'floor' | 'floor-bare' | 'direct' | `gateway-${string}` | `replay-${string}`
+type Phase =
+  | 'floor'
+  | 'floor-bare'
+  | 'direct'
+  | `gateway-${string}`
+  | `replay-${string}`
+  | `create-${'explicit' | 'routed'}-${string}`
 const results: Record<string, Record<number, SegmentResult[]>> = {}
 const record = (phase: Phase, r: SegmentResult) => {
   const byC = results[phase] ?? {}
@@ -272,7 +355,12 @@ async function cleanup() {
 async function startPgTarget(sim: Proc, tag: number, label: string): Promise<GatewayTarget> {
   const db = await createScratchDatabase(DATABASE_URL!, 'paymux_bench')
   scratch.push(db)
-  const cfg = writeGatewayConfig({ dir: join(runDir, label), simUrl: sim.url, databaseUrl: db.url })
+  const cfg = writeGatewayConfig({
+    dir: join(runDir, label),
+    simUrl: sim.url,
+    databaseUrl: db.url,
+    ...routedMerchant(sim.url),
+  })
   const proc = await startGateway(cfg, {
     databaseUrl: db.url,
     logFile: join(runDir, label, 'gateway.log'),
@@ -296,7 +384,7 @@ async function startPgTarget(sim: Proc, tag: number, label: string): Promise<Gat
 
 async function startPgliteTarget(sim: Proc, tag: number, poolSize: number): Promise<GatewayTarget> {
   const dir = join(runDir, 'pglite')
-  const cfg = writeGatewayConfig({ dir, simUrl: sim.url })
+  const cfg = writeGatewayConfig({ dir, simUrl: sim.url, ...routedMerchant(sim.url) })
   // PGlite belongs to one process at a time: its payments are written before the gateway opens it.
   const db = await openDatabase({ dataDir: join(dir, 'db') })
   await db.migrate()
@@ -351,7 +439,8 @@ async function main() {
     startup.postgres = t.proc.startupMs
   }
   if (!args['no-pglite'] && !args.profile && !(smoke && DATABASE_URL)) {
-    const pool = smoke ? 8_000 : Math.min(150_000, ROUNDS * LEVELS.length * DURATION * 3_000 + 5_000)
+    const pool =
+      smoke || CREATE_ONLY ? 8_000 : Math.min(150_000, ROUNDS * LEVELS.length * DURATION * 3_000 + 5_000)
     const t = await startPgliteTarget(sim, (tagBase + 2) % 1_000_000, pool)
     targets.push(t)
     startup.pglite = t.proc.startupMs
@@ -367,11 +456,30 @@ async function main() {
     await f()
     DURATION = saved
   }
-  for (const t of targets) await warm(() => gatewaySegment(t, 16, 2_000))
-  await warm(() => directSegment(direct, directSupply, 16, 2_000))
+  if (!CREATE_ONLY) {
+    for (const t of targets) await warm(() => gatewaySegment(t, 16, 2_000))
+    await warm(() => directSegment(direct, directSupply, 16, 2_000))
+  }
+  if (CREATE)
+    for (const t of targets)
+      for (const routed of [false, true]) await warm(() => createSegment(t, 16, routed))
 
   for (let round = 1; round <= ROUNDS; round++) {
     for (const c of LEVELS) {
+      if (CREATE)
+        for (const t of targets) {
+          // Side by side, the order alternating by round: neither always runs on a warmer process.
+          for (const routed of round % 2 ? [false, true] : [true, false]) {
+            const k = `create-${routed ? 'routed' : 'explicit'}-${t.name}`
+            const r = await createSegment(t, c, routed)
+            record(k as Phase, r)
+          }
+          const last = (k: string) => results[`create-${k}-${t.name}`]![c]!.at(-1)!
+          log(
+            `round ${round} c${c} ${t.name} create: explicit ${last('explicit').rps.toFixed(0)} req/s, routed ${last('routed').rps.toFixed(0)} req/s`,
+          )
+        }
+      if (CREATE_ONLY) continue
       // The profile is of the cancel path: tens of thousands of /healthz answers would drown it.
       if (!args.profile) {
         record('floor', await floorSegment(floorUrl, '/healthz', c))
@@ -400,12 +508,12 @@ async function main() {
 
   // ---------- realistic: a PG that takes its time, many clients waiting at once (PostgreSQL) ----------
   let realistic: Realistic | undefined
-  if (DATABASE_URL && !args['no-realistic'] && !args.profile)
+  if (DATABASE_URL && !args['no-realistic'] && !args.profile && !CREATE_ONLY)
     realistic = await measureRealistic(sim, (tagBase + 4) % 1_000_000)
 
   // ---------- scale: 10^3 vs 10^6 stored cancellations (PostgreSQL) ----------
   let scale: Record<string, unknown> | undefined
-  if (DATABASE_URL && !args['no-scale'] && !smoke)
+  if (DATABASE_URL && !args['no-scale'] && !smoke && !CREATE_ONLY)
     scale = await measureScale(sim, direct, directSupply, tagBase)
 
   // ---------- profile ----------
@@ -628,6 +736,10 @@ function summarise(
     'replay-postgres',
     'gateway-pglite',
     'replay-pglite',
+    'create-explicit-postgres',
+    'create-routed-postgres',
+    'create-explicit-pglite',
+    'create-routed-pglite',
   ]
   rows.sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase) || a.c - b.c)
 
@@ -638,6 +750,7 @@ function summarise(
       const g = results[`gateway-${t.name}`]?.[c] ?? []
       const d = results.direct?.[c] ?? []
       const n = Math.min(g.length, d.length)
+      if (n === 0) continue
       const ratio: number[] = []
       const a50: number[] = []
       const a99: number[] = []
@@ -650,25 +763,68 @@ function summarise(
     }
   }
 
+  // Routing's cost: each round's routed creates against the explicit ones that ran beside them.
+  const routingCost: Record<
+    string,
+    {
+      throughputRatio: number
+      gatewayCpuRatio: number
+      postgresCpuRatio: number
+      gatewayCpuMs: [number, number]
+    }
+  > = {}
+  for (const t of targets) {
+    for (const c of LEVELS) {
+      const e = results[`create-explicit-${t.name}`]?.[c] ?? []
+      const r = results[`create-routed-${t.name}`]?.[c] ?? []
+      const n = Math.min(e.length, r.length)
+      if (n === 0) continue
+      const pairs = Array.from({ length: n }, (_, i) => [e[i]!, r[i]!] as const)
+      const cpu = (x: SegmentResult, k: string) => x.cpuPerRequest[k] ?? Number.NaN
+      routingCost[`${t.name}@${c}`] = {
+        throughputRatio: median(pairs.map(([a, b]) => b.rps / a.rps)),
+        gatewayCpuRatio: median(pairs.map(([a, b]) => cpu(b, 'gateway') / cpu(a, 'gateway'))),
+        // PGlite runs inside the gateway process: no server of its own to count.
+        postgresCpuRatio:
+          t.name === 'postgres'
+            ? median(pairs.map(([a, b]) => cpu(b, 'postgres') / cpu(a, 'postgres')))
+            : Number.NaN,
+        gatewayCpuMs: [median(e.map((x) => cpu(x, 'gateway'))), median(r.map((x) => cpu(x, 'gateway')))],
+      }
+    }
+  }
+
   const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-')
   const lines: string[] = []
   lines.push(
-    `${'phase'.padEnd(18)}${'conc'.padStart(5)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'errors'.padStart(8)}${'requests'.padStart(10)}`,
+    `${'phase'.padEnd(24)}${'conc'.padStart(5)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'errors'.padStart(8)}${'requests'.padStart(10)}`,
   )
   for (const r of rows) {
     lines.push(
-      `${r.phase.padEnd(18)}${String(r.c).padStart(5)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(9)}${f(r.p99).padStart(9)}${f(r.max, 1).padStart(9)}${String(r.errors).padStart(8)}${String(r.requests).padStart(10)}`,
+      `${r.phase.padEnd(24)}${String(r.c).padStart(5)}${f(r.rps, 0).padStart(9)}${f(r.p50).padStart(9)}${f(r.p99).padStart(9)}${f(r.max, 1).padStart(9)}${String(r.errors).padStart(8)}${String(r.requests).padStart(10)}`,
     )
   }
   lines.push('')
   lines.push(
-    `${'gateway vs direct'.padEnd(18)}${'conc'.padStart(5)}${'thrpt ratio'.padStart(13)}${'added p50'.padStart(11)}${'added p99'.padStart(11)}`,
+    `${'gateway vs direct'.padEnd(24)}${'conc'.padStart(5)}${'thrpt ratio'.padStart(13)}${'added p50'.padStart(11)}${'added p99'.padStart(11)}`,
   )
   for (const [k, v] of Object.entries(paired)) {
     const [name, c] = k.split('@')
     lines.push(
-      `${name!.padEnd(18)}${c!.padStart(5)}${f(v.ratio).padStart(13)}${f(v.addedP50).padStart(11)}${f(v.addedP99).padStart(11)}`,
+      `${name!.padEnd(24)}${c!.padStart(5)}${f(v.ratio).padStart(13)}${f(v.addedP50).padStart(11)}${f(v.addedP99).padStart(11)}`,
     )
+  }
+  if (Object.keys(routingCost).length > 0) {
+    lines.push('')
+    lines.push(
+      `${'routed ÷ explicit'.padEnd(24)}${'conc'.padStart(5)}${'thrpt ratio'.padStart(13)}${'gw CPU ratio'.padStart(14)}${'pg CPU ratio'.padStart(14)}${'gw CPU ms explicit → routed'.padStart(30)}`,
+    )
+    for (const [k, v] of Object.entries(routingCost)) {
+      const [name, c] = k.split('@')
+      lines.push(
+        `${`create ${name}`.padEnd(24)}${c!.padStart(5)}${f(v.throughputRatio).padStart(13)}${f(v.gatewayCpuRatio).padStart(14)}${f(v.postgresCpuRatio).padStart(14)}${`${f(v.gatewayCpuMs[0], 3)} → ${f(v.gatewayCpuMs[1], 3)}`.padStart(30)}`,
+      )
+    }
   }
   lines.push('')
   lines.push(
@@ -676,13 +832,13 @@ function summarise(
   )
   const procNames = ['loadgen', 'direct', 'gateway', 'simulator', 'postgres', 'pg-shared']
   lines.push(
-    `${'phase'.padEnd(18)}${'conc'.padStart(5)}${procNames.map((n) => n.padStart(11)).join('')}${'total'.padStart(9)}`,
+    `${'phase'.padEnd(24)}${'conc'.padStart(5)}${procNames.map((n) => n.padStart(11)).join('')}${'total'.padStart(9)}`,
   )
   for (const r of rows.filter((x) => !x.phase.startsWith('floor'))) {
     const vals = procNames.map((n) => r.cpu[n])
     const total = vals.reduce<number>((a, v) => a + (v !== undefined && Number.isFinite(v) ? v : 0), 0)
     lines.push(
-      `${r.phase.padEnd(18)}${String(r.c).padStart(5)}${vals.map((v) => (v === undefined ? '-' : f(v)).padStart(11)).join('')}${f(total).padStart(9)}`,
+      `${r.phase.padEnd(24)}${String(r.c).padStart(5)}${vals.map((v) => (v === undefined ? '-' : f(v)).padStart(11)).join('')}${f(total).padStart(9)}`,
     )
   }
   lines.push('')
@@ -859,6 +1015,13 @@ function summarise(
       (v) => r!.connections.idleInTransactionMax === 0 && v <= 0.1 * REALISTIC_C,
       noReal,
     ),
+    num(
+      'routing adds no measurable cost to POST /v1/payments (PostgreSQL c16: routed ÷ explicit throughput ≥ 0.95, gateway CPU per create ≤ 1.05×)',
+      routingCost['postgres@16']?.throughputRatio,
+      (v) => `throughput ${x(v)}, gateway CPU ${x(routingCost['postgres@16']!.gatewayCpuRatio)}`,
+      (v) => v >= 0.95 && routingCost['postgres@16']!.gatewayCpuRatio <= 1.05,
+      CREATE ? pgMissing(16) : why(args.profile ? '--profile' : '--no-create'),
+    ),
     { target: '0 errors (every phase)', value: String(totalErrors), met: totalErrors === 0 },
   )
   lines.push('')
@@ -881,6 +1044,7 @@ function summarise(
     },
     rows,
     paired,
+    routingCost,
     peakRssMb: peak,
     startupMs: startup,
     scale,

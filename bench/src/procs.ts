@@ -179,6 +179,8 @@ export interface GatewaySetup {
   extra?: Record<string, unknown>
   /** More accounts of the one merchant, after the NicePay one (e.g. other PGs' simulators). */
   accounts?: Array<Record<string, unknown>>
+  /** More settings of the one merchant (e.g. `routing:` and `health:`), merged over the generated ones. */
+  merchant?: Record<string, unknown>
   /** The NicePay account has the Moid duplicate guard contract (the simulator must be started with it too). */
   cancelDuplicateGuard?: boolean
 }
@@ -230,6 +232,7 @@ export function writeGatewayConfig(s: GatewaySetup): GatewayConfigFile {
           },
           ...(s.accounts ?? []),
         ],
+        ...(s.merchant ?? {}),
       },
     ],
     ...(s.extra ?? {}),

@@ -81,10 +81,39 @@ app.post('/__bench/checkouts', async (c) => {
 /** Protocol calls seen (faults included): proves that rejected input never reached the PG. */
 app.get('/__bench/calls', (c) => c.json({ calls: sim.faults.calls }))
 
+let server: Awaited<ReturnType<typeof startServer>>
+/**
+ * `{ms}`: NicePay out of reach for that long: once this answer is sent, the port is closed (every open
+ * connection too), so calls meet a refused connection, then the same port listens again with everything the
+ * simulator held. Not a PG behaviour: the network between the gateway and the PG going away (chaos scenario 11).
+ */
+app.post('/__bench/outage', async (c) => {
+  const ms = Math.max(0, Number(((await c.req.json()) as { ms: number }).ms) || 0)
+  setTimeout(async () => {
+    await server.close()
+    process.stdout.write(`nicepay simulator: port ${port} closed for ${ms} ms\n`)
+    setTimeout(reopen, ms)
+  }, 20)
+  return c.json({ ms })
+})
+async function reopen(): Promise<void> {
+  // The port may be held for a moment by a socket of the closed listener: try again until it is free.
+  for (;;) {
+    try {
+      server = await startServer(app, { port: server.port })
+      process.stdout.write(`nicepay simulator: port ${server.port} open again\n`)
+      return
+    } catch {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+}
+
 app.route('/', sim.app)
 
-const server = await startServer(app, { port })
+server = await startServer(app, { port })
 process.stdout.write(`nicepay simulator on ${server.url}\n`)
+
 const stop = () => void server.close().then(() => process.exit(0))
 process.once('SIGTERM', stop)
 process.once('SIGINT', stop)

@@ -93,6 +93,8 @@ export interface EnvOptions {
   webhook?: { url: string; secret: string }
   /** More accounts of the merchant (the NicePay one is always there). */
   accounts?: Array<Record<string, unknown>>
+  /** More settings of the merchant (`routing:`, `health:`). */
+  merchant?: Record<string, unknown>
   /**
    * The merchant has NicePay's Moid duplicate guard (a separate contract): on in the simulator and on the
    * account. Default true, the merchant these scenarios were written for; scenario 3b runs without it.
@@ -126,6 +128,7 @@ export async function startEnv(name: string, o: EnvOptions = {}): Promise<ChaosE
       ...(o.extra ? { extra: o.extra } : {}),
       ...(o.webhook ? { webhook: o.webhook } : {}),
       ...(o.accounts ? { accounts: o.accounts } : {}),
+      ...(o.merchant ? { merchant: o.merchant } : {}),
       cancelDuplicateGuard: guard,
     })
     addSecrets(...cfg.secrets)

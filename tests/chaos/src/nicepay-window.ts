@@ -4,7 +4,8 @@
 // encoded in its accept-charset — the bytes the gateway's return URL receives from a real browser.
 import { encodeForm } from '@paymux/adapter-nicepay'
 
-const fromHtml = (s: string) =>
+/** An attribute's text as the browser reads it (the entities the pages use). */
+export const fromHtml = (s: string) =>
   s
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")

@@ -5,57 +5,27 @@
 // its cancel's original key never executes again; a re-send under a new key would. Afterwards, from the
 // simulator's own log of every cancel request with its key: each logical cancel executed exactly once, and every
 // request the gateway sent for it carried that cancel's key.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { idempotencyKey } from '@paymux/adapter-tosspayments'
 import { TOSS_DEMO_CREDENTIALS } from '@paymux/adapter-tosspayments/simulator'
-import { fetchRetry, freePort } from '@paymux/bench/procs'
+import { fetchRetry } from '@paymux/bench/procs'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type ChaosEnv, figure, pool, sleep, startEnv } from '../env.js'
 import { FAST_WORKERS, reconcilerAvailable, waitNoPending } from '../reconciler.js'
+import { type SimProcess, scenarioDir, startSimProcess } from '../sim-process.js'
 
 const PAYMENTS = 40
 const TOSS = 'toss'
 const withReconciler = reconcilerAvailable()
 
 let env: ChaosEnv
-let toss: { url: string; child: ChildProcess; exited: Promise<unknown> }
-
-async function startTossSim(dir: string) {
-  const port = await freePort()
-  const script = resolve(
-    dirname(fileURLToPath(import.meta.url)),
-    '..',
-    '..',
-    'scripts',
-    'tosspayments-sim.mjs',
-  )
-  const fd = openSync(join(dir, 'tosspayments-simulator.log'), 'a')
-  // Cancels show in lookups 3 s late: the reconciler (after 1.5 s) cannot settle a lost one by looking it up and
-  // re-sends it, so the re-sends this scenario is about happen.
-  const child = spawn(process.execPath, [script, String(port)], {
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, TOSS_SIM_CANCEL_LAG_MS: '3000' },
-  })
-  closeSync(fd)
-  const exited = new Promise((r) => child.once('exit', r))
-  const url = `http://127.0.0.1:${port}`
-  for (let t = 0; t < 300; t++) {
-    try {
-      if ((await fetch(`${url}/__sim/bench/ready`)).ok) return { url, child, exited }
-    } catch {}
-    await sleep(50)
-  }
-  child.kill('SIGKILL')
-  throw new Error('the Toss Payments simulator did not start')
-}
+let toss: SimProcess
 
 beforeAll(async () => {
-  const dir = join(process.env.CHAOS_RUN_DIR ?? resolve('.runs', 'adhoc'), '10-toss-cancels')
-  mkdirSync(dir, { recursive: true })
-  toss = await startTossSim(dir)
+  // Cancels show in lookups 3 s late: the reconciler (after 1.5 s) cannot settle a lost one by looking it up and
+  // re-sends it, so the re-sends this scenario is about happen.
+  toss = await startSimProcess('tosspayments-sim.mjs', scenarioDir('10-toss-cancels'), {
+    TOSS_SIM_CANCEL_LAG_MS: '3000',
+  })
   env = await startEnv('10-toss-cancels', {
     gateways: 2,
     poolSize: 20,
@@ -75,10 +45,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(async () => {
   await env?.close()
-  if (toss) {
-    toss.child.kill('SIGTERM')
-    await Promise.race([toss.exited, sleep(5_000)])
-  }
+  await toss?.stop()
 })
 
 const post = (path: string, body: unknown) =>

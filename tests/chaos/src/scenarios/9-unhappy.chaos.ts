@@ -7,19 +7,17 @@
 // gateway's database is compared with the simulators' own ledgers: every charge the PG holds is a payment paid
 // here, nothing is refunded twice, nothing NicePay could undo is left to a person, and forged notifications
 // cost no storage.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { encodeForm } from '@paymux/adapter-nicepay'
 import { COOKIEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-cookiepay/simulator'
 import { NICEPAY_DEMO_CREDENTIALS } from '@paymux/adapter-nicepay/simulator'
-import { fetchRetry, freePort } from '@paymux/bench/procs'
+import { fetchRetry } from '@paymux/bench/procs'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type ChaosEnv, figure, pool, sleep, startEnv } from '../env.js'
 import { FAULTS } from '../fault-load.js'
-import { formBody, formOf, throughWindow } from '../nicepay-window.js'
+import { throughCookieWindow } from '../cookiepay-window.js'
+import { formBody, throughWindow } from '../nicepay-window.js'
 import { FAST_WORKERS, reconcilerAvailable } from '../reconciler.js'
+import { type SimProcess, scenarioDir, startSimProcess } from '../sim-process.js'
 
 /** Customers in all, half through each PG; sized so that the load stays well inside the one-minute expiry. */
 const CUSTOMERS = 300
@@ -37,7 +35,7 @@ const PAID = new Set(['paid', 'partial_cancelled', 'cancelled'])
 
 const withReconciler = reconcilerAvailable()
 let env: ChaosEnv
-let cookie: { url: string; child: ChildProcess; exited: Promise<unknown> }
+let cookie: SimProcess
 
 /** mulberry32: the scenario's choices are reproducible from its seed. */
 function rng(seed: number) {
@@ -52,32 +50,10 @@ function rng(seed: number) {
 }
 const random = rng(SEED)
 
-async function startCookiePaySim(dir: string) {
-  const port = await freePort()
-  const script = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'cookiepay-sim.mjs')
-  const fd = openSync(join(dir, 'cookiepay-simulator.log'), 'a')
-  const child = spawn(process.execPath, [script, String(port)], {
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, COOKIEPAY_SIM_CANCEL_LAG_MS: '300' },
-  })
-  closeSync(fd)
-  const exited = new Promise((r) => child.once('exit', r))
-  const url = `http://127.0.0.1:${port}`
-  for (let t = 0; t < 300; t++) {
-    try {
-      if ((await fetch(`${url}/__sim/bench/ready`)).ok) return { url, child, exited }
-    } catch {}
-    await sleep(50)
-  }
-  child.kill('SIGKILL')
-  throw new Error('the CookiePay simulator did not start')
-}
-
 beforeAll(async () => {
-  const dir = join(process.env.CHAOS_RUN_DIR ?? resolve('.runs', 'adhoc'), '9-unhappy')
-  const { mkdirSync } = await import('node:fs')
-  mkdirSync(dir, { recursive: true })
-  cookie = await startCookiePaySim(dir)
+  cookie = await startSimProcess('cookiepay-sim.mjs', scenarioDir('9-unhappy'), {
+    COOKIEPAY_SIM_CANCEL_LAG_MS: '300',
+  })
   env = await startEnv('9-unhappy', {
     gateways: 2,
     // Below the 900 ms delay faults: a slow lookup is a failed one.
@@ -114,10 +90,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(async () => {
   await env?.close()
-  if (cookie) {
-    cookie.child.kill('SIGTERM')
-    await Promise.race([cookie.exited, sleep(5_000)])
-  }
+  await cookie?.stop()
 })
 
 const count = <T>(xs: T[], key: (x: T) => string) => {
@@ -179,25 +152,6 @@ async function landingOf(res: Response): Promise<Landing> {
   if (res.status === 303 && location.startsWith(FAIL_URL)) return 'fail'
   if (res.status === 200 && text.includes('Processing your payment')) return 'processing'
   return `other: ${res.status} ${location || (/<h1>([^<]*)/.exec(text)?.[1] ?? text.slice(0, 80))}`
-}
-
-const fromHtml = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-
-/** CookiePay's window placed in the checkout page: Approve pressed, the auto-posted result read. */
-async function throughCookieWindow(pageHtml: string) {
-  const approve =
-    /<form method="post" action="([^"]+\/approve)"><button type="submit">Approve<\/button>/.exec(pageHtml)
-  if (!approve) throw new Error(`the checkout page shows no CookiePay window: ${pageHtml.slice(0, 300)}`)
-  const res = await fetch(fromHtml(approve[1]!), { method: 'POST' })
-  const html = await res.text()
-  const result = formOf(html, /\bid="result"/)
-  if (!result) throw new Error(`Approve posted no result (${res.status}): ${html.slice(0, 300)}`)
-  if (!result.fields.TID) throw new Error('the result names no TID')
-  return { tid: result.fields.TID, result }
 }
 
 const stats = {
