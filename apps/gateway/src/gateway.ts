@@ -21,6 +21,7 @@ import type { AccountRuntime, MerchantRuntime, Runtime } from './runtime.js'
 import { attachMetrics, Metrics } from './metrics/registry.js'
 import { checkRoutingRules } from './routing/choose.js'
 import { HealthMonitor } from './health/monitor.js'
+import { watchOperations } from './health/calls.js'
 import { countNotificationPgCall } from './notifications/rate-limit.js'
 import { startWorkers, type WorkerOptions, type Workers } from './workers/index.js'
 
@@ -143,7 +144,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   for (const m of config.merchants) {
     const accounts = new Map<string, AccountRuntime>()
     for (const a of m.accounts) {
-      const provider = await factory(a, {
+      const adapter = await factory(a, {
         logger: logger.child({ account: a.id, provider: a.provider }),
         onCall: (e) => {
           metrics.pgCall(e)
@@ -153,6 +154,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         // No paymentAmountOf hook: every cancel already carries paymentAmount whenever the gateway knows it, so
         // a lookup could only find nothing (one wasted query per cancel of a payment whose amount is unknown).
       })
+      // Each operation's calls are judged once it ends: an answer the adapter could not read is a failure.
+      const provider = watchOperations(adapter, (samples) => health?.observeOperation(a.id, samples))
       const timeout = a.timeoutMs ?? 60_000
       // Long enough for the token call and the money call to time out: after it, a replay reports state.
       accounts.set(a.id, { merchantId: m.id, config: a, provider, lockMs: timeout * 2 + 30_000 })

@@ -80,6 +80,7 @@ export type PaymentFields = Pick<
   order_name?: string | null
   checkout_expires_at?: Date | string | null
   routing?: PaymentRouting | null
+  metadata?: Record<string, string> | null
 }
 
 /**
@@ -124,6 +125,7 @@ export function renderPayment(
     billingKeyId: row.billing_key_id,
     ...(row.failure ? { failure: row.failure as FailureInfo } : {}),
     ...(row.routing ? { routing: { rule: row.routing.rule, via: row.routing.via } } : {}),
+    ...(row.metadata ? { metadata: row.metadata } : {}),
     ...(row.checkout_expires_at
       ? {
           checkoutUrl: row.status === 'requires_authentication' ? (checkoutUrl ?? null) : null,

@@ -4,6 +4,7 @@ import { ERROR_CODES, ERROR_TYPES } from './errors.js'
 import { unknownKeys } from './http/validation.js'
 import { BILLING_KEY_STATUSES, CANCELLATION_STATUSES, PAYMENT_STATUSES } from './db/statuses.js'
 import { PROVIDERS, perProvider } from './providers.js'
+import { METADATA_KEY, METADATA_MAX_KEYS } from './routing/config.js'
 
 const PROVIDER_IDS = PROVIDERS.map((p) => p.id) as [string, ...string[]]
 
@@ -251,6 +252,10 @@ export const PaymentSchema = z
         description:
           "How the merchant's routing.payments rules chose `account`; absent when the account was named or the only one able",
       }),
+    metadata: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: 'What POST /v1/payments was given as `metadata`; absent when none' }),
     checkoutUrl: z.string().url().nullable().optional().openapi({
       description:
         'Checkouts: the page that takes the customer through the PG window (no API key; unguessable). null once the payment left requires_authentication',
@@ -274,6 +279,23 @@ const httpUrl = z
   .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an absolute http(s) URL')
 
 export const CHECKOUT_METHODS = ['card', 'virtual_account'] as const
+
+/** The merchant's own labels on a payment: routing.payments rules can match them (`when.metadata`). */
+const MetadataSchema = z
+  .record(z.string(), z.string().max(500))
+  .superRefine((m, ctx) => {
+    const keys = Object.keys(m)
+    if (keys.length > METADATA_MAX_KEYS)
+      ctx.addIssue({ code: 'custom', message: `at most ${METADATA_MAX_KEYS} keys` })
+    for (const k of keys)
+      if (!METADATA_KEY.test(k))
+        ctx.addIssue({ code: 'custom', path: [k], message: 'keys are letters, digits, _ . - (max 40)' })
+  })
+  .openapi({
+    description:
+      "The merchant's own labels: at most 20 keys of letters, digits, _ . - (max 40), each a string of at most 500 characters. Stored and shown on the payment, and matched by routing.payments rules (`when.metadata`)",
+    example: { channel: 'app', campaign: 'spring-sale' },
+  })
 
 export const CreatePaymentSchema = z
   .strictObject(
@@ -318,6 +340,7 @@ export const CreatePaymentSchema = z
         example: 'nice-main',
       }),
       provider: z.enum(PROVIDER_IDS).optional(),
+      metadata: MetadataSchema.optional(),
     },
     unknownKeys(),
   )

@@ -395,6 +395,11 @@ export class Bootpay extends BaseProvider {
     })
   }
 
+  /** The health probe: see BootpayClient.probe (a fresh token, or in Basic mode a receipt that cannot exist). */
+  async probe(options?: CallOptions): Promise<void> {
+    await this.client.probe(options)
+  }
+
   override async getTransaction(transactionId: string, options?: CallOptions): Promise<AmountedLookup> {
     return (await this.#receipt(transactionId, options)).lookup
   }

@@ -57,6 +57,9 @@ export interface Call {
   logPath?: string
 }
 
+/** A receipt id Bootpay never issues (its ids are 24 hex digits of an object id, never all zeros). */
+const PROBE_RECEIPT_ID = '000000000000000000000000'
+
 /** Bootpay documents 30 minutes; used when an answer does not say. */
 const DEFAULT_TOKEN_TTL_MS = 30 * 60_000
 
@@ -175,6 +178,39 @@ export class BootpayClient {
   /** Fetches a token now (Basic mode: nothing to do), so the first real call does not pay for it. */
   async warmUp(): Promise<void> {
     await this.tokens?.get()
+  }
+
+  /**
+   * The health probe's call: a token issued now, never the cached one (which asks Bootpay nothing); in Basic
+   * mode, which has no token call, a lookup of a receipt id no receipt has, answered by Bootpay's "not found".
+   * Refused keys throw `authentication_failed`.
+   */
+  async probe(options?: CallOptions): Promise<void> {
+    if (!this.#basic) {
+      await this.#issueToken()
+      return
+    }
+    try {
+      await this.call(
+        {
+          operation: 'probe',
+          method: 'GET',
+          path: `/receipt/${PROBE_RECEIPT_ID}`,
+          query: 'lookup_user_data=false',
+          moneyMoving: false,
+        },
+        options,
+      )
+    } catch (err) {
+      if (err instanceof PaymentError && err.code === 'transaction_not_found') return
+      throw err
+    }
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'rejected',
+      provider: PROVIDER,
+      message: 'bootpay probe: a receipt was found under an id no receipt has',
+    })
   }
 
   #isTokenRejected = (a: Answer | unknown): boolean => {

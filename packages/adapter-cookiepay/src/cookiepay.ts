@@ -293,6 +293,11 @@ export class CookiePay extends BaseProvider {
     return this.#checkout.undo(approval, reason, options)
   }
 
+  /** The health probe: a token issued afresh (`POST /payAuth/token`), the cheapest call CookiePay has. */
+  async probe(): Promise<void> {
+    await this.#client.probe()
+  }
+
   override async getTransaction(transactionId: string, options?: CallOptions): Promise<TransactionLookup> {
     requireText(transactionId, 'transactionId', 50)
     const paycert = await this.#client.call(

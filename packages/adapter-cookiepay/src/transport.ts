@@ -84,6 +84,15 @@ export class CookiePayClient {
     }
   }
 
+  /**
+   * The health probe's call: one token issued now, never the cached one (which asks CookiePay nothing), and not
+   * asked again when unreadable (a probe reports what it heard). A refused pair (E003) throws
+   * `authentication_failed`.
+   */
+  async probe(): Promise<void> {
+    await this.#issueTokenOnce()
+  }
+
   async #issueTokenOnce(): Promise<IssuedToken> {
     const res = await this.http.request({
       operation: 'token',

@@ -18,6 +18,7 @@ import {
   type FetchLike,
   HttpTransport,
   type HttpCallEvent,
+  PaymentError,
   type IssueBillingKeyRequest,
   type IssueVirtualAccountRequest,
   invalidRequest,
@@ -497,6 +498,35 @@ export class NicePay extends BaseProvider {
     if (answer.ResultCode !== '0000' && !waiting)
       throw nicepayError(answer.ResultCode!, answer.ResultMsg ?? '', false)
     return transactionLookup(answer, tid, this.#evidence(answer), now)
+  }
+
+  /**
+   * The health probe: a signed `trans_status` of a TID no transaction has (its date part is all zeros, a
+   * second NicePay never stamps). NicePay's "not found" (0000 with Status 9, or A115/A118/A251) is a working
+   * account; a SignData or MID refusal (A101, A109, …) is `authentication_failed`, and any other answer or none
+   * throws.
+   */
+  async probe(options?: CallOptions): Promise<void> {
+    const tid = `${this.#mid}${SVC_CARD}${PRDT_NORMAL}0000000000000000`
+    const pairs = transStatusForm({
+      tid,
+      mid: this.#mid,
+      ediDate: kstCompact(this.#clock()),
+      merchantKey: this.#key,
+    })
+    const answer = await this.#post(this.#webapi, 'probe', PATHS.transStatus, pairs, false, options)
+    if (answer.ResultCode === '0000' && answer.Status === '9') return
+    if (answer.ResultCode !== '0000') {
+      const err = nicepayError(answer.ResultCode ?? '', answer.ResultMsg ?? '', false)
+      if (err.code === 'transaction_not_found') return
+      throw err
+    }
+    throw new PaymentError({
+      code: 'invalid_response',
+      outcome: 'rejected',
+      provider: this.id,
+      message: `nicepay probe: trans_status answered Status ${answer.Status ?? '(none)'} for a TID no transaction has`,
+    })
   }
 
   /** The answer verbatim for a reviewer, minus anything that could carry the key. */

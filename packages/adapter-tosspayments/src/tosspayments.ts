@@ -117,6 +117,9 @@ export interface TossVirtualAccountResult extends VirtualAccountResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The Toss Payments adapter for one merchant key pair. */
+/** A paymentKey Toss never issues (its keys are generated, never chosen by a merchant). */
+const PROBE_PAYMENT_KEY = 'paymux-health-probe'
+
 export class TossPayments extends BaseProvider {
   readonly id = PROVIDER
   readonly capabilities: ProviderCapabilities
@@ -277,6 +280,29 @@ export class TossPayments extends BaseProvider {
     if (t.transactionId !== transactionId)
       throw invalidResponse('lookup', 'the answer names another payment', false)
     return t
+  }
+
+  /**
+   * The health probe: `GET /v1/payments/{paymentKey}` of a key no payment has, authenticated like every call.
+   * Toss's 404 NOT_FOUND_PAYMENT is a working account; UNAUTHORIZED_KEY (refused credentials), a 5xx or no
+   * answer throws. Finding a payment under that key cannot happen and is reported as unreadable.
+   */
+  async probe(options?: CallOptions): Promise<void> {
+    try {
+      await this.#client.call(
+        { operation: 'probe', method: 'GET', path: `/v1/payments/${PROBE_PAYMENT_KEY}`, moneyMoving: false },
+        options,
+      )
+    } catch (err) {
+      if (
+        isPaymentError(err) &&
+        err.code === 'transaction_not_found' &&
+        err.providerCode === 'NOT_FOUND_PAYMENT'
+      )
+        return
+      throw err
+    }
+    throw invalidResponse('probe', 'a payment was found under a key no payment has', false)
   }
 
   /** `GET /v1/payments/orders/{orderId}`: Toss holds at most one payment per order id. */

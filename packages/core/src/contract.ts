@@ -411,4 +411,13 @@ export interface PaymentProvider extends CheckoutProvider {
    * call (the host looks the payment up under its own rate limit).
    */
   parseNotification(input: NotificationInput, options?: CallOptions): Promise<NotificationResult>
+  /**
+   * The cheapest authenticated call the PG allows, for a host's health checks: a token issue, or a lookup of a
+   * transaction that cannot exist answered by the PG's own "not found" code. Moves nothing and is never cached
+   * (a token cache would answer without asking the PG). Resolves when the PG answered as a working PG does;
+   * otherwise throws a PaymentError: `authentication_failed` for refused credentials, `timeout`,
+   * `provider_unavailable` or `invalid_response` when it could not be heard or read. Optional: a host without
+   * it falls back to a lookup of its own.
+   */
+  probe?(options?: CallOptions): Promise<void>
 }

@@ -24,6 +24,7 @@ export interface CreatePaymentInput {
   failUrl: string
   account?: string
   provider?: string
+  metadata?: Record<string, string>
 }
 
 /**
@@ -121,6 +122,7 @@ export async function createCheckout(
     checkout_customer: input.customer ? rt.vault.encrypt(JSON.stringify(input.customer)) : null,
     approval_state: 'awaiting',
     routing: routingColumn ? JSON.stringify(routingColumn) : null,
+    metadata: input.metadata ? JSON.stringify(input.metadata) : null,
     // Where the PG charges inside its window and lists an order's payments, the order is looked up once at its
     // expiry whatever became of it: a second payment whose notice was lost is found and undone.
     ...(account.provider.capabilities.checkoutChargesInWindow && account.provider.capabilities.orderLookup
@@ -150,6 +152,7 @@ export async function createCheckout(
       order_name: input.orderName,
       checkout_expires_at: expiresAt,
       routing: routingColumn,
+      metadata: input.metadata ?? null,
     },
     [],
     urls.checkoutUrl,

@@ -263,6 +263,12 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  // A checkout's metadata: the merchant's string labels, shown on the payment and matched by routing rules.
+  '0012_payment_metadata': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE payments ADD COLUMN metadata jsonb`.execute(db)
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -58,8 +58,10 @@ export interface PaymentsTable extends ReconcileColumns {
   approval_state: ApprovalState | null
   /** A notification hint asked for a lookup of this payment (migration 0008); cleared by the lookup. */
   lookup_requested_at: Ts | null
-  /** How routing.payments chose the account (migration 0009); null when named or the only one. */
+  /** How routing.payments chose the account (migration 0010); null when named or the only one. */
   routing: Json<PaymentRouting | null> | null
+  /** The merchant's string labels given to POST /v1/payments (migration 0012); null when none. */
+  metadata: Json<Record<string, string> | null> | null
 }
 
 export interface PaymentRouting {

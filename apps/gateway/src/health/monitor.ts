@@ -1,6 +1,7 @@
 import type { HttpCallEvent } from '@paymux/core'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import type { HealthSettings } from './config.js'
+import { gather, whileProbing } from './calls.js'
 import { sampleOfCall, probeAccount } from './probe.js'
 import { type AccountHealth, ensureHealthRows, moveHealth, readHealth } from './store.js'
 import { AccountTracker, type CallSample, type HealthStatus } from './tracker.js'
@@ -18,7 +19,7 @@ export class HealthMonitor {
     { account: AccountRuntime; settings: HealthSettings; tracker: AccountTracker }
   >()
   #view = new Map<string, AccountHealth>()
-  readonly #probing = new Set<string>()
+  readonly #recording = new Set<Promise<void>>()
   readonly #timers: NodeJS.Timeout[] = []
   #onMove: ((accountId: string, to: HealthStatus) => void) | undefined
 
@@ -49,12 +50,26 @@ export class HealthMonitor {
     return this.#view.get(accountId)
   }
 
-  /** A PG call of real traffic on an account (the adapter's transport reports every one). */
+  /**
+   * A PG call on an account (the adapter's transport reports every one). Within an adapter operation it waits
+   * for the operation's end (see calls.ts); a probe's own call is judged by its answer, not by its transport.
+   */
   observe(accountId: string, e: HttpCallEvent): void {
-    // The probe's own call is judged by its answer (a "not found" is a success), not by its transport.
-    if (this.#probing.has(accountId)) return
     const w = this.#watched.get(accountId)
-    if (w) this.#judge(w, sampleOfCall(e, this.#rt.now().getTime()), false)
+    if (!w) return
+    const sample = sampleOfCall(e, this.#rt.now().getTime())
+    if (gather(sample) === 'now') this.#judge(w, sample, false)
+  }
+
+  /** The calls of one adapter operation of real traffic, once it ended (an unreadable answer counted once). */
+  observeOperation(accountId: string, samples: readonly CallSample[]): void {
+    const w = this.#watched.get(accountId)
+    if (w) for (const s of samples) this.#judge(w, s, false)
+  }
+
+  /** Until every move called for so far is recorded (real traffic does not wait for them; tests do). */
+  async idle(): Promise<void> {
+    while (this.#recording.size > 0) await Promise.all(this.#recording)
   }
 
   /** Reads every process's record: what this process routes by from now on. */
@@ -80,13 +95,7 @@ export class HealthMonitor {
             now.getTime() - h.since.getTime() >= w.settings.probationSeconds * 1000
           )
             await this.#move(w, ['probation'], 'healthy')
-          this.#probing.add(id)
-          let sample: CallSample
-          try {
-            sample = await probeAccount(w.account, () => this.#rt.now().getTime())
-          } finally {
-            this.#probing.delete(id)
-          }
+          const sample = await whileProbing(() => probeAccount(w.account, () => this.#rt.now().getTime()))
           await this.#judge(w, sample, true)
         }),
     )
@@ -145,10 +154,13 @@ export class HealthMonitor {
     const verdict = w.tracker.record(sample, status, probe)
     if (!verdict) return Promise.resolve()
     const from: HealthStatus[] = verdict.to === 'ejected' ? ['healthy', 'probation'] : ['ejected']
-    return this.#move(w, from, verdict.to, verdict.to === 'ejected' ? verdict.reason : undefined).catch(
-      (err) =>
+    const recording = this.#move(w, from, verdict.to, verdict.to === 'ejected' ? verdict.reason : undefined)
+      .catch((err) =>
         this.#rt.logger.warn({ err, account: w.account.config.id }, 'account health move not recorded'),
-    )
+      )
+      .finally(() => this.#recording.delete(recording))
+    this.#recording.add(recording)
+    return recording
   }
 
   async #move(

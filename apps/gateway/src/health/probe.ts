@@ -24,22 +24,34 @@ export function sampleOfCall(e: HttpCallEvent, at: number): CallSample {
 /** PaymentError codes that say the PG could not be heard, rather than that it answered. */
 const TECHNICAL = new Set(['timeout', 'provider_unavailable', 'invalid_response'])
 
+const failed = (at: number, err: unknown): CallSample => {
+  if (!(err instanceof PaymentError)) return { at, ok: false, error: 'probe failed unexpectedly' }
+  return { at, ok: false, error: err.code === 'authentication_failed' ? 'authentication failed' : err.code }
+}
+
 /**
- * The probe: the cheapest authenticated call every adapter has, a lookup of a transaction that cannot exist
- * (letters and digits only, so every PG's id format takes it). The PG's "not found" (or any other refusal it
- * reads and answers) is a success; not hearing it, an unreadable answer, or refused credentials are a failure.
+ * The probe: the adapter's own (the cheapest authenticated call its PG allows, which resolves only when the PG
+ * answered as a working PG does), else a lookup of a transaction that cannot exist (letters and digits only, so
+ * every PG's id format takes it): there the PG's "not found", or any other refusal it reads and answers, is a
+ * success; not hearing it, an unreadable answer, or refused credentials are a failure.
  */
 export async function probeAccount(account: AccountRuntime, at: () => number): Promise<CallSample> {
+  const provider = account.provider
+  if (provider.probe) {
+    try {
+      await provider.probe()
+      return { at: at(), ok: true }
+    } catch (err) {
+      return failed(at(), err)
+    }
+  }
   const id = `paymuxprobe${randomBytes(6).toString('hex')}`
   try {
-    await account.provider.getTransaction(id)
+    await provider.getTransaction(id)
     return { at: at(), ok: true }
   } catch (err) {
-    if (err instanceof PaymentError) {
-      if (err.code === 'authentication_failed') return { at: at(), ok: false, error: 'authentication failed' }
-      if (!TECHNICAL.has(err.code)) return { at: at(), ok: true }
-      return { at: at(), ok: false, error: err.code }
-    }
-    return { at: at(), ok: false, error: 'probe failed unexpectedly' }
+    if (err instanceof PaymentError && err.code !== 'authentication_failed' && !TECHNICAL.has(err.code))
+      return { at: at(), ok: true }
+    return failed(at(), err)
   }
 }

@@ -26,6 +26,7 @@ const COLUMN_TYPES: Record<string, string> = {
   request: 'jsonb',
   review_reason: 'jsonb',
   routing: 'jsonb',
+  metadata: 'jsonb',
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
   deleted_at: 'timestamptz',

@@ -102,6 +102,7 @@ export async function settlePaymentIntent<R>(
     virtual_account: done?.virtualAccount ?? null,
     failure,
     routing: null,
+    metadata: null,
     status,
     created_at: new Date(intent.row.created_at),
     updated_at: now,

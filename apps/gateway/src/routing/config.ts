@@ -8,6 +8,29 @@ const krw = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 export const ROUTED_METHODS = ['card', 'virtual_account'] as const
 
+/** A metadata key as POST /v1/payments takes it. */
+export const METADATA_KEY = /^[A-Za-z0-9_.-]{1,40}$/
+export const METADATA_MAX_KEYS = 20
+
+/**
+ * `when.metadata`: every listed key must be in the payment's metadata with exactly this string value; `"*"`
+ * matches any value of a present key (a payment whose metadata lacks the key never matches).
+ */
+const metadataCondition = z.record(z.string(), z.string().max(500)).superRefine((m, ctx) => {
+  const keys = Object.keys(m)
+  if (keys.length === 0)
+    ctx.addIssue({ code: 'custom', message: 'list at least one key, or leave metadata out' })
+  if (keys.length > METADATA_MAX_KEYS)
+    ctx.addIssue({ code: 'custom', message: `at most ${METADATA_MAX_KEYS} keys` })
+  for (const k of keys)
+    if (!METADATA_KEY.test(k))
+      ctx.addIssue({
+        code: 'custom',
+        path: [k],
+        message: 'metadata keys are letters, digits, _ . - (max 40)',
+      })
+})
+
 const whenSchema = z
   .strictObject({
     method: z.enum(ROUTED_METHODS).optional(),
@@ -15,6 +38,7 @@ const whenSchema = z
     amountAtLeast: krw.optional(),
     /** Exclusive upper bound of the amount (KRW). */
     amountBelow: krw.optional(),
+    metadata: metadataCondition.optional(),
   })
   .refine(
     (w) => w.amountAtLeast === undefined || w.amountBelow === undefined || w.amountAtLeast < w.amountBelow,

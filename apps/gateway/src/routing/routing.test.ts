@@ -59,6 +59,8 @@ describe.each(DB_TARGETS)('routing new payments on $name', (target) => {
             ],
             fallback: ['nice-main'],
           },
+          // Small amounts fall through the rule above: the merchant's app orders go to toy-b.
+          { when: { metadata: { channel: 'app' } }, split: [{ account: 'toy-b' }] },
         ],
       }),
       db: opened.db,
@@ -136,6 +138,31 @@ describe.each(DB_TARGETS)('routing new payments on $name', (target) => {
     const r = await call('POST', '/v1/payments', { body: body({ amount: 5 }) })
     expect(r.status).toBe(400)
     expect(r.body.error).toMatchObject({ code: 'account_required', param: 'account' })
+  })
+
+  it("metadata routes a payment by the merchant's labels and is shown on it; bad metadata is a 400 naming it", async () => {
+    const metadata = { channel: 'app', campaign: 'spring' }
+    const r = await call('POST', '/v1/payments', { body: body({ amount: 5, metadata }) })
+    expect(r.status, JSON.stringify(r.body)).toBe(201)
+    expect(r.body).toMatchObject({ account: 'toy-b', routing: { rule: 2, via: 'split' }, metadata })
+    expect((await call('GET', `/v1/payments/${r.body.id}`)).body.metadata).toEqual(metadata)
+    const other = await call('POST', '/v1/payments', {
+      body: body({ amount: 5, metadata: { channel: 'web' } }),
+    })
+    expect(other.body.error).toMatchObject({ code: 'account_required' })
+    const before = await paymentCount()
+    const bad = await call('POST', '/v1/payments', { body: body({ metadata: { channel: 7 } }) })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.param).toBe('metadata.channel')
+    expect(await paymentCount()).toBe(before)
+  })
+
+  it('a misspelt condition in a rule is refused at start with the name it most likely meant', () => {
+    expect(() =>
+      configOf({ payments: [{ when: { metdata: { channel: 'app' } }, split: [{ account: 'toy-a' }] }] }),
+    ).toThrow(
+      'merchants.0.routing.payments.0.when.metdata: Unrecognized key "metdata" — did you mean "metadata"?',
+    )
   })
 
   it('closed accounts get no new payment: the fallback takes it; all closed is a 503 that records nothing', async () => {

@@ -14,7 +14,10 @@ const closing = (...closed: string[]): AccountFilter => ({
   ...everyone,
   share: (a) => (closed.includes(a) ? 0 : 1),
 })
-const pay = (orderId: string, over: Partial<{ amount: number; method: string }> = {}) => ({
+const pay = (
+  orderId: string,
+  over: Partial<{ amount: number; method: string; metadata: Record<string, string> }> = {},
+) => ({
   merchantId: 'shop',
   orderId,
   amount: 15_000,
@@ -80,6 +83,39 @@ describe('routing rules for new payments', () => {
     expect(at({ amount: 999_999 })).toEqual({ account: 'boot-b', rule: 3, via: 'split' })
     expect(at({ amount: 999 })).toEqual({ account: 'boot-a', rule: 2, via: 'split' })
     expect(at({ amount: 1_000 })).toEqual({ account: 'boot-b', rule: 3, via: 'split' })
+  })
+
+  it('metadata: every listed key with exactly its value, "*" any value of a present key', () => {
+    const rules = [
+      rule({ when: { metadata: { channel: 'app', tier: 'vip' } }, split: [{ account: 'nice-main' }] }),
+      rule({ when: { metadata: { campaign: '*' } }, split: [{ account: 'boot-a' }] }),
+      rule({ split: [{ account: 'boot-b' }] }),
+    ]
+    const at = (metadata?: Record<string, string>) =>
+      chosen(routePayment(rules, pay('m', metadata ? { metadata } : {}), everyone))?.account
+    expect(at({ channel: 'app', tier: 'vip', extra: 'x' })).toBe('nice-main')
+    expect(at({ channel: 'app' })).toBe('boot-b')
+    expect(at({ channel: 'App', tier: 'vip' })).toBe('boot-b')
+    expect(at({ campaign: '' })).toBe('boot-a')
+    expect(at({ campaign: 'spring' })).toBe('boot-a')
+    expect(at({})).toBe('boot-b')
+    expect(at()).toBe('boot-b')
+    // A key inherited by every object is not in the payment's metadata.
+    const inherited = [rule({ when: { metadata: { constructor: '*' } }, split: [{ account: 'boot-a' }] })]
+    expect(routePayment(inherited, pay('m', { metadata: {} }), everyone)).toEqual({ kind: 'no_rule' })
+  })
+
+  it('a metadata condition is refused when empty, with a bad key, a non-string value, or a misspelt name', () => {
+    const issues = (when: unknown) =>
+      paymentRuleSchema
+        .safeParse({ when, split: [{ account: 'a' }] })
+        .error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    expect(issues({ metadata: {} })).toEqual(['when.metadata: list at least one key, or leave metadata out'])
+    expect(issues({ metadata: { 'no spaces': 'x' } })?.[0]).toMatch(
+      /^when\.metadata\.no spaces: metadata keys/,
+    )
+    expect(issues({ metadata: { channel: 1 } })?.[0]).toMatch(/^when\.metadata\.channel: /)
+    expect(issues({ metdata: { channel: 'app' } })).toHaveLength(1)
   })
 
   it('no rule matching leaves the choice to the default', () => {

@@ -7,7 +7,12 @@ export interface RoutedPayment {
   orderId: string
   amount: number
   method: string
+  /** What the merchant sent as `metadata` (string values only). */
+  metadata?: Readonly<Record<string, string>>
 }
+
+/** `"*"` in a metadata condition: any value, as long as the key is there. */
+export const ANY_VALUE = '*'
 
 /** Which rule chose the account, and whether from its split or its fallback list: shown on the Payment. */
 export interface RoutingDecision {
@@ -55,6 +60,14 @@ function matches(rule: PaymentRule, p: RoutedPayment): boolean {
   if (w.method !== undefined && w.method !== p.method) return false
   if (w.amountAtLeast !== undefined && p.amount < w.amountAtLeast) return false
   if (w.amountBelow !== undefined && p.amount >= w.amountBelow) return false
+  if (w.metadata !== undefined) {
+    const given = p.metadata ?? {}
+    for (const [key, value] of Object.entries(w.metadata)) {
+      // Own keys only: a payment's metadata named "constructor" must not match through the prototype.
+      if (!Object.hasOwn(given, key)) return false
+      if (value !== ANY_VALUE && given[key] !== value) return false
+    }
+  }
   return true
 }
 

@@ -11,12 +11,13 @@ export const toyDescriptor: ProviderDescriptor<BaseAccountConfig> = {
   id: 'toy',
   displayName: 'Toy PG',
   accountSchema: (common) => z.strictObject({ ...common, provider: z.literal('toy') }),
-  create: (config) =>
+  create: (config, context) =>
     new ToyProvider({
       baseUrl: config.baseUrl ?? 'http://127.0.0.1:1',
       timeoutMs: config.timeoutMs ?? 5_000,
       // `options.netCancel: true`: the toy account with a network cancel (what NicePay has).
       netCancel: config.options?.netCancel === true,
+      ...(context.onCall ? { onCall: context.onCall } : {}),
     }),
   secrets: () => [],
   simulator: async () => {

@@ -17,7 +17,7 @@ import type {
   TransactionLookup,
 } from '../../contract.js'
 import { errorFromTable, PaymentError, type CodeTable } from '../../errors.js'
-import { type FetchLike, HttpTransport } from '../../http.js'
+import { type FetchLike, type HttpCallEvent, HttpTransport } from '../../http.js'
 import { BaseProvider, validateCancelRequest, validateCheckoutRequest } from '../../provider.js'
 import { TOY_MERCHANT_KEY, toyResultSignature } from './toy-checkout.js'
 
@@ -59,6 +59,8 @@ export interface ToyProviderOptions {
   merchantKey?: string
   /** The account has the toy's network cancel: an approval whose answer was lost may be undone. */
   netCancel?: boolean
+  /** Every HTTP call to the toy PG, as the real adapters report theirs (a host's metrics and health). */
+  onCall?: (event: HttpCallEvent) => void
 }
 
 /** The reference adapter for the toy PG: what a correct adapter does, in as few lines as possible. */
@@ -79,6 +81,7 @@ export class ToyProvider extends BaseProvider {
       baseUrl: opts.baseUrl,
       timeoutMs: opts.timeoutMs,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      ...(opts.onCall ? { onCall: opts.onCall } : {}),
     })
   }
 
