@@ -6,6 +6,7 @@ import {
   currentFault,
   type FaultInjector,
   faultMiddleware,
+  resultTwicePage,
   UNMAPPED_CODE,
 } from '@paymux/core/simulator'
 import { errorBody, SIM_ERRORS, statusOf } from './errors.js'
@@ -376,6 +377,7 @@ export function protocolApp(deps: AppDeps): Hono {
     u.searchParams.set('orderId', p.orderId)
     u.searchParams.set('paymentKey', p.paymentKey)
     u.searchParams.set('amount', String(p.totalAmount))
+    if (settings.successArrivesTwice) return c.html(resultTwicePage('토스페이먼츠', u.toString()))
     return c.redirect(u.toString(), 303)
   })
 

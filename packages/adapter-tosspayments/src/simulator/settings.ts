@@ -34,6 +34,12 @@ export interface TossSimulatorSettings {
   webhookRetryMinutes: readonly number[]
   /** Only test secret keys (`test_sk_`) honour `TossPayments-Test-Code` (third-party observation, §1.1). */
   testCodeNeedsTestKey: boolean
+  /**
+   * The customer's browser arrives at the success URL twice for one Approve: a background request, then the
+   * redirect itself (a reload, a double redirect). Toss's window redirects once; a browser repeats it. Invented
+   * (the spec says nothing of it): the case a host's return route must survive with one confirm. Default false.
+   */
+  successArrivesTwice: boolean
   /** The window's Decline: the fail URL's code and message. */
   declineCode: string
   declineMessage: string
@@ -89,6 +95,7 @@ export const DEFAULT_SETTINGS: TossSimulatorSettings = {
   depositCallbackShape: 'wrapped',
   webhookRetryMinutes: [1, 4, 16, 64, 256, 1024, 4096],
   testCodeNeedsTestKey: true,
+  successArrivesTwice: false,
   declineCode: 'REJECT_CARD_PAYMENT',
   declineMessage: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.',
   errorStatuses: UNCERTAIN_STATUSES,

@@ -465,6 +465,41 @@ describe('window', () => {
   })
 })
 
+describe('the success URL reached twice (setting successArrivesTwice)', () => {
+  it('Approve answers a page that requests the success URL in the background, then goes there itself', async () => {
+    const { sim, url } = await running({ settings: { successArrivesTwice: true } })
+    const html = await fetch(`${url}/sim/window`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        clientKey: TOSS_DEMO_CREDENTIALS.clientKey,
+        method: '카드',
+        params: JSON.stringify({
+          amount: 15_000,
+          orderId: 'order-twice-1',
+          orderName: '상품',
+          successUrl: 'https://shop.test/ok',
+          failUrl: 'https://shop.test/fail',
+        }),
+      }).toString(),
+    }).then((r) => r.text())
+    const approve = /action="([^"]+\/approve)"/.exec(html)![1]!
+    const res = await fetch(`${url}${approve}`, { method: 'POST', redirect: 'manual' })
+    expect(res.status).toBe(200)
+    const page = await res.text()
+    const target = JSON.parse(/var url = (.*);/.exec(page)![1]!) as string
+    const to = new URL(target)
+    expect(to.origin + to.pathname).toBe('https://shop.test/ok')
+    expect(page).toContain('fetch(url')
+    expect(page).toContain('location.replace(url)')
+    // The window authenticated once: what arrives twice is one result.
+    expect(sim.inspect(to.searchParams.get('paymentKey')!)).toMatchObject({
+      status: 'IN_PROGRESS',
+      confirms: 0,
+    })
+  })
+})
+
 describe('the reversal of a deposit', () => {
   it('turns DONE back into WAITING_FOR_DEPOSIT (the rare case Toss documents)', async () => {
     const { sim, url, call } = await running()
