@@ -40,6 +40,12 @@ export interface TossSimulatorSettings {
    * (the spec says nothing of it): the case a host's return route must survive with one confirm. Default false.
    */
   successArrivesTwice: boolean
+  /**
+   * `POST /v1/payments/key-in` (card data sent server to server) "needs extra contract" (spec §1.2). null
+   * (default): this merchant has the contract and key-in approves; a code: it has none, and every key-in is
+   * answered with that code (Toss's code for it is not in the spec: invented).
+   */
+  keyInRefusal: string | null
   /** The window's Decline: the fail URL's code and message. */
   declineCode: string
   declineMessage: string
@@ -96,6 +102,7 @@ export const DEFAULT_SETTINGS: TossSimulatorSettings = {
   webhookRetryMinutes: [1, 4, 16, 64, 256, 1024, 4096],
   testCodeNeedsTestKey: true,
   successArrivesTwice: false,
+  keyInRefusal: null,
   declineCode: 'REJECT_CARD_PAYMENT',
   declineMessage: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.',
   errorStatuses: UNCERTAIN_STATUSES,

@@ -465,6 +465,50 @@ describe('window', () => {
   })
 })
 
+describe('key-in (POST /v1/payments/key-in)', () => {
+  const body = (orderId: string, cardNumber = '4330123412341234') => ({
+    amount: 10_000,
+    orderId,
+    orderName: '키인 상품',
+    cardNumber,
+    cardExpirationYear: '30',
+    cardExpirationMonth: '12',
+    customerIdentityNumber: '900101',
+  })
+
+  it('approves a card payment in one call: DONE, the number masked, one approval', async () => {
+    const { sim, call } = await running()
+    const r = await call('POST', '/v1/payments/key-in', body('order-keyin-1'))
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({
+      status: 'DONE',
+      method: '카드',
+      orderId: 'order-keyin-1',
+      totalAmount: 10_000,
+      balanceAmount: 10_000,
+      card: { number: '43301234****123*' },
+    })
+    expect(JSON.stringify(r.body)).not.toContain('4330123412341234')
+    expect(sim.inspect(String(r.body.paymentKey))).toMatchObject({ status: 'DONE', confirms: 1 })
+    const again = await call('POST', '/v1/payments/key-in', body('order-keyin-1'))
+    expect([again.status, again.body.code]).toEqual([400, 'DUPLICATED_ORDER_ID'])
+    const refused = await call('POST', '/v1/payments/key-in', body('order-keyin-2', '4330000000000000'))
+    expect(refused.body.code).toBe('INVALID_REJECT_CARD')
+    const bad = await call('POST', '/v1/payments/key-in', {
+      ...body('order-keyin-3'),
+      cardExpirationMonth: 'x',
+    })
+    expect(bad.body.code).toBe('INVALID_CARD_EXPIRATION')
+  })
+
+  it('a merchant without the key-in contract (setting keyInRefusal) is refused with that code', async () => {
+    const { sim, call } = await running({ settings: { keyInRefusal: 'FORBIDDEN_REQUEST' } })
+    const r = await call('POST', '/v1/payments/key-in', body('order-keyin-9'))
+    expect([r.status, r.body.code]).toEqual([403, 'FORBIDDEN_REQUEST'])
+    expect(sim.state.payments.size).toBe(0)
+  })
+})
+
 describe('the success URL reached twice (setting successArrivesTwice)', () => {
   it('Approve answers a page that requests the success URL in the background, then goes there itself', async () => {
     const { sim, url } = await running({ settings: { successArrivesTwice: true } })
