@@ -263,6 +263,13 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  // A secret a PG's notifications about a payment carry (a virtual account's, at PGs that sign nothing else),
+  // sealed with the master key: the notification route refuses one carrying another.
+  '0012_notification_secret': {
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE payments ADD COLUMN notification_secret text`.execute(db)
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

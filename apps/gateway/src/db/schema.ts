@@ -60,6 +60,11 @@ export interface PaymentsTable extends ReconcileColumns {
   lookup_requested_at: Ts | null
   /** How routing.payments chose the account (migration 0009); null when named or the only one. */
   routing: Json<PaymentRouting | null> | null
+  /**
+   * What the PG's notifications about this payment must carry (`VirtualAccountResult.notificationSecret`, migration
+   * 0012), sealed with the master key; null when the PG gave none.
+   */
+  notification_secret: string | null
 }
 
 export interface PaymentRouting {
