@@ -538,4 +538,56 @@ describe('webhooks', () => {
     const junk = await t.parseNotification({ rawBody: new TextEncoder().encode('hello'), headers: {} })
     expect(junk.reply.status).toBe(400)
   })
+
+  it("takes the stored secret from the host's expected record: another or none on a DEPOSIT_CALLBACK is refused", async () => {
+    const callback = {
+      eventType: 'DEPOSIT_CALLBACK',
+      createdAt: '2024-02-13T12:30:00.000',
+      data: {
+        secret: WAITING_VA.secret,
+        status: 'DONE',
+        transactionKey: 'k',
+        orderId: WAITING_VA.orderId,
+        paymentKey: WAITING_VA.paymentKey,
+      },
+    }
+    const asked: unknown[] = []
+    const expected = async (ref: { transactionId?: string; orderId?: string }) => {
+      asked.push(ref)
+      return ref.transactionId === WAITING_VA.paymentKey
+        ? { transactionId: WAITING_VA.paymentKey, amount: 12_000, notificationSecret: WAITING_VA.secret }
+        : undefined
+    }
+    const t = toss(recorder().fetch)
+    const parse = (b: unknown) => t.parseNotification({ rawBody: body(b), headers: {}, expected })
+    expect(await parse(callback)).toMatchObject({
+      verified: false,
+      hint: { transactionId: WAITING_VA.paymentKey, claimed: 'payment.paid' },
+      reply: { status: 200 },
+    })
+    expect(asked[0]).toMatchObject({ transactionId: WAITING_VA.paymentKey })
+    for (const secret of ['ps_forged000000000000', undefined]) {
+      const forged = await parse({ ...callback, data: { ...callback.data, secret } })
+      expect(forged.reply.status).toBe(400)
+      expect('hint' in forged && forged.hint).toBeFalsy()
+    }
+    // A status change carries the whole Payment, secret included: another one is refused the same way.
+    const changed = {
+      eventType: 'PAYMENT_STATUS_CHANGED',
+      createdAt: '2024-02-13T12:30:00.000',
+      data: WAITING_VA,
+    }
+    expect((await parse(changed)).reply.status).toBe(200)
+    expect((await parse({ ...changed, data: { ...WAITING_VA, secret: 'ps_other' } })).reply.status).toBe(400)
+    // A payment with no stored secret (a card payment) is a hint as before.
+    const card = {
+      eventType: 'PAYMENT_STATUS_CHANGED',
+      createdAt: '2024-02-13T12:30:00.000',
+      data: DONE_CARD,
+    }
+    expect(await parse(card)).toMatchObject({
+      verified: false,
+      hint: { transactionId: DONE_CARD.paymentKey },
+    })
+  })
 })

@@ -71,6 +71,9 @@ export const tosspaymentsDescriptor: ProviderDescriptor<TossPaymentsAccountConfi
       ],
       instance: sim,
       approvals: (paymentKey) => sim.inspect(paymentKey)?.confirms ?? 0,
+      resultTwice: (on) => {
+        sim.settings.successArrivesTwice = on
+      },
     }
   },
 }

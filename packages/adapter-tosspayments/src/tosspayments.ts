@@ -572,25 +572,43 @@ export class TossPayments extends BaseProvider {
    * calling Toss. A virtual-account event's `secret` is compared with the stored one when the host gives it:
    * a mismatch is refused (a forgery), a match is still only a hint.
    */
+  /**
+   * The secret stored when the payment's virtual account was issued: from the `virtualAccountSecret` option, or
+   * the host's `expected` record (its `notificationSecret`). Undefined: none known, nothing to compare.
+   */
+  async #storedSecret(
+    input: NotificationInput,
+    hint: { transactionId?: string; orderId?: string },
+  ): Promise<string | undefined> {
+    const ref = {
+      ...(hint.transactionId ? { transactionId: hint.transactionId } : {}),
+      ...(hint.orderId ? { orderId: hint.orderId } : {}),
+    }
+    if (this.#vaSecret) {
+      const own = await this.#vaSecret(ref)
+      if (own !== undefined) return own
+    }
+    return (await input.expected?.(ref))?.notificationSecret
+  }
+
   override async parseNotification(input: NotificationInput): Promise<NotificationResult> {
     const read = readWebhook(input.rawBody, input.headers)
     if ('error' in read) return { verified: false, reason: read.error, reply: WEBHOOK_REFUSED }
     const { hint } = read
     let checked = ''
-    if (read.secret !== undefined && this.#vaSecret) {
-      const stored = await this.#vaSecret({
-        ...(hint.transactionId ? { transactionId: hint.transactionId } : {}),
-        ...(hint.orderId ? { orderId: hint.orderId } : {}),
-      })
-      if (stored !== undefined) {
-        if (!sameSecret(stored, read.secret))
-          return {
-            verified: false,
-            reason: 'the virtual-account secret does not match',
-            reply: WEBHOOK_REFUSED,
-          }
-        checked = ' (its virtual-account secret matched)'
-      }
+    const stored = await this.#storedSecret(input, hint)
+    if (stored !== undefined) {
+      // Toss sends the account's secret with every DEPOSIT_CALLBACK (and in the Payment of a status change): one
+      // without it, or with another, did not come from Toss, and is refused before anything is looked up.
+      if (
+        read.secret === undefined ? read.eventType === 'DEPOSIT_CALLBACK' : !sameSecret(stored, read.secret)
+      )
+        return {
+          verified: false,
+          reason: `the virtual-account secret ${read.secret === undefined ? 'is missing' : 'does not match'}`,
+          reply: WEBHOOK_REFUSED,
+        }
+      if (read.secret !== undefined) checked = ' (its virtual-account secret matched)'
     }
     return {
       verified: false,

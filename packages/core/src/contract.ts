@@ -234,6 +234,12 @@ export interface VirtualAccountResult {
   issuedAt: string
   providerCode: string
   providerMessage: string
+  /**
+   * A secret the PG's notifications about this account will carry, where the PG signs nothing else (Toss's
+   * `secret`): the host keeps it sealed and hands it back in `ExpectedPayment.notificationSecret`, so a
+   * notification carrying another one is refused before anything is looked up.
+   */
+  notificationSecret?: string
 }
 
 export type TransactionStatus =
@@ -296,6 +302,8 @@ export interface ExpectedPayment {
   transactionId: string
   amount: number
   accountNumber?: string
+  /** The `VirtualAccountResult.notificationSecret` the issue answered, when there was one. */
+  notificationSecret?: string
 }
 
 export type NotificationEvent =

@@ -56,6 +56,11 @@ export interface DemoSimulator {
    * checkout tests can hold any PG to exactly one without knowing its simulator.
    */
   approvals?(transactionId: string): number
+  /**
+   * Makes the simulated window deliver each result twice (on) or once (off): a refresh or a double redirect, what
+   * a host's return route must survive with one approval. Absent: the simulator has no such setting.
+   */
+  resultTwice?(on: boolean): void
 }
 
 /**

@@ -263,10 +263,13 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
-  // A checkout's metadata: the merchant's string labels, shown on the payment and matched by routing rules.
-  '0012_payment_metadata': {
+  // Two columns on payments in one step (a fresh database runs every migration at start-up):
+  // - metadata: the merchant's string labels, shown on the payment and matched by routing rules;
+  // - notification_secret: what a PG's notifications about a payment must carry (a virtual account's, at PGs
+  //   that sign nothing else), sealed with the master key; the notification route refuses one carrying another.
+  '0012_payment_metadata_and_notification_secret': {
     async up(db: Kysely<unknown>) {
-      await sql`ALTER TABLE payments ADD COLUMN metadata jsonb`.execute(db)
+      await sql`ALTER TABLE payments ADD COLUMN metadata jsonb, ADD COLUMN notification_secret text`.execute(db)
     },
   },
 }

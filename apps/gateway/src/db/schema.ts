@@ -62,6 +62,11 @@ export interface PaymentsTable extends ReconcileColumns {
   routing: Json<PaymentRouting | null> | null
   /** The merchant's string labels given to POST /v1/payments (migration 0012); null when none. */
   metadata: Json<Record<string, string> | null> | null
+  /**
+   * What the PG's notifications about this payment must carry (`VirtualAccountResult.notificationSecret`, migration
+   * 0012), sealed with the master key; null when the PG gave none.
+   */
+  notification_secret: string | null
 }
 
 export interface PaymentRouting {

@@ -54,7 +54,7 @@ export function expectedOf(rt: Runtime, account: AccountRuntime) {
   return guardExpected(async (ref: { transactionId?: string; orderId?: string }) => {
     let q = rt.db
       .selectFrom('payments')
-      .select(['transaction_id', 'amount', 'virtual_account'])
+      .select(['transaction_id', 'amount', 'virtual_account', 'notification_secret'])
       .where('account_id', '=', accountId)
     if (ref.transactionId) q = q.where('transaction_id', '=', ref.transactionId)
     else if (ref.orderId) q = q.where('order_id', '=', ref.orderId)
@@ -66,6 +66,7 @@ export function expectedOf(rt: Runtime, account: AccountRuntime) {
       transactionId: row.transaction_id,
       amount: Number(row.amount),
       ...(va?.accountNumber ? { accountNumber: va.accountNumber } : {}),
+      ...(row.notification_secret ? { notificationSecret: rt.vault.decrypt(row.notification_secret) } : {}),
     } satisfies ExpectedPayment
   })
 }

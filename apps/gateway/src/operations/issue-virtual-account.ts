@@ -96,6 +96,7 @@ export const issueVirtualAccountOperation: OperationDescriptor<
           dueDate: va.dueDate,
           issuedAt: va.issuedAt,
         },
+        ...(va.notificationSecret ? { notificationSecret: va.notificationSecret } : {}),
       }),
       { ok: 'payment.virtual_account_issued', failed: 'payment.failed' },
       idem,

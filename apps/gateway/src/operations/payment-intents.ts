@@ -60,6 +60,8 @@ export interface PaymentEnd {
   transactionId?: string
   amount?: number
   virtualAccount?: VirtualAccountInfo & { issuedAt?: string }
+  /** What the PG's notifications about it will carry: stored sealed, never shown. */
+  notificationSecret?: string
 }
 
 /**
@@ -87,6 +89,7 @@ export async function settlePaymentIntent<R>(
     ...(done?.transactionId ? { transaction_id: done.transactionId } : {}),
     ...(done?.amount !== undefined ? { amount: done.amount } : {}),
     ...(done?.virtualAccount ? { virtual_account: JSON.stringify(done.virtualAccount) } : {}),
+    ...(done?.notificationSecret ? { notification_secret: rt.vault.encrypt(done.notificationSecret) } : {}),
     failure: failure ? JSON.stringify(failure) : null,
   }
   const view = renderPayment({

@@ -43,7 +43,7 @@ export interface CheckoutSetup {
   name: string
   /** Descriptors the gateway needs beyond the built-in ones (the toy's). */
   providers?: readonly AnyDescriptor[]
-  /** Made from the PG's descriptor alone: its simulator has no knobs this harness knows. */
+  /** Made from the PG's descriptor alone: its simulator's knobs are only those its descriptor offers. */
   fromRegistry?: boolean
   start(): Promise<RunningCheckoutSim>
 }
@@ -169,6 +169,7 @@ export function registrySetups(providers: readonly AnyDescriptor[] = PROVIDERS):
             if (!sim.approvals) throw new Error(`${d.displayName}'s simulator counts no approvals`)
             return sim.approvals(tx)
           },
+          ...(sim.resultTwice ? { knobs: { resultTwice: sim.resultTwice } } : {}),
           close: () => server.close(),
         }
       },

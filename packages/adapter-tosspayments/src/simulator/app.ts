@@ -6,6 +6,7 @@ import {
   currentFault,
   type FaultInjector,
   faultMiddleware,
+  resultTwicePage,
   UNMAPPED_CODE,
 } from '@paymux/core/simulator'
 import { errorBody, SIM_ERRORS, statusOf } from './errors.js'
@@ -238,6 +239,36 @@ export function protocolApp(deps: AppDeps): Hono {
     return c.json(p)
   })
 
+  // Key-in: a card payment approved from card data in one call, no window (spec §1.2; "needs extra contract").
+  app.post('/v1/payments/key-in', async (c) => {
+    if (settings.keyInRefusal) return fail(c, settings.keyInRefusal)
+    const b = await bodyOf(c)
+    if (!b || !text(b.orderName, 100) || !isAmount(b.amount))
+      return fail(c, 'INVALID_REQUEST', 'amount, orderId, orderName 은 필수입니다.')
+    if (!ORDER_ID.test(String(b.orderId)))
+      return fail(c, 'INVALID_REQUEST', 'orderId 형식이 올바르지 않습니다.')
+    const number = cardNumberOf(b)
+    if (!number) return fail(c, 'INVALID_REQUEST', '카드 번호를 확인해주세요.')
+    if (!validExpiry(b)) return fail(c, 'INVALID_CARD_EXPIRATION')
+    if (!/^(\d{6}|\d{10})$/.test(String(b.customerIdentityNumber ?? '')))
+      return fail(c, 'INVALID_REQUEST', 'customerIdentityNumber 를 확인해주세요.')
+    if (deps.rejectedCards.has(number)) return fail(c, 'INVALID_REJECT_CARD')
+    if (b.amount < 100) return fail(c, 'BELOW_MINIMUM_AMOUNT')
+    if (state.findByOrder(String(b.orderId))) return fail(c, 'DUPLICATED_ORDER_ID')
+    const p = state.create({
+      orderId: String(b.orderId),
+      orderName: String(b.orderName),
+      amount: b.amount,
+      ...(typeof b.taxFreeAmount === 'number' ? { taxFreeAmount: b.taxFreeAmount } : {}),
+      method: '카드',
+      status: 'IN_PROGRESS',
+    })
+    state.approveCard(p, masked(number))
+    state.metaOf(p.paymentKey).confirms++
+    statusChanged(p)
+    return c.json(p)
+  })
+
   app.post('/v1/virtual-accounts', async (c) => {
     const b = await bodyOf(c)
     if (!b) return fail(c, 'INVALID_REQUEST')
@@ -278,16 +309,13 @@ export function protocolApp(deps: AppDeps): Hono {
   app.post('/v1/billing/authorizations/card', async (c) => {
     const b = await bodyOf(c)
     if (!b || !text(b.customerKey, 300)) return fail(c, 'INVALID_REQUEST', 'customerKey 는 필수입니다.')
-    const number = typeof b.cardNumber === 'string' ? b.cardNumber : ''
-    if (!/^\d{15,16}$/.test(number)) return fail(c, 'INVALID_REQUEST', '카드 번호를 확인해주세요.')
-    if (!/^\d{2}$/.test(String(b.cardExpirationYear)) || !/^\d{2}$/.test(String(b.cardExpirationMonth)))
-      return fail(c, 'INVALID_CARD_EXPIRATION')
+    const number = cardNumberOf(b)
+    if (!number) return fail(c, 'INVALID_REQUEST', '카드 번호를 확인해주세요.')
+    if (!validExpiry(b)) return fail(c, 'INVALID_CARD_EXPIRATION')
     if (!/^(\d{6}|\d{10})$/.test(String(b.customerIdentityNumber ?? '')))
       return fail(c, 'INVALID_REQUEST', 'customerIdentityNumber 를 확인해주세요.')
     if (deps.rejectedCards.has(number)) return fail(c, 'INVALID_REJECT_CARD')
-    return c.json(
-      issueBillingKey(deps, String(b.customerKey), `${number.slice(0, 8)}****${number.slice(12, 15)}*`),
-    )
+    return c.json(issueBillingKey(deps, String(b.customerKey), masked(number)))
   })
 
   app.post('/v1/billing/:billingKey', async (c) => {
@@ -376,6 +404,7 @@ export function protocolApp(deps: AppDeps): Hono {
     u.searchParams.set('orderId', p.orderId)
     u.searchParams.set('paymentKey', p.paymentKey)
     u.searchParams.set('amount', String(p.totalAmount))
+    if (settings.successArrivesTwice) return c.html(resultTwicePage('토스페이먼츠', u.toString()))
     return c.redirect(u.toString(), 303)
   })
 
@@ -399,6 +428,18 @@ export function protocolApp(deps: AppDeps): Hono {
 
   return app
 }
+
+/** The card number of a key-in or card-data billing body: 15 or 16 digits, else undefined. */
+function cardNumberOf(b: Json): string | undefined {
+  const n = typeof b.cardNumber === 'string' ? b.cardNumber : ''
+  return /^\d{15,16}$/.test(n) ? n : undefined
+}
+
+const validExpiry = (b: Json) =>
+  /^\d{2}$/.test(String(b.cardExpirationYear)) && /^\d{2}$/.test(String(b.cardExpirationMonth))
+
+/** A card number as Toss shows it: the first eight digits, then masked (`43301234****123*`). */
+const masked = (n: string) => `${n.slice(0, 8)}****${n.slice(12, 15)}*`
 
 function failResult(failUrl: string, code: string, orderId: string, message?: string): string {
   const u = new URL(failUrl)

@@ -34,6 +34,18 @@ export interface TossSimulatorSettings {
   webhookRetryMinutes: readonly number[]
   /** Only test secret keys (`test_sk_`) honour `TossPayments-Test-Code` (third-party observation, §1.1). */
   testCodeNeedsTestKey: boolean
+  /**
+   * The customer's browser arrives at the success URL twice for one Approve: a background request, then the
+   * redirect itself (a reload, a double redirect). Toss's window redirects once; a browser repeats it. Invented
+   * (the spec says nothing of it): the case a host's return route must survive with one confirm. Default false.
+   */
+  successArrivesTwice: boolean
+  /**
+   * `POST /v1/payments/key-in` (card data sent server to server) "needs extra contract" (spec §1.2). null
+   * (default): this merchant has the contract and key-in approves; a code: it has none, and every key-in is
+   * answered with that code (Toss's code for it is not in the spec: invented).
+   */
+  keyInRefusal: string | null
   /** The window's Decline: the fail URL's code and message. */
   declineCode: string
   declineMessage: string
@@ -89,6 +101,8 @@ export const DEFAULT_SETTINGS: TossSimulatorSettings = {
   depositCallbackShape: 'wrapped',
   webhookRetryMinutes: [1, 4, 16, 64, 256, 1024, 4096],
   testCodeNeedsTestKey: true,
+  successArrivesTwice: false,
+  keyInRefusal: null,
   declineCode: 'REJECT_CARD_PAYMENT',
   declineMessage: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.',
   errorStatuses: UNCERTAIN_STATUSES,

@@ -465,6 +465,85 @@ describe('window', () => {
   })
 })
 
+describe('key-in (POST /v1/payments/key-in)', () => {
+  const body = (orderId: string, cardNumber = '4330123412341234') => ({
+    amount: 10_000,
+    orderId,
+    orderName: '키인 상품',
+    cardNumber,
+    cardExpirationYear: '30',
+    cardExpirationMonth: '12',
+    customerIdentityNumber: '900101',
+  })
+
+  it('approves a card payment in one call: DONE, the number masked, one approval', async () => {
+    const { sim, call } = await running()
+    const r = await call('POST', '/v1/payments/key-in', body('order-keyin-1'))
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({
+      status: 'DONE',
+      method: '카드',
+      orderId: 'order-keyin-1',
+      totalAmount: 10_000,
+      balanceAmount: 10_000,
+      card: { number: '43301234****123*' },
+    })
+    expect(JSON.stringify(r.body)).not.toContain('4330123412341234')
+    expect(sim.inspect(String(r.body.paymentKey))).toMatchObject({ status: 'DONE', confirms: 1 })
+    const again = await call('POST', '/v1/payments/key-in', body('order-keyin-1'))
+    expect([again.status, again.body.code]).toEqual([400, 'DUPLICATED_ORDER_ID'])
+    const refused = await call('POST', '/v1/payments/key-in', body('order-keyin-2', '4330000000000000'))
+    expect(refused.body.code).toBe('INVALID_REJECT_CARD')
+    const bad = await call('POST', '/v1/payments/key-in', {
+      ...body('order-keyin-3'),
+      cardExpirationMonth: 'x',
+    })
+    expect(bad.body.code).toBe('INVALID_CARD_EXPIRATION')
+  })
+
+  it('a merchant without the key-in contract (setting keyInRefusal) is refused with that code', async () => {
+    const { sim, call } = await running({ settings: { keyInRefusal: 'FORBIDDEN_REQUEST' } })
+    const r = await call('POST', '/v1/payments/key-in', body('order-keyin-9'))
+    expect([r.status, r.body.code]).toEqual([403, 'FORBIDDEN_REQUEST'])
+    expect(sim.state.payments.size).toBe(0)
+  })
+})
+
+describe('the success URL reached twice (setting successArrivesTwice)', () => {
+  it('Approve answers a page that requests the success URL in the background, then goes there itself', async () => {
+    const { sim, url } = await running({ settings: { successArrivesTwice: true } })
+    const html = await fetch(`${url}/sim/window`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        clientKey: TOSS_DEMO_CREDENTIALS.clientKey,
+        method: '카드',
+        params: JSON.stringify({
+          amount: 15_000,
+          orderId: 'order-twice-1',
+          orderName: '상품',
+          successUrl: 'https://shop.test/ok',
+          failUrl: 'https://shop.test/fail',
+        }),
+      }).toString(),
+    }).then((r) => r.text())
+    const approve = /action="([^"]+\/approve)"/.exec(html)![1]!
+    const res = await fetch(`${url}${approve}`, { method: 'POST', redirect: 'manual' })
+    expect(res.status).toBe(200)
+    const page = await res.text()
+    const target = JSON.parse(/var url = (.*);/.exec(page)![1]!) as string
+    const to = new URL(target)
+    expect(to.origin + to.pathname).toBe('https://shop.test/ok')
+    expect(page).toContain('fetch(url')
+    expect(page).toContain('location.replace(url)')
+    // The window authenticated once: what arrives twice is one result.
+    expect(sim.inspect(to.searchParams.get('paymentKey')!)).toMatchObject({
+      status: 'IN_PROGRESS',
+      confirms: 0,
+    })
+  })
+})
+
 describe('the reversal of a deposit', () => {
   it('turns DONE back into WAITING_FOR_DEPOSIT (the rare case Toss documents)', async () => {
     const { sim, url, call } = await running()

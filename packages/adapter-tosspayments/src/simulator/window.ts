@@ -2,61 +2,30 @@
 // .requestPayment(method, params)`), and the payment window it opens, with Approve / Decline / Close. The window
 // redirects to `successUrl` with `paymentKey, orderId, amount` or to `failUrl` with `code, message, orderId`
 // (spec §1.9), which is all a host's return route ever sees.
+import { simErrorPage, simWindowPage } from '@paymux/core/simulator'
 import type { SimPayment } from './state.js'
 
 export const WINDOW_PATH = '/sim/window'
 
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  )
-
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="ko">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto; padding: 0 1rem; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; }
-dt { color: #555; } form { display: inline; } button { font-size: 1rem; padding: .5rem 1.2rem; margin-right: .5rem; }
-</style>
-</head>
-<body>
-${body}
-</body>
-</html>`
-}
-
 /** The window: the order as the SDK sent it, and the customer's three choices. */
 export function windowPage(p: SimPayment): string {
-  const rows: Array<[string, string]> = [
-    ['상품', p.orderName],
-    ['주문번호', p.orderId],
-    ['결제금액', `${p.totalAmount.toLocaleString('ko-KR')}원`],
-    ['결제수단', p.method ?? '카드'],
-  ]
   const action = (a: string) => `${WINDOW_PATH}/${encodeURIComponent(p.paymentKey)}/${a}`
-  return page(
-    '토스페이먼츠 결제창 (simulator)',
-    `<main>
-<h1>토스페이먼츠 결제창</h1>
-<p>paymux Toss Payments simulator: no real payment is made.</p>
-<dl>
-${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('\n')}
-</dl>
-<form method="post" action="${action('approve')}"><button type="submit">Approve</button></form>
-<form method="post" action="${action('decline')}"><button type="submit">Decline</button></form>
-<form method="post" action="${action('close')}"><button type="submit">Close window</button></form>
-</main>`,
-  )
+  return simWindowPage({
+    title: '토스페이먼츠 결제창 (simulator)',
+    heading: '토스페이먼츠 결제창',
+    notice: 'paymux Toss Payments simulator: no real payment is made.',
+    rows: [
+      ['상품', p.orderName],
+      ['주문번호', p.orderId],
+      ['결제금액', `${p.totalAmount.toLocaleString('ko-KR')}원`],
+      ['결제수단', p.method ?? '카드'],
+    ],
+    actions: { approve: action('approve'), decline: action('decline'), close: action('close') },
+  })
 }
 
 export function errorPage(code: string, message: string): string {
-  return page('토스페이먼츠 결제창 오류', `<main><h1>${esc(code)}</h1><p>${esc(message)}</p></main>`)
+  return simErrorPage('토스페이먼츠 결제창 오류', code, message)
 }
 
 /**

@@ -77,7 +77,7 @@ export function virtualAccountFrom(
     amount,
     dueDate: str(va.dueDate) ?? req.dueDate,
     issuedAt: str(p.requestedAt) ?? '',
-    ...(str(p.secret) ? { secret: str(p.secret)! } : {}),
+    ...(str(p.secret) ? { secret: str(p.secret)!, notificationSecret: str(p.secret)! } : {}),
     providerCode: str(p.status) ?? '',
     providerMessage: '',
   }

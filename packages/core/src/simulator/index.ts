@@ -1,2 +1,3 @@
 export * from './faults.js'
 export * from './serve.js'
+export * from './window.js'
