@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
 import { deliveryMigration } from './migration-0002.js'
 import { operatorAuditMigration } from './migration-0009.js'
+import { consoleSessionsMigration } from './migration-0012.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
@@ -262,6 +263,10 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
         .execute()
     },
+  },
+  // Console sessions and failed sign-ins shared by every gateway process (src/console/sessions.ts).
+  '0012_console_sessions': {
+    up: (db: Kysely<unknown>) => consoleSessionsMigration(db),
   },
 }
 
