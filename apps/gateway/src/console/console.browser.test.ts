@@ -292,6 +292,59 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
     await page.context().close()
   })
 
+  it('an operator ejects and restores an account with a reason: the API shows it, the audit has it; a viewer cannot', async () => {
+    const accountOf = async (id: string) =>
+      (
+        (await call('GET', '/v1/accounts')).body.data as Array<{
+          id: string
+          health: Record<string, unknown>
+        }>
+      ).find((a) => a.id === id)!
+    const page = await signIn(ops.operator)
+    await page.getByRole('link', { name: 'Accounts' }).click()
+    const row = page.locator('tr[data-account="a-nice"]')
+    expect(await row.innerText()).toContain('healthy')
+    expect(await row.getByRole('button', { name: 'Restore' }).count()).toBe(0)
+    await row.getByLabel('Reason').fill('NicePay announced maintenance')
+    await row.getByRole('button', { name: 'Eject' }).click()
+    await page.waitForURL(`${url}/console/accounts`)
+    expect((await accountOf('a-nice')).health).toMatchObject({
+      status: 'ejected',
+      manual: true,
+      lastError: 'ejected by an operator (김지현): NicePay announced maintenance',
+    })
+    const ejected = page.locator('tr[data-account="a-nice"]')
+    expect(await ejected.innerText()).toMatch(/ejected[\s\S]*NicePay announced maintenance/)
+    // Only a restore is offered for an operator's ejection; a reason is asked for it too.
+    expect(await ejected.getByRole('button', { name: 'Eject' }).count()).toBe(0)
+    await ejected.getByLabel('Reason').fill('maintenance over')
+    await ejected.getByRole('button', { name: 'Restore' }).click()
+    await page.waitForURL(`${url}/console/accounts`)
+    expect((await accountOf('a-nice')).health).toMatchObject({ status: 'healthy', manual: false })
+    await page.getByRole('link', { name: 'Audit' }).click()
+    const audit = await page.locator('#audit').innerText()
+    expect(audit).toMatch(/김지현 \(operator\)\s+eject a-nice[\s\S]*NicePay announced maintenance/)
+    expect(audit).toMatch(/김지현 \(operator\)\s+restore a-nice[\s\S]*maintenance over/)
+    // Without a reason nothing moves; another merchant's account does not exist here.
+    const { csrf, cookie } = await sessionOf(page)
+    expect((await post('/console/accounts/a-nice/eject', cookie, { csrf, reason: ' ' })).status).toBe(422)
+    expect((await post('/console/accounts/b-cookie/eject', cookie, { csrf, reason: 'x' })).status).toBe(404)
+    expect((await accountOf('a-nice')).health.status).toBe('healthy')
+    await page.context().close()
+
+    const viewer = await signIn(ops.viewer)
+    await viewer.goto(`${url}/console/accounts`)
+    expect(await viewer.locator('tr[data-account="a-nice"]').innerText()).toContain('healthy')
+    expect(await viewer.getByRole('button', { name: 'Eject' }).count()).toBe(0)
+    expect(await viewer.getByRole('button', { name: 'Restore' }).count()).toBe(0)
+    const v = await sessionOf(viewer)
+    expect(
+      (await post('/console/accounts/a-nice/eject', v.cookie, { csrf: v.csrf, reason: 'forged' })).status,
+    ).toBe(403)
+    expect((await accountOf('a-nice')).health.status).toBe('healthy')
+    await viewer.context().close()
+  })
+
   it('a form without its CSRF token is 403 and changes nothing', async () => {
     const paid = await paidPayment(`ord-${randomBytes(4).toString('hex')}`, 5_000)
     const page = await signIn(ops.operator)
