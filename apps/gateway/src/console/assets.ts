@@ -35,6 +35,7 @@ ol.timeline time { color: #555; font-size: .85rem; margin-right: .5rem; }
 .signin { max-width: 24rem; margin: 4rem auto; }
 .signin form { display: flex; flex-direction: column; gap: .75rem; }
 ul.review { list-style: none; padding: 0; }
+form.inline { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .4rem; }
 pre { white-space: pre-wrap; word-break: break-all; font-size: .85rem; }
 @media (max-width: 600px) { header .who { margin-left: 0; } th, td { padding: .35rem; } }
 `

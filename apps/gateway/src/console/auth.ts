@@ -1,6 +1,7 @@
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import { html } from 'hono/html'
 import type { Hono, MiddlewareHandler } from 'hono'
+import { sha256Hex } from '../crypto.js'
 import type { Runtime } from '../runtime.js'
 import { recordAction } from './audit.js'
 import { type ConsoleContext, type ConsoleEnv, LANG_COOKIE, SESSION_COOKIE } from './env.js'
@@ -50,7 +51,7 @@ export const notFoundPage = (c: ConsoleContext) =>
  */
 export function requireSession(sessions: SessionStore): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
-    const session = sessions.get(getCookie(c, SESSION_COOKIE))
+    const session = await sessions.get(getCookie(c, SESSION_COOKIE))
     if (!session) {
       if (c.req.method === 'GET') return c.redirect('/console/sign-in', 303)
       return forbidden(c)
@@ -103,15 +104,16 @@ export function authRoutes(
     const origin = c.req.header('origin')
     if (origin && origin !== new URL(c.req.url).origin) return forbidden(c)
     const client = clientOf(c)
-    if (deps.limiter.blocked(client)) return signInPage(c, t.tooManyAttempts, 429)
+    if (await deps.limiter.blocked(client)) return signInPage(c, t.tooManyAttempts, 429)
     const key = (await formOf(c)).key ?? ''
-    const operator = key ? deps.operators.find(key) : undefined
+    const keyHash = key ? sha256Hex(key) : ''
+    const operator = keyHash ? deps.operators.byHash(keyHash) : undefined
     if (!operator) {
-      deps.limiter.failed(client)
+      await deps.limiter.failed(client)
       return signInPage(c, t.signInFailed, 422)
     }
-    const session = deps.sessions.open(operator)
-    setCookie(c, SESSION_COOKIE, session.id, {
+    const { token } = await deps.sessions.open(keyHash)
+    setCookie(c, SESSION_COOKIE, token, {
       path: '/console',
       httpOnly: true,
       sameSite: 'Strict',
@@ -126,7 +128,7 @@ export function authRoutes(
 export function sessionRoutes(app: Hono<ConsoleEnv>, rt: Runtime, sessions: SessionStore): void {
   app.post('/console/sign-out', async (c) => {
     const s: Session = c.get('session')
-    sessions.close(s.id)
+    await sessions.revoke(s.hash)
     deleteCookie(c, SESSION_COOKIE, { path: '/console' })
     await recordAction(rt.db, s.operator, { action: 'sign_out' }, rt.now())
     return c.redirect('/console/sign-in', 303)

@@ -40,7 +40,12 @@ export class OperatorIndex {
 
   /** The operator whose key this is: looked up by its SHA-256, so the key itself is never compared or kept. */
   find(presentedKey: string): Operator | undefined {
-    return this.#byHash.get(sha256Hex(presentedKey))
+    return this.byHash(sha256Hex(presentedKey))
+  }
+
+  /** The operator whose key has this SHA-256 (hex, as a session records it), if still configured. */
+  byHash(keyHashHex: string): Operator | undefined {
+    return this.#byHash.get(keyHashHex)
   }
 }
 

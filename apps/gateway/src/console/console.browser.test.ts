@@ -1,7 +1,8 @@
 // The operator console in real Chromium against a gateway in front of the PG simulators: sign in with an operator
 // key, find a payment by order id, read its timeline, refund part of it exactly once (double click and reload
 // included), a viewer who can change nothing, another merchant's payment that does not exist, a needs-review
-// item resolved with a note that lands in the audit, and a form without its CSRF token refused.
+// item settled by "check again now" or resolved with a note that lands in the audit, an account ejected and
+// restored, and a form without its CSRF token refused.
 // With PAYMUX_CONSOLE_SCREENSHOTS=<folder> it writes the README's screenshots (payment page, needs-review queue).
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -237,10 +238,12 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
     await page.context().close()
   })
 
-  it('a needs-review payment is resolved with a note, and the note is in the audit', async () => {
-    // The state the reconciler leaves a payment in when evidence cannot settle it (how it gets there is the
-    // reconciler's tests' subject); the PG holds the payment.
-    const { transactionId } = sims.nicepay.seedPayment({ amount: 8_000 })
+  /**
+   * A card payment of shop-a in needs_review, as the reconciler leaves it (how it gets there is the reconciler's
+   * tests' subject); the PG holds it.
+   */
+  async function reviewedPayment(pg: 'nicepay' | 'cookiepay', reviewReason: Record<string, unknown>) {
+    const { transactionId } = sims[pg].seedPayment({ amount: 8_000 })
     const id = newId('pay')
     const now = new Date()
     await gateway.db.kysely
@@ -248,8 +251,8 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
       .values({
         id,
         merchant_id: 'shop-a',
-        account_id: 'a-nice',
-        provider: 'nicepay',
+        account_id: pg === 'nicepay' ? 'a-nice' : 'a-cookie',
+        provider: pg,
         transaction_id: transactionId,
         order_id: `ord-review-${randomBytes(3).toString('hex')}`,
         method: 'card',
@@ -259,23 +262,54 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
         reserved_amount: 0,
         inflight_cancels: 0,
         balance_source: 'gateway',
-        review_reason: JSON.stringify({
-          code: 'reconciliation_gave_up',
-          message: 'the lookup never answered',
-        }),
+        review_reason: JSON.stringify(reviewReason),
         created_at: now,
         updated_at: now,
       })
       .execute()
+    return { id, transactionId }
+  }
+
+  it('check again now settles a needs-review payment the PG now shows paid: it leaves the queue, paid', async () => {
+    // CookiePay's lookup reports the payment paid, with its amount.
+    const { id } = await reviewedPayment('cookiepay', {
+      code: 'reconciliation_gave_up',
+      message: 'the lookup never answered',
+    })
     const page = await signIn(ops.operator)
     await page.getByRole('link', { name: 'Needs review' }).click()
     const item = page.locator(`li[data-id="${id}"]`)
     expect(await item.innerText()).toContain('reconciliation_gave_up')
-    // Check again now: the PG's answer is kept next to the item as evidence (and audited); nothing changes.
+    await item.getByRole('button', { name: 'Check again now' }).click()
+    await expect
+      .poll(() => page.getByRole('status').innerText())
+      .toMatch(/Settled from the PG’s record:\s*paid/)
+    expect((await call('GET', `/v1/payments/${id}`)).body.status).toBe('paid')
+    await page.getByRole('link', { name: 'Needs review' }).first().click()
+    expect(await page.locator(`li[data-id="${id}"]`).count()).toBe(0)
+    await page.getByRole('link', { name: 'Audit' }).click()
+    expect(await page.locator('#audit').innerText()).toMatch(
+      new RegExp(`check_again ${id}[\\s\\S]*"settled":true`),
+    )
+    await page.context().close()
+  })
+
+  it('a needs-review payment the check cannot settle stays with the evidence; resolved with a note, the note is in the audit', async () => {
+    // A charge the PG holds for an order that ended here: no lookup settles that, a person does.
+    const { id, transactionId } = await reviewedPayment('nicepay', {
+      code: 'charged_while_ended',
+      message: 'the PG shows it paid for this order, which ended failed here',
+    })
+    const page = await signIn(ops.operator)
+    await page.getByRole('link', { name: 'Needs review' }).click()
+    const item = page.locator(`li[data-id="${id}"]`)
+    expect(await item.innerText()).toContain('charged_while_ended')
+    // Check again now: the PG's answer is kept next to the item as evidence (and audited); it stays.
     await item.getByRole('button', { name: 'Check again now' }).click()
     await page.waitForURL(`${url}/console/review`)
     await expect.poll(() => item.innerText()).toContain(`"transactionId": "${transactionId}"`)
     expect(await item.innerText()).toMatch(/"providerStatus": /)
+    expect((await call('GET', `/v1/payments/${id}`)).body.status).toBe('needs_review')
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'console-needs-review.png'), fullPage: true })
     await item.getByLabel('The state it is in').selectOption('paid')
     await item.getByLabel('Note').fill('Paid per the NicePay admin page, receipt checked')
@@ -290,6 +324,59 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
     await page.goto(`${url}/console/payments/${id}`)
     expect(await page.locator('ol.timeline').innerText()).toContain('receipt checked')
     await page.context().close()
+  })
+
+  it('an operator ejects and restores an account with a reason: the API shows it, the audit has it; a viewer cannot', async () => {
+    const accountOf = async (id: string) =>
+      (
+        (await call('GET', '/v1/accounts')).body.data as Array<{
+          id: string
+          health: Record<string, unknown>
+        }>
+      ).find((a) => a.id === id)!
+    const page = await signIn(ops.operator)
+    await page.getByRole('link', { name: 'Accounts' }).click()
+    const row = page.locator('tr[data-account="a-nice"]')
+    expect(await row.innerText()).toContain('healthy')
+    expect(await row.getByRole('button', { name: 'Restore' }).count()).toBe(0)
+    await row.getByLabel('Reason').fill('NicePay announced maintenance')
+    await row.getByRole('button', { name: 'Eject' }).click()
+    await page.waitForURL(`${url}/console/accounts`)
+    expect((await accountOf('a-nice')).health).toMatchObject({
+      status: 'ejected',
+      manual: true,
+      lastError: 'ejected by an operator (김지현): NicePay announced maintenance',
+    })
+    const ejected = page.locator('tr[data-account="a-nice"]')
+    expect(await ejected.innerText()).toMatch(/ejected[\s\S]*NicePay announced maintenance/)
+    // Only a restore is offered for an operator's ejection; a reason is asked for it too.
+    expect(await ejected.getByRole('button', { name: 'Eject' }).count()).toBe(0)
+    await ejected.getByLabel('Reason').fill('maintenance over')
+    await ejected.getByRole('button', { name: 'Restore' }).click()
+    await page.waitForURL(`${url}/console/accounts`)
+    expect((await accountOf('a-nice')).health).toMatchObject({ status: 'healthy', manual: false })
+    await page.getByRole('link', { name: 'Audit' }).click()
+    const audit = await page.locator('#audit').innerText()
+    expect(audit).toMatch(/김지현 \(operator\)\s+eject a-nice[\s\S]*NicePay announced maintenance/)
+    expect(audit).toMatch(/김지현 \(operator\)\s+restore a-nice[\s\S]*maintenance over/)
+    // Without a reason nothing moves; another merchant's account does not exist here.
+    const { csrf, cookie } = await sessionOf(page)
+    expect((await post('/console/accounts/a-nice/eject', cookie, { csrf, reason: ' ' })).status).toBe(422)
+    expect((await post('/console/accounts/b-cookie/eject', cookie, { csrf, reason: 'x' })).status).toBe(404)
+    expect((await accountOf('a-nice')).health.status).toBe('healthy')
+    await page.context().close()
+
+    const viewer = await signIn(ops.viewer)
+    await viewer.goto(`${url}/console/accounts`)
+    expect(await viewer.locator('tr[data-account="a-nice"]').innerText()).toContain('healthy')
+    expect(await viewer.getByRole('button', { name: 'Eject' }).count()).toBe(0)
+    expect(await viewer.getByRole('button', { name: 'Restore' }).count()).toBe(0)
+    const v = await sessionOf(viewer)
+    expect(
+      (await post('/console/accounts/a-nice/eject', v.cookie, { csrf: v.csrf, reason: 'forged' })).status,
+    ).toBe(403)
+    expect((await accountOf('a-nice')).health.status).toBe('healthy')
+    await viewer.context().close()
   })
 
   it('a form without its CSRF token is 403 and changes nothing', async () => {

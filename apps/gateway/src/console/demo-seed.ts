@@ -21,7 +21,8 @@ export async function seedNeedsReview(
     patch: {
       review_reason: JSON.stringify({
         code: 'demo_example',
-        message: 'A demo example: resolve it in the console with a note (the PG holds it as paid).',
+        message:
+          'A demo example: the PG holds it as paid, so "check again now" in the console settles it; or resolve it with a note.',
       }),
     },
     event: 'payment.needs_review',

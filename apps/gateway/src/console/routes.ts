@@ -18,10 +18,11 @@ const ASSET_HEADERS = { 'cache-control': 'public, max-age=3600', 'x-content-type
  */
 export function consoleRoutes(rt: Runtime) {
   const app = new Hono<ConsoleEnv>()
-  const now = () => rt.now().getTime()
+  const now = () => rt.now()
   const operators = new OperatorIndex(rt.config.merchants)
-  const sessions = new SessionStore(now)
-  const limiter = new SignInLimiter(now)
+  // Both in the database: every gateway process accepts the same sessions and counts the same failures.
+  const sessions = new SessionStore(rt.db, operators, now)
+  const limiter = new SignInLimiter(rt.db, now)
 
   app.get('/console/assets/console.css', (c) =>
     c.body(CONSOLE_CSS, 200, { ...ASSET_HEADERS, 'content-type': 'text/css; charset=utf-8' }),

@@ -5,6 +5,7 @@ import { latestActions, recordAction } from './audit.js'
 import { notFoundPage } from './auth.js'
 import type { ConsoleEnv } from './env.js'
 import { csrfField, page } from './layout.js'
+import { accountsRoutes } from './accounts-page.js'
 import { reviewRoutes } from './review.js'
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : '—')
@@ -12,6 +13,7 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : '—')
 /** Needs review, webhooks (deliveries, attempts, resend), accounts, and the audit log. */
 export function workRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
   reviewRoutes(app, rt)
+  accountsRoutes(app, rt)
 
   app.get('/console/webhooks', async (c) => {
     const t = c.get('t')
@@ -111,23 +113,6 @@ export function workRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
       now,
     )
     return c.redirect('/console/webhooks', 303)
-  })
-
-  app.get('/console/accounts', (c) => {
-    const t = c.get('t')
-    const merchant = rt.merchants.get(c.get('session').operator.merchantId)
-    const accounts = [...(merchant?.accounts.values() ?? [])]
-    return page(
-      c,
-      t.accounts,
-      html`<h1>${t.accounts}</h1><div class="table-wrap"><table><thead><tr><th>${t.account}</th><th>${t.provider}</th><th>${t.capabilities}</th><th>${t.health}</th></tr></thead><tbody>${accounts.map(
-        (a) => html`<tr><td>${a.config.id}</td><td>${a.config.provider}</td>
-<td>${Object.entries(a.provider.capabilities)
-          .filter(([, v]) => v === true || (Array.isArray(v) && v.length > 0))
-          .map(([k, v]) => (Array.isArray(v) ? `${k}: ${v.join(', ')}` : k))
-          .join(' · ')}</td><td>${t.healthLater}</td></tr>`,
-      )}</tbody></table></div>`,
-    )
   })
 
   app.get('/console/audit', async (c) => {

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
 import { deliveryMigration } from './migration-0002.js'
 import { operatorAuditMigration } from './migration-0009.js'
+import { consoleSessionsMigration } from './migration-0013.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
@@ -271,6 +272,10 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await sql`ALTER TABLE payments ADD COLUMN metadata jsonb, ADD COLUMN notification_secret text`.execute(db)
     },
+  },
+  // Console sessions and failed sign-ins shared by every gateway process (src/console/sessions.ts).
+  '0013_console_sessions': {
+    up: (db: Kysely<unknown>) => consoleSessionsMigration(db),
   },
 }
 

@@ -11,7 +11,7 @@ import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { cancellationEndOf, cancelRequestOf } from './cancel.js'
 import { callPg } from './outcome.js'
-import type { ResumeSchedule } from './resume-schedule.js'
+import type { ResumeSchedule, ReviewCheck } from './resume-schedule.js'
 
 /** How a late path ends an open cancellation (never `pending`: that is what it starts from). */
 type Resolution = Exclude<CancellationEnd, { status: 'pending' }>
@@ -84,7 +84,7 @@ export async function resumeCancellation(
         'reconciliation lookup failed',
       )
       if (schedule.expired()) return giveUp(rt, row, 'the PG lookup kept failing')
-      return schedule.later()
+      return schedule.later({ evidence: 'the PG lookup failed' })
     }
     shown = lookup.evidence
     verdict = await judgeByLookup(rt, row, lookup)
@@ -119,7 +119,41 @@ export async function resumeCancellation(
         : `${account.config.provider} offers neither a lookup nor a duplicate guard: check at the PG`,
       shown,
     )
-  return schedule.later({ noChange: verdict?.kind === 'no_change' })
+  return schedule.later({
+    noChange: verdict?.kind === 'no_change',
+    evidence: verdict?.evidence ?? `${account.config.provider} offers neither a lookup nor a duplicate guard`,
+  })
+}
+
+/**
+ * A cancellation in needs_review checked again (an operator's "check again now"): the reconciler's own step,
+ * once, on a schedule that neither waits nor gives up nor fails it for a lookup showing no change (that bound is
+ * the reconciler's, long passed). It settles only on the evidence that settles a pending one: the PG listing this
+ * cancel, its cancelled total grown by exactly this cancel, or the answer to the same request re-sent where the PG
+ * dedups it.
+ */
+export async function resumeReviewedCancellation(
+  rt: Runtime,
+  row: CancellationRow,
+  account: AccountRuntime,
+): Promise<ReviewCheck> {
+  if (row.status !== 'needs_review')
+    return { settled: false, status: row.status, evidence: `it is ${row.status}` }
+  let evidence = 'the PG’s record settles it'
+  await resumeCancellation(rt, row, account, {
+    later: async (o = {}) => {
+      evidence = o.evidence ?? 'nothing conclusive'
+    },
+    expired: () => false,
+    noChangeSoFar: 0,
+    failAfterNoChange: Number.POSITIVE_INFINITY,
+  })
+  const now = await rt.db
+    .selectFrom('cancellations')
+    .select('status')
+    .where('id', '=', row.id)
+    .executeTakeFirstOrThrow()
+  return { settled: now.status !== 'needs_review', status: now.status, evidence }
 }
 
 /**

@@ -10,7 +10,7 @@ import type { WorkersConfig } from '../workers-config.js'
 type ReconcileConfig = WorkersConfig['reconcile']
 
 /** What the PG's lookup says became of a virtual account whose close went unanswered. */
-function verdictOf(t: TransactionLookup): { status: PaymentStatus; why: string } | undefined {
+export function closeVerdictOf(t: TransactionLookup): { status: PaymentStatus; why: string } | undefined {
   if (t.status === 'cancelled') return { status: 'closed', why: 'the PG shows it cancelled' }
   // The close did not happen: the account is open again (the merchant may close it once more).
   if (t.status === 'waiting_for_deposit' || t.status === 'ready')
@@ -28,11 +28,11 @@ function verdictOf(t: TransactionLookup): { status: PaymentStatus; why: string }
 export async function reconcileClose(rt: Runtime, cfg: ReconcileConfig, p: PaymentRow): Promise<void> {
   const account = rt.merchants.get(p.merchant_id)?.accounts.get(p.account_id)
   const now = rt.now()
-  let verdict: ReturnType<typeof verdictOf>
+  let verdict: ReturnType<typeof closeVerdictOf>
   let lookupError: string | undefined
   if (account && p.transaction_id) {
     try {
-      verdict = verdictOf(await account.provider.getTransaction(p.transaction_id))
+      verdict = closeVerdictOf(await account.provider.getTransaction(p.transaction_id))
     } catch (err) {
       lookupError = isPaymentError(err) ? `${err.code}: ${err.message}` : 'the lookup failed'
     }

@@ -13,7 +13,8 @@ import type { AccountRuntime, Runtime } from '../runtime.js'
 import { cancelOperation } from './cancel.js'
 import { runOperation } from './engine.js'
 import { resumeCancellation } from './resume-cancellation.js'
-import type { ResumeSchedule } from './resume-schedule.js'
+import { closeVerdictOf } from './resume-close.js'
+import type { ResumeSchedule, ReviewCheck } from './resume-schedule.js'
 
 /** A hint's lookup neither gives up nor counts "no change": the reconciler's own schedule does that. */
 const HINT_SCHEDULE: ResumeSchedule = {
@@ -125,23 +126,138 @@ async function byStatus(r: Resume, hintTid: string | undefined): Promise<void> {
   }
 }
 
+/** The PG's record shows this payment paid, for its amount (where the lookup reports one). */
+const paidOnRecord = (p: PaymentRow, t: TransactionLookup) =>
+  PAID.has(t.status) && (t.amount === undefined || t.amount === Number(p.amount))
+
+/**
+ * Settles a payment paid on the PG's record, from the status it was found in: the one step a missed deposit
+ * and a needs_review item checked again both take.
+ */
+function settlePaid(
+  rt: Runtime,
+  p: PaymentRow,
+  from: 'waiting_for_deposit' | 'needs_review',
+  by: 'notification' | 'reconciliation',
+) {
+  return settlePayment(rt, rt.db, {
+    payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
+    from: [from],
+    status: 'paid',
+    patch: { failure: null },
+    // A charge made with a billing key is told as one, as the reconciler tells it.
+    event: p.billing_key_id != null ? 'charge.succeeded' : 'payment.paid',
+    now: rt.now(),
+    resolvedBy: by,
+  })
+}
+
 async function deposit(r: Resume): Promise<void> {
   const { rt, p } = r
   if (!r.caps.paymentLookup || !p.transaction_id) return r.did('no lookup: left as it is')
   const t = await r.lookup(p.transaction_id)
   if (!t) return
-  if (!PAID.has(t.status) || (t.amount !== undefined && t.amount !== Number(p.amount)))
-    return r.did(`no change: the PG shows ${t.providerStatus ?? t.status}`)
-  const done = await settlePayment(rt, rt.db, {
-    payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
-    from: ['waiting_for_deposit'],
-    status: 'paid',
-    patch: { failure: null },
-    event: 'payment.paid',
-    now: rt.now(),
-    resolvedBy: 'notification',
-  })
+  if (!paidOnRecord(p, t)) return r.did(`no change: the PG shows ${t.providerStatus ?? t.status}`)
+  const done = await settlePaid(rt, p, 'waiting_for_deposit', 'notification')
   r.did(done ? 'payment paid (the PG shows the deposit)' : 'no change: settled meanwhile')
+}
+
+/**
+ * A payment in needs_review checked again (an operator's "check again now"): one lookup, settled only where the
+ * PG's record is conclusive by the rules the reconciler's steps apply: a virtual account whose close went
+ * unanswered by the close's verdict; any other by a record showing it paid for its amount (and a cancel made at
+ * the PG recorded, as for a paid payment). A charge held while the order ended here stays for a person, whatever
+ * the PG shows: that was never a question of evidence. Nothing is ever sent but the lookup.
+ */
+export async function resumeReviewedPayment(
+  rt: Runtime,
+  account: AccountRuntime,
+  p: PaymentRow,
+): Promise<ReviewCheck> {
+  const stays = (evidence: string, shown?: Record<string, unknown>): ReviewCheck => ({
+    settled: false,
+    status: p.status,
+    evidence,
+    ...(shown ? { shown } : {}),
+  })
+  if (p.status !== 'needs_review') return stays(`no change: it is ${p.status}`)
+  if (!account.provider.capabilities.paymentLookup || !p.transaction_id)
+    return stays('no lookup: this PG has none, or the payment has no PG transaction id')
+  const r = new Resume(rt, account, p)
+  const t = await r.lookup(p.transaction_id)
+  if (!t) return stays(r.effects.join('; '))
+  const shown = summaryOf(t)
+  const reason = (p.review_reason ?? {}) as { code?: string }
+  if (reason.code === 'charged_while_ended')
+    return stays('a charge the PG holds for an order that ended here: a person decides', shown)
+  if ((await previousStatusOf(rt, p)) === 'closing') {
+    const v = closeVerdictOf(t)
+    if (!v) return stays(`the PG shows ${t.providerStatus ?? t.status}: not a close's end`, shown)
+    const done = await settlePayment(rt, rt.db, {
+      payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
+      from: ['needs_review'],
+      status: v.status,
+      patch: v.status === 'closed' ? { failure: null } : {},
+      ...(v.status === 'closed'
+        ? { event: 'payment.closed' as const }
+        : v.status === 'paid'
+          ? { event: 'payment.paid' as const }
+          : {}),
+      now: rt.now(),
+      resolvedBy: 'reconciliation',
+    })
+    return done
+      ? { settled: true, status: v.status, evidence: v.why, shown }
+      : stays('settled meanwhile', shown)
+  }
+  // Cancelled at the PG without amounts: paid and then how much cancelled cannot be told apart.
+  const cancelledUnknown = t.status !== 'paid' && t.cancelledAmount === undefined
+  if (!paidOnRecord(p, t) || cancelledUnknown)
+    return stays(
+      `the PG shows ${t.providerStatus ?? t.status}${t.amount !== undefined ? ` for ${t.amount}` : ''}`,
+      shown,
+    )
+  if (!(await settlePaid(rt, p, 'needs_review', 'reconciliation'))) return stays('settled meanwhile', shown)
+  const moved = t.cancelledAmount ? await recordExternalCancellationLocked(rt, p.id, t.cancelledAmount) : 0
+  const now = await rt.db
+    .selectFrom('payments')
+    .select('status')
+    .where('id', '=', p.id)
+    .executeTakeFirstOrThrow()
+  return {
+    settled: true,
+    status: now.status,
+    evidence: `the PG shows it ${t.providerStatus ?? t.status}${moved ? `; a cancel of ${moved} made at the PG recorded` : ''}`,
+    shown,
+  }
+}
+
+/** The lookup's answer as a person reads it next to the item. */
+function summaryOf(t: TransactionLookup): Record<string, unknown> {
+  return {
+    transactionId: t.transactionId,
+    status: t.status,
+    providerStatus: t.providerStatus,
+    amount: t.amount,
+    cancelledAmount: t.cancelledAmount,
+    cancellableAmount: t.cancellableAmount,
+    cancels: t.cancels?.length,
+  }
+}
+
+/** The status a payment was in when it went to needs_review, as its event recorded it. */
+async function previousStatusOf(rt: Runtime, p: PaymentRow): Promise<string | undefined> {
+  const e = await rt.db
+    .selectFrom('events')
+    .select('data')
+    .where('merchant_id', '=', p.merchant_id)
+    .where('object_id', '=', p.id)
+    .where('type', '=', 'payment.needs_review')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  const prev = (e?.data as { previousStatus?: unknown } | undefined)?.previousStatus
+  return typeof prev === 'string' ? prev : undefined
 }
 
 /** Open cancels of a paid payment settled from the lookup; a cancel made at the PG itself recorded. */

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { notFound } from '../errors.js'
-import { readHealth, moveHealth, ensureHealthRows } from '../health/store.js'
+import { moveByHand } from '../health/manual.js'
+import { readHealth } from '../health/store.js'
 import { router } from '../http/env.js'
 import { PROVIDERS } from '../providers.js'
 import { errorResponses, json, security } from '../http/responses.js'
@@ -108,18 +109,7 @@ export function accountRoutes(rt: Runtime) {
       const m = merchantOf(rt, c.get('merchantId'))
       const id = c.req.valid('param').id
       if (!m.accounts.has(id)) throw notFound('account', id)
-      const now = rt.now()
-      await ensureHealthRows(rt.db, [{ merchantId: m.config.id, accountId: id }], now)
-      await moveHealth(rt, {
-        merchantId: m.config.id,
-        accountId: id,
-        from: action === 'eject' ? ['healthy', 'probation', 'ejected'] : ['ejected', 'probation'],
-        to: action === 'eject' ? 'ejected' : 'healthy',
-        manual: true,
-        now,
-        ...(action === 'eject' ? { reason: 'ejected by an operator' } : {}),
-      })
-      await rt.health?.refresh()
+      await moveByHand(rt, { merchantId: m.config.id, accountId: id, action })
       const view = (await render(rt, m)).find((a) => a.id === id)!
       return c.json(view, 200)
     })
