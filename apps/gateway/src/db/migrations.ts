@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely'
 import { deliveryMigration } from './migration-0002.js'
 import { operatorAuditMigration } from './migration-0009.js'
+import { pgCallLogMigration } from './migration-0013.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
@@ -262,6 +263,10 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
         .execute()
     },
+  },
+  // One row per PG call made for a payment or a cancellation (src/call-log), for the console's timeline.
+  '0013_pg_calls': {
+    up: (db: Kysely<unknown>) => pgCallLogMigration(db),
   },
 }
 
