@@ -1,3 +1,5 @@
+import { onPath } from '../call-log/path.js'
+import { askPg, type CallSite } from '../operations/outcome.js'
 import type { Hono } from 'hono'
 import { html } from 'hono/html'
 import { cancellationRef, settleCancellation } from '../ledger/cancellations.js'
@@ -96,7 +98,11 @@ ${lastCheck(x.id)}${checkForm('cancellations', x.id)}${resolveForm('cancellation
     if (kind !== 'payments' && kind !== 'cancellations') return notFoundPage(c)
     const row = await rt.db
       .selectFrom(kind)
-      .select(['id', 'account_id', 'transaction_id'])
+      .select(
+        kind === 'payments'
+          ? ['id', 'account_id', 'transaction_id', 'id as payment_id']
+          : ['id', 'account_id', 'transaction_id', 'payment_id'],
+      )
       .where('id', '=', c.req.param('id'))
       .where('merchant_id', '=', operator.merchantId)
       .executeTakeFirst()
@@ -109,7 +115,15 @@ ${lastCheck(x.id)}${checkForm('cancellations', x.id)}${resolveForm('cancellation
       }
     else
       try {
-        const found = await account.provider.getTransaction(row.transaction_id)
+        const tid = row.transaction_id
+        const at: CallSite = {
+          rt,
+          account,
+          paymentId: row.payment_id,
+          ...(kind === 'cancellations' ? { cancellationId: row.id } : {}),
+          operation: 'lookup',
+        }
+        const found = await onPath('console', () => askPg(at, (pg) => pg.getTransaction(tid)))
         detail = {
           transactionId: found.transactionId,
           status: found.status,
