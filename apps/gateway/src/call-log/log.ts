@@ -18,6 +18,7 @@ export interface PgCall {
   operation: string
   path: CallPath
   startedAt: Date
+  /** Whole milliseconds. */
   durationMs: number
   outcome: CallOutcome
   code: string | null
@@ -25,11 +26,15 @@ export interface PgCall {
   providerMessage: string | null
 }
 
-// One fixed text (a named prepared statement on PostgreSQL): a batch of any size is 13 array parameters.
+// One fixed text (a named prepared statement on PostgreSQL), a batch of any size as ONE json parameter: the rows
+// are serialised by JSON.stringify (native) rather than as 13 arrays escaped element by element in JavaScript.
 const INSERT = `INSERT INTO pg_calls (merchant_id, payment_id, cancellation_id, account_id, provider, operation, path,
   started_at, duration_ms, outcome, code, provider_code, provider_message)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-  $8::timestamptz[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[])`
+SELECT "merchantId", "paymentId", "cancellationId", "accountId", provider, operation, path,
+  "startedAt", "durationMs", outcome, code, "providerCode", "providerMessage"
+FROM json_to_recordset($1::json) AS r("merchantId" text, "paymentId" text, "cancellationId" text,
+  "accountId" text, provider text, operation text, path text, "startedAt" timestamptz, "durationMs" int,
+  outcome text, code text, "providerCode" text, "providerMessage" text)`
 
 export interface CallLogOptions {
   /** Rows held in memory at most; beyond it new rows are dropped (and counted), never the request slowed. */
@@ -95,7 +100,7 @@ export class CallLog {
     while (this.#rows.length) {
       const batch = this.#rows.splice(0, this.#batch)
       try {
-        await this.#db.executeQuery(preparedText(INSERT, columnsOf(batch)))
+        await this.#db.executeQuery(preparedText(INSERT, [JSON.stringify(batch)]))
       } catch (err) {
         // The database is out of reach: the rows wait for the next flush while there is room, else go.
         const room = this.#max - this.#rows.length
@@ -106,26 +111,6 @@ export class CallLog {
       }
     }
   }
-}
-
-function columnsOf(rows: PgCall[]): unknown[] {
-  const cols: unknown[][] = Array.from({ length: 13 }, () => new Array(rows.length))
-  rows.forEach((r, i) => {
-    cols[0]![i] = r.merchantId
-    cols[1]![i] = r.paymentId
-    cols[2]![i] = r.cancellationId
-    cols[3]![i] = r.accountId
-    cols[4]![i] = r.provider
-    cols[5]![i] = r.operation
-    cols[6]![i] = r.path
-    cols[7]![i] = r.startedAt.toISOString()
-    cols[8]![i] = Math.round(r.durationMs)
-    cols[9]![i] = r.outcome
-    cols[10]![i] = r.code
-    cols[11]![i] = r.providerCode
-    cols[12]![i] = r.providerMessage
-  })
-  return cols
 }
 
 const logs = new WeakMap<Runtime, CallLog>()

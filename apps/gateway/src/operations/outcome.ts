@@ -65,7 +65,7 @@ export async function askPg<T>(at: CallSite, fn: (provider: PaymentProvider) => 
       operation,
       path: currentPath(),
       startedAt,
-      durationMs: performance.now() - t0,
+      durationMs: Math.round(performance.now() - t0),
       outcome,
       code: outcome === 'succeeded' ? null : (answer?.code ?? null),
       providerCode: text(answer?.providerCode, 40),
