@@ -9,6 +9,7 @@ import { existingMasterKey } from './config-checks.js'
 import { ApiKeyIndex, generateMasterKey, Vault } from './crypto.js'
 import { type Db, openDatabase } from './db/index.js'
 import { sweepIdempotencyKeys } from './idempotency-keys.js'
+import { callLogOf } from './call-log/log.js'
 import { createLogger, type PinoLogger } from './logger.js'
 import {
   type AnyDescriptor,
@@ -238,6 +239,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         clearTimeout(force)
         clearInterval(idle)
       }
+      // The PG calls logged since the last flush are written before the database goes.
+      await callLogOf(runtime).close()
       if (!opts.db) await db.close()
     },
   }

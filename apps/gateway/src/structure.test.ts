@@ -75,7 +75,7 @@ describe('the module graph of src/', () => {
     ],
     ['db'],
     ['config', 'config.ts', 'workers-config.ts', 'providers.ts', 'runtime.ts', 'idempotency-keys.ts'],
-    ['ledger', 'services', 'routing', 'health', 'metrics', 'render.ts', 'queries.ts'],
+    ['ledger', 'call-log', 'services', 'routing', 'health', 'metrics', 'render.ts', 'queries.ts'],
     ['operations'],
     ['webhooks'],
     ['workers'],

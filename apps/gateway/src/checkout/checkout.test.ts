@@ -3,6 +3,7 @@
 import { formsOf, pressWindowButton } from '@paymux/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reconcileOnce } from '../workers/reconciler.js'
+import { callLogOf } from '../call-log/log.js'
 import {
   type CheckoutGateway,
   createBody,
@@ -289,6 +290,30 @@ describe.each(DB_TARGETS)('checkout on $name', (target) => {
       undos: 1,
       cancelledAmount: 15_000,
     })
+  })
+
+  it('logs every PG call of it: the approval and its undo by the checkout return, the lookup by the reconciler', async () => {
+    const p = await create({}, 'co-1')
+    const fields = await pressAtWindow(p.checkoutUrl, 'Approve')
+    netToy().faults.inject({ fault: { kind: 'drop' }, path: '/api/approve' })
+    netToy().faults.inject({ fault: { kind: 'drop' }, path: '/api/undo' })
+    await postReturn(p.checkoutUrl, fields)
+    await reconcile()
+    expect((await payment(p.id)).status).toBe('failed')
+    await callLogOf(g.gateway.runtime).flush()
+    const calls = await g.db.kysely
+      .selectFrom('pg_calls')
+      .select(['operation', 'path', 'outcome', 'account_id'])
+      .where('payment_id', '=', p.id)
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute()
+    expect(calls.map((c) => `${c.operation} ${c.path} ${c.outcome}`)).toEqual([
+      'approve checkout_return unknown',
+      'undo checkout_return unknown',
+      'lookup reconciler succeeded',
+    ])
+    expect(calls.every((c) => c.account_id === 'co-1')).toBe(true)
   })
 
   it('with a network cancel that never reached the PG: the lookup shows it charged, so the reconciler sends the undo again', async () => {

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import { html } from 'hono/html'
+import { onPath } from '../call-log/path.js'
 import { isLimited, underLookupLimit } from '../notifications/rate-limit.js'
 import { resumeReviewedCancellation } from '../operations/resume-cancellation.js'
 import { resumeReviewedPayment } from '../operations/resume-payment.js'
@@ -30,10 +31,17 @@ export function checkAgainRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
     if (!account)
       check = { settled: false, status: row.status, evidence: `account ${row.account_id} is gone` }
     else {
+      // Its PG calls are logged as the console's, whichever resume step makes them.
       const out = await underLookupLimit(rt, account.config.id, () =>
-        kind === 'payments'
-          ? resumeReviewedPayment(rt, account, row as Parameters<typeof resumeReviewedPayment>[2])
-          : resumeReviewedCancellation(rt, row as Parameters<typeof resumeReviewedCancellation>[1], account),
+        onPath('console', () =>
+          kind === 'payments'
+            ? resumeReviewedPayment(rt, account, row as Parameters<typeof resumeReviewedPayment>[2])
+            : resumeReviewedCancellation(
+                rt,
+                row as Parameters<typeof resumeReviewedCancellation>[1],
+                account,
+              ),
+        ),
       )
       if (isLimited(out))
         return page(

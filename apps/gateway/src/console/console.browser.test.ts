@@ -14,6 +14,7 @@ import { sha256Hex } from '../crypto.js'
 import { createGateway, type Gateway } from '../gateway.js'
 import { newId } from '../ids.js'
 import { createLogger } from '../logger.js'
+import { reconcileOnce } from '../workers/reconciler.js'
 import { caller, DB_TARGETS, openTestDb, type Sims, startSims, testConfig } from '../test-support/harness.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -156,8 +157,35 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
     await link.click()
     await page.waitForURL(`${url}/console/payments/${paid.id}`)
     const timeline = await page.locator('ol.timeline').innerText()
-    expect(timeline).toContain(`PG call to nicepay: charge.succeeded, transaction ${paid.transactionId}`)
+    // The charge as the call log holds it: who made it, how it ended, the PG's own code.
+    expect(timeline).toMatch(/PG call to nicepay: charge by request → succeeded \(PG \w+/)
     expect(timeline).toContain('Event charge.succeeded')
+    await page.context().close()
+  })
+
+  it("a cancel whose answer was lost shows both calls: the cancel (unknown) and the reconciler's lookup that settled it", async () => {
+    const { transactionId } = sims.cookiepay.seedPayment({ amount: 10_000 })
+    sims.cookiepay.faults.inject({ fault: { kind: 'drop' }, path: '/api/cancel' })
+    const c = await call('POST', '/v1/cancellations', {
+      body: { account: 'a-cookie', transactionId, amount: 4_000, reason: 'lost answer' },
+    })
+    expect(c.status, JSON.stringify(c.body)).toBe(202)
+    const rt = gateway.runtime
+    await reconcileOnce(rt, { ...rt.config.workers.reconcile, minAgeMs: 0 })
+    expect((await call('GET', `/v1/cancellations/${c.body.id}`)).body.status).toBe('succeeded')
+    const page = await signIn(ops.operator)
+    await page.goto(`${url}/console/payments/${c.body.paymentId}`)
+    const timeline = await page.locator('ol.timeline').innerText()
+    // What the rebuild from the cancellation's row could never show: the lost answer, then the lookup.
+    expect(timeline).toMatch(
+      new RegExp(
+        `PG call to cookiepay: cancel 4,000 KRW \\(${c.body.id}, reason "lost answer"\\) by request → unknown`,
+      ),
+    )
+    expect(timeline).toMatch(
+      new RegExp(`PG call to cookiepay: lookup 4,000 KRW \\(${c.body.id}.* by reconciler → succeeded`),
+    )
+    expect(timeline).toContain(`Cancellation ${c.body.id} succeeded: 4,000 KRW`)
     await page.context().close()
   })
 
@@ -201,7 +229,11 @@ describe.skipIf(!available && !inCi)(`the operator console in headless Chromium 
     expect(api.body.cancellations).toHaveLength(1)
     await page.reload()
     const timeline = await page.locator('ol.timeline').innerText()
-    expect(timeline).toMatch(/PG call to nicepay: cancel 7,000 KRW .*damaged in delivery.*succeeded/)
+    expect(timeline).toMatch(
+      /PG call to nicepay: cancel 7,000 KRW .*damaged in delivery.* by console → succeeded/,
+    )
+    // Sent once: one call, whatever the browser did.
+    expect(timeline.match(/PG call to nicepay: cancel/g)).toHaveLength(1)
     expect(timeline).toMatch(/Operator 김지현 \(operator\): refund/)
     expect(await page.locator('.amounts').innerText()).toContain('23,000 KRW')
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'console-payment.png'), fullPage: true })

@@ -38,7 +38,7 @@ export function paymentPageRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
       .orderBy('created_at')
       .orderBy('id')
       .execute()
-    const timeline = await timelineOf(rt.db, p, cancels)
+    const timeline = await timelineOf(rt, p, cancels)
     const cancellable = cancellableOf(p)
     const isOperator = c.get('session').operator.role === 'operator'
     return page(

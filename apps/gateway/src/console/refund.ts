@@ -1,3 +1,4 @@
+import { onPath } from '../call-log/path.js'
 import { randomBytes } from 'node:crypto'
 import type { Hono } from 'hono'
 import { html } from 'hono/html'
@@ -139,7 +140,9 @@ ${(['formToken', 'amount', 'reason', 'bankCode', 'accountNumber', 'holderName'] 
     // reduced by it) must reach the key and find the first answer. The engine checks the balance itself.
     const { input, errors } = check(p, f, p.amount ?? 0)
     if (errors.length) return formPage(c, p, f, errors)
-    const outcome = await runOperation(rt, cancelOperation, operator.merchantId, input, scope)
+    const outcome = await onPath('console', () =>
+      runOperation(rt, cancelOperation, operator.merchantId, input, scope),
+    )
     // The same form again (double click, reload): the first refund stands, shown on the payment. The same token
     // with other fields is not a repeat but an altered form: refused, nothing sent.
     if (isKeyTaken(outcome)) {

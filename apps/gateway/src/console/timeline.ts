@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { CancellationRow, Database, PaymentRow } from '../db/schema.js'
+import { callsOf } from '../call-log/log.js'
+import type { CancellationRow, PaymentRow } from '../db/schema.js'
+import type { Runtime } from '../runtime.js'
 import { actionsOn } from './audit.js'
 import { krw } from './i18n.js'
 
@@ -27,16 +28,35 @@ const failureText = (
     : ''
 
 /**
- * Everything the database records about a payment, in order: its create, each PG call and its result (the
- * payment's own call, then one per cancellation, with the PG's code and message when it refused), events and
- * their webhook delivery attempts, PG notifications, reconciliation, and every operator action.
+ * Everything the database records about a payment, in order: its create, every PG call made for it (from the
+ * call log: each lookup, re-send and undo too, with the path that made it, its outcome, the PG's code and
+ * message, its duration), events and their webhook delivery attempts, PG notifications, reconciliation, and
+ * every operator action.
  */
 export async function timelineOf(
-  db: Kysely<Database>,
+  rt: Runtime,
   payment: PaymentRow,
   cancels: CancellationRow[],
 ): Promise<TimelineEntry[]> {
+  const db = rt.db
   const out: TimelineEntry[] = []
+  const calls = await callsOf(rt, payment.merchant_id, payment.id)
+  const byId = new Map(cancels.map((x) => [x.id, x]))
+  for (const k of calls) {
+    const x = k.cancellation_id ? byId.get(k.cancellation_id) : undefined
+    // A call made for a cancellation names it (its amount and reason: which of several cancels it was).
+    const of = x ? ` ${krw(x.amount)} (${x.id}, reason "${x.reason}")` : ''
+    const pg = [k.provider_code, k.provider_message].filter(Boolean).join(' ')
+    out.push({
+      at: new Date(k.started_at),
+      kind: 'pg_call',
+      text: `PG call to ${k.provider}: ${k.operation}${of} by ${k.path.replace('_', ' ')} → ${k.outcome}${k.code ? ` — ${k.code}` : ''}${pg ? ` (PG ${pg})` : ''}, ${k.duration_ms} ms`,
+      bad: k.outcome !== 'succeeded',
+    })
+  }
+  // A payment or cancellation with no logged call (made before the log existed, or whose rows a crash lost
+  // before they were written) shows the call rebuilt from its own row: its final outcome only.
+  const logged = new Set(calls.map((k) => k.cancellation_id ?? payment.id))
   const created = new Date(payment.created_at)
   out.push({
     at: created,
@@ -53,7 +73,7 @@ export async function timelineOf(
     .execute()
 
   // The payment's own PG call: its outcome is what the row holds (transaction id, status, the PG's refusal).
-  if (payment.transaction_id || payment.failure) {
+  if ((payment.transaction_id || payment.failure) && !logged.has(payment.id)) {
     // Its answer is the payment's first event (the status now may be a later one: a cancel, a resolution).
     const settled = events.find((e) => e.object_id === payment.id)
     out.push({
@@ -64,12 +84,13 @@ export async function timelineOf(
     })
   }
   for (const x of cancels) {
-    out.push({
-      at: new Date(x.created_at),
-      kind: 'pg_call',
-      text: `PG call to ${x.provider}: cancel ${krw(x.amount)} (${x.id}, reason "${x.reason}") → ${x.status}${x.provider_cancel_id ? `, PG cancel ${x.provider_cancel_id}` : ''}${failureText(x.failure ?? x.pending_reason)}`,
-      bad: x.failure !== null,
-    })
+    if (!logged.has(x.id))
+      out.push({
+        at: new Date(x.created_at),
+        kind: 'pg_call',
+        text: `PG call to ${x.provider}: cancel ${krw(x.amount)} (${x.id}, reason "${x.reason}") → ${x.status}${x.provider_cancel_id ? `, PG cancel ${x.provider_cancel_id}` : ''}${failureText(x.failure ?? x.pending_reason)}`,
+        bad: x.failure !== null,
+      })
     if (x.completed_at)
       out.push({
         at: new Date(x.completed_at),

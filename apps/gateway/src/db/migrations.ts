@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 import { deliveryMigration } from './migration-0002.js'
 import { operatorAuditMigration } from './migration-0009.js'
 import { consoleSessionsMigration } from './migration-0013.js'
+import { pgCallLogMigration } from './migration-0014.js'
 
 /**
  * Migrations live in code so the packaged gateway needs no migration folder. The same SQL runs on PGlite and
@@ -270,12 +271,18 @@ const migrations: Record<string, Migration> = {
   //   that sign nothing else), sealed with the master key; the notification route refuses one carrying another.
   '0012_payment_metadata_and_notification_secret': {
     async up(db: Kysely<unknown>) {
-      await sql`ALTER TABLE payments ADD COLUMN metadata jsonb, ADD COLUMN notification_secret text`.execute(db)
+      await sql`ALTER TABLE payments ADD COLUMN metadata jsonb, ADD COLUMN notification_secret text`.execute(
+        db,
+      )
     },
   },
   // Console sessions and failed sign-ins shared by every gateway process (src/console/sessions.ts).
   '0013_console_sessions': {
     up: (db: Kysely<unknown>) => consoleSessionsMigration(db),
+  },
+  // One row per PG call made for a payment or a cancellation (src/call-log), for the console's timeline.
+  '0014_pg_calls': {
+    up: (db: Kysely<unknown>) => pgCallLogMigration(db),
   },
 }
 

@@ -215,6 +215,25 @@ export interface Database {
   notifications: NotificationsTable
   webhook_deliveries: WebhookDeliveriesTable
   account_health: AccountHealthTable
+  pg_calls: PgCallsTable
+}
+
+/** One PG call made for a payment or cancellation (migration 0014), written only by call-log/. */
+export interface PgCallsTable {
+  id: Generated<string>
+  merchant_id: string
+  payment_id: string
+  cancellation_id: string | null
+  account_id: string
+  provider: string
+  operation: string
+  path: string
+  started_at: Ts
+  duration_ms: number
+  outcome: string
+  code: string | null
+  provider_code: string | null
+  provider_message: string | null
 }
 
 /** An account's health (migration 0010), shared by every gateway process; written by health/store.ts only. */

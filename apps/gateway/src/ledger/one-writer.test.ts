@@ -45,3 +45,23 @@ describe('the ledger is the one writer of money and statuses', () => {
     expect(moneyWritesOutsideLedger()).toEqual([])
   })
 })
+
+// The PG call log is not money and is written outside the ledger, but by one module only: a row written from
+// anywhere else would be a call the engine's one call site did not make.
+describe('the call log has one writer', () => {
+  it('no module outside call-log/ inserts into, updates or deletes from pg_calls', () => {
+    const found: string[] = []
+    const writes =
+      /(updateTable|insertInto|deleteFrom)\(['"]pg_calls['"]|(UPDATE|INSERT INTO|DELETE FROM)\s+pg_calls\b/g
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name)
+        if (statSync(path).isDirectory()) return ['call-log', 'db'].includes(name) ? [] : walk(path)
+        return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : []
+      })
+    for (const file of walk(SRC))
+      for (const m of readFileSync(file, 'utf8').matchAll(writes))
+        found.push(`${relative(SRC, file)}: ${m[0]}`)
+    expect(found).toEqual([])
+  })
+})

@@ -6,6 +6,7 @@ import {
   PaymentError,
 } from '@paymux/core'
 import type { PinoLogger } from '../logger.js'
+import { onPath } from '../call-log/path.js'
 import { newId } from '../ids.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -76,7 +77,15 @@ export function expectedOf(rt: Runtime, account: AccountRuntime) {
  * change commit together, so a PG re-sending it (they all do until they read their success reply) changes
  * nothing the second time. Verification failures change nothing and are logged without the body.
  */
-export async function processNotification(
+export function processNotification(
+  rt: Runtime,
+  account: AccountRuntime,
+  input: IncomingNotification,
+): Promise<NotificationOutcome> {
+  return onPath('notification', () => verifyAndApply(rt, account, input))
+}
+
+async function verifyAndApply(
   rt: Runtime,
   account: AccountRuntime,
   input: IncomingNotification,

@@ -12,7 +12,7 @@ import type { EventType } from '../ledger/events.js'
 import { claimApproval, settlePayment } from '../ledger/payments.js'
 import type { ApprovalState, PaymentStatus } from '../db/statuses.js'
 import { type OperationDescriptor, settleWithRetry } from './engine.js'
-import { type CallEnd, callPg } from './outcome.js'
+import { type CallEnd, type CallSite, callPg } from './outcome.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { accountOf } from '../services/accounts.js'
 
@@ -53,20 +53,16 @@ export interface CheckoutEnd {
 export async function approveThenUndo(
   provider: PaymentProvider,
   { approval, expected }: ApproveCall,
+  at: CallSite,
 ): Promise<ApprovalEnd> {
-  const approve = await callPg(() => provider.approveCheckout(approval, expected))
+  const approve = await callPg({ ...at, operation: 'approve' }, (pg) =>
+    pg.approveCheckout(approval, expected),
+  )
+  const undo = (why: string) => callPg({ ...at, operation: 'undo' }, (pg) => pg.undoCheckout(approval, why))
   if (approve.kind === 'ok' && approve.value.amount !== expected.amount)
-    return {
-      approve,
-      undo: await callPg(() =>
-        provider.undoCheckout(approval, 'the PG approved another amount than ordered'),
-      ),
-    }
+    return { approve, undo: await undo('the PG approved another amount than ordered') }
   if (approve.kind === 'unknown' && provider.capabilities.checkoutNetCancel)
-    return {
-      approve,
-      undo: await callPg(() => provider.undoCheckout(approval, 'the approval answer was lost')),
-    }
+    return { approve, undo: await undo('the approval answer was lost') }
   return { approve }
 }
 
@@ -161,6 +157,8 @@ export const approveCheckoutOperation: OperationDescriptor<
   },
   request: (_rt, intent) => ({ approval: intent.approval, expected: intent.expected }),
   call: approveThenUndo,
+  // Its approval and its undo are logged one by one (approveThenUndo): no operation of its own.
+  subject: (intent) => ({ paymentId: intent.row.id }),
   async settle(rt, intent, end) {
     const e: CheckoutEnd =
       end.kind === 'ok'

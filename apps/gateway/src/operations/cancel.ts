@@ -198,6 +198,12 @@ export const cancelOperation: OperationDescriptor<CancelInput, CancelIntent, Can
       return provider.cancel(call.request)
     },
 
+    subject: (intent) => ({
+      paymentId: intent.payment.id,
+      cancellationId: intent.cancellationId,
+      operation: 'cancel',
+    }),
+
     async settle(rt, intent, end, idem) {
       const now = rt.now()
       const ledgerEnd = endOf(rt, intent, end)

@@ -108,6 +108,7 @@ export const chargeOperation: OperationDescriptor<ChargeInput, ChargeIntent, Cha
     if (call.operation !== 'chargeBillingKey') throw new Error(`cannot send ${call.operation}`)
     return provider.chargeBillingKey(call.request)
   },
+  subject: (intent) => ({ paymentId: intent.row.id, operation: 'charge' }),
   settle: (rt, intent, end, idem) =>
     settlePaymentIntent(
       rt,

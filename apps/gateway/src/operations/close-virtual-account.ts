@@ -103,6 +103,7 @@ export const closeVirtualAccountOperation: OperationDescriptor<
     if (call.operation !== 'cancel') throw new Error(`cannot send ${call.operation}`)
     return provider.cancel(call.request)
   },
+  subject: (intent) => ({ paymentId: intent.payment.id, operation: 'close' }),
   async settle(rt, intent, end, idem) {
     const now = rt.now()
     const p = intent.payment

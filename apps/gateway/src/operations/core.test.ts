@@ -48,7 +48,8 @@ describe.each(DB_TARGETS)('gateway core on $name', (target) => {
       const db = await openDatabase({
         ...(target.url ? { url: target.url, schema } : { schema }),
         onStatement: (text) => {
-          if (counting) statements.push(text)
+          // The PG call log is written in batches by its own timer, off the request path: not the request's.
+          if (counting && !/INSERT INTO pg_calls/.test(text)) statements.push(text)
         },
       })
       await db.migrate()

@@ -2,7 +2,7 @@ import { isPaymentError, type PaymentProvider, type ProviderOperation } from '@p
 import { ApiError, type ErrorBody, fromPaymentError } from '../errors.js'
 import { type IdempotencyScope, isKeyTaken, type KeyTaken } from '../idempotency-keys.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
-import { type CallEnd, callPg } from './outcome.js'
+import { type CallEnd, type CallSite, type CallSubject, callPg } from './outcome.js'
 
 /** What an operation answers: its object (200, or 202 while the PG's answer is unknown), or an error. */
 export type OperationOutcome<View> =
@@ -19,6 +19,7 @@ export type OperationOutcome<View> =
  *   there is one). It is durable before the PG is called; if the database cannot take it, the PG is not called.
  * - `request`: the PG call rebuilt from the recorded intent alone (the reconciler rebuilds it the same way).
  * - `settle`: ONE statement through the ledger: the end, its event, the stored answer (or the key released).
+ * - `subject`: what the PG call is for, as the call log records it (none: a call for no payment, not logged).
  */
 export interface OperationDescriptor<
   Input,
@@ -33,7 +34,9 @@ export interface OperationDescriptor<
   /** A key taken by another request is what open answers instead of the intent: nothing was recorded. */
   open(rt: Runtime, intent: Intent, idem: IdempotencyScope | undefined): Promise<Intent | KeyTaken>
   request(rt: Runtime, intent: Intent): Call
-  call(provider: PaymentProvider, request: Call): Promise<Result>
+  /** `at`: for a call made of several PG calls (an approval and its undo), each logged by itself. */
+  call(provider: PaymentProvider, request: Call, at: CallSite): Promise<Result>
+  subject?(intent: Intent): CallSubject
   settle(
     rt: Runtime,
     intent: Intent,
@@ -60,7 +63,8 @@ export async function runOperation<
   const intent = await op.open(rt, prepared, idem)
   if (isKeyTaken(intent)) return intent
   const request = op.request(rt, intent)
-  const end = await callPg(() => op.call(intent.account.provider, request))
+  const at: CallSite = { rt, account: intent.account, ...op.subject?.(intent) }
+  const end = await callPg(at, (provider) => op.call(provider, request, at))
   return settleWithRetry(rt, () => op.settle(rt, intent, end, idem))
 }
 

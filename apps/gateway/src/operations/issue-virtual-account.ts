@@ -80,6 +80,7 @@ export const issueVirtualAccountOperation: OperationDescriptor<
     if (call.operation !== 'issueVirtualAccount') throw new Error(`cannot send ${call.operation}`)
     return provider.issueVirtualAccount(call.request)
   },
+  subject: (intent) => ({ paymentId: intent.row.id, operation: 'issue_virtual_account' }),
   settle: (rt, intent, end, idem) =>
     settlePaymentIntent(
       rt,

@@ -7,6 +7,7 @@ import { newId } from '../ids.js'
 import type { PaymentStatus } from '../db/statuses.js'
 import { insertImportedPayment } from '../ledger/payments.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
+import { askPg } from './outcome.js'
 
 /** A payment as an operation on it needs to know it. */
 export interface PaymentRef {
@@ -125,10 +126,14 @@ export async function importPayment(
   transactionId: string,
 ): Promise<PaymentRef> {
   const now = rt.now()
+  // The id is chosen before the lookup so the lookup is logged as this payment's (a lookup that finds nothing,
+  // or a race lost to another request, leaves a logged call no payment shows: harmless for a log).
+  const id = newId('pay')
   let lookup: TransactionLookup | undefined
   if (account.provider.capabilities.paymentLookup) {
     try {
-      lookup = await account.provider.getTransaction(transactionId)
+      const at = { rt, account, paymentId: id, operation: 'lookup' }
+      lookup = await askPg(at, (pg) => pg.getTransaction(transactionId))
     } catch (err) {
       if (isPaymentError(err)) throw fromPaymentError(err)
       throw err
@@ -139,7 +144,6 @@ export async function importPayment(
     amount !== undefined && lookup?.cancellableAmount !== undefined
       ? Math.min(amount, Math.max(0, amount - lookup.cancellableAmount))
       : 0
-  const id = newId('pay')
   const inserted = await insertImportedPayment(rt, {
     id,
     merchant_id: merchantId,

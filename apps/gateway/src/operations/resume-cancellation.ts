@@ -10,7 +10,7 @@ import { OPEN_CANCELLATION_STATUSES } from '../db/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { cancellationEndOf, cancelRequestOf } from './cancel.js'
-import { callPg } from './outcome.js'
+import { askPg, type CallSite, callPg } from './outcome.js'
 import type { ResumeSchedule, ReviewCheck } from './resume-schedule.js'
 
 /** How a late path ends an open cancellation (never `pending`: that is what it starts from). */
@@ -20,6 +20,11 @@ type Verdict =
   | { kind: 'resolved'; resolution: Resolution; evidence: string }
   | { kind: 'no_change'; evidence: string }
   | { kind: 'unclear'; evidence: string }
+
+/** A lookup made for this cancellation, as the call log records it. */
+function lookupOf(rt: Runtime, account: AccountRuntime, row: CancellationRow): CallSite {
+  return { rt, account, paymentId: row.payment_id, cancellationId: row.id, operation: 'lookup' }
+}
 
 /** Settles an open cancellation under its payment's lock (the order every path takes), once. */
 async function finish(rt: Runtime, row: CancellationRow, r: Resolution, evidence: string): Promise<void> {
@@ -77,7 +82,7 @@ export async function resumeCancellation(
   if (caps.paymentLookup) {
     let lookup: TransactionLookup
     try {
-      lookup = await account.provider.getTransaction(row.transaction_id)
+      lookup = await askPg(lookupOf(rt, account, row), (pg) => pg.getTransaction(row.transaction_id))
     } catch (err) {
       rt.logger.warn(
         { cancellationId: row.id, code: isPaymentError(err) ? err.code : 'error' },
@@ -170,7 +175,8 @@ async function resend(
     .select(['order_id', 'amount'])
     .where('id', '=', row.payment_id)
     .executeTakeFirstOrThrow()
-  const end = await callPg(() => account.provider.cancel(cancelRequestOf(rt, row, payment)))
+  const at: CallSite = { ...lookupOf(rt, account, row), operation: 'cancel' }
+  const end = await callPg(at, (pg) => pg.cancel(cancelRequestOf(rt, row, payment)))
   if (end.kind !== 'ok') {
     rt.logger.info(
       {
@@ -267,7 +273,7 @@ async function checkDeposit(
   if (!account.provider.capabilities.paymentLookup) return slow()
   let lookup: TransactionLookup
   try {
-    lookup = await account.provider.getTransaction(row.transaction_id)
+    lookup = await askPg(lookupOf(rt, account, row), (pg) => pg.getTransaction(row.transaction_id))
   } catch {
     return slow()
   }

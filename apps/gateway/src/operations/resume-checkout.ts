@@ -3,7 +3,7 @@ import type { PaymentRow } from '../db/schema.js'
 // mid-call), settled from evidence: the PG's lookup of the transaction, or, where the PG has a network cancel,
 // the undo sent again (the network cancel is the PG's own guard for an approval nobody heard back from).
 // Never a second approval.
-import type { CheckoutApproval, PaymentProvider, TransactionLookup } from '@paymux/core'
+import type { CheckoutApproval, TransactionLookup } from '@paymux/core'
 import { isPaymentError } from '@paymux/core'
 import {
   approveThenUndo,
@@ -14,7 +14,7 @@ import {
 } from './approve-checkout.js'
 import { markUndoing, settlePayment } from '../ledger/payments.js'
 import { metricsOf } from '../metrics/registry.js'
-import { callPg } from './outcome.js'
+import { askPg, type CallSite, callPg } from './outcome.js'
 import type { ResumeSchedule } from './resume-schedule.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 
@@ -56,14 +56,14 @@ const failed = (code: string, message: string): CheckoutEnd => ({
 async function undo(
   rt: Runtime,
   p: PaymentRow,
-  provider: PaymentProvider,
+  at: CallSite,
   approval: CheckoutApproval,
   why: string,
   schedule: ResumeSchedule,
 ): Promise<void> {
   // The intent first: from here the approval's own answer, should it still come, no longer settles it.
   if (p.approval_state !== 'undoing' && !(await markUndoing(rt, p.id))) return
-  const r = await callPg(() => provider.undoCheckout(approval, why))
+  const r = await callPg({ ...at, operation: 'undo' }, (pg) => pg.undoCheckout(approval, why))
   if (r.kind === 'ok')
     return finish(rt, p, failed('approval_undone', `${why}; undone (${r.value.status})`), why)
   if (schedule.expired()) return finish(rt, p, review(`${why}; the undo kept failing (${r.kind})`), why)
@@ -73,9 +73,9 @@ async function undo(
 /** What the PG's lookup shows of the approval: settled, or nothing conclusive (undefined). */
 type LookupSays = { kind: 'lookup'; t: TransactionLookup } | { kind: 'not_found' } | { kind: 'failed' }
 
-async function lookUp(provider: PaymentProvider, tid: string): Promise<LookupSays> {
+async function lookUp(at: CallSite, tid: string): Promise<LookupSays> {
   try {
-    return { kind: 'lookup', t: await provider.getTransaction(tid) }
+    return { kind: 'lookup', t: await askPg({ ...at, operation: 'lookup' }, (pg) => pg.getTransaction(tid)) }
   } catch (err) {
     if (isPaymentError(err) && err.outcome === 'rejected' && err.code === 'transaction_not_found')
       return { kind: 'not_found' }
@@ -103,6 +103,7 @@ export async function resumeCheckout(
   const expected = expectedOf(p)
   const provider = account.provider
   const caps = provider.capabilities
+  const at: CallSite = { rt, account, paymentId: p.id }
   const undoing = p.approval_state === 'undoing'
   // An approval still inside its call (another process may be waiting for its answer) is not touched: its
   // answer settles it, and only past the account's in-flight window is it taken for lost.
@@ -112,13 +113,11 @@ export async function resumeCheckout(
     // The PG charged inside its window: its "approval" is the verification of that charge (CookiePay's paycert),
     // which moves no money and is safe to ask again. Only an answer settles it; a refusal may be the PG's lookup
     // lagging, so it is no evidence that nothing was charged.
-    const e = checkoutEndOf(await approveThenUndo(provider, { approval, expected }), expected)
+    const e = checkoutEndOf(await approveThenUndo(provider, { approval, expected }, at), expected)
     if (e.status !== 'pending' && e.state !== 'rejected')
       return finish(rt, p, e, 'the PG verified the charge made in its window')
   }
-  const says: LookupSays = caps.paymentLookup
-    ? await lookUp(provider, approval.transactionId)
-    : { kind: 'failed' }
+  const says: LookupSays = caps.paymentLookup ? await lookUp(at, approval.transactionId) : { kind: 'failed' }
   // A PG that charges inside its window may not show a payment yet (its lookup lags): no evidence of anything.
   if (says.kind === 'not_found' && !caps.checkoutChargesInWindow)
     return finish(
@@ -147,7 +146,7 @@ export async function resumeCheckout(
         return undo(
           rt,
           p,
-          provider,
+          at,
           approval,
           `the PG approved ${t.amount} for an order of ${expected.amount}`,
           schedule,
@@ -172,7 +171,7 @@ export async function resumeCheckout(
     return undo(
       rt,
       p,
-      provider,
+      at,
       approval,
       undoing
         ? 'the earlier undo went unanswered'

@@ -5,6 +5,7 @@ import { settlePayment } from '../ledger/payments.js'
 import type { PaymentStatus } from '../db/statuses.js'
 import { metricsOf } from '../metrics/registry.js'
 import type { Runtime } from '../runtime.js'
+import { askPg } from './outcome.js'
 import type { WorkersConfig } from '../workers-config.js'
 
 type ReconcileConfig = WorkersConfig['reconcile']
@@ -32,7 +33,9 @@ export async function reconcileClose(rt: Runtime, cfg: ReconcileConfig, p: Payme
   let lookupError: string | undefined
   if (account && p.transaction_id) {
     try {
-      verdict = closeVerdictOf(await account.provider.getTransaction(p.transaction_id))
+      const tid = p.transaction_id
+      const at = { rt, account, paymentId: p.id, operation: 'lookup' }
+      verdict = closeVerdictOf(await askPg(at, (pg) => pg.getTransaction(tid)))
     } catch (err) {
       lookupError = isPaymentError(err) ? `${err.code}: ${err.message}` : 'the lookup failed'
     }

@@ -12,6 +12,7 @@ import { metricsOf } from '../metrics/registry.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import { cancelOperation } from './cancel.js'
 import { runOperation } from './engine.js'
+import { askPg, type CallSite } from './outcome.js'
 import { resumeCancellation } from './resume-cancellation.js'
 import { closeVerdictOf } from './resume-close.js'
 import type { ResumeSchedule, ReviewCheck } from './resume-schedule.js'
@@ -51,7 +52,7 @@ class Resume {
   }
   async lookup(tid: string): Promise<TransactionLookup | undefined> {
     try {
-      return await this.account.provider.getTransaction(tid)
+      return await askPg(this.site('lookup'), (pg) => pg.getTransaction(tid))
     } catch (err) {
       this.failed(`lookup of ${tid} failed`)
       this.rt.logger.warn(
@@ -60,6 +61,10 @@ class Resume {
       )
       return undefined
     }
+  }
+  /** A PG call made for this payment, as the call log records it. */
+  site(operation: string): CallSite {
+    return { rt: this.rt, account: this.account, paymentId: this.p.id, operation }
   }
   get caps() {
     return this.account.provider.capabilities
@@ -295,12 +300,14 @@ async function cancels(r: Resume): Promise<void> {
  */
 async function checkoutFromOrder(r: Resume, hintTid: string | undefined): Promise<void> {
   const { rt, p } = r
-  const provider = r.account.provider
   if (!r.caps.checkoutChargesInWindow) return r.did('no change (the PG charges only on our approval)')
   let charges: TransactionLookup[]
   try {
-    if (r.caps.orderLookup && p.order_id) charges = await provider.lookupOrder(p.order_id)
-    else if (hintTid && r.caps.paymentLookup) charges = [await provider.getTransaction(hintTid)]
+    const orderId = p.order_id
+    if (r.caps.orderLookup && orderId)
+      charges = await askPg(r.site('lookup_order'), (pg) => pg.lookupOrder(orderId))
+    else if (hintTid && r.caps.paymentLookup)
+      charges = [await askPg(r.site('lookup'), (pg) => pg.getTransaction(hintTid))]
     else return r.did('no lookup by order: left as it is')
   } catch (err) {
     if (isPaymentError(err) && err.code === 'transaction_not_found')

@@ -1,6 +1,7 @@
 // The customer's side of a checkout (no API key: the unguessable token in the path is the credential).
 // GET /checkout/{token} opens the PG's window; the window's result comes back to /return; /closed and /status
 // are where the customer lands when the window is closed or the approval is still being settled.
+import { onPath } from '../call-log/path.js'
 import { isPaymentError } from '@paymux/core'
 import { Hono } from 'hono'
 import type { Context } from 'hono'
@@ -170,12 +171,14 @@ export function checkoutRoutes(rt: Runtime) {
       })
     } else {
       try {
-        await runOperation(
-          rt,
-          approveCheckoutOperation,
-          row.merchant_id,
-          { row, approval: result.approval },
-          undefined,
+        await onPath('checkout_return', () =>
+          runOperation(
+            rt,
+            approveCheckoutOperation,
+            row.merchant_id,
+            { row, approval: result.approval },
+            undefined,
+          ),
         )
       } catch (err) {
         if (!(err instanceof ApprovalClaimed)) throw err

@@ -13,7 +13,8 @@ import { resumeCancellation } from '../operations/resume-cancellation.js'
 import { resumeFromLookup } from '../operations/resume-payment.js'
 import { expireCheckout } from '../ledger/payments.js'
 import type { ResumeSchedule } from '../operations/resume-schedule.js'
-import { failureOf } from '../operations/outcome.js'
+import { askPg, failureOf } from '../operations/outcome.js'
+import { onPath } from '../call-log/path.js'
 import { chargeRequestOf } from '../operations/charge.js'
 import { resumeCheckout } from '../operations/resume-checkout.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
@@ -66,16 +67,19 @@ async function claim<T extends 'cancellations' | 'payments'>(
   })
 }
 
-/** Resolves what is due once, cancellations then charges. Safe to run in several processes at once. */
-export async function reconcileOnce(
-  rt: Runtime,
-  cfg: ReconcileConfig,
-): Promise<{
+interface RoundCounts {
   cancellations: number
   payments: number
   billingKeys: number
   keys: number
-}> {
+}
+
+/** Resolves what is due once, cancellations then charges. Safe to run in several processes at once. */
+export function reconcileOnce(rt: Runtime, cfg: ReconcileConfig): Promise<RoundCounts> {
+  return onPath('reconciler', () => reconcileRound(rt, cfg))
+}
+
+async function reconcileRound(rt: Runtime, cfg: ReconcileConfig): Promise<RoundCounts> {
   const started = Date.now()
   const cancels = await claim(rt, cfg, 'cancellations')
   for (const [i, c] of cancels.entries()) {
@@ -115,7 +119,8 @@ export async function reconcileOnce(
       await later(rt, cfg, 'payments', p.id, p.reconcile_attempts).catch(() => {})
     }
   }
-  const lookups = await resumeRequestedLookups(rt, cfg)
+  // Lookups asked for by a notification hint, and checkouts past their expiry: the sweep, logged as such.
+  const lookups = await onPath('sweeper', () => resumeRequestedLookups(rt, cfg))
   const billingKeys = await reviewLostBillingKeys(rt, cfg)
   const keys = await sweepStuckKeys(rt)
   return {
@@ -372,7 +377,8 @@ export async function reconcilePayment(rt: Runtime, cfg: ReconcileConfig, p: Pay
     )
   }
   try {
-    const r = await account.provider.chargeBillingKey(request)
+    const at = { rt, account, paymentId: p.id, operation: 'charge' }
+    const r = await askPg(at, (pg) => pg.chargeBillingKey(request))
     return finishPayment(rt, p, { status: 'paid', transactionId: r.transactionId })
   } catch (err) {
     if (isPaymentError(err) && err.outcome === 'rejected') {
