@@ -146,9 +146,17 @@ describe.each(DB_TARGETS)('Toss virtual accounts opened at checkout, webhooks on
     // Toss executes the confirm (the account is issued) and the answer never arrives.
     sim.faults.inject({ fault: { kind: 'drop' }, path: '/v1/payments/confirm' })
     const { id, paymentKey } = await checkoutAccount(14_000)
-    expect((await payment(id)).status).toBe('pending')
+    expect(sim.faults.log.map((f) => f.fault.kind)).toEqual(['drop'])
     await reconcileOnce(t.gateway.runtime, { ...t.gateway.runtime.config.workers.reconcile, minAgeMs: 0 })
     expect(await payment(id)).toMatchObject({ status: 'waiting_for_deposit', amount: 14_000 })
+    // Settled by the reconciler (this round or the background one), not by the lost answer.
+    const issued = await t.db.kysely
+      .selectFrom('events')
+      .select('data')
+      .where('object_id', '=', id)
+      .where('type', '=', 'payment.virtual_account_issued')
+      .executeTakeFirstOrThrow()
+    expect(issued.data).toMatchObject({ resolvedBy: 'reconciliation' })
     await forgedRefusedGenuineSettles(id, paymentKey)
   })
 })
