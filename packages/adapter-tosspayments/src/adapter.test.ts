@@ -283,10 +283,15 @@ describe('lookups', () => {
     ])
     const expired = await read(EXPIRED, EXPIRED.paymentKey)
     expect(expired).toMatchObject({ status: 'expired', evidence: { failure: 'EXPIRED_PAYMENT' } })
-    expect(await read(WAITING_VA, WAITING_VA.paymentKey)).toMatchObject({
+    const waiting = await read(WAITING_VA, WAITING_VA.paymentKey)
+    expect(waiting).toMatchObject({
       status: 'waiting_for_deposit',
       method: 'virtual_account',
+      notificationSecret: WAITING_VA.secret,
     })
+    // The secret is for the host to keep sealed, never evidence a person reads.
+    expect(JSON.stringify(waiting.evidence)).not.toContain(WAITING_VA.secret)
+    expect((await read(DONE_CARD, DONE_CARD.paymentKey)).notificationSecret).toBeUndefined()
   })
 
   it('refuses to settle from decimal (foreign-currency) amounts', async () => {
@@ -356,6 +361,18 @@ describe('checkout', () => {
       )
       .catch(() => undefined)
     expect(other.calls[0]!.headers['idempotency-key']).not.toBe(r.calls[0]!.headers['idempotency-key'])
+  })
+
+  it('a virtual account opened in the window: the confirm answers its webhook secret', async () => {
+    const va = await toss(recorder({ status: 200, body: WAITING_VA }).fetch).approveCheckout(
+      {
+        transactionId: WAITING_VA.paymentKey,
+        amount: 12_000,
+        data: { paymentKey: WAITING_VA.paymentKey, orderId: WAITING_VA.orderId },
+      },
+      { orderId: WAITING_VA.orderId, amount: 12_000, method: 'virtual_account' },
+    )
+    expect(va).toMatchObject({ status: 'waiting_for_deposit', notificationSecret: WAITING_VA.secret })
   })
 
   it('a confirm answered NOT_FOUND_PAYMENT(_SESSION) is unknown: the lookup decides (spec §1.6)', async () => {

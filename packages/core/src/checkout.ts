@@ -116,6 +116,11 @@ export interface ApprovedCheckout {
   approvalNumber?: string
   cardName?: string
   virtualAccount?: CheckoutVirtualAccount
+  /**
+   * What the PG's notifications about the issued account will carry, where it signs nothing else (see
+   * `VirtualAccountResult.notificationSecret`): the host keeps it sealed, never shows it.
+   */
+  notificationSecret?: string
   providerCode: string
   providerMessage: string
 }

@@ -280,6 +280,11 @@ export interface TransactionLookup {
   providerStatus?: string
   /** What the PG answered, verbatim and free of secrets: attached to an item a person must review. */
   evidence?: Record<string, string>
+  /**
+   * The `VirtualAccountResult.notificationSecret` of the payment's virtual account, where the lookup answers it:
+   * a host that never heard the issue's (or the approval's) answer keeps it from here. Never evidence.
+   */
+  notificationSecret?: string
 }
 
 /** A lookup whose PG reports the amounts (Bootpay receipts, CookiePay paycert). */
@@ -302,7 +307,10 @@ export interface ExpectedPayment {
   transactionId: string
   amount: number
   accountNumber?: string
-  /** The `VirtualAccountResult.notificationSecret` the issue answered, when there was one. */
+  /**
+   * The notification secret kept for the payment (`VirtualAccountResult.notificationSecret`, or the approval's or
+   * a lookup's), when there was one.
+   */
   notificationSecret?: string
 }
 

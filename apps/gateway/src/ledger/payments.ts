@@ -20,6 +20,11 @@ export interface SettlePayment {
   idempotency?: { scope: IdempotencyScope; outcome: StorableOutcome; release?: boolean }
   /** A checkout's approval must still stand here (an undo decided meanwhile wins: its intent is recorded first). */
   approvalState?: ApprovalState
+  /**
+   * What the PG's notifications about this payment must carry (a virtual account's secret), in clear: sealed here
+   * with the master key, and written only where none is kept yet (the first answer that gave it stays).
+   */
+  notificationSecret?: string
 }
 
 /**
@@ -31,7 +36,17 @@ export function settlePaymentQuery(rt: Runtime, db: Tx, s: SettlePayment): Compi
   let q: any = db.with('settled_payment', (qc) =>
     qc
       .updateTable('payments')
-      .set({ ...(s.patch ?? {}), status: s.status, updated_at: s.now, reconcile_locked_until: null })
+      .set({
+        ...(s.patch ?? {}),
+        ...(s.notificationSecret
+          ? {
+              notification_secret: sql<string>`coalesce(notification_secret, ${rt.vault.encrypt(s.notificationSecret)})`,
+            }
+          : {}),
+        status: s.status,
+        updated_at: s.now,
+        reconcile_locked_until: null,
+      })
       .where('id', '=', s.payment.id)
       .where('status', 'in', [...s.from])
       .$if(s.approvalState !== undefined, (w) => w.where('approval_state', '=', s.approvalState!))

@@ -178,6 +178,8 @@ export const approveCheckoutOperation: OperationDescriptor<
       approvalState: 'approving',
       status: e.status,
       patch: checkoutPatch(e),
+      // A virtual account opened in the window: its webhooks are checked against this secret.
+      ...(e.approved?.notificationSecret ? { notificationSecret: e.approved.notificationSecret } : {}),
       ...(e.event ? { event: e.event } : {}),
       now: rt.now(),
     })

@@ -89,7 +89,6 @@ export async function settlePaymentIntent<R>(
     ...(done?.transactionId ? { transaction_id: done.transactionId } : {}),
     ...(done?.amount !== undefined ? { amount: done.amount } : {}),
     ...(done?.virtualAccount ? { virtual_account: JSON.stringify(done.virtualAccount) } : {}),
-    ...(done?.notificationSecret ? { notification_secret: rt.vault.encrypt(done.notificationSecret) } : {}),
     failure: failure ? JSON.stringify(failure) : null,
   }
   const view = renderPayment({
@@ -121,6 +120,7 @@ export async function settlePaymentIntent<R>(
       from: ['pending'],
       status,
       patch,
+      ...(done?.notificationSecret ? { notificationSecret: done.notificationSecret } : {}),
       ...(end.kind === 'unknown' ? {} : { event: end.kind === 'ok' ? events.ok : events.failed }),
       now,
       ...(idem ? { idempotency: { scope: idem, outcome, release } } : {}),

@@ -18,7 +18,16 @@ import { askPg, type CallSite, callPg } from './outcome.js'
 import type { ResumeSchedule } from './resume-schedule.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 
-async function finish(rt: Runtime, p: PaymentRow, e: CheckoutEnd, evidence: string): Promise<void> {
+async function finish(
+  rt: Runtime,
+  p: PaymentRow,
+  e: CheckoutEnd,
+  evidence: string,
+  lookedUp?: TransactionLookup,
+): Promise<void> {
+  // A virtual account recovered here (the approval's answer was lost): its webhook secret comes from the
+  // approval answered again or from the lookup, so its notifications are checked like any other's.
+  const secret = e.approved?.notificationSecret ?? lookedUp?.notificationSecret
   const done = await settlePayment(rt, rt.db, {
     payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
     from: ['pending'],
@@ -30,6 +39,7 @@ async function finish(rt: Runtime, p: PaymentRow, e: CheckoutEnd, evidence: stri
         ? { review_reason: JSON.stringify({ code: 'reconciliation_gave_up', message: evidence }) }
         : {}),
     },
+    ...(secret ? { notificationSecret: secret } : {}),
     ...(e.event ? { event: e.event } : {}),
     now: rt.now(),
     resolvedBy: 'reconciliation',
@@ -161,6 +171,7 @@ export async function resumeCheckout(
             event: t.status === 'paid' ? 'payment.paid' : 'payment.virtual_account_issued',
           },
           `the PG shows the payment ${t.status} for the stored amount`,
+          t,
         )
       // An undo was decided but the PG still shows it paid: only the undo may go again, else a person decides.
       if (!caps.checkoutNetCancel)

@@ -139,6 +139,8 @@ export function approvedFrom(
           },
         }
       : {}),
+    // A virtual account's webhooks carry this (spec §1.7): the confirm is the one answer that gives it.
+    ...(str(p.secret) ? { notificationSecret: str(p.secret)! } : {}),
     providerCode: status,
     providerMessage: '',
   }

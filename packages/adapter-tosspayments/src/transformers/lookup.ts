@@ -85,5 +85,8 @@ export function fromPayment(p: Json, operation: string): TransactionLookup {
     cancels: list,
     providerStatus: status,
     evidence,
+    // A virtual account's Payment carries its webhook secret (spec §1.3): kept by a host whose issue or confirm
+    // answer was lost. Never in the evidence, which a person reads.
+    ...(str(p.secret) ? { notificationSecret: str(p.secret)! } : {}),
   }
 }

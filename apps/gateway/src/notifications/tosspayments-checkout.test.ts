@@ -1,0 +1,162 @@
+// A Toss virtual account opened in the payment window (checkout, method virtual account) has the same unsigned
+// webhooks as one issued through the API: its events carry the Payment's `secret`. The gateway keeps it from the
+// confirm's answer, or, when that answer was lost, from the reconciler's lookup; either way a DEPOSIT_CALLBACK
+// with another secret is refused before any lookup and changes nothing, and the genuine one settles the deposit.
+// The simulator's webhooks are held on their way, so each case posts exactly the event it is about.
+import { WINDOW_PATH, type TossSimulator } from '@paymux/adapter-tosspayments/simulator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FlowGateway, type Listener, startFlowGateway, startListener } from '../test-support/flows.js'
+import { DB_TARGETS } from '../test-support/harness.js'
+import { reconcileOnce } from '../workers/reconciler.js'
+
+const ACCOUNT = 'a-tosspayments'
+const FORGED = 'ps_forgedSecret00000000'
+
+interface TossEvent {
+  eventType: string
+  data: { paymentKey?: string; status?: string; secret?: string | null; [k: string]: unknown }
+  [k: string]: unknown
+}
+
+describe.each(DB_TARGETS)('Toss virtual accounts opened at checkout, webhooks on %o', (target) => {
+  let t: FlowGateway
+  let held: Listener
+  let sim: TossSimulator
+  let simUrl: string
+
+  beforeAll(async () => {
+    t = await startFlowGateway(target)
+    const r = t.sims.registry.find((x) => x.provider === 'tosspayments')!
+    sim = r.demo.instance as TossSimulator
+    simUrl = r.url
+    held = await startListener()
+    r.demo.notifyTo(held.url)
+  })
+  afterAll(async () => {
+    await held?.close()
+    await t?.close()
+  })
+
+  /**
+   * A checkout with method virtual account, the customer through Toss's window (Approve), and the window's
+   * success redirect brought to the gateway, which confirms: the payment id and Toss's paymentKey.
+   */
+  async function checkoutAccount(amount: number) {
+    const created = await t.call('POST', '/v1/payments', {
+      body: {
+        account: ACCOUNT,
+        orderId: `va-co-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+        amount,
+        orderName: '가상계좌 주문',
+        method: 'virtual_account',
+        customer: { name: '홍길동' },
+        successUrl: 'http://127.0.0.1:9/paid',
+        failUrl: 'http://127.0.0.1:9/failed',
+      },
+    })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const { id, checkoutUrl } = created.body as { id: string; checkoutUrl: string }
+    // What the page's start script hands to TossPayments(clientKey).requestPayment(method, params).
+    const page = await (await fetch(checkoutUrl)).text()
+    const read = (name: string) => JSON.parse(new RegExp(`var ${name} = (.*);\\n`).exec(page)![1]!)
+    const opened = await fetch(`${simUrl}${WINDOW_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        clientKey: read('clientKey'),
+        method: read('method'),
+        params: JSON.stringify(read('params')),
+      }).toString(),
+    })
+    expect(opened.status).toBe(200)
+    const paymentKey = /\/([A-Za-z0-9_-]+)\/approve/.exec(await opened.text())![1]!
+    const approved = await fetch(`${simUrl}${WINDOW_PATH}/${paymentKey}/approve`, {
+      method: 'POST',
+      redirect: 'manual',
+    })
+    const success = approved.headers.get('location')!
+    expect(new URL(success).searchParams.get('paymentKey')).toBe(paymentKey)
+    await fetch(success, { redirect: 'manual' })
+    return { id, paymentKey }
+  }
+
+  /** The customer deposits (the simulator's control route): the DEPOSIT_CALLBACK Toss sent for it, as sent. */
+  async function depositCallback(paymentKey: string): Promise<TossEvent> {
+    const res = await fetch(`${simUrl}/__sim/deposit/${paymentKey}`, { method: 'POST' })
+    expect(res.status).toBe(200)
+    await sim.webhooks.settled()
+    const events = held.received
+      .map((r) => JSON.parse(r.raw.toString()) as TossEvent)
+      .filter(
+        (e) =>
+          e.eventType === 'DEPOSIT_CALLBACK' && e.data.paymentKey === paymentKey && e.data.status === 'DONE',
+      )
+    expect(events).toHaveLength(1)
+    return events[0]!
+  }
+
+  const post = (event: unknown) =>
+    fetch(`${t.url}/v1/notifications/${ACCOUNT}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    })
+  const payment = async (id: string) => (await t.call('GET', `/v1/payments/${id}`)).body
+  const eventTypes = async (id: string) =>
+    ((await t.call('GET', `/v1/events?objectId=${id}`)).body.data as Array<{ type: string }>)
+      .map((e) => e.type)
+      .sort()
+
+  /** A forged callback is refused with no lookup and no change; the genuine one is looked up and settles it. */
+  async function forgedRefusedGenuineSettles(id: string, paymentKey: string) {
+    const callback = await depositCallback(paymentKey)
+    expect(callback.data.secret).toMatch(/^ps_/)
+    const before = sim.faults.calls
+    const forged = await post({ ...callback, data: { ...callback.data, secret: FORGED } })
+    expect(forged.status).toBe(400)
+    expect(sim.faults.calls).toBe(before)
+    expect((await payment(id)).status).toBe('waiting_for_deposit')
+    expect(await eventTypes(id)).toEqual(['payment.virtual_account_issued'])
+    expect(t.logs.some((l) => l.includes('notification refused') && l.includes('secret'))).toBe(true)
+    // Kept sealed: not in the logs, the payment, or the database in clear.
+    const secret = String(callback.data.secret)
+    expect(t.logs.some((l) => l.includes(secret))).toBe(false)
+    expect(JSON.stringify(await payment(id))).not.toContain(secret)
+    const row = await t.db.kysely
+      .selectFrom('payments')
+      .select('notification_secret')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    expect(row.notification_secret).toBeTruthy()
+    expect(row.notification_secret).not.toContain(secret)
+
+    expect((await post(callback)).status).toBe(200)
+    expect(sim.faults.calls).toBeGreaterThan(before)
+    expect((await payment(id)).status).toBe('paid')
+    expect(await eventTypes(id)).toEqual(['payment.paid', 'payment.virtual_account_issued'])
+  }
+
+  it('opened in the window: the secret from the confirm’s answer is kept and checked', async () => {
+    const { id, paymentKey } = await checkoutAccount(13_000)
+    expect(await payment(id)).toMatchObject({ status: 'waiting_for_deposit', amount: 13_000 })
+    await forgedRefusedGenuineSettles(id, paymentKey)
+  })
+
+  it('the confirm’s answer lost: the reconciler’s lookup keeps the secret, and it is checked', async () => {
+    // Toss executes the confirm (the account is issued) and the answer never arrives.
+    sim.faults.inject({ fault: { kind: 'drop' }, path: '/v1/payments/confirm' })
+    const { id, paymentKey } = await checkoutAccount(14_000)
+    expect(sim.faults.log.map((f) => f.fault.kind)).toEqual(['drop'])
+    await reconcileOnce(t.gateway.runtime, { ...t.gateway.runtime.config.workers.reconcile, minAgeMs: 0 })
+    expect(await payment(id)).toMatchObject({ status: 'waiting_for_deposit', amount: 14_000 })
+    // Settled by the reconciler (this round or the background one), not by the lost answer.
+    const issued = await t.db.kysely
+      .selectFrom('events')
+      .select('data')
+      .where('object_id', '=', id)
+      .where('type', '=', 'payment.virtual_account_issued')
+      .executeTakeFirstOrThrow()
+    expect(issued.data).toMatchObject({ resolvedBy: 'reconciliation' })
+    await forgedRefusedGenuineSettles(id, paymentKey)
+  })
+})
