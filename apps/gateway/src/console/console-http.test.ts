@@ -9,9 +9,9 @@ import { createLogger } from '../logger.js'
 import { DB_TARGETS, openTestDb, type Sims, startSims, testConfig } from '../test-support/harness.js'
 import { actionsOn, recordAction } from './audit.js'
 
-const form = (fields: Record<string, string>) => ({
+const form = (fields: Record<string, string>, cookie?: string) => ({
   method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
   body: new URLSearchParams(fields).toString(),
 })
 
@@ -47,10 +47,16 @@ describe.each(DB_TARGETS)('the console over HTTP on $name', (target) => {
 
   beforeAll(async () => {
     sims = await startSims()
-    const raw = testConfig(sims, { a: 'sk_a_console', b: 'sk_b_console' })
-    ;(raw.merchants as Array<Record<string, unknown>>)[0]!.operators = [
-      { name: 'Op', keyHash: `sha256:${sha256Hex(opKey)}`, role: 'operator' },
-    ]
+    const raw = testConfig(sims, { a: 'sk_a_console', b: 'sk_b_console' }, {
+      workers: { outbox: { maxResends: 1 } },
+    } as never)
+    const merchants = raw.merchants as Array<Record<string, unknown>>
+    merchants[0]!.operators = [{ name: 'Op', keyHash: `sha256:${sha256Hex(opKey)}`, role: 'operator' }]
+    // shop-a delivers webhooks (to an address nothing listens on: the workers are off); shop-b has none.
+    merchants[0]!.webhook = {
+      url: 'http://127.0.0.1:9/hooks',
+      secret: `whsec_${randomBytes(24).toString('base64')}`,
+    }
     const opened = await openTestDb(target)
     drop = opened.drop
     const { logger } = createLogger({ level: 'warn', destination: { write: () => {} } })
@@ -98,6 +104,63 @@ describe.each(DB_TARGETS)('the console over HTTP on $name', (target) => {
     expect(text).toContain('운영자 키')
     expect(text).toContain('lang="ko"')
     expect(ko.headers.get('set-cookie')).toMatch(/paymux_console_lang=ko/)
+  })
+
+  // Runs before the sign-in limit test below, which leaves this address refused.
+  it("Resend: the same resend as the API, within its limit, audited; another merchant's event is 404", async () => {
+    const res = await gateway.app.request('/console/sign-in', form({ key: opKey }))
+    const cookie = `paymux_console=${/paymux_console=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1]}`
+    const listed = await (await gateway.app.request('/console/webhooks', { headers: { cookie } })).text()
+    const csrf = /name="csrf" value="([^"]+)"/.exec(listed)?.[1] ?? ''
+    expect(csrf).not.toBe('')
+    const db = gateway.db.kysely
+    const event = (id: string, merchantId: string, resends: number) => ({
+      id,
+      merchant_id: merchantId,
+      type: 'payment.paid',
+      object_type: 'payment',
+      object_id: `pay_${id}`,
+      data: '{}',
+      created_at: new Date(),
+      delivered_at: null,
+      next_attempt_at: null,
+      status: 'failed',
+      locked_until: null,
+      last_error: 'HTTP 500',
+      resends,
+    })
+    await db
+      .insertInto('events')
+      .values([
+        event('evt_cr_fresh', 'shop-a', 0),
+        event('evt_cr_spent', 'shop-a', 1),
+        event('evt_cr_other', 'shop-b', 0),
+      ])
+      .execute()
+    const resend = (id: string, token = csrf) =>
+      gateway.app.request(`/console/webhooks/${id}/resend`, form({ csrf: token }, cookie))
+    const row = (id: string) =>
+      db.selectFrom('events').select(['status', 'resends']).where('id', '=', id).executeTakeFirstOrThrow()
+
+    expect((await resend('evt_cr_fresh', 'forged')).status).toBe(403)
+    expect(await row('evt_cr_fresh')).toEqual({ status: 'failed', resends: 0 })
+    expect((await resend('evt_cr_other')).status).toBe(404)
+    expect(await row('evt_cr_other')).toEqual({ status: 'failed', resends: 0 })
+
+    const first = await resend('evt_cr_fresh')
+    expect(first.status).toBe(303)
+    expect(await row('evt_cr_fresh')).toEqual({ status: 'pending', resends: 1 })
+    // Already queued: nothing more is queued, and nothing is refused.
+    expect((await resend('evt_cr_fresh')).status).toBe(303)
+    expect(await row('evt_cr_fresh')).toEqual({ status: 'pending', resends: 1 })
+
+    const spent = await resend('evt_cr_spent')
+    expect(spent.status).toBe(409)
+    expect(await spent.text()).toContain('resent 1 times already')
+    expect(await row('evt_cr_spent')).toEqual({ status: 'failed', resends: 1 })
+
+    const audit = await actionsOn(db, 'shop-a', ['evt_cr_fresh', 'evt_cr_spent'])
+    expect(audit.map((r) => [r.action, r.operator])).toEqual([['resend', 'Op']])
   })
 
   it('after five failed sign-ins the address is refused (429), even with the right key', async () => {

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono'
 import { html } from 'hono/html'
 import type { Runtime } from '../runtime.js'
+import { resendEvent } from '../webhooks/resend.js'
 import { latestActions, recordAction } from './audit.js'
 import { notFoundPage } from './auth.js'
 import type { ConsoleEnv } from './env.js'
@@ -73,35 +74,15 @@ export function workRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
       .where('merchant_id', '=', operator.merchantId)
       .executeTakeFirst()
     if (!e) return notFoundPage(c)
-    const now = rt.now()
-    const max = rt.config.workers.outbox.maxResends
-    const refused = (why: string) =>
-      page(
+    const out = await resendEvent(rt, e)
+    if (out.kind === 'already_pending') return c.redirect('/console/webhooks', 303)
+    if (out.kind === 'refused')
+      return page(
         c,
         c.get('t').resend,
-        html`<h1>${c.get('t').resend}</h1><p class="error" role="alert">${why}</p><p><a href="/console/webhooks">${c.get('t').back}</a></p>`,
+        html`<h1>${c.get('t').resend}</h1><p class="error" role="alert">${out.message}</p><p><a href="/console/webhooks">${c.get('t').back}</a></p>`,
         409,
       )
-    if (!rt.merchants.get(operator.merchantId)?.config.webhook)
-      return refused('no webhook endpoint is configured')
-    if (e.status === 'pending') return c.redirect('/console/webhooks', 303)
-    if (e.resends >= max) return refused(`this event was resent ${max} times already`)
-    const updated = await rt.db
-      .updateTable('events')
-      .set({
-        status: 'pending',
-        delivered_at: null,
-        next_attempt_at: now,
-        locked_until: null,
-        resends: e.resends + 1,
-      })
-      .where('id', '=', e.id)
-      .where('status', '=', e.status)
-      .where('resends', '=', e.resends)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .returning('id')
-      .executeTakeFirst()
-    if (!updated) return refused('a delivery of this event is in progress; retry shortly')
     await recordAction(
       rt.db,
       operator,
@@ -110,7 +91,7 @@ export function workRoutes(app: Hono<ConsoleEnv>, rt: Runtime): void {
         object: { type: 'event', id: e.id },
         detail: { type: e.type, objectId: e.object_id },
       },
-      now,
+      rt.now(),
     )
     return c.redirect('/console/webhooks', 303)
   })

@@ -2,13 +2,14 @@ import { unknownKeys } from '../http/validation.js'
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Selectable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { ApiError, conflict, notFound } from '../errors.js'
+import { conflict, notFound } from '../errors.js'
 import { router } from '../http/env.js'
 import { page, pageQuery } from '../http/pagination.js'
 import { errorResponses, json, security } from '../http/responses.js'
 import type { Runtime } from '../runtime.js'
 import { IdempotencyHeader, IdParam } from '../schemas.js'
 import type { EventRow } from '../webhooks/outbox.js'
+import { resendEvent } from '../webhooks/resend.js'
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString())
 
@@ -178,34 +179,9 @@ export function eventRoutes(rt: Runtime) {
   app.openapi(resend, async (c) => {
     const merchantId = c.get('merchantId')
     const e = await loadEvent(rt, merchantId, c.req.valid('param').id)
-    if (!rt.merchants.get(merchantId)?.config.webhook)
-      throw conflict('no_webhook_endpoint', 'this merchant has no webhook endpoint configured')
-    const now = rt.now()
-    if (e.status === 'pending') return c.json(renderEvent(e), 202)
-    const max = rt.config.workers.outbox.maxResends
-    if (e.resends >= max) throw conflict('max_resends_reached', `this event was resent ${max} times already`)
-    const updated = await rt.db
-      .updateTable('events')
-      .set({
-        status: 'pending',
-        delivered_at: null,
-        next_attempt_at: now,
-        locked_until: null,
-        resends: e.resends + 1,
-      })
-      .where('id', '=', e.id)
-      .where('status', '=', e.status)
-      .where('resends', '=', e.resends)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .returningAll()
-      .executeTakeFirst()
-    if (!updated)
-      throw new ApiError(409, {
-        type: 'conflict_error',
-        code: 'delivery_in_progress',
-        message: 'a delivery of this event is in progress; retry shortly',
-      })
-    return c.json(renderEvent(updated), 202)
+    const out = await resendEvent(rt, e)
+    if (out.kind === 'refused') throw conflict(out.code, out.message)
+    return c.json(renderEvent(out.kind === 'requeued' ? out.event : e), 202)
   })
   return app
 }
