@@ -31,7 +31,16 @@ const vitest = join(pkg, 'node_modules', '.bin', 'vitest')
 const filters = process.argv.slice(2)
 const started = Date.now()
 
-const run = (files) => spawnSync(vitest, ['run', ...files], { cwd: pkg, env, stdio: 'inherit' }).status ?? 1
+// Besides the live report, each run writes a JSON report: the closing summary repeats every failure's message,
+// so that the end of a long CI log says which scenario failed and why.
+let reportCount = 0
+const reports = []
+const run = (files) => {
+  const report = join(runDir, `report-${++reportCount}.json`)
+  reports.push(report)
+  const args = ['run', ...files, '--reporter=verbose', '--reporter=json', `--outputFile.json=${report}`]
+  return spawnSync(vitest, args, { cwd: pkg, env, stdio: 'inherit' }).status ?? 1
+}
 
 console.log(`chaos: PostgreSQL at ${new URL(process.env.DATABASE_URL).host}; logs in ${runDir}`)
 let status = run(filters.length ? filters : ['src/scenarios'])
@@ -43,5 +52,36 @@ console.log(`\nchaos figures (${((Date.now() - started) / 1000).toFixed(0)} s):`
 console.log(
   existsSync(figures) ? readFileSync(figures, 'utf8').trimEnd().split('\n').sort().join('\n') : '(none)',
 )
+if (status !== 0) {
+  console.log('\nchaos failures:')
+  for (const line of failures(reports)) console.log(line)
+}
 console.log(status === 0 ? 'chaos: all scenarios passed' : 'chaos: FAILED')
 process.exit(status)
+
+/** Each failed test (or file that failed to load) with the first lines of its error, from the JSON reports. */
+function failures(files) {
+  const lines = []
+  for (const f of files) {
+    if (!existsSync(f)) {
+      lines.push(`- no report at ${f} (the run died before writing it)`)
+      continue
+    }
+    const report = JSON.parse(readFileSync(f, 'utf8'))
+    for (const file of report.testResults ?? []) {
+      const name = file.name.slice(pkg.length + 1)
+      const failed = (file.assertionResults ?? []).filter((t) => t.status === 'failed')
+      if (failed.length === 0 && file.status === 'failed') lines.push(`- ${name}: ${excerpt(file.message)}`)
+      for (const t of failed)
+        lines.push(`- ${name} > ${t.title}: ${excerpt((t.failureMessages ?? []).join('\n'))}`)
+    }
+  }
+  return lines.length ? lines : ['- (vitest exited non-zero without a failed test in its report)']
+}
+
+function excerpt(message = '') {
+  // The message and the start of its diff, without colours or the stack.
+  const text = message.replace(/\x1b\[[0-9;]*m/g, '').split('\n')
+  const kept = text.filter((l) => !/^\s+at /.test(l)).slice(0, 24)
+  return kept.map((l, i) => (i ? `    ${l}` : l)).join('\n')
+}
