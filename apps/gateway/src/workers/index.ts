@@ -1,4 +1,4 @@
-import { reconcileOnce } from './reconciler.js'
+import { accountsInFlightPastMinAge, reconcileOnce } from './reconciler.js'
 import type { Runtime } from '../runtime.js'
 import { deliverDueEvents } from '../webhooks/outbox.js'
 
@@ -31,12 +31,19 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
       every: cfg.outbox.intervalMs,
       pass: () => deliverDueEvents(rt, cfg.outbox, opts.fetch),
     })
-  if (opts.reconcile !== false)
+  if (opts.reconcile !== false) {
+    const racing = accountsInFlightPastMinAge(rt, cfg.reconcile)
+    if (racing.length)
+      rt.logger.warn(
+        { minAgeMs: cfg.reconcile.minAgeMs, accounts: racing },
+        "workers.reconcile.minAgeMs is below these accounts' in-flight window (2 × timeout + 30 s): the reconciler may look at a request still waiting for its PG",
+      )
     loops.push({
       name: 'reconcile',
       every: cfg.reconcile.intervalMs,
       pass: () => reconcileOnce(rt, cfg.reconcile),
     })
+  }
   let stopped = false
   const running = new Set<Promise<unknown>>()
   const timers = new Set<NodeJS.Timeout>()

@@ -33,6 +33,24 @@ function minAgeMs(rt: Runtime, cfg: ReconcileConfig): number {
   return max
 }
 
+/**
+ * Accounts whose requests may still be waiting for their PG when the reconciler first looks at what they
+ * recorded: a `minAgeMs` set below an account's in-flight window (2 × timeout + 30 s). The reconciler then
+ * races live requests — harmless where the PG dedups cancels or lists them, a cancel marked failed a moment
+ * before the PG executes it where it does not. Said once at start-up; tests set it on purpose.
+ */
+export function accountsInFlightPastMinAge(
+  rt: Pick<Runtime, 'merchants'>,
+  cfg: Pick<ReconcileConfig, 'minAgeMs'>,
+): Array<{ merchant: string; account: string; inFlightMs: number }> {
+  if (cfg.minAgeMs === undefined) return []
+  const out: Array<{ merchant: string; account: string; inFlightMs: number }> = []
+  for (const [merchant, m] of rt.merchants)
+    for (const [account, a] of m.accounts)
+      if (a.lockMs > cfg.minAgeMs) out.push({ merchant, account, inFlightMs: a.lockMs })
+  return out
+}
+
 /** How long a claim lasts: long enough for a PG call to time out twice; then another process may take it. */
 function leaseMs(rt: Runtime): number {
   return Math.max(
