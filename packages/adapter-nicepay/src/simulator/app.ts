@@ -1,6 +1,6 @@
 import { createDecipheriv } from 'node:crypto'
 import { kstParts } from '@paymux/core'
-import { consumeFault, type FaultInjector, faultMiddleware } from '@paymux/core/simulator'
+import { brokenConnection, consumeFault, type FaultInjector, faultMiddleware } from '@paymux/core/simulator'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { SIM_BANKS } from './messages.js'
@@ -472,7 +472,8 @@ export function protocolRoutes(ctx: SimContext): Hono {
     ctx.checkout.approvalCalls++
     const res = await approvalEndpoint(c)
     const spoil = afterAnswer(c)
-    if (spoil?.kind === 'drop') return droppedConnection(c)
+    // The approval executed and its answer never comes.
+    if (spoil?.kind === 'drop') return brokenConnection(c)
     if (spoil?.kind === 'delay') await new Promise((r) => setTimeout(r, spoil.ms))
     return res
   })
@@ -482,23 +483,4 @@ export function protocolRoutes(ctx: SimContext): Hono {
   app.post('/webapi/billing/billkey_remove.jsp', endpoint(ctx, 'billkeyRemove', billkeyRemove(ctx)))
   app.post('/webapi/inquery/trans_status.jsp', endpoint(ctx, 'transStatus', transStatus(ctx)))
   return app
-}
-
-/**
- * The approval executed and its answer never comes: the socket is closed with nothing written. In process
- * (no socket), a body that fails while being read does the same to the caller.
- */
-function droppedConnection(c: Context): Response {
-  const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming
-  if (incoming?.socket) {
-    incoming.socket.destroy()
-    return new Response(null, { status: 200 })
-  }
-  const err = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
-  const body = new ReadableStream({
-    start(ctrl) {
-      ctrl.error(err)
-    },
-  })
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
 }

@@ -126,7 +126,11 @@ export function consumeFault(c: Context, kind: FaultKind): boolean {
   return true
 }
 
-function brokenConnection(c: Context): Response {
+/**
+ * The connection closed with nothing written (a `drop`; also a simulator's "executed, answer never comes"). In
+ * process (no socket), a body that fails while being read does the same to the caller.
+ */
+export function brokenConnection(c: Context): Response {
   const incoming = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming
   if (incoming?.socket) {
     incoming.socket.destroy()
