@@ -1,12 +1,15 @@
-import { isKeyTaken } from '../idempotency-keys.js'
 import type { Buyer, ChargeBillingKeyRequest, ChargeResult } from '@paymux/core'
 import { badRequest, conflict, notFound } from '../errors.js'
 import { newId } from '../ids.js'
 import type { PaymentView } from '../render.js'
 import { accountOf } from '../services/accounts.js'
 import { type OperationDescriptor, validateCall } from './engine.js'
-import { insertIntent } from '../ledger/intents.js'
-import { type PaymentIntent, pendingPayment, settlePaymentIntent } from './payment-intents.js'
+import {
+  openPaymentIntent,
+  type PaymentIntent,
+  pendingPayment,
+  settlePaymentIntent,
+} from './payment-intents.js'
 
 export interface ChargeInput {
   billingKeyId: string
@@ -88,18 +91,7 @@ export const chargeOperation: OperationDescriptor<ChargeInput, ChargeIntent, Cha
     })
     return { account, merchantId, row, request, encryptedKey: key.encrypted_key }
   },
-  async open(rt, intent, idem) {
-    const claim = await insertIntent(
-      rt,
-      'payments',
-      intent.row,
-      { type: 'payment', id: intent.row.id },
-      intent.account.lockMs,
-      idem,
-    )
-    if (isKeyTaken(claim)) return claim
-    return intent
-  },
+  open: openPaymentIntent,
   request: (rt, intent) => ({
     operation: 'chargeBillingKey',
     request: { ...intent.request, billingKey: rt.vault.decrypt(intent.encryptedKey) },

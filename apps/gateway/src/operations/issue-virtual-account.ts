@@ -1,12 +1,15 @@
-import { isKeyTaken } from '../idempotency-keys.js'
 import type { Buyer, CashReceipt, IssueVirtualAccountRequest, VirtualAccountResult } from '@paymux/core'
 import { badRequest } from '../errors.js'
 import { newId } from '../ids.js'
 import type { PaymentView } from '../render.js'
 import { pickAccount } from '../services/accounts.js'
 import { type OperationDescriptor, validateCall } from './engine.js'
-import { insertIntent } from '../ledger/intents.js'
-import { type PaymentIntent, pendingPayment, settlePaymentIntent } from './payment-intents.js'
+import {
+  openPaymentIntent,
+  type PaymentIntent,
+  pendingPayment,
+  settlePaymentIntent,
+} from './payment-intents.js'
 
 export interface VirtualAccountInput {
   account?: string
@@ -63,18 +66,7 @@ export const issueVirtualAccountOperation: OperationDescriptor<
     })
     return { account, merchantId, row, request }
   },
-  async open(rt, intent, idem) {
-    const claim = await insertIntent(
-      rt,
-      'payments',
-      intent.row,
-      { type: 'payment', id: intent.row.id },
-      intent.account.lockMs,
-      idem,
-    )
-    if (isKeyTaken(claim)) return claim
-    return intent
-  },
+  open: openPaymentIntent,
   request: (_rt, intent) => ({ operation: 'issueVirtualAccount', request: intent.request }),
   call(provider, call) {
     if (call.operation !== 'issueVirtualAccount') throw new Error(`cannot send ${call.operation}`)

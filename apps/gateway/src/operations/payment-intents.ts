@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely'
 import type { FailureInfo, PaymentsTable, VirtualAccountInfo } from '../db/schema.js'
-import type { IdempotencyScope } from '../idempotency-keys.js'
+import { type IdempotencyScope, isKeyTaken, type KeyTaken } from '../idempotency-keys.js'
+import { insertIntent } from '../ledger/intents.js'
 import type { EventType } from '../ledger/events.js'
 import { settlePaymentQuery } from '../ledger/payments.js'
 import type { PaymentStatus } from '../db/statuses.js'
@@ -14,6 +15,17 @@ export interface PaymentIntent {
   account: AccountRuntime
   merchantId: string
   row: Insertable<PaymentsTable>
+}
+
+/** Records a payment-creating intent (and claims its Idempotency-Key with it): the operations' `open` step. */
+export async function openPaymentIntent<I extends PaymentIntent>(
+  rt: Runtime,
+  intent: I,
+  idem: IdempotencyScope | undefined,
+): Promise<I | KeyTaken> {
+  const ref = { type: 'payment' as const, id: intent.row.id }
+  const claim = await insertIntent(rt, 'payments', intent.row, ref, intent.account.lockMs, idem)
+  return isKeyTaken(claim) ? claim : intent
 }
 
 /** The pending payment row an operation records before it calls the PG. */
