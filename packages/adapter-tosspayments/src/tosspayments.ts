@@ -276,7 +276,7 @@ export class TossPayments extends BaseProvider {
       },
       options,
     )
-    const t = fromPayment(answer.body, 'lookup')
+    const t = fromPayment(answer.body, 'lookup', this.#bankCodes)
     if (t.transactionId !== transactionId)
       throw invalidResponse('lookup', 'the answer names another payment', false)
     return t
@@ -318,7 +318,7 @@ export class TossPayments extends BaseProvider {
         },
         options,
       )
-      const t = fromPayment(answer.body, 'lookup_order')
+      const t = fromPayment(answer.body, 'lookup_order', this.#bankCodes)
       if (t.orderId !== orderId)
         throw invalidResponse('lookup_order', 'the answer names another order', false)
       return [t]

@@ -2,7 +2,7 @@
  * The provider contract: what every adapter implements. Field names are the neutral ones; PG names never
  * appear here. All amounts are integer KRW; all times are ISO-8601 strings with an offset.
  */
-import type { CheckoutMethod, CheckoutProvider, CheckoutRequest } from './checkout.js'
+import type { CheckoutMethod, CheckoutProvider, CheckoutRequest, CheckoutVirtualAccount } from './checkout.js'
 
 /** A PG's id: its descriptor's `id` (`nicepay`, …). Open, so that a new PG's package needs no change here. */
 export type ProviderId = string
@@ -285,6 +285,11 @@ export interface TransactionLookup {
    * a host that never heard the issue's (or the approval's) answer keeps it from here. Never evidence.
    */
   notificationSecret?: string
+  /**
+   * The payment's virtual account (bank, number, holder, due date), where the lookup answers it: a host that
+   * never heard the issue's (or the approval's) answer can still tell the customer where to deposit.
+   */
+  virtualAccount?: CheckoutVirtualAccount
 }
 
 /** A lookup whose PG reports the amounts (Bootpay receipts, CookiePay paycert). */

@@ -17,6 +17,7 @@ import { askPg, failureOf } from '../operations/outcome.js'
 import { onPath } from '../call-log/path.js'
 import { chargeRequestOf } from '../operations/charge.js'
 import { resumeCheckout } from '../operations/resume-checkout.js'
+import { resumeFromOrder } from '../operations/resume-from-order.js'
 import type { AccountRuntime, Runtime } from '../runtime.js'
 import type { WorkersConfig } from '../workers-config.js'
 
@@ -387,9 +388,15 @@ export async function reconcilePayment(rt: Runtime, cfg: ReconcileConfig, p: Pay
     if (expired(rt, cfg, p.created_at)) return review(`account ${p.account_id} is no longer configured`)
     return later(rt, cfg, 'payments', p.id, p.reconcile_attempts)
   }
+  // Where the PG looks payments up by order id (Toss), what it holds for the order settles it; only a charge it
+  // dedups, of which it holds nothing, is sent again below.
+  if (account.provider.capabilities.orderLookup && p.order_id) {
+    const verdict = await resumeFromOrder(rt, account, p, scheduleOf(rt, cfg, 'payments', p))
+    if (verdict !== 'nothing_found') return
+  }
   if (!request) {
-    // No PG offers a lookup by order id, and this one does not dedup by it: waiting cannot produce evidence,
-    // and a resend could charge twice. A person decides now, with what is known.
+    // This PG neither looks up nor dedups by order id: waiting cannot produce evidence, and a resend could
+    // charge twice. A person decides now, with what is known.
     return review(
       `the PG neither looks up nor dedups by order id ${p.order_id ?? ''}: check at the PG whether it was charged`,
     )

@@ -7,8 +7,8 @@ import type {
   CheckoutResult,
   CheckoutReturn,
 } from '@paymux/core'
-import { bankByCode, invalidRequest } from '@paymux/core'
-import { kftcOf } from '../banks.js'
+import { invalidRequest } from '@paymux/core'
+import { depositAccountOf } from './lookup.js'
 import { invalidResponse, type Json, krw, obj, str } from '../wire.js'
 
 /** The SDK's method names (Korean, like Payment.method). */
@@ -117,10 +117,8 @@ export function approvedFrom(
   if (status !== 'DONE' && status !== 'WAITING_FOR_DEPOSIT')
     throw invalidResponse(operation, `the confirmed payment is ${status ?? 'without a status'}`, true)
   const card = obj(p.card)
-  const va = obj(p.virtualAccount)
   const method: CheckoutMethod = str(p.method) === '가상계좌' ? 'virtual_account' : 'card'
-  const bankCode = str(va?.bankCode)
-  const kftc = bankCode ? kftcOf(bankCode, bankCodes) : undefined
+  const virtualAccount = depositAccountOf(p, bankCodes)
   return {
     status: status === 'DONE' ? 'paid' : 'waiting_for_deposit',
     transactionId: paymentKey,
@@ -128,17 +126,7 @@ export function approvedFrom(
     method,
     ...(status === 'DONE' && str(p.approvedAt) ? { paidAt: str(p.approvedAt)! } : {}),
     ...(str(card?.approveNo) ? { approvalNumber: str(card?.approveNo)! } : {}),
-    ...(va && str(va.accountNumber)
-      ? {
-          virtualAccount: {
-            bankName: (kftc ? bankByCode(kftc)?.name : undefined) ?? bankCode ?? '',
-            accountNumber: str(va.accountNumber)!,
-            ...(kftc ? { bankCode: kftc } : {}),
-            ...(str(va.customerName) ? { holderName: str(va.customerName)! } : {}),
-            ...(str(va.dueDate) ? { dueDate: str(va.dueDate)! } : {}),
-          },
-        }
-      : {}),
+    ...(virtualAccount ? { virtualAccount } : {}),
     // A virtual account's webhooks carry this (spec §1.7): the confirm is the one answer that gives it.
     ...(str(p.secret) ? { notificationSecret: str(p.secret)! } : {}),
     providerCode: status,

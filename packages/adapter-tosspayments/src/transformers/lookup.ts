@@ -1,4 +1,12 @@
-import type { PaymentMethod, TransactionCancel, TransactionLookup, TransactionStatus } from '@paymux/core'
+import type {
+  CheckoutVirtualAccount,
+  PaymentMethod,
+  TransactionCancel,
+  TransactionLookup,
+  TransactionStatus,
+} from '@paymux/core'
+import { bankByCode } from '@paymux/core'
+import { kftcOf } from '../banks.js'
 import { invalidResponse, type Json, krw, obj, str } from '../wire.js'
 
 /** Payment.status (spec §1.4) → the neutral status. IN_PROGRESS: authenticated, not approved yet. */
@@ -47,11 +55,37 @@ export function bookkeeping(status: string, total: number, balance: number, canc
 }
 
 /**
+ * A Payment's virtualAccount (spec §1.3) as the customer's deposit instructions: the bank as its KFTC code and
+ * name where Toss's code is known (`bankCodes`, a setting), else Toss's code as the name.
+ */
+export function depositAccountOf(
+  p: Json,
+  bankCodes: Readonly<Record<string, string>>,
+): CheckoutVirtualAccount | undefined {
+  const va = obj(p.virtualAccount)
+  const accountNumber = str(va?.accountNumber)
+  if (!va || !accountNumber) return undefined
+  const bankCode = str(va.bankCode)
+  const kftc = bankCode ? kftcOf(bankCode, bankCodes) : undefined
+  return {
+    bankName: (kftc ? bankByCode(kftc)?.name : undefined) ?? bankCode ?? '',
+    accountNumber,
+    ...(kftc ? { bankCode: kftc } : {}),
+    ...(str(va.customerName) ? { holderName: str(va.customerName)! } : {}),
+    ...(str(va.dueDate) ? { dueDate: str(va.dueDate)! } : {}),
+  }
+}
+
+/**
  * A Payment object as a lookup. The amounts come from Toss's own bookkeeping: totalAmount (never changes),
  * balanceAmount (what is still cancellable), and the sum of cancels[]; they must agree, or the answer is not
  * one to settle money from.
  */
-export function fromPayment(p: Json, operation: string): TransactionLookup {
+export function fromPayment(
+  p: Json,
+  operation: string,
+  bankCodes: Readonly<Record<string, string>>,
+): TransactionLookup {
   const paymentKey = str(p.paymentKey)
   const status = str(p.status)
   const total = krw(p.totalAmount)
@@ -73,6 +107,7 @@ export function fromPayment(p: Json, operation: string): TransactionLookup {
     balanceAmount: String(balance),
     cancels: String(cancels.length),
   }
+  const virtualAccount = depositAccountOf(p, bankCodes)
   const failure = obj(p.failure)
   if (failure && str(failure.code)) evidence.failure = str(failure.code)!
   return {
@@ -88,5 +123,6 @@ export function fromPayment(p: Json, operation: string): TransactionLookup {
     // A virtual account's Payment carries its webhook secret (spec §1.3): kept by a host whose issue or confirm
     // answer was lost. Never in the evidence, which a person reads.
     ...(str(p.secret) ? { notificationSecret: str(p.secret)! } : {}),
+    ...(virtualAccount ? { virtualAccount } : {}),
   }
 }
