@@ -149,6 +149,11 @@ describe.each(DB_TARGETS)('Toss virtual accounts opened at checkout, webhooks on
     expect(sim.faults.log.map((f) => f.fault.kind)).toEqual(['drop'])
     await reconcileOnce(t.gateway.runtime, { ...t.gateway.runtime.config.workers.reconcile, minAgeMs: 0 })
     expect(await payment(id)).toMatchObject({ status: 'waiting_for_deposit', amount: 14_000 })
+    // Where to deposit came with the lookup too: the account Toss issued, as Toss shows it.
+    const shown = (await payment(id)).virtualAccount
+    const atToss = sim.state.payments.get(paymentKey)?.virtualAccount
+    expect(shown?.accountNumber).toBeTruthy()
+    expect(shown?.accountNumber).toBe(atToss?.accountNumber)
     // Settled by the reconciler (this round or the background one), not by the lost answer.
     const issued = await t.db.kysely
       .selectFrom('events')

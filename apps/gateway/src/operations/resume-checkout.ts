@@ -28,12 +28,16 @@ async function finish(
   // A virtual account recovered here (the approval's answer was lost): its webhook secret comes from the
   // approval answered again or from the lookup, so its notifications are checked like any other's.
   const secret = e.approved?.notificationSecret ?? lookedUp?.notificationSecret
+  // And where to deposit, so the customer can still be told (the approval's answer had it).
+  const va =
+    e.approved?.virtualAccount ?? (e.status === 'waiting_for_deposit' ? lookedUp?.virtualAccount : undefined)
   const done = await settlePayment(rt, rt.db, {
     payment: { id: p.id, merchantId: p.merchant_id, transactionId: p.transaction_id },
     from: ['pending'],
     status: e.status,
     patch: {
       ...checkoutPatch(e),
+      ...(va ? { virtual_account: JSON.stringify({ ...va, dueDate: va.dueDate ?? '' }) } : {}),
       ...(e.status === 'paid' ? { failure: null } : {}),
       ...(e.status === 'needs_review'
         ? { review_reason: JSON.stringify({ code: 'reconciliation_gave_up', message: evidence }) }
