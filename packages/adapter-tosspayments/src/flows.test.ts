@@ -140,6 +140,10 @@ describe('virtual accounts', () => {
     expect(va).toMatchObject({ bankCode: '004', bankName: 'KB국민은행', amount: 12_000 })
     expect(va.secret).toBe(sim.payment(va.transactionId)?.secret)
     expect((sim.payment(va.transactionId)?.virtualAccount as { bankCode: string }).bankCode).toBe('06')
+    // The lookups say where to deposit too (a host that lost this answer still can), bank in KFTC code.
+    const shown = { bankCode: '004', bankName: 'KB국민은행', accountNumber: va.accountNumber }
+    expect((await toss.getTransaction(va.transactionId)).virtualAccount).toMatchObject(shown)
+    expect((await toss.lookupOrder('order-vaissue-01'))[0]?.virtualAccount).toMatchObject(shown)
     const closed = await toss.cancel({
       transactionId: va.transactionId,
       reason: '발급 취소',
