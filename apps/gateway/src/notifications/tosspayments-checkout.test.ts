@@ -3,13 +3,13 @@
 // confirm's answer, or, when that answer was lost, from the reconciler's lookup; either way a DEPOSIT_CALLBACK
 // with another secret is refused before any lookup and changes nothing, and the genuine one settles the deposit.
 // The simulator's webhooks are held on their way, so each case posts exactly the event it is about.
-import { WINDOW_PATH, type TossSimulator } from '@paymux/adapter-tosspayments/simulator'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type FlowGateway, type Listener, startFlowGateway, startListener } from '../test-support/flows.js'
+import { type TossSimulator, WINDOW_PATH } from '@paymux/adapter-tosspayments/simulator'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { FlowGateway } from '../test-support/flows.js'
 import { DB_TARGETS } from '../test-support/harness.js'
+import { heldNotices } from '../test-support/held-notices.js'
 import { reconcileOnce } from '../workers/reconciler.js'
 
-const ACCOUNT = 'a-tosspayments'
 const FORGED = 'ps_forgedSecret00000000'
 
 interface TossEvent {
@@ -19,23 +19,15 @@ interface TossEvent {
 }
 
 describe.each(DB_TARGETS)('Toss virtual accounts opened at checkout, webhooks on %o', (target) => {
+  const n = heldNotices<TossSimulator>(target, 'tosspayments')
+  const ACCOUNT = n.account
   let t: FlowGateway
-  let held: Listener
   let sim: TossSimulator
   let simUrl: string
-
-  beforeAll(async () => {
-    t = await startFlowGateway(target)
-    const r = t.sims.registry.find((x) => x.provider === 'tosspayments')!
-    sim = r.demo.instance as TossSimulator
-    simUrl = r.url
-    held = await startListener()
-    r.demo.notifyTo(held.url)
+  beforeAll(() => {
+    ;({ t, sim, simUrl } = n)
   })
-  afterAll(async () => {
-    await held?.close()
-    await t?.close()
-  })
+  const { post, payment, eventTypes } = n
 
   /**
    * A checkout with method virtual account, the customer through Toss's window (Approve), and the window's
@@ -80,32 +72,17 @@ describe.each(DB_TARGETS)('Toss virtual accounts opened at checkout, webhooks on
     return { id, paymentKey }
   }
 
-  /** The customer deposits (the simulator's control route): the DEPOSIT_CALLBACK Toss sent for it, as sent. */
+  /** The customer deposits (the simulator's control route): the one DEPOSIT_CALLBACK Toss sent for it. */
   async function depositCallback(paymentKey: string): Promise<TossEvent> {
-    const res = await fetch(`${simUrl}/__sim/deposit/${paymentKey}`, { method: 'POST' })
-    expect(res.status).toBe(200)
+    expect((await fetch(`${simUrl}/__sim/deposit/${paymentKey}`, { method: 'POST' })).status).toBe(200)
     await sim.webhooks.settled()
-    const events = held.received
-      .map((r) => JSON.parse(r.raw.toString()) as TossEvent)
-      .filter(
-        (e) =>
-          e.eventType === 'DEPOSIT_CALLBACK' && e.data.paymentKey === paymentKey && e.data.status === 'DONE',
-      )
-    expect(events).toHaveLength(1)
-    return events[0]!
+    const sent = n
+      .received<TossEvent>()
+      .filter((e) => e.eventType === 'DEPOSIT_CALLBACK' && e.data.paymentKey === paymentKey)
+      .filter((e) => e.data.status === 'DONE')
+    expect(sent).toHaveLength(1)
+    return sent[0]!
   }
-
-  const post = (event: unknown) =>
-    fetch(`${t.url}/v1/notifications/${ACCOUNT}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
-    })
-  const payment = async (id: string) => (await t.call('GET', `/v1/payments/${id}`)).body
-  const eventTypes = async (id: string) =>
-    ((await t.call('GET', `/v1/events?objectId=${id}`)).body.data as Array<{ type: string }>)
-      .map((e) => e.type)
-      .sort()
 
   /** A forged callback is refused with no lookup and no change; the genuine one is looked up and settles it. */
   async function forgedRefusedGenuineSettles(id: string, paymentKey: string) {
@@ -119,16 +96,7 @@ describe.each(DB_TARGETS)('Toss virtual accounts opened at checkout, webhooks on
     expect(await eventTypes(id)).toEqual(['payment.virtual_account_issued'])
     expect(t.logs.some((l) => l.includes('notification refused') && l.includes('secret'))).toBe(true)
     // Kept sealed: not in the logs, the payment, or the database in clear.
-    const secret = String(callback.data.secret)
-    expect(t.logs.some((l) => l.includes(secret))).toBe(false)
-    expect(JSON.stringify(await payment(id))).not.toContain(secret)
-    const row = await t.db.kysely
-      .selectFrom('payments')
-      .select('notification_secret')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-    expect(row.notification_secret).toBeTruthy()
-    expect(row.notification_secret).not.toContain(secret)
+    await n.expectSealedSecret(id, String(callback.data.secret))
 
     expect((await post(callback)).status).toBe(200)
     expect(sim.faults.calls).toBeGreaterThan(before)

@@ -3,12 +3,10 @@
 // sealed; everything else is a reason to look the payment up. The simulator's webhooks are held on their way (a
 // listener takes them), so each case posts exactly the event it is about, as Toss sent it.
 import type { TossSimulator } from '@paymux/adapter-tosspayments/simulator'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type FlowGateway, type Listener, startFlowGateway, startListener } from '../test-support/flows.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { FlowGateway } from '../test-support/flows.js'
 import { DB_TARGETS } from '../test-support/harness.js'
-
-const ACCOUNT = 'a-tosspayments'
-const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+import { heldNotices } from '../test-support/held-notices.js'
 
 interface TossEvent {
   eventType: string
@@ -16,24 +14,34 @@ interface TossEvent {
   [k: string]: unknown
 }
 
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+
 describe.each(DB_TARGETS)('Toss Payments webhooks through the notification route on %o', (target) => {
+  const n = heldNotices<TossSimulator>(target, 'tosspayments')
+  const ACCOUNT = n.account
   let t: FlowGateway
-  let held: Listener
   let sim: TossSimulator
   let simUrl: string
+  beforeAll(() => {
+    ;({ t, sim, simUrl } = n)
+  })
+  const { post, payment, eventTypes } = n
 
-  beforeAll(async () => {
-    t = await startFlowGateway(target)
-    const r = t.sims.registry.find((x) => x.provider === 'tosspayments')!
-    sim = r.demo.instance as TossSimulator
-    simUrl = r.url
-    held = await startListener()
-    r.demo.notifyTo(held.url)
-  })
-  afterAll(async () => {
-    await held?.close()
-    await t?.close()
-  })
+  /** The held webhooks of a payment in a status, by type. */
+  const eventsFor = (paymentKey: string, status: string) =>
+    Object.fromEntries(
+      n
+        .received<TossEvent>()
+        .filter((e) => e.data.paymentKey === paymentKey && e.data.status === status)
+        .map((e) => [e.eventType, e]),
+    ) as Record<string, TossEvent>
+
+  /** The customer deposits (the simulator's control route); the events Toss sent for it, as sent. */
+  async function deposit(paymentKey: string) {
+    expect((await fetch(`${simUrl}/__sim/deposit/${paymentKey}`, { method: 'POST' })).status).toBe(200)
+    await sim.webhooks.settled()
+    return eventsFor(paymentKey, 'DONE')
+  }
 
   /** A virtual account issued through the gateway: the payment id and Toss's paymentKey. */
   async function issue(amount: number) {
@@ -52,35 +60,6 @@ describe.each(DB_TARGETS)('Toss Payments webhooks through the notification route
     return { id: va.body.id as string, paymentKey: va.body.transactionId as string }
   }
 
-  /** The customer deposits (the simulator's control route); the events Toss sent for it, as sent. */
-  async function deposit(paymentKey: string): Promise<Record<string, TossEvent>> {
-    const res = await fetch(`${simUrl}/__sim/deposit/${paymentKey}`, { method: 'POST' })
-    expect(res.status).toBe(200)
-    await sim.webhooks.settled()
-    return eventsFor(paymentKey, 'DONE')
-  }
-
-  function eventsFor(paymentKey: string, status: string): Record<string, TossEvent> {
-    const out: Record<string, TossEvent> = {}
-    for (const r of held.received) {
-      const e = JSON.parse(r.raw.toString()) as TossEvent
-      if (e.data.paymentKey === paymentKey && e.data.status === status) out[e.eventType] = e
-    }
-    return out
-  }
-
-  const post = (event: unknown) =>
-    fetch(`${t.url}/v1/notifications/${ACCOUNT}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
-    })
-
-  const payment = async (id: string) => (await t.call('GET', `/v1/payments/${id}`)).body
-  const eventTypes = async (id: string) =>
-    ((await t.call('GET', `/v1/events?objectId=${id}`)).body.data as Array<{ type: string }>).map(
-      (e) => e.type,
-    )
   /** Calls that reached the simulated Toss API (its control routes aside): the gateway's lookups among them. */
   const apiCalls = () => sim.faults.calls
 
@@ -119,16 +98,7 @@ describe.each(DB_TARGETS)('Toss Payments webhooks through the notification route
     expect(await eventTypes(id)).toEqual(['payment.virtual_account_issued'])
     expect(t.logs.some((l) => l.includes('notification refused') && l.includes('secret'))).toBe(true)
     // Nor is the secret in the logs, the payment, or the database in clear.
-    const secret = String(callback.data.secret)
-    expect(t.logs.some((l) => l.includes(secret))).toBe(false)
-    expect(JSON.stringify(await payment(id))).not.toContain(secret)
-    const row = await t.db.kysely
-      .selectFrom('payments')
-      .select('notification_secret')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-    expect(row.notification_secret).toBeTruthy()
-    expect(row.notification_secret).not.toContain(secret)
+    await n.expectSealedSecret(id, String(callback.data.secret))
 
     // The genuine notice is taken: the refusals were about the secret.
     expect((await post(callback)).status).toBe(200)

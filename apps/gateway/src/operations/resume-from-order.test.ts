@@ -1,27 +1,24 @@
 // A Toss virtual-account issue whose answer was lost: the reconciler settles it from Toss's lookup by order id
 // (GET /v1/payments/orders/{orderId}), not by asking a person. Toss over HTTP (its simulator), both databases.
 import type { TossSimulator } from '@paymux/adapter-tosspayments/simulator'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type FlowGateway, sleep, startFlowGateway } from '../test-support/flows.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { type FlowGateway, sleep } from '../test-support/flows.js'
 import { DB_TARGETS } from '../test-support/harness.js'
+import { heldNotices } from '../test-support/held-notices.js'
 import { reconcileOnce } from '../workers/reconciler.js'
 
-const ACCOUNT = 'a-tosspayments'
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
 
 describe.each(DB_TARGETS)('a lost Toss issue settled from the order lookup on %o', (target) => {
+  const n = heldNotices<TossSimulator>(target, 'tosspayments')
+  const ACCOUNT = n.account
   let t: FlowGateway
   let sim: TossSimulator
   let simUrl: string
-  beforeAll(async () => {
-    t = await startFlowGateway(target)
-    const r = t.sims.registry.find((x) => x.provider === 'tosspayments')!
-    sim = r.demo.instance as TossSimulator
-    simUrl = r.url
+  beforeAll(() => {
+    ;({ t, sim, simUrl } = n)
   })
-  afterAll(async () => {
-    await t?.close()
-  })
+  const { payment } = n
 
   const cfg = () => t.gateway.runtime.config.workers.reconcile
   /** One reconciler pass past the in-flight window (and past the backoff since the last). */
@@ -33,7 +30,6 @@ describe.each(DB_TARGETS)('a lost Toss issue settled from the order lookup on %o
     t.call('POST', '/v1/virtual-accounts', {
       body: { account: ACCOUNT, amount, goodsName: '가상계좌 주문', bankCode: '004', dueDate: tomorrow() },
     })
-  const payment = async (id: string) => (await t.call('GET', `/v1/payments/${id}`)).body
 
   it('issued at Toss, answer lost: waiting_for_deposit with Toss’s account number and paymentKey, its secret kept', async () => {
     sim.faults.inject({ fault: { kind: 'drop' }, path: '/v1/virtual-accounts' })
@@ -62,14 +58,7 @@ describe.each(DB_TARGETS)('a lost Toss issue settled from the order lookup on %o
     )
     expect(types).toContain('payment.virtual_account_issued')
     // The secret came with the lookup: kept sealed, so the account's notices are checked against it.
-    const row = await t.db.kysely
-      .selectFrom('payments')
-      .select('notification_secret')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-    expect(held.secret).toBeTruthy()
-    expect(row.notification_secret).not.toContain(held.secret)
-    expect(t.gateway.runtime.vault.decrypt(row.notification_secret!)).toBe(held.secret)
+    await n.expectSealedSecret(id, held.secret)
   })
 
   it('never reached Toss: no payment of the order, failed after the bound of lookups (nothing was issued)', async () => {
