@@ -99,7 +99,14 @@ export async function resumeCancellation(
   // is safe whatever the lookup showed, and its answer may settle it.
   if (caps.cancelDedup) {
     const resent = await resend(rt, account, row)
-    if (resent) return finish(rt, row, resent, 'the re-send with the same cancel id was answered')
+    if (resent === 'unknown') {
+      // The same request went out again and its fate is unknown: it may have executed after the lookup above,
+      // which then proves nothing — never a "no change" counted from it (a cancel failed that the PG executed).
+      if (schedule.expired()) return giveUp(rt, row, 'the re-sent cancel kept going unanswered', shown)
+      return schedule.later({ evidence: 'the re-sent cancel went unanswered' })
+    }
+    if (resent !== 'refused')
+      return finish(rt, row, resent, 'the re-send with the same cancel id was answered')
   }
   if (verdict?.kind === 'no_change' && schedule.noChangeSoFar + 1 >= schedule.failAfterNoChange) {
     return finish(
@@ -163,13 +170,14 @@ export async function resumeReviewedCancellation(
 
 /**
  * The recorded request, byte for byte the same, where the PG dedups it. Only an answer the PG gives to the
- * cancel itself settles it; a refusal (whatever its code) is no evidence either way and leaves it to lookups.
+ * cancel itself settles it; a refusal (whatever its code) is no evidence either way and leaves it to lookups;
+ * no answer (`unknown`) means it may have executed just now, after the lookup that preceded it.
  */
 async function resend(
   rt: Runtime,
   account: AccountRuntime,
   row: CancellationRow,
-): Promise<Resolution | undefined> {
+): Promise<Resolution | 'refused' | 'unknown'> {
   const payment = await rt.db
     .selectFrom('payments')
     .select(['order_id', 'amount'])
@@ -186,10 +194,10 @@ async function resend(
       },
       'the re-sent cancel settles nothing; the lookup decides',
     )
-    return undefined
+    return end.kind === 'rejected' ? 'refused' : 'unknown'
   }
   const e = cancellationEndOf(end)
-  return e.status === 'pending' ? undefined : e
+  return e.status === 'pending' ? 'unknown' : e
 }
 
 /**

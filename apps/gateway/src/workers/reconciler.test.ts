@@ -298,6 +298,38 @@ describe.each(DB_TARGETS)('reconciliation on %o', (target) => {
     )
   })
 
+  it('Toss (dedup by Idempotency-Key): a re-send left unanswered voids the lookup before it — never failed while Toss executed it', async () => {
+    const toss = t.sims.registry.find((x) => x.provider === 'tosspayments')!.demo.instance as {
+      seedPayment(i: { amount: number }): { transactionId: string }
+      faults: { inject(r: { fault: { kind: string }; path: string }): void }
+      inspect(k: string): { cancelledAmount: number; cancelCount: number } | undefined
+    }
+    const { transactionId } = toss.seedPayment({ amount: 10_000 })
+    // The cancel never reaches Toss (202, pending); the reconciler's lookup then truly shows nothing, and its re-send
+    // (same key) executes at Toss and loses its answer.
+    toss.faults.inject({ fault: { kind: 'reset' }, path: '/cancel' })
+    const c = await t.call('POST', '/v1/cancellations', {
+      body: { account: 'a-tosspayments', transactionId, amount: 4_000, reason: 'r' },
+    })
+    expect(c.body.status).toBe('pending')
+    toss.faults.inject({ fault: { kind: 'drop' }, path: '/cancel' })
+    // One unchanged lookup would be enough to fail it: the bound at its tightest.
+    const strict = { ...cfg(), failAfterNoChangeLookups: 1 }
+    await sleep(strict.minAgeMs! + 50)
+    await reconcileOnce(t.gateway.runtime, strict)
+    expect(toss.inspect(transactionId)).toMatchObject({ cancelledAmount: 4_000, cancelCount: 1 })
+    expect((await t.call('GET', `/v1/cancellations/${c.body.id}`)).body.status).not.toBe('failed')
+    // The next look sees what Toss executed.
+    const done = await eventually(async () => {
+      await sleep(200)
+      await reconcileOnce(t.gateway.runtime, strict)
+      const r = await t.call('GET', `/v1/cancellations/${c.body.id}`)
+      return r.body.status !== 'pending' && r.body
+    })
+    expect(done).toMatchObject({ status: 'succeeded', amount: 4_000 })
+    expect(toss.inspect(transactionId)).toMatchObject({ cancelledAmount: 4_000, cancelCount: 1 })
+  })
+
   it('CookiePay 9029 whose one notification was lost: the lookup after the deposit finishes the cancellation', async () => {
     const { transactionId } = t.sims.cookiepay.seedPayment({ amount: 30_000, settled: true })
     const c = await t.call('POST', '/v1/cancellations', {
